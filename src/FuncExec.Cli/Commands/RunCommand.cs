@@ -1,0 +1,132 @@
+using System.CommandLine;
+using FuncExec.Cli.Output;
+using FuncExec.Client;
+using FuncExec.Core.Errors;
+using FuncExec.Core.TaskFiles;
+using FuncExec.Core.Tasks;
+using FuncExec.Scheduler.Queueing;
+using Spectre.Console;
+
+namespace FuncExec.Cli.Commands;
+
+/// <summary><c>funcexec run FILE</c>: run a task file on the embedded local cluster.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "Task file (.yaml, .yml or .json)" };
+        var workers = new Option<int>("--workers", "-w")
+        {
+            Description = "Worker processes: N, 0 for one per core, -N to keep N cores free",
+            DefaultValueFactory = _ => 0,
+        };
+        var order = new Option<string>("--order")
+        {
+            Description = "Placement order: priority (higher priority first, then submission), fifo, fewest-cores-first",
+            DefaultValueFactory = _ => "priority",
+        };
+        order.AcceptOnlyFromAmong("priority", "fifo", "fewest-cores-first");
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the JSON Lines results to this file instead of standard output" };
+        var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages to standard error" };
+        var command = new Command("run", "Run a task file on the embedded local cluster; print one JSON line per task, in submission order")
+        {
+            file, workers, order, output, debug,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(file)!,
+            parse.GetValue(workers),
+            ParseOrder(parse.GetValue(order)!),
+            parse.GetValue(output),
+            parse.GetValue(debug),
+            cancellationToken));
+        return command;
+    }
+
+    private static TaskOrder ParseOrder(string order) => order switch
+    {
+        "fifo" => TaskOrder.Fifo,
+        "fewest-cores-first" => TaskOrder.FewestCoresFirst,
+        _ => TaskOrder.Priority,
+    };
+
+    private static async Task<int> RunAsync(FileInfo file, int workers, TaskOrder order, FileInfo? outputFile, bool debug, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TaskSpec> tasks;
+        try
+        {
+            tasks = TaskFileReader.Read(file.FullName);
+        }
+        catch (TaskFileException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var logging = CliLogging.Create(debug);
+        await using var cluster = await LocalCluster.StartAsync(
+            new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging },
+            cancellationToken).ConfigureAwait(false);
+
+        var tooWide = tasks.FirstOrDefault(t => t.Cores > cluster.MaxTaskCores);
+        if (tooWide is not null)
+        {
+            await Console.Error.WriteLineAsync(
+                $"{tooWide.Source ?? file.FullName}: task '{tooWide.Name}' asks for {tooWide.Cores} cores, but the cluster has "
+                + $"{cluster.MaxTaskCores} workers; ask for at most {cluster.MaxTaskCores} or start more with --workers").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using var stream = outputFile is null ? Console.OpenStandardOutput() : outputFile.Create();
+        var showProgress = !Console.IsErrorRedirected && !debug;
+        // A progress bar and result lines on one terminal would tear each other: hold lines till the end.
+        var writer = new JsonLinesWriter(stream, tasks.Count, buffered: showProgress && outputFile is null && !Console.IsOutputRedirected);
+        IReadOnlyList<TaskReport> reports;
+        if (showProgress)
+        {
+            reports = await RunWithProgressAsync(cluster, tasks, writer, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            reports = await cluster.RunAsync(tasks, writer.Add, cancellationToken).ConfigureAwait(false);
+        }
+
+        writer.Flush();
+        var failed = reports.Count(r => r.State != TaskState.Succeeded);
+        if (failed > 0)
+        {
+            await Console.Error.WriteLineAsync($"{failed} of {reports.Count} tasks did not succeed").ConfigureAwait(false);
+        }
+
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static async Task<IReadOnlyList<TaskReport>> RunWithProgressAsync(
+        LocalCluster cluster, IReadOnlyList<TaskSpec> tasks, JsonLinesWriter writer, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        IReadOnlyList<TaskReport> reports = [];
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var bar = context.AddTask($"{tasks.Count} tasks on {cluster.WorkerCores.Count} workers", maxValue: tasks.Count);
+                var failed = 0;
+                reports = await cluster.RunAsync(
+                    tasks,
+                    (index, report) =>
+                    {
+                        writer.Add(index, report);
+                        if (report.State != TaskState.Succeeded)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+
+                        bar.Increment(1);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                bar.Description = failed == 0 ? $"{tasks.Count} tasks done" : $"{tasks.Count} tasks done, {failed} did not succeed";
+            }).ConfigureAwait(false);
+        return reports;
+    }
+}

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using FuncExec.Cli.Commands;
+
+var root = new RootCommand("FuncExec: run functions concurrently on every core, each in a worker process pinned to its core.")
+{
+    ExecCommand.Create(),
+    RunCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

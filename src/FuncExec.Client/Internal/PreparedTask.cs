@@ -1,0 +1,7 @@
+using FuncExec.Core.Tasks;
+using FuncExec.Scheduler;
+
+namespace FuncExec.Client.Internal;
+
+/// <summary>A task ready for the scheduler, or the report of why it cannot run.</summary>
+internal readonly record struct PreparedTask(SubmittedTask? Task, TaskReport? Refused);

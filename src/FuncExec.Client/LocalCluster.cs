@@ -1,0 +1,109 @@
+using FuncExec.Client.Internal;
+using FuncExec.Core.Tasks;
+using FuncExec.Node;
+using FuncExec.Scheduler;
+
+namespace FuncExec.Client;
+
+/// <summary>
+/// The embedded cluster: a scheduler and a node inside this process, with real worker
+/// processes, one pinned to each core, so a crashing or killed task never takes this
+/// process down.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var cluster = await LocalCluster.StartAsync();
+/// var reports = await cluster.RunAsync(tasks);
+/// </code>
+/// </example>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly LocalNode _node;
+    private readonly ClusterScheduler _scheduler;
+    private readonly TaskPreparer _preparer;
+
+    private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer)
+    {
+        _node = node;
+        _scheduler = scheduler;
+        _preparer = preparer;
+    }
+
+    /// <summary>Worker i runs on core <c>WorkerCores[i]</c>.</summary>
+    public IReadOnlyList<int> WorkerCores => _node.WorkerCores;
+
+    /// <summary>The worker processes' ids, by worker; 0 while one is being replaced.</summary>
+    public IReadOnlyList<int> WorkerPids => _node.WorkerPids;
+
+    /// <summary>The most cores one task may ask for.</summary>
+    public int MaxTaskCores => _scheduler.MaxTaskCores;
+
+    internal LocalNode Node => _node;
+
+    /// <summary>Starts the scheduler, the node and its workers, and waits until every worker is ready.</summary>
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= LocalClusterOptions.Default;
+        var scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
+        var node = new LocalNode(
+            new NodeOptions { Workers = options.Workers, DestPath = options.DestPath },
+            options.LoggerFactory);
+        try
+        {
+            var index = scheduler.AddNode(node, node.WorkerCores);
+            await node.StartAsync(new EmbeddedSchedulerLink(scheduler, index), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var codeCache = options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code");
+        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="tasks"/> and returns their reports in the same order. A task that
+    /// fails does not stop the others; <paramref name="onFinished"/> hears of each as it ends.
+    /// </summary>
+    /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>
+    public async Task<IReadOnlyList<TaskReport>> RunAsync(
+        IReadOnlyList<TaskSpec> tasks,
+        Action<int, TaskReport>? onFinished = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var run = new RunObserver(tasks.Count, onFinished);
+        var submitted = new List<SubmittedTask>(tasks.Count);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var prepared = _preparer.Prepare(tasks[i], i);
+            if (prepared.Refused is { } refused)
+            {
+                run.Complete(i, refused);
+            }
+            else
+            {
+                submitted.Add(prepared.Task!);
+            }
+        }
+
+        if (submitted.Count > 0)
+        {
+            _scheduler.Submit(submitted, run);
+        }
+
+        return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one task and returns its report.</summary>
+    public async Task<TaskReport> RunAsync(TaskSpec task, CancellationToken cancellationToken = default)
+    {
+        var reports = await RunAsync([task], null, cancellationToken).ConfigureAwait(false);
+        return reports[0];
+    }
+
+    /// <summary>Kills every worker process.</summary>
+    public ValueTask DisposeAsync() => _node.DisposeAsync();
+}

@@ -1,0 +1,30 @@
+using FuncExec.Scheduler.Queueing;
+using Microsoft.Extensions.Logging;
+
+namespace FuncExec.Client;
+
+/// <summary>How the embedded local cluster starts.</summary>
+/// <remarks>
+/// Defaults: one worker per core; <see cref="TaskOrder.Priority"/> order; components and
+/// compiled code cached under the temporary directory in <c>funcexec-USER</c>; no logging.
+/// </remarks>
+public sealed record LocalClusterOptions
+{
+    /// <summary>The defaults.</summary>
+    public static LocalClusterOptions Default { get; } = new();
+
+    /// <summary>Workers to start: N &gt; 0 starts N; 0 one per core; -N keeps N cores back.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>The order queued tasks are placed in.</summary>
+    public TaskOrder Order { get; init; } = TaskOrder.Priority;
+
+    /// <summary>Where the node caches components; null for the default.</summary>
+    public string? DestPath { get; init; }
+
+    /// <summary>Where compiled code strings are cached between runs; null for the default.</summary>
+    public string? CodeCachePath { get; init; }
+
+    /// <summary>Where the cluster logs.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

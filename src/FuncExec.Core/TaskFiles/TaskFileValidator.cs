@@ -1,0 +1,216 @@
+using FuncExec.Core.Errors;
+using FuncExec.Core.Tasks;
+
+namespace FuncExec.Core.TaskFiles;
+
+/// <summary>
+/// Checks the shape of a parsed task file and turns it into <see cref="TaskSpec"/>s; the first
+/// problem found is thrown as a <see cref="TaskFileException"/> at the node that has it.
+/// </summary>
+/// <remarks>This part reads the file's structure; <c>TaskFileValidator.Values.cs</c> reads the values.</remarks>
+internal sealed partial class TaskFileValidator
+{
+    private static readonly string[] TopLevelKeys = ["tasks", "defaults"];
+    private static readonly string[] DefaultsKeys = ["cores", "priority", "timeout", "retries", "assembly"];
+    private static readonly string[] KindKeys = ["function", "code", "command"];
+    private static readonly string[] TaskKeys =
+        ["name", "function", "code", "command", "params", "args", "assembly", "cores", "priority", "timeout", "retries"];
+
+    private readonly string _path;
+    private readonly string _directory;
+
+    /// <summary>Creates a validator for the file at <paramref name="path"/>, against whose
+    /// directory relative assembly paths resolve.</summary>
+    public TaskFileValidator(string path)
+    {
+        _path = path;
+        _directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+    }
+
+    /// <summary>The tasks <paramref name="root"/> defines, in file order.</summary>
+    public IReadOnlyList<TaskSpec> Validate(TaskFileNode? root)
+    {
+        if (root is null or TaskFileScalar { Kind: TaskFileScalarKind.Null })
+        {
+            throw new TaskFileException(
+                _path, 0, 0, "the file is empty; write a list of tasks, or a mapping with 'tasks:' (a list) and optional 'defaults:'");
+        }
+
+        var (tasks, defaults) = ReadTopLevel(root);
+        if (tasks.Items.Count == 0)
+        {
+            throw Error(tasks, "the task list is empty; add at least one task with 'function', 'code' or 'command'");
+        }
+
+        var specs = new List<TaskSpec>(tasks.Items.Count);
+        var firstLineByName = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Items.Count; i++)
+        {
+            var (spec, nameNode) = ReadTask(tasks.Items[i], i + 1, defaults);
+            var at = nameNode ?? tasks.Items[i];
+            if (!firstLineByName.TryAdd(spec.Name, at.Line))
+            {
+                var unnamed = nameNode is null ? "; a task without 'name' is called task-N by its position, so name this one" : "; give each task its own name";
+                throw Error(at, $"duplicate task name '{spec.Name}' (first defined at line {firstLineByName[spec.Name]}){unnamed}");
+            }
+
+            specs.Add(spec);
+        }
+
+        return specs;
+    }
+
+    private static string Label(string name, TaskFileNode? nameNode, int position) =>
+        nameNode is null ? $"task {position}" : $"task '{name}'";
+
+    private static string JoinKeys(List<string> keys) =>
+        keys.Count == 2
+            ? $"both '{keys[0]}' and '{keys[1]}'"
+            : string.Join(", ", keys.Take(keys.Count - 1).Select(k => $"'{k}'")) + $" and '{keys[^1]}'";
+
+    private (TaskFileSequence Tasks, TaskDefaults Defaults) ReadTopLevel(TaskFileNode root)
+    {
+        switch (root)
+        {
+            case TaskFileSequence sequence:
+                return (sequence, TaskDefaults.None);
+
+            case TaskFileMapping mapping:
+                var tasksNode = mapping.Get("tasks");
+                if (tasksNode is null && KindKeys.Any(k => mapping.Get(k) is not null))
+                {
+                    throw Error(
+                        mapping,
+                        "the file holds a single task, but tasks go in a list: start the task with '- ', or put it in a list under 'tasks:'");
+                }
+
+                CheckKeys(mapping, TopLevelKeys, "top-level keys");
+                if (tasksNode is null)
+                {
+                    throw Error(mapping, "the top-level mapping has no 'tasks' key; add 'tasks:' with a list of tasks");
+                }
+
+                if (tasksNode is not TaskFileSequence tasks)
+                {
+                    throw Error(tasksNode, $"'tasks' must be a list of tasks, got {Describe(tasksNode)}");
+                }
+
+                var defaultsNode = mapping.Get("defaults");
+                return (tasks, defaultsNode is null ? TaskDefaults.None : ReadDefaults(defaultsNode));
+
+            default:
+                throw Error(
+                    root, $"the file must hold a list of tasks, or a mapping with 'tasks:' (a list) and optional 'defaults:', not {Describe(root)}");
+        }
+    }
+
+    private TaskDefaults ReadDefaults(TaskFileNode node)
+    {
+        if (node is not TaskFileMapping mapping)
+        {
+            throw Error(node, $"'defaults' must be a mapping of {string.Join(", ", DefaultsKeys)}, got {Describe(node)}");
+        }
+
+        CheckKeys(mapping, DefaultsKeys, "keys in 'defaults'");
+        return new TaskDefaults(
+            Cores: ReadOptional(mapping, "cores", ReadCores),
+            Priority: ReadOptional(mapping, "priority", ReadPriority),
+            Timeout: mapping.Get("timeout") is { } timeout ? ReadTimeout(timeout) : null,
+            Retries: ReadOptional(mapping, "retries", ReadRetries),
+            Assembly: mapping.Get("assembly") is { } assembly ? ReadAssembly(assembly) : null);
+    }
+
+    private (TaskSpec Spec, TaskFileNode? NameNode) ReadTask(TaskFileNode node, int position, TaskDefaults defaults)
+    {
+        if (node is not TaskFileMapping mapping)
+        {
+            throw Error(node, $"task {position} must be a mapping with 'function', 'code' or 'command', not {Describe(node)}");
+        }
+
+        CheckKeys(mapping, TaskKeys, "task keys");
+        var nameNode = mapping.Get("name");
+        var name = nameNode is null ? $"task-{position}" : ReadText(nameNode, "name", "a non-empty string");
+        var label = Label(name, nameNode, position);
+
+        var kindKeys = mapping.Entries.Select(e => e.Key).Where(k => KindKeys.Contains(k.Text)).ToList();
+        if (kindKeys.Count == 0)
+        {
+            throw Error(mapping, $"{label} has none of 'function', 'code' or 'command'; set exactly one");
+        }
+
+        if (kindKeys.Count > 1)
+        {
+            throw Error(kindKeys[1], $"{label} sets {JoinKeys(kindKeys.Select(k => k.Text).ToList())}; keep exactly one");
+        }
+
+        var kind = kindKeys[0].Text switch
+        {
+            "function" => FunctionKind.Method,
+            "code" => FunctionKind.Code,
+            _ => FunctionKind.Command,
+        };
+        CheckApplicable(mapping, kind);
+
+        var paramsNode = mapping.Get("params");
+        var argsNode = mapping.Get("args");
+        var spec = new TaskSpec
+        {
+            Name = name,
+            Kind = kind,
+            Function = kind == FunctionKind.Method ? ReadFunctionName(mapping.Get("function")!) : null,
+            Code = kind == FunctionKind.Code ? ReadText(mapping.Get("code")!, "code", "C# source") : null,
+            Command = kind == FunctionKind.Command ? ReadText(mapping.Get("command")!, "command", "the executable to run") : null,
+            Params = paramsNode is null ? [] : ReadParams(paramsNode),
+            Args = argsNode is null ? [] : ReadArgs(argsNode),
+            Assembly = kind != FunctionKind.Method ? null
+                : mapping.Get("assembly") is { } assembly ? ReadAssembly(assembly) : defaults.Assembly,
+            Cores = ReadOptional(mapping, "cores", ReadCores) ?? defaults.Cores ?? 1,
+            Priority = ReadOptional(mapping, "priority", ReadPriority) ?? defaults.Priority ?? 0,
+            Timeout = mapping.Get("timeout") is { } timeout ? ReadTimeout(timeout) : defaults.Timeout,
+            Retries = ReadOptional(mapping, "retries", ReadRetries) ?? defaults.Retries ?? 0,
+            Source = $"{_path}:{mapping.Line}",
+        };
+        return (spec, nameNode);
+    }
+
+    // Keys that belong to another kind of task are reported before their values are read.
+    private void CheckApplicable(TaskFileMapping mapping, FunctionKind kind)
+    {
+        if (kind != FunctionKind.Command && mapping.GetKey("args") is { } args)
+        {
+            throw Error(args, "'args' is only valid with 'command'; pass the values of 'function' or 'code' in 'params'");
+        }
+
+        if (kind == FunctionKind.Command && mapping.GetKey("params") is { } parameters)
+        {
+            throw Error(parameters, "'params' is only valid with 'function' or 'code'; pass a command's arguments in 'args'");
+        }
+
+        if (kind != FunctionKind.Method && mapping.GetKey("assembly") is { } assembly)
+        {
+            throw Error(assembly, $"'assembly' is only valid with 'function', not with '{(kind == FunctionKind.Code ? "code" : "command")}'; remove it");
+        }
+    }
+
+    private void CheckKeys(TaskFileMapping mapping, string[] validKeys, string validKeysName)
+    {
+        foreach (var (key, _) in mapping.Entries)
+        {
+            if (validKeys.Contains(key.Text))
+            {
+                continue;
+            }
+
+            if (key.Text == "<<")
+            {
+                throw Error(key, "YAML merge keys ('<<') are not supported; put settings shared by all tasks under 'defaults:'");
+            }
+
+            var closest = KeySuggester.Closest(key.Text, validKeys);
+            var suggestion = closest is null ? $"; valid {validKeysName}" : $"; did you mean '{closest}'? Valid {validKeysName}";
+            throw Error(key, $"unknown key '{key.Text}'{suggestion}: {string.Join(", ", validKeys)}");
+        }
+    }
+
+    private TaskFileException Error(TaskFileNode node, string problem) => new(_path, node.Line, node.Column, problem);
+}

@@ -1,0 +1,135 @@
+using FuncExec.Core.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace FuncExec.Core.TaskFiles;
+
+/// <summary>Reads YAML text into <see cref="TaskFileNode"/>s with the line and column of each.</summary>
+/// <remarks>
+/// This walks YamlDotNet's event parser rather than its representation model: the model fails
+/// on a repeated key with a message of its own and turns an alias inside its own anchor
+/// (<c>&amp;a [*a]</c>) into a cyclic graph. Here an anchor becomes usable only once its node is
+/// complete, so the nodes always form a tree.
+/// </remarks>
+internal sealed class YamlTaskFileParser
+{
+    private const string StringTag = "tag:yaml.org,2002:str";
+
+    private readonly string _path;
+    private readonly Parser _parser;
+    private readonly Dictionary<string, TaskFileNode> _anchors = new(StringComparer.Ordinal);
+
+    private YamlTaskFileParser(string text, string path)
+    {
+        _path = path;
+        _parser = new Parser(new StringReader(text));
+    }
+
+    /// <summary>The root node, or null if the text holds no YAML document.</summary>
+    /// <exception cref="TaskFileException">The text is not valid YAML, holds more than one
+    /// document, repeats a key or uses an undefined alias.</exception>
+    public static TaskFileNode? Parse(string text, string path) => new YamlTaskFileParser(text, path).ParseStream();
+
+    private static (int Line, int Column) Position(ParsingEvent parsingEvent) =>
+        ((int)parsingEvent.Start.Line, (int)parsingEvent.Start.Column);
+
+    private TaskFileNode? ParseStream()
+    {
+        try
+        {
+            _parser.Consume<StreamStart>();
+            if (_parser.TryConsume<StreamEnd>(out _))
+            {
+                return null;
+            }
+
+            _parser.Consume<DocumentStart>();
+            var root = ReadNode(depth: 1);
+            _parser.Consume<DocumentEnd>();
+            if (_parser.Accept<DocumentStart>(out var second))
+            {
+                var (line, column) = Position(second);
+                throw new TaskFileException(
+                    _path, line, column, "the file holds more than one YAML document; put all tasks in one list under a single 'tasks:'");
+            }
+
+            return root;
+        }
+        catch (YamlException e)
+        {
+            throw new TaskFileException(_path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}", e);
+        }
+    }
+
+    private TaskFileNode ReadNode(int depth)
+    {
+        var current = _parser.Current!;
+        var (line, column) = Position(current);
+        if (depth > TaskFileErrors.MaxDepth)
+        {
+            throw new TaskFileException(_path, line, column, $"values are nested more than {TaskFileErrors.MaxDepth} levels deep");
+        }
+
+        TaskFileNode node;
+        string anchor;
+        if (_parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            var name = alias.Value.Value;
+            return _anchors.TryGetValue(name, out var target)
+                ? target
+                : throw new TaskFileException(
+                    _path, line, column, $"alias '*{name}' refers to no anchor; define '&{name}' on a complete value before this point");
+        }
+        else if (_parser.TryConsume<Scalar>(out var scalar))
+        {
+            // A plain scalar is typed by its text; a quoted or block scalar, or one tagged !!str
+            // or with the non-specific tag '!', is a string.
+            var isQuoted = scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any)
+                || scalar.Tag.IsNonSpecific
+                || (!scalar.Tag.IsEmpty && scalar.Tag.Value == StringTag);
+            node = new TaskFileScalar(scalar.Value, isQuoted, line, column);
+            anchor = scalar.Anchor.IsEmpty ? string.Empty : scalar.Anchor.Value;
+        }
+        else if (_parser.TryConsume<SequenceStart>(out var sequenceStart))
+        {
+            var sequence = new TaskFileSequence(line, column);
+            while (!_parser.TryConsume<SequenceEnd>(out _))
+            {
+                sequence.Add(ReadNode(depth + 1));
+            }
+
+            node = sequence;
+            anchor = sequenceStart.Anchor.IsEmpty ? string.Empty : sequenceStart.Anchor.Value;
+        }
+        else
+        {
+            var mappingStart = _parser.Consume<MappingStart>();
+            var mapping = new TaskFileMapping(line, column);
+            while (!_parser.TryConsume<MappingEnd>(out _))
+            {
+                var keyNode = ReadNode(depth + 1);
+                if (keyNode is not TaskFileScalar key)
+                {
+                    throw new TaskFileException(
+                        _path, keyNode.Line, keyNode.Column, $"a key must be a name, not {keyNode.Describe()}");
+                }
+
+                var value = ReadNode(depth + 1);
+                if (!mapping.TryAdd(key, value, out var first))
+                {
+                    throw TaskFileErrors.DuplicateKey(_path, key, first);
+                }
+            }
+
+            node = mapping;
+            anchor = mappingStart.Anchor.IsEmpty ? string.Empty : mappingStart.Anchor.Value;
+        }
+
+        if (anchor.Length > 0)
+        {
+            _anchors[anchor] = node;
+        }
+
+        return node;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Security.Cryptography;
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Node.Components;
+
+/// <summary>
+/// Files tasks need, stored once per content: <c>ROOT/&lt;sha256&gt;/&lt;file name&gt;</c>.
+/// </summary>
+/// <remarks>Writes go to a temporary name and are renamed into place, so a reader never
+/// sees half a file and two writers of the same content do not clash.</remarks>
+public sealed class ComponentStore
+{
+    /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
+    public ComponentStore(string root)
+    {
+        Root = root;
+        Directory.CreateDirectory(root);
+    }
+
+    /// <summary>The store's directory.</summary>
+    public string Root { get; }
+
+    /// <summary>The default store for this user.</summary>
+    public static string DefaultRoot => Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "components");
+
+    /// <summary>Stores <paramref name="content"/> under <paramref name="fileName"/> unless it is there already.</summary>
+    public ComponentRef Put(ReadOnlySpan<byte> content, string fileName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        var component = new ComponentRef { Sha256 = sha, FileName = Path.GetFileName(fileName) };
+        var path = PathOf(component);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(temp, content);
+            File.Move(temp, path, overwrite: true);
+        }
+
+        return component;
+    }
+
+    /// <summary>Stores the file at <paramref name="path"/>.</summary>
+    public ComponentRef PutFile(string path) => Put(File.ReadAllBytes(path), Path.GetFileName(path));
+
+    /// <summary>
+    /// Stores the assembly at <paramref name="path"/> together with the assemblies it references
+    /// that sit beside it (transitively), so it loads on a node the way it loads here.
+    /// </summary>
+    /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
+    public ComponentRef PutAssembly(string path)
+    {
+        var content = File.ReadAllBytes(path);
+        var dependencies = LocalDependencies(path);
+        var component = Put(content, Path.GetFileName(path));
+        var directory = Path.GetDirectoryName(PathOf(component))!;
+        foreach (var dependency in dependencies)
+        {
+            var target = Path.Combine(directory, Path.GetFileName(dependency));
+            if (!File.Exists(target))
+            {
+                var temp = $"{target}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+                File.Copy(dependency, temp);
+                File.Move(temp, target, overwrite: true);
+            }
+        }
+
+        return component;
+    }
+
+    /// <summary>Where a stored component lives.</summary>
+    public string PathOf(ComponentRef component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        return Path.Combine(Root, component.Sha256, component.FileName);
+    }
+
+    private static List<string> LocalDependencies(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Path.GetFullPath(path) };
+        var pending = new Stack<string>();
+        pending.Push(Path.GetFullPath(path));
+        while (pending.TryPop(out var current))
+        {
+            using var stream = File.OpenRead(current);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                throw new BadImageFormatException($"{current} is not a .NET assembly", current);
+            }
+
+            var metadata = pe.GetMetadataReader();
+            foreach (var handle in metadata.AssemblyReferences)
+            {
+                var name = metadata.GetString(metadata.GetAssemblyReference(handle).Name);
+                var candidate = Path.Combine(directory, name + ".dll");
+                if (File.Exists(candidate) && seen.Add(candidate))
+                {
+                    found.Add(candidate);
+                    pending.Push(candidate);
+                }
+            }
+        }
+
+        return found;
+    }
+}

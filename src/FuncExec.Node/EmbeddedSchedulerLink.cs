@@ -1,0 +1,28 @@
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+
+namespace FuncExec.Node;
+
+/// <summary>A node inside the scheduler's process: reports are plain calls.</summary>
+public sealed class EmbeddedSchedulerLink : ISchedulerLink
+{
+    private readonly ClusterScheduler _scheduler;
+    private readonly int _nodeIndex;
+
+    /// <summary>Links to node <paramref name="nodeIndex"/> of <paramref name="scheduler"/>.</summary>
+    public EmbeddedSchedulerLink(ClusterScheduler scheduler, int nodeIndex)
+    {
+        _scheduler = scheduler;
+        _nodeIndex = nodeIndex;
+    }
+
+    /// <inheritdoc />
+    public void WorkerReady(int workerId) => _scheduler.WorkerReady(_nodeIndex, workerId);
+
+    /// <inheritdoc />
+    public void OnResults(int workerId, IReadOnlyList<TaskResult> results) => _scheduler.OnResults(_nodeIndex, workerId, results);
+
+    /// <inheritdoc />
+    public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
+        _scheduler.WorkerLost(_nodeIndex, workerId, ended, unstarted);
+}

@@ -1,0 +1,16 @@
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Node;
+
+/// <summary>The node's way to its scheduler: what it reports about its workers.</summary>
+public interface ISchedulerLink
+{
+    /// <summary>A worker process is up and can take work.</summary>
+    void WorkerReady(int workerId);
+
+    /// <summary>A worker sent results, in the order its tasks ran.</summary>
+    void OnResults(int workerId, IReadOnlyList<TaskResult> results);
+
+    /// <summary>A worker process ended: results for the task it was running, and the tasks it held unstarted.</summary>
+    void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted);
+}

@@ -1,0 +1,216 @@
+using System.Net.Sockets;
+using FuncExec.Core.Platform;
+using FuncExec.Node.Components;
+using FuncExec.Node.Workers;
+using FuncExec.Protocol;
+using FuncExec.Protocol.Framing;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FuncExec.Node;
+
+/// <summary>
+/// The node agent: starts one worker process per core it offers, each pinned to its core,
+/// talks to them over a Unix socket, and replaces any that dies.
+/// </summary>
+public sealed class LocalNode : INodeChannel, IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly Socket _listener;
+    private readonly string _socketDirectory;
+    private readonly WorkerHandle[] _workers;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ISchedulerLink? _link;
+    private Task? _acceptLoop;
+    private int _readyCount;
+
+    /// <summary>Prepares a node (no processes yet): its cores, its socket and its component store.</summary>
+    public LocalNode(NodeOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        Options = options ?? NodeOptions.Default;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FuncExec.Node");
+        Time = time ?? TimeProvider.System;
+        Components = new ComponentStore(Options.DestPath ?? ComponentStore.DefaultRoot);
+        var available = CpuAffinity.AvailableCores();
+        var count = Options.Workers switch
+        {
+            > 0 => Options.Workers,
+            0 => available.Count,
+            _ => Math.Max(1, available.Count + Options.Workers),
+        };
+        var cores = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            cores[i] = available[i % available.Count];
+        }
+
+        WorkerCores = cores;
+        if (count > available.Count)
+        {
+            NodeLog.Oversubscribed(_logger, Options.Name, count, available.Count);
+        }
+
+        _workers = new WorkerHandle[count];
+        for (var i = 0; i < count; i++)
+        {
+            _workers[i] = new WorkerHandle(this, i, cores[i], _logger);
+        }
+
+        _socketDirectory = Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", $"node-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(_socketDirectory);
+        SocketPath = Path.Combine(_socketDirectory, "workers.sock");
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        _listener.Listen(128);
+    }
+
+    /// <summary>The options it runs with.</summary>
+    public NodeOptions Options { get; }
+
+    /// <inheritdoc />
+    public string NodeName => Options.Name;
+
+    /// <summary>Worker i is pinned to <c>WorkerCores[i]</c>.</summary>
+    public IReadOnlyList<int> WorkerCores { get; }
+
+    /// <summary>The component store workers load from.</summary>
+    public ComponentStore Components { get; }
+
+    /// <summary>The process ids of the current workers (0 for one being replaced), by worker id.</summary>
+    public IReadOnlyList<int> WorkerPids => [.. _workers.Select(w => w.Pid)];
+
+    internal string SocketPath { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ISchedulerLink Link => _link ?? throw new InvalidOperationException("the node is not started");
+
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Starts the workers, reporting to <paramref name="link"/>, and waits until all said hello.</summary>
+    public async Task StartAsync(ISchedulerLink link, CancellationToken cancellationToken = default)
+    {
+        _link = link ?? throw new ArgumentNullException(nameof(link));
+        NodeLog.Starting(_logger, Options.Name, _workers.Length, CpuAffinity.FormatList(WorkerCores));
+        _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        foreach (var worker in _workers)
+        {
+            worker.Spawn();
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.WorkerStartTimeout);
+        try
+        {
+            await _allReady.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"only {Volatile.Read(ref _readyCount)} of {_workers.Length} workers started within {Options.WorkerStartTimeout}; "
+                + "run with --debug to see their output");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => _workers[workerId].Assign(tasks);
+
+    /// <summary>Kills worker <paramref name="workerId"/>'s process; it is reported lost and replaced.</summary>
+    public void KillWorker(int workerId)
+    {
+        var pid = _workers[workerId].Pid;
+        if (pid != 0)
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        foreach (var worker in _workers)
+        {
+            worker.Stop();
+        }
+
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        try
+        {
+            Directory.Delete(_socketDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean from /tmp.
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => Welcome(socket));
+        }
+    }
+
+    /// <summary>Reads a worker's hello and hands the socket to its handle.</summary>
+    private void Welcome(Socket socket)
+    {
+        var stream = new BufferedStream(new NetworkStream(socket, ownsSocket: true), 64 * 1024);
+        try
+        {
+            var buffer = new byte[1024];
+            var hello = FrameCodec.Read(stream, WorkerEnvelope.Parser, ref buffer, maxFrameSize: 1024)?.Hello;
+            if (hello is null || hello.WorkerId < 0 || hello.WorkerId >= _workers.Length)
+            {
+                NodeLog.BadConnection(_logger, "the first frame was not a worker hello");
+                stream.Dispose();
+                return;
+            }
+
+            if (hello.ProtocolVersion != ProtocolVersion.Current)
+            {
+                NodeLog.BadConnection(_logger, $"worker speaks protocol {hello.ProtocolVersion}, node speaks {ProtocolVersion.Current}");
+                stream.Dispose();
+                return;
+            }
+
+            _workers[hello.WorkerId].Attach(socket, stream, hello.Pid);
+            if (Interlocked.Increment(ref _readyCount) == _workers.Length)
+            {
+                _allReady.TrySetResult();
+            }
+        }
+        catch (IOException ex)
+        {
+            NodeLog.BadConnection(_logger, ex.Message);
+            stream.Dispose();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace FuncExec.Node;
+
+internal static partial class NodeLog
+{
+    [LoggerMessage(100, LogLevel.Information, "node {Node}: starting {Workers} workers on cores {Cores}")]
+    public static partial void Starting(ILogger logger, string node, int workers, string cores);
+
+    [LoggerMessage(101, LogLevel.Warning, "node {Node}: {Workers} workers for {Cores} cores; cores are shared round-robin, so workers on one core slow each other down")]
+    public static partial void Oversubscribed(ILogger logger, string node, int workers, int cores);
+
+    [LoggerMessage(102, LogLevel.Debug, "worker {Worker} (pid {Pid}) on core {Core} is ready")]
+    public static partial void WorkerReady(ILogger logger, int worker, int pid, int core);
+
+    [LoggerMessage(103, LogLevel.Warning, "worker {Worker} (pid {Pid}) ended: {Reason}; starting a new one on core {Core}")]
+    public static partial void WorkerEnded(ILogger logger, int worker, int pid, string reason, int core);
+
+    [LoggerMessage(104, LogLevel.Warning, "task {TaskId} ran past its timeout of {Timeout}; killing worker {Worker}")]
+    public static partial void TimedOut(ILogger logger, long taskId, TimeSpan timeout, int worker);
+
+    [LoggerMessage(105, LogLevel.Error, "worker {Worker} could not be started: {Reason}")]
+    public static partial void SpawnFailed(ILogger logger, int worker, string reason);
+
+    [LoggerMessage(106, LogLevel.Warning, "refused a connection on the worker socket: {Reason}")]
+    public static partial void BadConnection(ILogger logger, string reason);
+
+    [LoggerMessage(107, LogLevel.Debug, "worker {Worker}: {Line}")]
+    public static partial void WorkerOutput(ILogger logger, int worker, string line);
+}

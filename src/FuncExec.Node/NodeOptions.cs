@@ -1,0 +1,24 @@
+namespace FuncExec.Node;
+
+/// <summary>How a node starts its workers.</summary>
+/// <remarks>
+/// Defaults: the machine's host name; one worker per core this process may use; components
+/// stored under the temporary directory in <c>funcexec-USER/components</c>.
+/// </remarks>
+public sealed record NodeOptions
+{
+    /// <summary>The defaults.</summary>
+    public static NodeOptions Default { get; } = new();
+
+    /// <summary>The node's name, shown in worker names.</summary>
+    public string Name { get; init; } = Environment.MachineName;
+
+    /// <summary>Workers to start: N &gt; 0 starts N; 0 starts one per core; -N keeps N cores back.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Where components are cached, by content hash.</summary>
+    public string? DestPath { get; init; }
+
+    /// <summary>How long a worker may take to start and say hello before it counts as failed.</summary>
+    public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

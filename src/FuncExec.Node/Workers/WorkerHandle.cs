@@ -1,0 +1,433 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using FuncExec.Protocol.Framing;
+using FuncExec.Protocol.V1;
+using Microsoft.Extensions.Logging;
+
+namespace FuncExec.Node.Workers;
+
+/// <summary>
+/// One worker process of the node: spawns it pinned to its core, forwards assignments, reads
+/// results on a dedicated thread, enforces timeouts, and on its death reports what it held
+/// and starts a replacement on the same core.
+/// </summary>
+/// <remarks>
+/// Lock order: the scheduler's lock, then this one (the scheduler calls <see cref="Assign"/>
+/// under its lock); so nothing here calls the scheduler while holding this lock.
+/// </remarks>
+internal sealed class WorkerHandle
+{
+    private const int StderrCaptureChars = 2000;
+
+    private readonly LocalNode _node;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Queue<InFlightTask> _inFlight = new();
+    private readonly List<long> _orphans = [];
+    private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
+    private readonly StringBuilder _stderr = new();
+    private Process? _process;
+    private Socket? _socket;
+    private ITimer? _timeout;
+    private InFlightTask? _timedOut;
+    private bool _alive;
+    private int _failedStarts;
+
+    public WorkerHandle(LocalNode node, int id, int core, ILogger logger)
+    {
+        _node = node;
+        Id = id;
+        Core = core;
+        _logger = logger;
+    }
+
+    public int Id { get; }
+
+    public int Core { get; }
+
+    /// <summary>The current process id, or 0 between processes.</summary>
+    public int Pid
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _process is { HasExited: false } p ? p.Id : 0;
+            }
+        }
+    }
+
+    public void Spawn()
+    {
+        Process process;
+        try
+        {
+            process = WorkerLauncher.Start(Id, Core, _node.SocketPath, _node.Components.Root);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            NodeLog.SpawnFailed(_logger, Id, ex.Message);
+            throw;
+        }
+
+        process.ErrorDataReceived += (_, e) => CaptureStderr(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                NodeLog.WorkerOutput(_logger, Id, e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        process.StandardInput.Close();
+        lock (_lock)
+        {
+            _process = process;
+            _stderr.Clear();
+        }
+    }
+
+    /// <summary>The worker connected and said hello: start reading its frames.</summary>
+    public void Attach(Socket socket, Stream input, int pid)
+    {
+        lock (_lock)
+        {
+            _socket = socket;
+            _alive = true;
+            _failedStarts = 0;
+        }
+
+        NodeLog.WorkerReady(_logger, Id, pid, Core);
+        var reader = new Thread(() => ReadLoop(input)) { IsBackground = true, Name = $"funcexec-worker-{Id}-reader" };
+        reader.Start();
+        _node.Link.WorkerReady(Id);
+    }
+
+    public void Assign(IReadOnlyList<TaskAssignment> tasks)
+    {
+        lock (_lock)
+        {
+            if (!_alive || _socket is null)
+            {
+                // Dispatched before the scheduler heard of this worker's death: hand them back after.
+                foreach (var task in tasks)
+                {
+                    _orphans.Add(task.TaskId);
+                }
+
+                return;
+            }
+
+            var batch = new AssignTasks();
+            foreach (var task in tasks)
+            {
+                _inFlight.Enqueue(new InFlightTask(task.TaskId, task.Attempt, task.TimeoutMs));
+                batch.Tasks.Add(task);
+            }
+
+            _output.ResetWrittenCount();
+            FrameCodec.Write(_output, new WorkerEnvelope { Assign = batch });
+            try
+            {
+                _socket.Send(_output.WrittenSpan);
+            }
+            catch (SocketException)
+            {
+                // The worker is dying; its reader sees the end and hands these tasks back.
+            }
+        }
+    }
+
+    /// <summary>Kills the process without a replacement (node shutdown).</summary>
+    public void Stop()
+    {
+        Process? process;
+        lock (_lock)
+        {
+            _alive = false;
+            process = _process;
+            _process = null;
+            _timeout?.Dispose();
+        }
+
+        if (process is not null)
+        {
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+
+            process.WaitForExit(5000);
+            process.Dispose();
+        }
+    }
+
+    private void ReadLoop(Stream input)
+    {
+        var buffer = new byte[64 * 1024];
+        string? fault = null;
+        try
+        {
+            while (FrameCodec.Read(input, WorkerEnvelope.Parser, ref buffer) is { } envelope)
+            {
+                switch (envelope.BodyCase)
+                {
+                    case WorkerEnvelope.BodyOneofCase.Results:
+                        OnResults(envelope.Results);
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.Started:
+                        OnStarted(envelope.Started);
+                        break;
+                    default:
+                        fault = $"unexpected frame {envelope.BodyCase}";
+                        return;
+                }
+            }
+        }
+        catch (IOException ex)
+        {
+            fault = ex.Message;
+        }
+        catch (SocketException ex)
+        {
+            fault = ex.Message;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            fault = $"malformed frame: {ex.Message}";
+        }
+        finally
+        {
+            OnEnded(fault);
+        }
+    }
+
+    private void OnResults(TaskResults results)
+    {
+        lock (_lock)
+        {
+            foreach (var result in results.Results)
+            {
+                // Results come in the order tasks were sent, so they retire from the front.
+                while (_inFlight.TryDequeue(out var done) && done.TaskId != result.TaskId)
+                {
+                }
+
+                if (_timeout is not null && _timedOut is null)
+                {
+                    _timeout.Dispose();
+                    _timeout = null;
+                }
+            }
+
+            _stderr.Clear();
+        }
+
+        _node.Link.OnResults(Id, results.Results);
+    }
+
+    private void OnStarted(TaskStarted started)
+    {
+        lock (_lock)
+        {
+            if (!_inFlight.TryPeek(out var running) || running.TaskId != started.TaskId)
+            {
+                return;
+            }
+
+            running.StartedUnixUs = started.StartedUnixUs;
+            _timeout?.Dispose();
+            _timeout = _node.Time.CreateTimer(
+                static state =>
+                {
+                    var (self, task) = ((WorkerHandle, InFlightTask))state!;
+                    self.OnTimeout(task);
+                },
+                (this, running),
+                TimeSpan.FromMilliseconds(running.TimeoutMs),
+                Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnTimeout(InFlightTask task)
+    {
+        Process? process;
+        lock (_lock)
+        {
+            if (!_inFlight.TryPeek(out var running) || !ReferenceEquals(running, task) || _timedOut is not null)
+            {
+                return;
+            }
+
+            _timedOut = running;
+            process = _process;
+            NodeLog.TimedOut(_logger, running.TaskId, TimeSpan.FromMilliseconds(running.TimeoutMs), Id);
+        }
+
+        try
+        {
+            process?.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own meanwhile; the reader reports that.
+        }
+    }
+
+    private void OnEnded(string? fault)
+    {
+        Process? process;
+        lock (_lock)
+        {
+            _alive = false;
+            process = _process;
+            _socket?.Dispose();
+            _socket = null;
+        }
+
+        if (process is null)
+        {
+            return; // Stopped by the node.
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                // The socket ended but the process lives (it closed the socket or spoke garbage).
+                process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+
+        // Waits for exit and for the stderr pipe to drain, so the crash output is complete.
+        process.WaitForExit();
+        var exitCode = process.ExitCode;
+        var ended = new List<TaskResult>();
+        var unstarted = new List<long>();
+        string reason;
+        lock (_lock)
+        {
+            var stderr = _stderr.ToString().Trim();
+            reason = DescribeExit(exitCode) + (fault is null ? string.Empty : $" ({fault})");
+            if (_inFlight.TryDequeue(out var running))
+            {
+                ended.Add(EndedResult(running, exitCode, reason, stderr));
+            }
+
+            while (_inFlight.TryDequeue(out var held))
+            {
+                unstarted.Add(held.TaskId);
+            }
+
+            _timedOut = null;
+            _timeout?.Dispose();
+            _timeout = null;
+            _process = null;
+        }
+
+        NodeLog.WorkerEnded(_logger, Id, process.Id, reason, Core);
+        process.Dispose();
+        _node.Link.WorkerLost(Id, ended, unstarted);
+
+        // Assignments that raced with the news of this death go back too.
+        List<long> orphans;
+        lock (_lock)
+        {
+            orphans = [.. _orphans];
+            _orphans.Clear();
+        }
+
+        if (orphans.Count > 0)
+        {
+            _node.Link.WorkerLost(Id, [], orphans);
+        }
+
+        Respawn();
+    }
+
+    private TaskResult EndedResult(InFlightTask running, int exitCode, string reason, string stderr)
+    {
+        var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        var timedOut = ReferenceEquals(running, _timedOut);
+        var message = timedOut
+            ? $"task ran past its timeout of {TimeSpan.FromMilliseconds(running.TimeoutMs)}; its worker was killed and replaced"
+            : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task"
+                + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty);
+        return new TaskResult
+        {
+            TaskId = running.TaskId,
+            Attempt = running.Attempt,
+            Outcome = timedOut ? TaskOutcome.TimedOut : TaskOutcome.Failed,
+            StartedUnixUs = running.StartedUnixUs,
+            FinishedUnixUs = now,
+            Error = new RemoteError
+            {
+                Type = timedOut ? "FuncExec.TaskTimedOut" : "FuncExec.WorkerExited",
+                Message = message,
+                Retryable = true,
+            },
+        };
+    }
+
+    private void Respawn()
+    {
+        if (_node.IsStopping)
+        {
+            return;
+        }
+
+        if (++_failedStarts > 3)
+        {
+            // A worker that dies before saying hello will keep dying: do not spin on it.
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Min(30, _failedStarts)));
+        }
+
+        try
+        {
+            Spawn();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Logged by Spawn; the slot stays out of the pool.
+        }
+    }
+
+    private void CaptureStderr(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        NodeLog.WorkerOutput(_logger, Id, line);
+        lock (_lock)
+        {
+            if (_stderr.Length < StderrCaptureChars)
+            {
+                _stderr.Append(line.AsSpan(0, Math.Min(line.Length, StderrCaptureChars - _stderr.Length))).Append('\n');
+            }
+        }
+    }
+
+    private static string DescribeExit(int exitCode) => $"exit code {exitCode}{SignalName(exitCode)}";
+
+    private static string SignalName(int exitCode) => exitCode switch
+    {
+        134 => " (SIGABRT)",
+        137 => " (SIGKILL)",
+        139 => " (SIGSEGV)",
+        143 => " (SIGTERM)",
+        _ => string.Empty,
+    };
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace FuncExec.Node.Workers;
+
+/// <summary>Finds the worker program and starts worker processes.</summary>
+/// <remarks>
+/// The worker ships beside this assembly as FuncExec.Worker.dll and runs on the same .NET
+/// host as this process, found from the runtime directory, so no PATH setup is needed.
+/// </remarks>
+internal static class WorkerLauncher
+{
+    public static string WorkerAssembly => Path.Combine(AppContext.BaseDirectory, "FuncExec.Worker.dll");
+
+    public static Process Start(int workerId, int core, string socketPath, string componentDirectory)
+    {
+        var assembly = WorkerAssembly;
+        if (!File.Exists(assembly))
+        {
+            throw new FileNotFoundException($"the worker program {assembly} is missing; reinstall FuncExec", assembly);
+        }
+
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(assembly);
+        start.ArgumentList.Add("--node-socket");
+        start.ArgumentList.Add(socketPath);
+        start.ArgumentList.Add("--worker-id");
+        start.ArgumentList.Add(workerId.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--cores");
+        start.ArgumentList.Add(core.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--components");
+        start.ArgumentList.Add(componentDirectory);
+        // A worker runs one task at a time on one core: the workstation GC without a background
+        // thread keeps its footprint and its interference with the task small.
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_gcConcurrent"] = "0";
+        start.Environment["DOTNET_TieredPGO"] = "1";
+        return Process.Start(start) ?? throw new InvalidOperationException("the worker process did not start");
+    }
+
+    private static string DotnetHost()
+    {
+        // .../dotnet/shared/Microsoft.NETCore.App/<version>/ -> .../dotnet/dotnet
+        var runtime = RuntimeEnvironment.GetRuntimeDirectory();
+        var root = Path.GetFullPath(Path.Combine(runtime, "..", "..", ".."));
+        var host = Path.Combine(root, "dotnet");
+        if (File.Exists(host))
+        {
+            return host;
+        }
+
+        return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } fromSdk ? fromSdk : "dotnet";
+    }
+}

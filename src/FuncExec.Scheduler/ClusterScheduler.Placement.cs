@@ -1,0 +1,161 @@
+using FuncExec.Core.Tasks;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Queueing;
+using FuncExec.Scheduler.Resources;
+
+namespace FuncExec.Scheduler;
+
+public sealed partial class ClusterScheduler
+{
+    private Dispatch DispatchLocked(Dispatch? dispatch = null)
+    {
+        dispatch ??= new Dispatch();
+        while (_queue.TryPeek(out var head))
+        {
+            var placed = head.Cores == 1 ? PlaceNarrowLocked(head, dispatch) : PlaceWideLocked(head, dispatch);
+            if (!placed)
+            {
+                break;
+            }
+        }
+
+        dispatch.SendAssignments();
+        return dispatch;
+    }
+
+    /// <summary>A one-core task goes to the ready slot with the most room under its prefetch depth.</summary>
+    private bool PlaceNarrowLocked(QueuedTask task, Dispatch dispatch)
+    {
+        WorkerSlot? best = null;
+        var bestRoom = 0;
+        foreach (var node in _nodes)
+        {
+            if (node.Removed)
+            {
+                continue;
+            }
+
+            foreach (var slot in node.Slots)
+            {
+                if (!slot.Ready || slot.HeldBy != 0)
+                {
+                    continue;
+                }
+
+                var room = PrefetchPolicy.Depth(slot) - slot.InFlight;
+                if (room > bestRoom || (room == bestRoom && best is not null && slot.InFlight < best.InFlight))
+                {
+                    best = slot;
+                    bestRoom = room;
+                }
+            }
+        }
+
+        if (best is null)
+        {
+            return false;
+        }
+
+        _queue.Dequeue();
+        StartLocked(task, best, [], dispatch);
+        return true;
+    }
+
+    /// <summary>A k-core task needs k idle slots of one node: the first of them runs it, the rest are held.</summary>
+    private bool PlaceWideLocked(QueuedTask task, Dispatch dispatch)
+    {
+        foreach (var node in _nodes)
+        {
+            if (node.Removed || node.Slots.Count < task.Cores)
+            {
+                continue;
+            }
+
+            var chosen = new List<WorkerSlot>(task.Cores);
+            foreach (var slot in node.Slots)
+            {
+                if (slot.CanTakeWide)
+                {
+                    chosen.Add(slot);
+                    if (chosen.Count == task.Cores)
+                    {
+                        _queue.Dequeue();
+                        StartLocked(task, chosen[0], chosen.GetRange(1, chosen.Count - 1), dispatch);
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void StartLocked(QueuedTask task, WorkerSlot primary, IReadOnlyList<WorkerSlot> held, Dispatch dispatch)
+    {
+        task.Attempts++;
+        var assignment = task.Assignment;
+        assignment.Attempt = task.Attempts;
+        assignment.Cores.Clear();
+        assignment.Cores.Add(primary.Core);
+        foreach (var slot in held)
+        {
+            slot.HeldBy = task.Id;
+            assignment.Cores.Add(slot.Core);
+        }
+
+        primary.InFlight++;
+        _running[task.Id] = new Placement(task, primary, held, task.Attempts);
+        dispatch.Assign(primary, assignment);
+    }
+
+    private static void ReleaseLocked(Placement placement)
+    {
+        placement.Primary.InFlight--;
+        foreach (var slot in placement.Held)
+        {
+            slot.HeldBy = 0;
+        }
+    }
+
+    private void FinishLocked(TaskResult result, Dispatch dispatch)
+    {
+        if (!_running.TryGetValue(result.TaskId, out var placement) || placement.Attempt != result.Attempt)
+        {
+            return; // An attempt we stopped waiting for; its task was requeued or reported already.
+        }
+
+        _running.Remove(result.TaskId);
+        ReleaseLocked(placement);
+        var task = placement.Task;
+        var state = ToState(result.Outcome);
+        var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
+        if (retryable && task.Attempts <= task.Submitted.Retries)
+        {
+            _queue.Enqueue(task);
+            return;
+        }
+
+        dispatch.Report(task.Observer, new FinishedTask(task.Submitted, new TaskReport
+        {
+            Id = task.Id,
+            Name = task.Submitted.Name,
+            State = state,
+            ResultJson = result.ResultJson.IsEmpty ? null : result.ResultJson.ToStringUtf8(),
+            Error = result.Error is { } e ? new Core.Tasks.RemoteError(e.Type, e.Message, e.StackTrace.Length == 0 ? null : e.StackTrace, e.Retryable) : null,
+            Worker = placement.Primary.Name,
+            Cores = [.. task.Assignment.Cores],
+            Started = result.StartedUnixUs > 0 ? DateTimeOffset.UnixEpoch.AddTicks(result.StartedUnixUs * 10) : null,
+            Finished = result.FinishedUnixUs > 0 ? DateTimeOffset.UnixEpoch.AddTicks(result.FinishedUnixUs * 10) : null,
+            Attempts = task.Attempts,
+        }));
+    }
+
+    private static TaskState ToState(TaskOutcome outcome) => outcome switch
+    {
+        TaskOutcome.Succeeded => TaskState.Succeeded,
+        TaskOutcome.TimedOut => TaskState.TimedOut,
+        TaskOutcome.Cancelled => TaskState.Cancelled,
+        TaskOutcome.Killed => TaskState.Killed,
+        _ => TaskState.Failed,
+    };
+}

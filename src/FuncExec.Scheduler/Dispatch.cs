@@ -1,0 +1,57 @@
+using FuncExec.Core.Tasks;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Resources;
+
+namespace FuncExec.Scheduler;
+
+/// <summary>Work gathered under the scheduler's lock: assignments per worker (sent under the lock,
+/// to keep their order) and reports (delivered after it, so observers never run under it).</summary>
+internal sealed class Dispatch
+{
+    private readonly Dictionary<WorkerSlot, List<TaskAssignment>> _assignments = [];
+    private readonly Dictionary<ITaskObserver, List<FinishedTask>> _reports = [];
+
+    public void Assign(WorkerSlot slot, TaskAssignment assignment)
+    {
+        if (!_assignments.TryGetValue(slot, out var list))
+        {
+            list = [];
+            _assignments[slot] = list;
+        }
+
+        list.Add(assignment);
+    }
+
+    public void Report(ITaskObserver observer, FinishedTask report)
+    {
+        if (!_reports.TryGetValue(observer, out var list))
+        {
+            list = [];
+            _reports[observer] = list;
+        }
+
+        list.Add(report);
+    }
+
+    /// <summary>Sends the gathered assignments; call under the scheduler's lock.</summary>
+    public void SendAssignments()
+    {
+        foreach (var (slot, tasks) in _assignments)
+        {
+            slot.Node.Channel.Assign(slot.WorkerId, tasks);
+        }
+
+        _assignments.Clear();
+    }
+
+    /// <summary>Delivers the gathered reports; call outside the scheduler's lock.</summary>
+    public void Complete()
+    {
+        foreach (var (observer, reports) in _reports)
+        {
+            observer.OnFinished(reports);
+        }
+
+        _reports.Clear();
+    }
+}

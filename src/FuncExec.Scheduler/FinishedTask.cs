@@ -1,0 +1,6 @@
+using FuncExec.Core.Tasks;
+
+namespace FuncExec.Scheduler;
+
+/// <summary>A submitted task and what became of it.</summary>
+public readonly record struct FinishedTask(SubmittedTask Task, TaskReport Report);

@@ -1,0 +1,17 @@
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Scheduler;
+
+/// <summary>The scheduler's way to a node.</summary>
+public interface INodeChannel
+{
+    /// <summary>The node's name, shown in worker names (<c>node/worker-N</c>).</summary>
+    string NodeName { get; }
+
+    /// <summary>
+    /// Hands tasks to one worker, to run in this order after those handed before. Called under
+    /// the scheduler's lock so batches for a worker keep their order: it must not block for long
+    /// and must not call back into the scheduler.
+    /// </summary>
+    void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks);
+}

@@ -1,0 +1,34 @@
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Scheduler.Queueing;
+
+/// <summary>A task the scheduler holds, queued or running.</summary>
+internal sealed class QueuedTask
+{
+    public QueuedTask(long id, long sequence, SubmittedTask submitted, ITaskObserver observer)
+    {
+        Id = id;
+        Sequence = sequence;
+        Submitted = submitted;
+        Observer = observer;
+        submitted.Assignment.TaskId = id;
+    }
+
+    public long Id { get; }
+
+    /// <summary>Submission order across the scheduler; a retry keeps its place.</summary>
+    public long Sequence { get; }
+
+    public SubmittedTask Submitted { get; }
+
+    public ITaskObserver Observer { get; }
+
+    public int Cores => Submitted.Cores;
+
+    public int Priority => Submitted.Priority;
+
+    public TaskAssignment Assignment => Submitted.Assignment;
+
+    /// <summary>Attempts started so far.</summary>
+    public int Attempts { get; set; }
+}

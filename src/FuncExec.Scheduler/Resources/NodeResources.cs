@@ -1,0 +1,27 @@
+namespace FuncExec.Scheduler.Resources;
+
+/// <summary>A node's worker slots.</summary>
+internal sealed class NodeResources
+{
+    public NodeResources(int index, INodeChannel channel, IReadOnlyList<int> workerCores)
+    {
+        Index = index;
+        Channel = channel;
+        var slots = new WorkerSlot[workerCores.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = new WorkerSlot(this, i, workerCores[i]);
+        }
+
+        Slots = slots;
+    }
+
+    public int Index { get; }
+
+    public INodeChannel Channel { get; }
+
+    public IReadOnlyList<WorkerSlot> Slots { get; }
+
+    /// <summary>A lost node keeps its index but offers no slots.</summary>
+    public bool Removed { get; set; }
+}

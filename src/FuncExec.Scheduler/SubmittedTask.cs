@@ -1,0 +1,33 @@
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Scheduler;
+
+/// <summary>A task as handed to the scheduler: its policies and the assignment a worker will run.</summary>
+/// <remarks>The scheduler fills in the assignment's task id, attempt and cores.</remarks>
+public sealed class SubmittedTask
+{
+    /// <summary>Creates a submitted task.</summary>
+    public SubmittedTask(string name, TaskAssignment assignment)
+    {
+        Name = name;
+        Assignment = assignment;
+    }
+
+    /// <summary>The task's name.</summary>
+    public string Name { get; }
+
+    /// <summary>What the worker runs.</summary>
+    public TaskAssignment Assignment { get; }
+
+    /// <summary>Cores held while it runs.</summary>
+    public int Cores { get; init; } = 1;
+
+    /// <summary>Higher first under <see cref="Queueing.TaskOrder.Priority"/>.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Whatever the submitter wants back with the report (e.g. the task's position).</summary>
+    public object? Tag { get; init; }
+
+    /// <summary>Further attempts after a retryable failure.</summary>
+    public int Retries { get; init; }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using FuncExec.Core.Errors;
+using FuncExec.Core.Functions;
+using FuncExec.Core.Platform;
+using FuncExec.Protocol.V1;
+using Google.Protobuf;
+
+namespace FuncExec.Worker;
+
+/// <summary>Runs one task and turns whatever happens into a <see cref="TaskResult"/>.</summary>
+internal sealed class TaskExecutor
+{
+    private static readonly byte[] JsonNull = "null"u8.ToArray();
+
+    private readonly WorkerOptions _options;
+    private readonly MethodResolver _resolver = new();
+    private readonly ComponentLoader _components;
+    private readonly CommandRunner _commands = new();
+
+    public TaskExecutor(WorkerOptions options)
+    {
+        _options = options;
+        _components = new ComponentLoader(options.ComponentDirectory);
+    }
+
+    public static long NowUnixMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+
+    public TaskResult Execute(TaskAssignment task)
+    {
+        var result = new TaskResult { TaskId = task.TaskId, Attempt = task.Attempt };
+        var widened = task.Cores.Count > 1 || (task.Cores.Count == 1 && task.Cores[0] != _options.Cores[0]);
+        if (widened)
+        {
+            CpuAffinity.PinProcess(task.Cores);
+        }
+
+        result.StartedUnixUs = NowUnixMicroseconds();
+        try
+        {
+            var args = ParamParser.FromJsonArray(task.ArgsJson.Memory);
+            switch (task.FunctionCase)
+            {
+                case TaskAssignment.FunctionOneofCase.Method:
+                    var assembly = task.Method.Assembly is { } component ? _components.LoadAssembly(component) : null;
+                    var bound = _resolver.Resolve(task.Method.Name, args, assembly);
+                    var value = bound.Invoke(args);
+                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(bound.SerializeResult(value));
+                    result.Outcome = TaskOutcome.Succeeded;
+                    break;
+                case TaskAssignment.FunctionOneofCase.Code:
+                    var run = _components.LoadCode(task.Code);
+                    var returned = run(args);
+                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(
+                        returned is null ? JsonNull : JsonSerializer.SerializeToUtf8Bytes(returned, returned.GetType()));
+                    result.Outcome = TaskOutcome.Succeeded;
+                    break;
+                case TaskAssignment.FunctionOneofCase.Command:
+                    _commands.Run(task.Command, result);
+                    break;
+                default:
+                    throw new InvalidDataException($"task {task.TaskId} names no function");
+            }
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or InsufficientExecutionStackException))
+        {
+            // The boundary of user code: whatever it threw is the task's result, not the worker's end.
+            result.Outcome = TaskOutcome.Failed;
+            result.Error = ToRemoteError(ex);
+        }
+        finally
+        {
+            if (widened)
+            {
+                CpuAffinity.PinProcess(_options.Cores);
+            }
+        }
+
+        result.FinishedUnixUs = NowUnixMicroseconds();
+        return result;
+    }
+
+    internal static RemoteError ToRemoteError(Exception ex) => new()
+    {
+        Type = ex.GetType().FullName ?? ex.GetType().Name,
+        Message = ex.Message,
+        StackTrace = ex.StackTrace ?? string.Empty,
+        Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
+            or CommandNotFoundException or JsonException),
+    };
+}

@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Net.Sockets;
+using FuncExec.Protocol;
+using FuncExec.Protocol.Framing;
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Worker;
+
+/// <summary>The worker's end of its node's local socket: blocking reads on one thread,
+/// writes from the executing thread under a lock.</summary>
+internal sealed class WorkerConnection : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly BufferedStream _input;
+    private readonly ArrayBufferWriter<byte> _output = new(64 * 1024);
+    private readonly Lock _writeLock = new();
+    private byte[] _readBuffer = new byte[64 * 1024];
+
+    private WorkerConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _input = new BufferedStream(_stream, 64 * 1024);
+    }
+
+    public static WorkerConnection Connect(WorkerOptions options)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Connect(new UnixDomainSocketEndPoint(options.NodeSocket));
+        var connection = new WorkerConnection(socket);
+        connection.Send(new WorkerEnvelope
+        {
+            Hello = new WorkerHello
+            {
+                ProtocolVersion = ProtocolVersion.Current,
+                WorkerId = options.WorkerId,
+                Pid = Environment.ProcessId,
+            },
+        });
+        return connection;
+    }
+
+    /// <summary>The next frame, or null when the node closed the socket.</summary>
+    public WorkerEnvelope? Receive() => FrameCodec.Read(_input, WorkerEnvelope.Parser, ref _readBuffer);
+
+    public void Send(WorkerEnvelope envelope)
+    {
+        lock (_writeLock)
+        {
+            _output.ResetWrittenCount();
+            FrameCodec.Write(_output, envelope);
+            _socket.Send(_output.WrittenSpan);
+        }
+    }
+
+    public void Dispose()
+    {
+        _input.Dispose();
+        _stream.Dispose();
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+
+namespace FuncExec.IntegrationTests;
+
+public sealed class CliTests
+{
+    [Theory]
+    [InlineData("1", "--function", "System.Math.Min", "--params", "1", "2")]
+    [InlineData("9", "--function", "System.Linq.Enumerable.Max", "--params", "[3,9,4]")]
+    [InlineData("55", "--code", "return Enumerable.Range(1, 10).Sum();")]
+    [InlineData("ab", "--function", "System.String.Concat", "--params", "a", "b")]
+    public async Task Exec_Function_PrintsResult(string expected, params string[] args)
+    {
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync(["exec", .. args]);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal(expected, stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Exec_UnknownFunction_ExitsNonZeroWithSuggestion()
+    {
+        var (exitCode, _, stderr) = await Funcexec.RunAsync("exec", "--function", "System.Math.Mxa", "--params", "1", "2");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Max", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ExampleTaskFile_EveryTaskSucceedsInSubmissionOrder()
+    {
+        var example = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", example, "--workers", "2");
+
+        Assert.True(exitCode == 0, stderr + stdout);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["min", "max-of-list", "round", "sum", "primes-below-50000", "affinity-of-a-two-core-task", "uname", "quick-sleep"],
+            lines.Select(l => l.GetProperty("name").GetString()));
+        Assert.All(lines, l => Assert.Equal("succeeded", l.GetProperty("status").GetString()));
+        Assert.Equal("1", lines[0].GetProperty("result").GetRawText());
+        Assert.Equal("9", lines[1].GetProperty("result").GetRawText());
+        Assert.Equal("55", lines[3].GetProperty("result").GetRawText());
+        Assert.Equal(5133, lines[4].GetProperty("result").GetInt32());
+        Assert.All(lines, l =>
+        {
+            Assert.True(l.GetProperty("id").GetInt64() > 0);
+            Assert.NotNull(l.GetProperty("worker").GetString());
+            Assert.NotNull(l.GetProperty("core").GetString());
+            Assert.True(l.GetProperty("started").GetDateTimeOffset() <= l.GetProperty("finished").GetDateTimeOffset());
+        });
+    }
+
+    [Fact]
+    public async Task Run_FailingTask_ExitsNonZeroAndWritesEveryResultToOutputFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "tasks.yaml");
+        var output = Path.Combine(dir.FullName, "out.jsonl");
+        await File.WriteAllTextAsync(file, """
+            - name: good
+              function: System.Math.Abs
+              params: [-4]
+            - name: crash
+              code: Environment.Exit(5); return 0;
+            - name: also-good
+              code: return "done";
+            """);
+
+        var (exitCode, stdout, _) = await Funcexec.RunAsync("run", file, "--output", output);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(string.Empty, stdout.Trim());
+        var lines = (await File.ReadAllLinesAsync(output)).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["succeeded", "failed", "succeeded"], lines.Select(l => l.GetProperty("status").GetString()));
+        Assert.Contains("worker exited with code 5", lines[1].GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("\"done\"", lines[2].GetProperty("result").GetRawText());
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_MalformedTaskFile_NamesFileAndLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "bad.yaml");
+        await File.WriteAllTextAsync(file, "- name: a\n  function: System.Math.Abs\n  cors: 2\n");
+
+        var (exitCode, _, stderr) = await Funcexec.RunAsync("run", file);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{file}:3", stderr, StringComparison.Ordinal);
+        Assert.Contains("cores", stderr, StringComparison.Ordinal);
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_TaskWiderThanTheCluster_RefusedWithClearError()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "wide.json");
+        await File.WriteAllTextAsync(file, """[{"name": "wide", "code": "return 1;", "cores": 99}]""");
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", file, "--workers", "2");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'wide' asks for 99 cores", stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, stdout.Trim());
+        dir.Delete(recursive: true);
+    }
+}

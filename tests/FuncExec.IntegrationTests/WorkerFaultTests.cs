@@ -1,0 +1,81 @@
+using FuncExec.Client;
+using FuncExec.Core.Tasks;
+using static FuncExec.IntegrationTests.Tasks;
+
+namespace FuncExec.IntegrationTests;
+
+/// <summary>Tasks that kill or hang their worker: each test has its own cluster.</summary>
+public sealed class WorkerFaultTests
+{
+    [Fact]
+    public async Task RunAsync_TaskExitsItsProcess_FailsAndWorkerIsReplacedOnTheSameCore()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+        var before = cluster.WorkerPids.ToArray();
+        TaskSpec[] tasks = [Code("exit", "Environment.Exit(3); return 0;"), .. Enumerable.Range(0, 20).Select(i => Method($"abs-{i}", "System.Math.Abs", -i))];
+
+        var reports = await cluster.RunAsync(tasks);
+
+        Assert.Equal(TaskState.Failed, reports[0].State);
+        Assert.Contains("worker exited with code 3", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.All(reports.Skip(1), r => Assert.Equal(TaskState.Succeeded, r.State));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), reports.Skip(1).Select(r => r.ResultJson));
+        var crashed = int.Parse(reports[0].Worker!.Split("worker-")[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await EventuallyAsync(() => cluster.WorkerPids[crashed] != 0 && cluster.WorkerPids[crashed] != before[crashed]));
+        Assert.Equal(cluster.WorkerCores[crashed].ToString(System.Globalization.CultureInfo.InvariantCulture), CpusAllowed(cluster.WorkerPids[crashed]));
+        var after = await cluster.RunAsync(Method("after", "System.Math.Max", 1, 5));
+        Assert.Equal("5", after.ResultJson);
+    }
+
+    [Fact]
+    public async Task RunAsync_StackOverflow_FailsWithWorkerExitAndOthersFinish()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+
+        var reports = await cluster.RunAsync(
+        [
+            Code("overflow", "static int Down(int n) => Down(n + 1) + 1; return Down(0);"),
+            .. Enumerable.Range(0, 10).Select(i => Code($"ok-{i}", $"return {i};")),
+        ]);
+
+        Assert.Equal(TaskState.Failed, reports[0].State);
+        Assert.Contains("worker exited with code", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("Stack overflow", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.All(reports.Skip(1), r => Assert.Equal(TaskState.Succeeded, r.State));
+    }
+
+    [Fact]
+    public async Task RunAsync_CrashWithOneRetry_RunsAgainAndSucceeds()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+        var marker = Path.Combine(Path.GetTempPath(), $"funcexec-test-{Guid.NewGuid():N}");
+        var code = $"var marker = \"{marker}\"; if (!File.Exists(marker)) {{ File.WriteAllText(marker, \"\"); Environment.Exit(3); }} return 7;";
+
+        var report = await cluster.RunAsync(Code("flaky", code) with { Retries = 1 });
+        File.Delete(marker);
+
+        Assert.Equal(TaskState.Succeeded, report.State);
+        Assert.Equal("7", report.ResultJson);
+        Assert.Equal(2, report.Attempts);
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskOverItsTimeout_TimedOutWorkerReplacedOthersRun()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+        var before = cluster.WorkerPids.ToArray();
+
+        var reports = await cluster.RunAsync(
+        [
+            Code("hang", "Thread.Sleep(60_000); return 0;") with { Timeout = TimeSpan.FromMilliseconds(500) },
+            .. Enumerable.Range(0, 10).Select(i => Code($"quick-{i}", "Thread.Sleep(50); return 1;")),
+        ]);
+
+        Assert.Equal(TaskState.TimedOut, reports[0].State);
+        Assert.Contains("timeout", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.True(reports[0].Finished - reports[0].Started < TimeSpan.FromSeconds(30));
+        Assert.All(reports.Skip(1), r => Assert.Equal(TaskState.Succeeded, r.State));
+        var killed = int.Parse(reports[0].Worker!.Split("worker-")[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await EventuallyAsync(() => cluster.WorkerPids[killed] != 0 && cluster.WorkerPids[killed] != before[killed]));
+    }
+}

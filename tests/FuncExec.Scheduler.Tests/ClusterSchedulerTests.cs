@@ -1,0 +1,230 @@
+using FuncExec.Core.Errors;
+using FuncExec.Core.Tasks;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Queueing;
+
+namespace FuncExec.Scheduler.Tests;
+
+public sealed class ClusterSchedulerTests
+{
+    private static SubmittedTask Task(string name, int cores = 1, int priority = 0, int retries = 0) =>
+        new(name, new TaskAssignment { Method = new MethodCall { Name = "X.Y" } }) { Cores = cores, Priority = priority, Retries = retries };
+
+    private static (ClusterScheduler Scheduler, RecordingNode Node) Start(int workers, TaskOrder order = TaskOrder.Priority, bool ready = true)
+    {
+        var scheduler = new ClusterScheduler(new SchedulerOptions { Order = order });
+        var node = new RecordingNode(workers);
+        scheduler.AddNode(node, [.. Enumerable.Range(0, workers)]);
+        if (ready)
+        {
+            for (var i = 0; i < workers; i++)
+            {
+                scheduler.WorkerReady(0, i);
+            }
+        }
+
+        return (scheduler, node);
+    }
+
+    private static TaskResult Succeeded(TaskAssignment a, long durationUs = 100_000) => new()
+    {
+        TaskId = a.TaskId,
+        Attempt = a.Attempt,
+        Outcome = TaskOutcome.Succeeded,
+        StartedUnixUs = 1_000_000,
+        FinishedUnixUs = 1_000_000 + durationUs,
+    };
+
+    private static TaskResult Failed(TaskAssignment a, bool retryable = true) => new()
+    {
+        TaskId = a.TaskId,
+        Attempt = a.Attempt,
+        Outcome = TaskOutcome.Failed,
+        Error = new Protocol.V1.RemoteError { Type = "E", Message = "boom", Retryable = retryable },
+    };
+
+    [Fact]
+    public void Submit_PriorityOrder_HigherPriorityPlacedFirstThenSubmissionOrder()
+    {
+        var (scheduler, node) = Start(1, ready: false);
+        var ids = scheduler.Submit([Task("low"), Task("high", priority: 5), Task("low2"), Task("mid", priority: 1)], new RecordingObserver());
+        scheduler.WorkerReady(0, 0);
+
+        // One slot, depth 1 before any result: placed one at a time, in order.
+        var placed = new List<long>();
+        while (node.Assigned[0].Count > placed.Count)
+        {
+            var next = node.Assigned[0][placed.Count];
+            placed.Add(next.TaskId);
+            scheduler.OnResults(0, 0, [Succeeded(next)]);
+        }
+
+        Assert.Equal([ids[1], ids[3], ids[0], ids[2]], placed);
+    }
+
+    [Fact]
+    public void Submit_FewestCoresFirst_NarrowTasksBeforeWideOnes()
+    {
+        var comparer = TaskQueue.Comparer(TaskOrder.FewestCoresFirst);
+        var observer = new RecordingObserver();
+        var wide = new QueuedTask(1, 1, Task("wide", cores: 2), observer);
+        var narrow = new QueuedTask(2, 2, Task("narrow", cores: 1), observer);
+
+        Assert.True(comparer.Compare(narrow, wide) < 0);
+        Assert.True(TaskQueue.Comparer(TaskOrder.Fifo).Compare(wide, narrow) < 0);
+    }
+
+    [Fact]
+    public void Submit_FifoOrder_IgnoresPriority()
+    {
+        var (scheduler, node) = Start(1, TaskOrder.Fifo, ready: false);
+        var ids = scheduler.Submit([Task("a"), Task("b", priority: 9)], new RecordingObserver());
+        scheduler.WorkerReady(0, 0);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0])]);
+
+        Assert.Equal([ids[0], ids[1]], node.Assigned[0].Select(a => a.TaskId));
+    }
+
+    [Fact]
+    public void Submit_MoreCoresThanAnyNode_RefusedAndNothingQueued()
+    {
+        var (scheduler, node) = Start(2);
+
+        var ex = Assert.Throws<ResourceRequestException>(() => scheduler.Submit([Task("ok"), Task("wide", cores: 3)], new RecordingObserver()));
+
+        Assert.Contains("'wide' asks for 3 cores", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("largest node of the cluster has 2", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, scheduler.QueuedCount);
+        Assert.Empty(node.AllInOrder);
+    }
+
+    [Fact]
+    public void Submit_WideTask_HoldsKIdleSlotsAndCarriesAllTheirCores()
+    {
+        var (scheduler, node) = Start(3);
+        var observer = new RecordingObserver();
+
+        scheduler.Submit([Task("wide", cores: 2), Task("narrow")], observer);
+
+        Assert.Single(node.Assigned[0]);
+        Assert.Equal([0, 1], node.Assigned[0][0].Cores);
+        Assert.Empty(node.Assigned[1]); // held by the wide task
+        Assert.Single(node.Assigned[2]);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0])]);
+        Assert.Equal(TaskState.Succeeded, observer.Finished.Single(f => f.Task.Name == "wide").Report.State);
+        Assert.Equal([0, 1], observer.Finished.Single(f => f.Task.Name == "wide").Report.Cores);
+    }
+
+    [Fact]
+    public void Submit_WideTaskBehindBusySlots_WaitsAndBlocksLaterTasksUntilSlotsDrain()
+    {
+        var (scheduler, node) = Start(2);
+        scheduler.Submit([Task("a"), Task("b")], new RecordingObserver());
+        scheduler.Submit([Task("wide", cores: 2), Task("after")], new RecordingObserver());
+
+        Assert.Equal(2, node.AllInOrder.Count); // a and b only: wide waits, and after waits behind it
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0])]);
+        Assert.Equal(2, node.AllInOrder.Count);
+        scheduler.OnResults(0, 1, [Succeeded(node.Assigned[1][0])]);
+        Assert.Equal(3, node.AllInOrder.Count);
+        Assert.Equal(2, node.Assigned[0][^1].Cores.Count);
+    }
+
+    [Fact]
+    public void OnResults_FailureWithRetriesLeft_RunsAgainAsNextAttempt()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("flaky", retries: 1)], observer);
+
+        scheduler.OnResults(0, 0, [Failed(node.Assigned[0][0])]);
+        Assert.Empty(observer.Finished);
+        Assert.Equal(2, node.Assigned[0][1].Attempt);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][1])]);
+
+        var report = observer.Finished.Single().Report;
+        Assert.Equal(TaskState.Succeeded, report.State);
+        Assert.Equal(2, report.Attempts);
+    }
+
+    [Fact]
+    public void OnResults_NonRetryableFailure_ReportedAtOnceDespiteRetries()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("typo", retries: 3)], observer);
+
+        scheduler.OnResults(0, 0, [Failed(node.Assigned[0][0], retryable: false)]);
+
+        Assert.Equal(TaskState.Failed, observer.Finished.Single().Report.State);
+        Assert.Single(node.Assigned[0]);
+    }
+
+    [Fact]
+    public void OnResults_StaleAttempt_Ignored()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("t", retries: 1)], observer);
+        var first = node.Assigned[0][0];
+        scheduler.OnResults(0, 0, [Failed(first)]);
+
+        scheduler.OnResults(0, 0, [Succeeded(first)]); // attempt 1 again: not what we wait for
+
+        Assert.Empty(observer.Finished);
+        Assert.Equal(1, scheduler.RunningCount);
+    }
+
+    [Fact]
+    public void WorkerLost_RunningFailsUnstartedRequeuedWithoutUsingAnAttempt()
+    {
+        var (scheduler, node) = Start(2);
+        var observer = new RecordingObserver();
+        // Short tasks first, so slot 0 prefetches several.
+        scheduler.Submit([Task("warm")], observer);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 10)]);
+        scheduler.Submit([.. Enumerable.Range(0, 6).Select(i => Task($"t{i}"))], observer);
+        var held = node.Assigned[0].Skip(1).ToList();
+        Assert.True(held.Count >= 2);
+
+        scheduler.WorkerLost(0, 0, [Failed(held[0])], [.. held.Skip(1).Select(a => a.TaskId)]);
+
+        Assert.Equal(TaskState.Failed, observer.Finished.Single(f => f.Report.Id == held[0].TaskId).Report.State);
+        // The rest were requeued and, with slot 0 down, run on slot 1 as first attempts.
+        for (var done = 0; done < node.Assigned[1].Count; done++)
+        {
+            scheduler.OnResults(0, 1, [Succeeded(node.Assigned[1][done])]);
+        }
+
+        foreach (var requeued in held.Skip(1))
+        {
+            var report = observer.Finished.Single(f => f.Report.Id == requeued.TaskId).Report;
+            Assert.Equal(TaskState.Succeeded, report.State);
+            Assert.Equal(1, report.Attempts);
+            Assert.Equal("test/worker-1", report.Worker);
+        }
+    }
+
+    [Fact]
+    public void OnResults_ShortTasks_PrefetchDeepensSoWorkersNeverWait()
+    {
+        var (scheduler, node) = Start(1);
+        scheduler.Submit([.. Enumerable.Range(0, 1000).Select(i => Task($"t{i}"))], new RecordingObserver());
+        Assert.Single(node.Assigned[0]);
+
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 5)]);
+
+        Assert.True(node.Assigned[0].Count > 100, $"only {node.Assigned[0].Count} assigned");
+    }
+
+    [Fact]
+    public void OnResults_LongTasks_NoPrefetch()
+    {
+        var (scheduler, node) = Start(1);
+        scheduler.Submit([.. Enumerable.Range(0, 10).Select(i => Task($"t{i}"))], new RecordingObserver());
+
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 50_000)]);
+
+        Assert.Equal(2, node.Assigned[0].Count);
+    }
+}

@@ -1,0 +1,28 @@
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Scheduler.Tests;
+
+/// <summary>A node that records what it was handed, per worker, in order.</summary>
+internal sealed class RecordingNode : INodeChannel
+{
+    public RecordingNode(int workers)
+    {
+        Assigned = [.. Enumerable.Range(0, workers).Select(_ => new List<TaskAssignment>())];
+    }
+
+    public string NodeName => "test";
+
+    public List<List<TaskAssignment>> Assigned { get; }
+
+    public List<long> AllInOrder { get; } = [];
+
+    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            // The scheduler reuses an assignment across attempts: keep what was sent.
+            Assigned[workerId].Add(task.Clone());
+            AllInOrder.Add(task.TaskId);
+        }
+    }
+}
