@@ -51,7 +51,7 @@ internal static class JsonTaskFileParser
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var (keyLine, keyColumn) = lines.Locate(reader.TokenStartIndex);
-                    var key = new TaskFileScalar(reader.GetString()!, isQuoted: true, keyLine, keyColumn);
+                    var key = new TaskFileScalar(GetString(ref reader, path, keyLine, keyColumn), isQuoted: true, keyLine, keyColumn);
                     reader.Read();
                     var value = ReadValue(ref reader, lines, path);
                     if (!mapping.TryAdd(key, value, out var first))
@@ -72,7 +72,7 @@ internal static class JsonTaskFileParser
                 return sequence;
 
             case JsonTokenType.String:
-                return new TaskFileScalar(reader.GetString()!, isQuoted: true, line, column);
+                return new TaskFileScalar(GetString(ref reader, path, line, column), isQuoted: true, line, column);
 
             case JsonTokenType.Number:
                 // Numbers are never escaped, so their bytes are their text.
@@ -86,6 +86,19 @@ internal static class JsonTaskFileParser
 
             default:
                 return new TaskFileScalar("null", isQuoted: false, line, column);
+        }
+    }
+
+    private static string GetString(ref Utf8JsonReader reader, string path, int line, int column)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            // An escape such as \uD800 that leaves half of a surrogate pair is only found here.
+            throw new TaskFileException(path, line, column, $"invalid JSON: {e.Message}", e);
         }
     }
 

@@ -96,7 +96,9 @@ internal sealed partial class TaskFileValidator
                 }
 
                 var defaultsNode = mapping.Get("defaults");
-                return (tasks, defaultsNode is null ? TaskDefaults.None : ReadDefaults(defaultsNode));
+                return (tasks, defaultsNode is null or TaskFileScalar { Kind: TaskFileScalarKind.Null, IsQuoted: false }
+                    ? TaskDefaults.None
+                    : ReadDefaults(defaultsNode));
 
             default:
                 throw Error(

@@ -81,6 +81,15 @@ public sealed class TaskFileReaderErrorTests
     }
 
     [Fact]
+    public void Parse_JsonLoneSurrogateEscape_ReportsInvalidJson()
+    {
+        var error = JsonError("""[{"code": "\uD800"}]""");
+
+        AssertAt(error, JsonPath, 1, 11);
+        Assert.StartsWith("invalid JSON: ", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_JsonTrailingContent_ReportsIt()
     {
         var error = JsonError("""

@@ -448,6 +448,71 @@ public sealed class TaskFileReaderTests
         }
     }
 
+    [Fact]
+    public void Parse_ReadmeExample_ReadsEveryKindOfTask()
+    {
+        var tasks = Yaml("""
+            # tasks.yaml: one task of each kind
+            defaults:
+              timeout: 5m
+              retries: 1
+
+            tasks:
+              # A public static method by its full name; params are JSON-like values.
+              - name: biggest
+                function: System.Math.Max
+                params: [3, 7]
+
+              # A method in your own assembly (a relative path resolves against this file).
+              - name: invert
+                function: MyLib.Matrices.Invert
+                assembly: bin/MyLib.dll
+                params:
+                  - [[4, 7], [2, 6]]
+                  - {pivot: true, tolerance: 1e-9}
+                cores: 4
+                priority: 10
+                timeout: 90s
+                retries: 3
+
+              # C# source: statements ending in a return, or a single expression.
+              - name: answer
+                code: |
+                  var x = 6;
+                  return x * 7;
+
+              # An executable; each arg is passed as the text written.
+              - command: gzip
+                args: [-k, -9, data.csv]
+                timeout: "00:10:00"
+            """);
+
+        Assert.Equal(["biggest", "invert", "answer", "task-4"], tasks.Select(t => t.Name));
+        Assert.Equal([FunctionKind.Method, FunctionKind.Method, FunctionKind.Code, FunctionKind.Command], tasks.Select(t => t.Kind));
+        Assert.Equal(["3", "7"], tasks[0].Params.Select(p => p.GetRawText()));
+        Assert.Equal(["[[4,7],[2,6]]", "{\"pivot\":true,\"tolerance\":1e-9}"], tasks[1].Params.Select(p => p.GetRawText()));
+        Assert.Equal("/work/jobs/bin/MyLib.dll", tasks[1].Assembly);
+        Assert.Equal((4, 10, 3), (tasks[1].Cores, tasks[1].Priority, tasks[1].Retries));
+        Assert.Equal(
+            [TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(90), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)],
+            tasks.Select(t => t.Timeout));
+        Assert.Equal("var x = 6;\nreturn x * 7;\n", tasks[2].Code);
+        Assert.Equal(["-k", "-9", "data.csv"], tasks[3].Args);
+        Assert.Equal($"{YamlPath}:31", tasks[3].Source);
+    }
+
+    [Fact]
+    public void Parse_EmptyDefaults_MeansNoDefaults()
+    {
+        var tasks = Yaml("""
+            defaults:
+            tasks:
+              - code: "1"
+            """);
+
+        Assert.Equal(1, tasks[0].Cores);
+    }
+
     private static IReadOnlyList<TaskSpec> Yaml(string text) => TaskFileReader.Parse(text, YamlPath, TaskFileFormat.Yaml);
 
     private static IReadOnlyList<TaskSpec> Json(string text) => TaskFileReader.Parse(text, JsonPath, TaskFileFormat.Json);

@@ -19,5 +19,6 @@ internal sealed class ResolutionCache
     public bool TryGet(ReadOnlySpan<char> key, out BoundMethod method) => _bySpan.TryGetValue(key, out method!);
 
     /// <summary>Adds the method, or returns the one another thread added first for the same key.</summary>
-    public BoundMethod GetOrAdd(ReadOnlySpan<char> key, BoundMethod method) => _bySpan.GetOrAdd(key, method);
+    public BoundMethod GetOrAdd(ReadOnlySpan<char> key, BoundMethod method) =>
+        _bySpan.TryAdd(key, method) || !_bySpan.TryGetValue(key, out var existing) ? method : existing;
 }

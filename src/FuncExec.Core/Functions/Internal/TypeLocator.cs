@@ -15,11 +15,20 @@ namespace FuncExec.Core.Functions.Internal;
 /// </remarks>
 internal sealed class TypeLocator
 {
-    private readonly ConcurrentDictionary<(Assembly? Assembly, string Name), Type?> _found = new();
+    private readonly ConcurrentDictionary<(Assembly? Assembly, string Name), Type> _found = new();
 
     /// <summary>The type, or null. Dots may stand for the <c>+</c> of nested types: <c>A.Outer.Inner</c>.</summary>
-    public Type? Find(string name, Assembly? assembly) =>
-        _found.GetOrAdd((assembly, name), static key => FindUncached(key.Name, key.Assembly));
+    public Type? Find(string name, Assembly? assembly)
+    {
+        if (_found.TryGetValue((assembly, name), out var type))
+        {
+            return type;
+        }
+
+        // A miss is not remembered: the assembly that holds the type may be loaded later.
+        type = FindUncached(name, assembly);
+        return type is null ? null : _found.GetOrAdd((assembly, name), type);
+    }
 
     /// <summary>The full names of the public, non-generic top-level types of <paramref name="ns"/> in the searched assemblies.</summary>
     public static IEnumerable<string> TypesInNamespace(string ns, Assembly? assembly)
