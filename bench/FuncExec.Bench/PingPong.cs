@@ -48,7 +48,7 @@ internal static class PingPong
         var times = new double[rounds];
         for (var i = -1000; i < rounds; i++)
         {
-            var start = Stopwatch.GetTimestamp();
+            var sent = Stopwatch.GetTimestamp();
             peer.Send(message);
             var got = 0;
             while (got < message.Length)
@@ -58,7 +58,7 @@ internal static class PingPong
 
             if (i >= 0)
             {
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                times[i] = Stopwatch.GetElapsedTime(sent).TotalMicroseconds;
             }
         }
 

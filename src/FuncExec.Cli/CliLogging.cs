@@ -1,17 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace FuncExec.Cli;
 
 /// <summary>Logs go to standard error, so standard output holds only results.</summary>
 internal static class CliLogging
 {
-    public static ILoggerFactory Create(bool debug) => LoggerFactory.Create(builder => builder
-        .SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Warning)
-        .AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.TimestampFormat = debug ? "HH:mm:ss.fff " : null;
-        })
-        .AddFilter("Microsoft", LogLevel.Warning)
-        .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+    public static ILoggerFactory Create(bool debug) => LoggerFactory.Create(builder =>
+    {
+        builder.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            .AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = debug ? "HH:mm:ss.fff " : null;
+            });
+        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+    });
 }

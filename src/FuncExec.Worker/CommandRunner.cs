@@ -16,11 +16,11 @@ namespace FuncExec.Worker;
 /// first <see cref="MaxCapturedChars"/> characters and says how much it dropped. A non-zero
 /// exit code fails the task, with the output still in the result.
 /// </remarks>
-internal sealed class CommandRunner
+internal static class CommandRunner
 {
     internal const int MaxCapturedChars = 1 << 20;
 
-    public void Run(CommandCall call, TaskResult result)
+    public static void Run(CommandCall call, TaskResult result)
     {
         var start = new ProcessStartInfo(call.File)
         {

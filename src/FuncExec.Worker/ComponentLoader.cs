@@ -51,5 +51,5 @@ internal sealed class ComponentLoader
             return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
         }, (this, component));
 
-    public Func<JsonElement[], object?> LoadCode(CodeCall call) => _code.Load(PathOf(call.Image));
+    public Func<JsonElement[], object?> LoadCode(CodeCall call) => _code.LoadFile(PathOf(call.Image));
 }

@@ -16,5 +16,5 @@ catch (ArgumentException ex)
 
 CpuAffinity.PinProcess(options.Cores);
 using var connection = WorkerConnection.Connect(options);
-var loop = new WorkerLoop(connection, new TaskExecutor(options));
+using var loop = new WorkerLoop(connection, new TaskExecutor(options));
 return loop.Run();

@@ -15,7 +15,6 @@ internal sealed class TaskExecutor
     private readonly WorkerOptions _options;
     private readonly MethodResolver _resolver = new();
     private readonly ComponentLoader _components;
-    private readonly CommandRunner _commands = new();
 
     public TaskExecutor(WorkerOptions options)
     {
@@ -55,7 +54,7 @@ internal sealed class TaskExecutor
                     result.Outcome = TaskOutcome.Succeeded;
                     break;
                 case TaskAssignment.FunctionOneofCase.Command:
-                    _commands.Run(task.Command, result);
+                    CommandRunner.Run(task.Command, result);
                     break;
                 default:
                     throw new InvalidDataException($"task {task.TaskId} names no function");

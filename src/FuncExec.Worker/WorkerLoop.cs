@@ -12,7 +12,7 @@ namespace FuncExec.Worker;
 /// <see cref="MaxBatch"/> results, or when the oldest unsent result is <see cref="MaxDelayMs"/>
 /// old, so tiny tasks travel in batches and a lone task's result leaves at once.
 /// </remarks>
-internal sealed class WorkerLoop
+internal sealed class WorkerLoop : IDisposable
 {
     private const int MaxBatch = 64;
     private const long MaxDelayMs = 2;
@@ -79,6 +79,8 @@ internal sealed class WorkerLoop
             }
         }
     }
+
+    public void Dispose() => _available.Dispose();
 
     private void Flush(TaskResults pending)
     {

@@ -15,6 +15,9 @@ namespace FuncExec.Cli.Output;
 /// </remarks>
 internal sealed class JsonLinesWriter
 {
+    // Results are read by people and by tools; "+" in a timestamp need not be \u002B.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Stream _output;
     private readonly TaskReport?[] _reports;
     private readonly Lock _lock = new();
@@ -57,7 +60,7 @@ internal sealed class JsonLinesWriter
         var wrote = false;
         while (_next < _reports.Length && _reports[_next] is { } report)
         {
-            using (var json = new Utf8JsonWriter(_output))
+            using (var json = new Utf8JsonWriter(_output, WriterOptions))
             {
                 Write(json, report);
             }

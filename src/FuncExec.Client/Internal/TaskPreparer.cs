@@ -62,7 +62,7 @@ internal sealed class TaskPreparer
                 Id = 0,
                 Name = spec.Name,
                 State = TaskState.Failed,
-                Error = new RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, null, Retryable: false),
+                Error = new Core.Tasks.RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, null, Retryable: false),
             });
         }
 

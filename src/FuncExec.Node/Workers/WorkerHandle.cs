@@ -191,6 +191,10 @@ internal sealed class WorkerHandle
                 }
             }
         }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            fault = $"malformed frame: {ex.Message}";
+        }
         catch (IOException ex)
         {
             fault = ex.Message;
@@ -198,10 +202,6 @@ internal sealed class WorkerHandle
         catch (SocketException ex)
         {
             fault = ex.Message;
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException ex)
-        {
-            fault = $"malformed frame: {ex.Message}";
         }
         finally
         {

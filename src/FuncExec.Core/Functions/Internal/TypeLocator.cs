@@ -8,9 +8,9 @@ namespace FuncExec.Core.Functions.Internal;
 /// and lists the public types of a namespace for suggestions.
 /// </summary>
 /// <remarks>
-/// A framework assembly is loaded only when its name is a prefix of the type's namespace
-/// (<c>System.Linq.Enumerable</c> tries <c>System.Linq</c>, then <c>System</c>), so a lookup never
-/// loads the whole framework. A type in an assembly whose name is not such a prefix is found only
+/// A framework assembly is loaded only when its name is the type's full name or a prefix of its
+/// namespace (<c>System.Linq.Enumerable</c> tries <c>System.Linq</c>, then <c>System</c>), so a lookup
+/// never loads the whole framework. A type in an assembly whose name is not such a prefix is found only
 /// once that assembly is loaded.
 /// </remarks>
 internal sealed class TypeLocator
@@ -96,18 +96,25 @@ internal sealed class TypeLocator
             }
         }
 
+        // Guess the framework assembly from the name: the top-level type's full name itself
+        // (System.Web.HttpUtility), then its namespace trimmed from the right (System.Linq, System).
         var plus = name.IndexOf('+', StringComparison.Ordinal);
-        var ns = plus < 0 ? name : name[..plus];
-        for (var dot = ns.LastIndexOf('.'); dot > 0; dot = ns.LastIndexOf('.', dot - 1))
+        var guess = plus < 0 ? name : name[..plus];
+        while (true)
         {
-            var assemblyName = ns[..dot];
-            if (TrustedPlatform.Contains(assemblyName) && GetType(name + ", " + assemblyName) is { } inFramework)
+            if (TrustedPlatform.Contains(guess) && GetType(name + ", " + guess) is { } inFramework)
             {
                 return inFramework;
             }
-        }
 
-        return null;
+            var dot = guess.LastIndexOf('.');
+            if (dot <= 0)
+            {
+                return null;
+            }
+
+            guess = guess[..dot];
+        }
     }
 
     private static Type? GetType(string name)

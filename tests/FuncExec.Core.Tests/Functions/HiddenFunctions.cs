@@ -1,0 +1,6 @@
+namespace FuncExec.Core.Tests.Functions;
+
+internal static class HiddenFunctions
+{
+    public static int Secret() => 42;
+}

@@ -1,0 +1,8 @@
+namespace FuncExec.Core.Tests.Functions;
+
+public enum SampleColor
+{
+    Red,
+    Green,
+    Blue,
+}
