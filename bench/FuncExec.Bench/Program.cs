@@ -92,6 +92,8 @@ if (w3Reports.Any(r => r.State != TaskState.Succeeded))
 }
 
 var ideal = w3Count * w3Millis / 1000.0 / workers;
+var perWorker = string.Join(", ", w3Reports.GroupBy(r => r.Worker).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
+Console.Error.WriteLine($"W3 tasks per worker: {perWorker}");
 rows.Add(("W3 efficiency", $"{ideal / w3Wall:F3}", $"ideal {ideal:F2} s / actual {w3Wall:F2} s; target >= 0.97"));
 
 var python = Baseline.RunMultiprocessing(w1Count, workers);

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Text.Json;
 using FuncExec.Core.Functions;
 using FuncExec.Protocol.V1;
@@ -14,42 +12,26 @@ namespace FuncExec.Worker;
 internal sealed class ComponentLoader
 {
     private readonly string _directory;
-    private readonly ConcurrentDictionary<string, Assembly> _assemblies = new(StringComparer.Ordinal);
     private readonly CodeRunner _code = new();
 
     public ComponentLoader(string directory)
     {
         _directory = directory;
-        // Dependencies of a user assembly sit beside it in the store under their own names.
-        AssemblyLoadContext.Default.Resolving += (context, name) =>
-        {
-            foreach (var loaded in _assemblies.Values)
-            {
-                var candidate = Path.Combine(Path.GetDirectoryName(loaded.Location)!, name.Name + ".dll");
-                if (File.Exists(candidate))
-                {
-                    return context.LoadFromAssemblyPath(candidate);
-                }
-            }
-
-            return null;
-        };
     }
 
     public string PathOf(ComponentRef component) => Path.Combine(_directory, component.Sha256, component.FileName);
 
-    public Assembly LoadAssembly(ComponentRef component) =>
-        _assemblies.GetOrAdd(component.Sha256, static (_, state) =>
+    public Assembly LoadAssembly(ComponentRef component)
+    {
+        var path = PathOf(component);
+        if (!File.Exists(path))
         {
-            var (self, c) = state;
-            var path = self.PathOf(c);
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException($"component {c.FileName} ({c.Sha256}) is not in the node's store", path);
-            }
+            throw new FileNotFoundException($"component {component.FileName} ({component.Sha256}) is not in the node's store", path);
+        }
 
-            return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
-        }, (this, component));
+        // Dependencies were stored beside it under their own names.
+        return UserAssemblies.Load(path);
+    }
 
     public Func<JsonElement[], object?> LoadCode(CodeCall call) => _code.LoadFile(PathOf(call.Image));
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Reflection;
-using System.Runtime.Loader;
 using System.Text;
 using System.Text.Json;
 using FuncExec.Core.Errors;
@@ -57,7 +56,7 @@ internal static class ExecCommand
                         return 2;
                     }
 
-                    assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(assemblyFile.FullName);
+                    assembly = UserAssemblies.Load(assemblyFile.FullName);
                 }
 
                 var bound = new MethodResolver().Resolve(function, args, assembly);

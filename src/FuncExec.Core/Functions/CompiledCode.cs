@@ -2,9 +2,7 @@ namespace FuncExec.Core.Functions;
 
 /// <summary>A code string compiled to an assembly image, named by the hash of its text.</summary>
 /// <param name="Hash">Lower-case hex SHA-256 of the code text (UTF-8).</param>
-/// <param name="Image">The assembly image; load it with <see cref="CodeRunner"/>.</param>
+/// <param name="Image">The assembly image, shared rather than copied (do not modify it); load it with <see cref="CodeRunner"/>.</param>
 /// <param name="TypeName">Full name of the type that holds the entry method.</param>
 /// <param name="MethodName">Name of the entry method: <c>public static object? Run(JsonElement[] args)</c>, or its async form returning <c>Task&lt;object?&gt;</c>.</param>
-#pragma warning disable CA1819 // The image is handed to the loader and the wire as is; a copy per access would be waste.
 public sealed record CompiledCode(string Hash, byte[] Image, string TypeName, string MethodName);
-#pragma warning restore CA1819

@@ -28,7 +28,8 @@ namespace FuncExec.Core.Functions;
 /// checked until the call: <see cref="BoundMethod.Invoke"/> reports a string that does not parse.</para>
 /// <para>Resolutions are cached by assembly, name and the shape of the arguments (their JSON kinds,
 /// numeric ranges and array item shapes), so repeated calls resolve once; a cache hit with scalar
-/// arguments allocates nothing. Instances are safe to use from many threads.</para>
+/// arguments allocates nothing, and shapes that pick the same overload share one
+/// <see cref="BoundMethod"/>. Instances are safe to use from many threads.</para>
 /// </remarks>
 public sealed class MethodResolver
 {
@@ -37,6 +38,10 @@ public sealed class MethodResolver
     private readonly ResolutionCache _withoutAssembly = new();
     private readonly ConcurrentDictionary<Assembly, ResolutionCache> _byAssembly = new();
     private readonly TypeLocator _types = new();
+
+    // Argument shapes that differ only in numeric range (1 and -1) resolve to the same overload;
+    // sharing its BoundMethod compiles each overload's call once.
+    private readonly ConcurrentDictionary<(string FullName, MethodInfo Method, bool Expanded, int Count), BoundMethod> _bound = new();
 
     /// <summary>The number of resolutions cached, for tests and diagnostics.</summary>
     internal int CachedCount
@@ -144,7 +149,10 @@ public sealed class MethodResolver
 
         var best = OverloadSelector.Best(candidates)
             ?? throw ResolutionErrors.Ambiguous(fullName, type, methods, shapes, OverloadSelector.Unbeaten(candidates));
-        return new BoundMethod(type, best, args.Count, fullName);
+        return _bound.GetOrAdd(
+            (fullName, best.Method, best.Expanded, args.Count),
+            static (_, state) => new BoundMethod(state.Type, state.Best, state.Count, state.FullName),
+            (Type: type, Best: best, Count: args.Count, FullName: fullName));
     }
 
     private static bool IsValidName(string fullName)

@@ -109,10 +109,19 @@ public sealed class MethodResolverErrorTests
     [Fact]
     public void Resolve_ArrayOfWrongItems_DescribesTheArray()
     {
-        var error = Assert.Throws<ArgumentMismatchException>(() => _resolver.Resolve("System.Linq.Enumerable.Max", JsonArgs.Of("[[true, false]]")));
+        var error = Assert.Throws<ArgumentMismatchException>(() => _resolver.Resolve("System.Math.Abs", JsonArgs.Of("[[true, false], []]")));
 
-        Assert.Contains("(boolean[])", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the arguments (boolean[], [])", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_GenericOverloads_ListedWithTypeParameters()
+    {
+        var error = Assert.Throws<ArgumentMismatchException>(() => _resolver.Resolve("System.Linq.Enumerable.Max", JsonArgs.Of("[\"x\"]")));
+
+        Assert.Contains("(string)", error.Message, StringComparison.Ordinal);
         Assert.Contains("System.Linq.Enumerable.Max<TSource>(IEnumerable<TSource>)", error.Overloads);
+        Assert.Contains("System.Linq.Enumerable.Max<TSource, TResult>(IEnumerable<TSource>, Func<TSource, TResult>)", error.Overloads);
     }
 
     [Fact]

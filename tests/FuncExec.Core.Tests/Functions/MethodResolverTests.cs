@@ -238,10 +238,19 @@ public sealed class MethodResolverTests
     public void Resolve_SameShapeTwice_ReturnsCachedMethod()
     {
         var first = _resolver.Resolve("System.Math.Min", JsonArgs.Of("[1, 2]"));
-        var second = _resolver.Resolve("System.Math.Min", JsonArgs.Of("[7, -9]"));
+        var second = _resolver.Resolve("System.Math.Min", JsonArgs.Of("[7, 9]"));
 
         Assert.Same(first, second);
         Assert.Equal(1, _resolver.CachedCount);
+    }
+
+    [Fact]
+    public void Resolve_OtherRangesForSameOverload_ShareOneMethod()
+    {
+        var small = _resolver.Resolve("System.Math.Min", JsonArgs.Of("[1, 2]"));
+        var negative = _resolver.Resolve("System.Math.Min", JsonArgs.Of("[-7, 100000]"));
+
+        Assert.Same(small, negative);
     }
 
     [Fact]
@@ -281,7 +290,7 @@ public sealed class MethodResolverTests
     [Fact]
     public void Resolve_CacheHitWithScalarArguments_DoesNotAllocate()
     {
-        var args = JsonArgs.Of("[1, \"x\", 2.5, true, null]");
+        var args = JsonArgs.Of("[\"-\", 1, \"x\", 2.5, true, null]");
         const string Name = SampleFunctions.Name + ".Join";
         for (var i = 0; i < 100; i++)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace FuncExec.Core.Functions.Internal;
 
@@ -16,7 +17,7 @@ internal sealed class ResolutionCache
 
     public int Count => _methods.Count;
 
-    public bool TryGet(ReadOnlySpan<char> key, out BoundMethod method) => _bySpan.TryGetValue(key, out method!);
+    public bool TryGet(ReadOnlySpan<char> key, [MaybeNullWhen(false)] out BoundMethod method) => _bySpan.TryGetValue(key, out method);
 
     /// <summary>Adds the method, or returns the one another thread added first for the same key.</summary>
     public BoundMethod GetOrAdd(ReadOnlySpan<char> key, BoundMethod method) =>

@@ -1,0 +1,3 @@
+namespace FuncExec.TestJobs;
+
+public sealed record Point(int X, int Y);
