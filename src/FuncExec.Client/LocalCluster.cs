@@ -76,9 +76,10 @@ public sealed class LocalCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(tasks);
         var run = new RunObserver(tasks.Count, onFinished);
         var submitted = new List<SubmittedTask>(tasks.Count);
+        var calls = new Dictionary<(string, string?), Protocol.V1.MethodCall>();
         for (var i = 0; i < tasks.Count; i++)
         {
-            var prepared = _preparer.Prepare(tasks[i], i);
+            var prepared = _preparer.Prepare(tasks[i], i, calls);
             if (prepared.Refused is { } refused)
             {
                 run.Complete(i, refused);

@@ -26,7 +26,9 @@ internal sealed class TaskPreparer
         _compiler = new CodeCompiler(codeCachePath);
     }
 
-    public PreparedTask Prepare(TaskSpec spec, int index)
+    /// <summary>Prepares one task. <paramref name="run"/> is shared by the tasks of one submission, so a
+    /// function named by many tasks is looked up (and its assembly checked on disk) once.</summary>
+    public PreparedTask Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall> run)
     {
         var assignment = new TaskAssignment
         {
@@ -38,11 +40,15 @@ internal sealed class TaskPreparer
             switch (spec.Kind)
             {
                 case FunctionKind.Method:
-                    assignment.Method = new MethodCall
+                    var key = (spec.Function ?? throw new ArgumentException($"task '{spec.Name}' has no function name"), spec.Assembly);
+                    if (!run.TryGetValue(key, out var call))
                     {
-                        Name = spec.Function ?? throw new ArgumentException($"task '{spec.Name}' has no function name"),
-                        Assembly = spec.Assembly is { } path ? StoreAssembly(path) : null,
-                    };
+                        // Shared by the tasks of this submission: assignments are serialized, never mutated, below this level.
+                        call = new MethodCall { Name = key.Item1, Assembly = spec.Assembly is { } path ? StoreAssembly(path) : null };
+                        run[key] = call;
+                    }
+
+                    assignment.Method = call;
                     break;
                 case FunctionKind.Code:
                     assignment.Code = _code.GetOrAdd(spec.Code ?? string.Empty, Compile);
