@@ -30,6 +30,25 @@ public sealed class LocalClusterTests : IClassFixture<LocalClusterFixture>
     }
 
     [Fact]
+    public async Task StartAsync_Workers_EveryThreadOfEveryWorkerIsPinned()
+    {
+        var cluster = _fixture.Cluster;
+        Assert.True(await EventuallyAsync(() => cluster.WorkerPids.All(p => p != 0)));
+        for (var i = 0; i < cluster.WorkerPids.Count; i++)
+        {
+            var pid = cluster.WorkerPids[i];
+            var threads = Directory.GetDirectories($"/proc/{pid}/task");
+            Assert.NotEmpty(threads);
+            foreach (var thread in threads)
+            {
+                var allowed = File.ReadAllLines(Path.Combine(thread, "status"))
+                    .First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)).Split(':')[1].Trim();
+                Assert.Equal(cluster.WorkerCores[i].ToString(System.Globalization.CultureInfo.InvariantCulture), allowed);
+            }
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_EveryKindOfFunction_ReturnsResultsInSubmissionOrder()
     {
         var reports = await _fixture.Cluster.RunAsync(

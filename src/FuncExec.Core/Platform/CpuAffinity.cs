@@ -45,6 +45,31 @@ public static partial class CpuAffinity
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the calling thread while it is pinned to
+    /// <paramref name="cores"/>, then restores its mask. A process started inside inherits the
+    /// mask from its first instruction, since fork copies the calling thread's affinity.
+    /// </summary>
+    public static T WithCurrentThreadPinned<T>(IReadOnlyList<int> cores, Func<T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var saved = new ulong[MaskWords];
+        if (SchedGetAffinity(0, (nint)(MaskWords * sizeof(ulong)), saved) != 0)
+        {
+            throw new IOException($"sched_getaffinity failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        PinCurrentThread(cores);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            _ = SchedSetAffinity(0, (nint)(MaskWords * sizeof(ulong)), saved);
+        }
+    }
+
     /// <summary>The cores this machine lets this process use, in ascending order.</summary>
     public static IReadOnlyList<int> AvailableCores()
     {

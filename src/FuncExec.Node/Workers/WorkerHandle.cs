@@ -47,14 +47,14 @@ internal sealed class WorkerHandle
 
     public int Core { get; }
 
-    /// <summary>The current process id, or 0 between processes.</summary>
+    /// <summary>The id of the current process once it said hello, or 0 while one is being replaced.</summary>
     public int Pid
     {
         get
         {
             lock (_lock)
             {
-                return _process is { HasExited: false } p ? p.Id : 0;
+                return _alive && _process is { } p ? p.Id : 0;
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using FuncExec.Core.Platform;
 
 namespace FuncExec.Node.Workers;
 
@@ -43,7 +44,10 @@ internal static class WorkerLauncher
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_gcConcurrent"] = "0";
         start.Environment["DOTNET_TieredPGO"] = "1";
-        return Process.Start(start) ?? throw new InvalidOperationException("the worker process did not start");
+        // Pinned from birth, not from whenever its Main runs: the runtime's own startup threads
+        // stay on the worker's core too.
+        return CpuAffinity.WithCurrentThreadPinned([core], () => Process.Start(start))
+            ?? throw new InvalidOperationException("the worker process did not start");
     }
 
     private static string DotnetHost()
