@@ -23,11 +23,12 @@ public sealed partial class ClusterScheduler
         return dispatch;
     }
 
-    /// <summary>A one-core task goes to the ready slot with the most room under its prefetch depth.</summary>
+    /// <summary>A one-core task goes to the ready slot with the most room for it (see <see cref="PrefetchPolicy"/>).</summary>
     private bool PlaceNarrowLocked(QueuedTask task, Dispatch dispatch)
     {
+        var estimate = _durations.Estimate(task.FunctionKey);
         WorkerSlot? best = null;
-        var bestRoom = 0;
+        var bestRoom = 0.0;
         foreach (var node in _nodes)
         {
             if (node.Removed)
@@ -42,8 +43,8 @@ public sealed partial class ClusterScheduler
                     continue;
                 }
 
-                var room = PrefetchPolicy.Depth(slot) - slot.InFlight;
-                if (room > bestRoom || (room == bestRoom && best is not null && slot.InFlight < best.InFlight))
+                var room = PrefetchPolicy.Room(slot, estimate);
+                if (room > bestRoom || (room == bestRoom && best is not null && room > 0 && slot.InFlight < best.InFlight))
                 {
                     best = slot;
                     bestRoom = room;
@@ -57,7 +58,7 @@ public sealed partial class ClusterScheduler
         }
 
         _queue.Dequeue();
-        StartLocked(task, best, [], dispatch);
+        StartLocked(task, best, [], estimate, dispatch);
         return true;
     }
 
@@ -80,7 +81,7 @@ public sealed partial class ClusterScheduler
                     if (chosen.Count == task.Cores)
                     {
                         _queue.Dequeue();
-                        StartLocked(task, chosen[0], chosen.GetRange(1, chosen.Count - 1), dispatch);
+                        StartLocked(task, chosen[0], chosen.GetRange(1, chosen.Count - 1), double.NaN, dispatch);
                         return true;
                     }
                 }
@@ -90,7 +91,7 @@ public sealed partial class ClusterScheduler
         return false;
     }
 
-    private void StartLocked(QueuedTask task, WorkerSlot primary, IReadOnlyList<WorkerSlot> held, Dispatch dispatch)
+    private void StartLocked(QueuedTask task, WorkerSlot primary, IReadOnlyList<WorkerSlot> held, double estimateUs, Dispatch dispatch)
     {
         task.Attempts++;
         var assignment = task.Assignment;
@@ -104,13 +105,33 @@ public sealed partial class ClusterScheduler
         }
 
         primary.InFlight++;
-        _running[task.Id] = new Placement(task, primary, held, task.Attempts);
+        if (PrefetchPolicy.IsShort(estimateUs))
+        {
+            primary.ShortWorkUs += estimateUs;
+        }
+        else
+        {
+            primary.LongInFlight++;
+        }
+
+        _running[task.Id] = new Placement(task, primary, held, task.Attempts, estimateUs);
         dispatch.Assign(primary, assignment);
     }
 
     private static void ReleaseLocked(Placement placement)
     {
-        placement.Primary.InFlight--;
+        var primary = placement.Primary;
+        primary.InFlight--;
+        if (PrefetchPolicy.IsShort(placement.EstimateUs))
+        {
+            // Sums of doubles drift; an empty slot owes nothing.
+            primary.ShortWorkUs = primary.InFlight == 0 ? 0 : Math.Max(0, primary.ShortWorkUs - placement.EstimateUs);
+        }
+        else
+        {
+            primary.LongInFlight--;
+        }
+
         foreach (var slot in placement.Held)
         {
             slot.HeldBy = 0;
@@ -126,6 +147,11 @@ public sealed partial class ClusterScheduler
 
         _running.Remove(result.TaskId);
         ReleaseLocked(placement);
+        if (result.FinishedUnixUs > result.StartedUnixUs && result.StartedUnixUs > 0)
+        {
+            _durations.Record(placement.Task.FunctionKey, result.FinishedUnixUs - result.StartedUnixUs);
+        }
+
         var task = placement.Task;
         var state = ToState(result.Outcome);
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);

@@ -24,6 +24,7 @@ public sealed partial class ClusterScheduler
     private readonly TaskQueue _queue;
     private readonly List<NodeResources> _nodes = [];
     private readonly Dictionary<long, Placement> _running = [];
+    private readonly DurationEstimates _durations = new();
     private long _nextId;
     private long _nextSequence;
 
@@ -149,15 +150,9 @@ public sealed partial class ClusterScheduler
         Dispatch dispatch;
         lock (_lock)
         {
-            var slot = _nodes[node].Slots[workerId];
             dispatch = new Dispatch();
             foreach (var result in results)
             {
-                if (result.FinishedUnixUs > result.StartedUnixUs)
-                {
-                    slot.RecordDuration(result.FinishedUnixUs - result.StartedUnixUs);
-                }
-
                 FinishLocked(result, dispatch);
             }
 

@@ -4,4 +4,5 @@ using FuncExec.Scheduler.Resources;
 namespace FuncExec.Scheduler;
 
 /// <summary>Where a running task was placed: the slot that runs it and the slots it holds besides.</summary>
-internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyList<WorkerSlot> Held, int Attempt);
+/// <param name="EstimateUs">The duration estimate the slot was charged with (NaN: counted as long).</param>
+internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyList<WorkerSlot> Held, int Attempt, double EstimateUs);

@@ -12,7 +12,11 @@ internal sealed class QueuedTask
         Submitted = submitted;
         Observer = observer;
         submitted.Assignment.TaskId = id;
+        FunctionKey = KeyOf(submitted.Assignment);
     }
+
+    /// <summary>Names the function for duration estimates: tasks with one key take about as long.</summary>
+    public string FunctionKey { get; }
 
     public long Id { get; }
 
@@ -31,4 +35,12 @@ internal sealed class QueuedTask
 
     /// <summary>Attempts started so far.</summary>
     public int Attempts { get; set; }
+
+    private static string KeyOf(TaskAssignment assignment) => assignment.FunctionCase switch
+    {
+        TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly is { } a ? $"m:{assignment.Method.Name}@{a.Sha256}" : $"m:{assignment.Method.Name}",
+        TaskAssignment.FunctionOneofCase.Code => $"c:{assignment.Code.Image?.Sha256}",
+        TaskAssignment.FunctionOneofCase.Command => $"x:{assignment.Command.File}",
+        _ => string.Empty,
+    };
 }

@@ -1,16 +1,16 @@
 namespace FuncExec.Scheduler.Resources;
 
 /// <summary>
-/// How many tasks a worker may hold at once (running plus prefetched).
+/// Whether a worker may take one more task while it still holds others (running plus prefetched).
 /// </summary>
 /// <remarks>
-/// A worker should never wait for its next task, yet a task queued on one worker cannot run
-/// on another that frees up first. So the depth covers about <see cref="BufferMicroseconds"/>
-/// of work at the worker's recent task duration: hundreds of microsecond tasks, a single
-/// long one. Tasks up to <see cref="LongTaskMicroseconds"/> get at least one prefetched
-/// behind them, so the round trip to the scheduler never idles the core; longer ones get none,
-/// where the round trip is noise and balance across workers matters more. Before any result
-/// the depth is 1, the safe choice for long tasks.
+/// A worker should never wait for its next task, yet a task queued behind others on one worker
+/// cannot run on another that frees up first. So a worker holds at most about
+/// <see cref="BufferMicroseconds"/> of estimated work, judged by how long the same function took
+/// recently (<see cref="DurationEstimates"/>): hundreds of tiny tasks, a few medium ones. A task
+/// whose function is new or runs longer than <see cref="LongTaskMicroseconds"/> is never
+/// prefetched and nothing is prefetched behind it: there the round trip to the scheduler is
+/// noise, and balance across workers is what counts.
 /// </remarks>
 internal static class PrefetchPolicy
 {
@@ -18,20 +18,22 @@ internal static class PrefetchPolicy
     public const double LongTaskMicroseconds = 5000;
     public const int MaxDepth = 512;
 
-    public static int Depth(WorkerSlot slot)
+    public static bool IsShort(double estimateUs) => !double.IsNaN(estimateUs) && estimateUs <= LongTaskMicroseconds;
+
+    /// <summary>Room left on <paramref name="slot"/> for a task estimated at <paramref name="estimateUs"/>
+    /// (NaN when unknown); positive when it may take it, larger when it is emptier.</summary>
+    public static double Room(WorkerSlot slot, double estimateUs)
     {
-        var average = slot.AverageDurationUs;
-        if (double.IsNaN(average))
+        if (slot.InFlight == 0)
         {
-            return 1;
+            return double.MaxValue;
         }
 
-        if (average > LongTaskMicroseconds)
+        if (!IsShort(estimateUs) || slot.LongInFlight > 0 || slot.InFlight >= MaxDepth)
         {
-            return 1;
+            return 0;
         }
 
-        var depth = BufferMicroseconds / Math.Max(average, 1);
-        return depth >= MaxDepth ? MaxDepth : Math.Max(2, (int)Math.Ceiling(depth));
+        return BufferMicroseconds - slot.ShortWorkUs - Math.Max(estimateUs, 1);
     }
 }

@@ -3,8 +3,6 @@ namespace FuncExec.Scheduler.Resources;
 /// <summary>One worker process of a node, pinned to one core, as the scheduler sees it.</summary>
 internal sealed class WorkerSlot
 {
-    private const double DurationWeight = 0.5;
-
     public WorkerSlot(NodeResources node, int workerId, int core)
     {
         Node = node;
@@ -26,18 +24,14 @@ internal sealed class WorkerSlot
     /// <summary>Tasks handed to the worker and not yet reported back (running or prefetched).</summary>
     public int InFlight { get; set; }
 
+    /// <summary>In-flight tasks whose duration is unknown or long: while any is there, nothing is prefetched behind it.</summary>
+    public int LongInFlight { get; set; }
+
+    /// <summary>Estimated work of the short in-flight tasks, in microseconds.</summary>
+    public double ShortWorkUs { get; set; }
+
     /// <summary>The id of the multi-core task that holds this slot's core, or 0.</summary>
     public long HeldBy { get; set; }
 
-    /// <summary>Recent task duration in microseconds, or NaN before the first result.</summary>
-    public double AverageDurationUs { get; private set; } = double.NaN;
-
     public bool CanTakeWide => Ready && InFlight == 0 && HeldBy == 0;
-
-    public void RecordDuration(double microseconds)
-    {
-        AverageDurationUs = double.IsNaN(AverageDurationUs)
-            ? microseconds
-            : (DurationWeight * microseconds) + ((1 - DurationWeight) * AverageDurationUs);
-    }
 }
