@@ -94,6 +94,11 @@ if (w3Reports.Any(r => r.State != TaskState.Succeeded))
 var ideal = w3Count * w3Millis / 1000.0 / workers;
 var perWorker = string.Join(", ", w3Reports.GroupBy(r => r.Worker).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
 Console.Error.WriteLine($"W3 tasks per worker: {perWorker}");
+var gaps = w3Reports.GroupBy(r => r.Worker)
+    .SelectMany(g => g.OrderBy(r => r.Started).Zip(g.OrderBy(r => r.Started).Skip(1), (a, b) => (b.Started!.Value - a.Finished!.Value).TotalMicroseconds))
+    .Order().ToArray();
+var durations = w3Reports.Select(r => (r.Finished!.Value - r.Started!.Value).TotalMilliseconds).Order().ToArray();
+Console.Error.WriteLine($"W3 idle gap between tasks on a worker: p50 {Percentile(gaps, 0.5):F0} µs, p99 {Percentile(gaps, 0.99):F0} µs; task time p50 {Percentile(durations, 0.5):F2} ms");
 rows.Add(("W3 efficiency", $"{ideal / w3Wall:F3}", $"ideal {ideal:F2} s / actual {w3Wall:F2} s; target >= 0.97"));
 
 var python = Baseline.RunMultiprocessing(w1Count, workers);

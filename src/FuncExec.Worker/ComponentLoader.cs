@@ -7,12 +7,13 @@ namespace FuncExec.Worker;
 
 /// <summary>
 /// Loads components from the node's content-addressed store
-/// (<c>DIR/&lt;sha256&gt;/&lt;file name&gt;</c>) once per hash.
+/// (<c>DIR/&lt;sha256&gt;/&lt;file name&gt;</c>) once per hash. Used by the worker's one executing thread.
 /// </summary>
 internal sealed class ComponentLoader
 {
     private readonly string _directory;
     private readonly CodeRunner _code = new();
+    private readonly Dictionary<string, Assembly> _assemblies = new(StringComparer.Ordinal);
 
     public ComponentLoader(string directory)
     {
@@ -23,6 +24,12 @@ internal sealed class ComponentLoader
 
     public Assembly LoadAssembly(ComponentRef component)
     {
+        // Every task of a function names its assembly: look it up by hash, not on disk.
+        if (_assemblies.TryGetValue(component.Sha256, out var loaded))
+        {
+            return loaded;
+        }
+
         var path = PathOf(component);
         if (!File.Exists(path))
         {
@@ -30,7 +37,9 @@ internal sealed class ComponentLoader
         }
 
         // Dependencies were stored beside it under their own names.
-        return UserAssemblies.Load(path);
+        loaded = UserAssemblies.Load(path);
+        _assemblies[component.Sha256] = loaded;
+        return loaded;
     }
 
     public Func<JsonElement[], object?> LoadCode(CodeCall call) => _code.LoadFile(PathOf(call.Image));
