@@ -107,4 +107,70 @@ public sealed class CliTests
         Assert.Equal(string.Empty, stdout.Trim());
         dir.Delete(recursive: true);
     }
+
+    [Fact]
+    public async Task Run_MoreWorkersThanCores_WarnsAndSharesCores()
+    {
+        var workers = Environment.ProcessorCount + 1;
+        var example = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", example, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains($"{workers} workers for {Environment.ProcessorCount} cores", stderr, StringComparison.Ordinal);
+        Assert.Equal(8, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Theory]
+    [InlineData("priority", new[] { "urgent", "first", "second" })]
+    [InlineData("fifo", new[] { "first", "second", "urgent" })]
+    public async Task Run_Order_DecidesWhichTaskStartsFirst(string order, string[] expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "order.yaml");
+        await File.WriteAllTextAsync(file, """
+            - name: first
+              code: Thread.Sleep(20); return 1;
+            - name: second
+              code: Thread.Sleep(20); return 2;
+            - name: urgent
+              code: Thread.Sleep(20); return 3;
+              priority: 9
+            """);
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", file, "--workers", "1", "--order", order);
+
+        Assert.True(exitCode == 0, stderr);
+        var started = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .OrderBy(l => l.GetProperty("started").GetDateTimeOffset())
+            .Select(l => l.GetProperty("name").GetString());
+        Assert.Equal(expected, started);
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_OnATerminal_ShowsAProgressBarThenTheResults()
+    {
+        var example = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
+        var log = Path.GetTempFileName();
+        // `script` gives the program a pseudo-terminal, as a user's shell would.
+        var command = $"dotnet exec {Path.Combine(AppContext.BaseDirectory, "funcexec.dll")} run {example} --workers 2";
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("script", ["-qec", command, log])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        })!;
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var screen = await File.ReadAllTextAsync(log);
+        File.Delete(log);
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("8 tasks on 2 workers", screen, StringComparison.Ordinal);
+        Assert.Contains("8 tasks done", screen, StringComparison.Ordinal);
+        Assert.Contains("100%", screen, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"quick-sleep\"", screen, StringComparison.Ordinal);
+    }
 }
