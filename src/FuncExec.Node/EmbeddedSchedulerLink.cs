@@ -23,6 +23,9 @@ public sealed class EmbeddedSchedulerLink : ISchedulerLink
     public void OnResults(int workerId, IReadOnlyList<TaskResult> results) => _scheduler.OnResults(_nodeIndex, workerId, results);
 
     /// <inheritdoc />
+    public void TasksReturned(int workerId, IReadOnlyList<long> taskIds) => _scheduler.TasksReturned(_nodeIndex, workerId, taskIds);
+
+    /// <inheritdoc />
     public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
         _scheduler.WorkerLost(_nodeIndex, workerId, ended, unstarted);
 }

@@ -11,6 +11,9 @@ public interface ISchedulerLink
     /// <summary>A worker sent results, in the order its tasks ran.</summary>
     void OnResults(int workerId, IReadOnlyList<TaskResult> results);
 
+    /// <summary>A worker gave back tasks it had not started (answering a revoke).</summary>
+    void TasksReturned(int workerId, IReadOnlyList<long> taskIds);
+
     /// <summary>A worker process ended: results for the task it was running, and the tasks it held unstarted.</summary>
     void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted);
 }

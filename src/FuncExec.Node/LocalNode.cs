@@ -118,6 +118,9 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
     /// <inheritdoc />
     public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => _workers[workerId].Assign(tasks);
 
+    /// <inheritdoc />
+    public void Revoke(int workerId, long taskId, int attempt) => _workers[workerId].Revoke(taskId, attempt);
+
     /// <summary>Kills worker <paramref name="workerId"/>'s process; it is reported lost and replaced.</summary>
     public void KillWorker(int workerId)
     {

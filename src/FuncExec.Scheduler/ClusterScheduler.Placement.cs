@@ -19,6 +19,11 @@ public sealed partial class ClusterScheduler
             }
         }
 
+        if (_queue.Count == 0)
+        {
+            StealLocked(dispatch);
+        }
+
         dispatch.SendAssignments();
         return dispatch;
     }
@@ -60,6 +65,49 @@ public sealed partial class ClusterScheduler
         _queue.Dequeue();
         StartLocked(task, best, [], estimate, dispatch);
         return true;
+    }
+
+    /// <summary>With nothing queued, each idle worker asks for a long task prefetched behind another elsewhere.</summary>
+    private void StealLocked(Dispatch dispatch)
+    {
+        foreach (var node in _nodes)
+        {
+            foreach (var idle in node.Slots)
+            {
+                if (node.Removed || !idle.Ready || idle.InFlight > 0 || idle.HeldBy != 0)
+                {
+                    continue;
+                }
+
+                var victim = FindStealableLocked();
+                if (victim is null)
+                {
+                    return;
+                }
+
+                victim.Revoking = true;
+                dispatch.Revoke(victim);
+            }
+        }
+    }
+
+    private Placement? FindStealableLocked()
+    {
+        foreach (var node in _nodes)
+        {
+            foreach (var slot in node.Slots)
+            {
+                foreach (var placement in slot.Stealable)
+                {
+                    if (!placement.Revoking)
+                    {
+                        return placement;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A k-core task needs k idle slots of one node: the first of them runs it, the rest are held.</summary>
@@ -105,6 +153,7 @@ public sealed partial class ClusterScheduler
         }
 
         primary.InFlight++;
+        var placement = new Placement(task, primary, held, task.Attempts, estimateUs);
         if (PrefetchPolicy.IsShort(estimateUs))
         {
             primary.ShortWorkUs += estimateUs;
@@ -112,9 +161,13 @@ public sealed partial class ClusterScheduler
         else
         {
             primary.LongInFlight++;
+            if (primary.InFlight > 1)
+            {
+                primary.Stealable.Add(placement);
+            }
         }
 
-        _running[task.Id] = new Placement(task, primary, held, task.Attempts, estimateUs);
+        _running[task.Id] = placement;
         dispatch.Assign(primary, assignment);
     }
 
@@ -130,6 +183,7 @@ public sealed partial class ClusterScheduler
         else
         {
             primary.LongInFlight--;
+            primary.Stealable.Remove(placement);
         }
 
         foreach (var slot in placement.Held)

@@ -183,20 +183,40 @@ public sealed partial class ClusterScheduler
                 FinishLocked(result, dispatch);
             }
 
-            foreach (var id in unstarted)
-            {
-                if (_running.Remove(id, out var placement))
-                {
-                    ReleaseLocked(placement);
-                    placement.Task.Attempts--;
-                    _queue.Enqueue(placement.Task);
-                }
-            }
+            RequeueLocked(unstarted);
 
             DispatchLocked(dispatch);
         }
 
         dispatch.Complete();
+    }
+
+    /// <summary>A worker gave back tasks it had not started (answering a revoke): they are queued
+    /// again without using an attempt, and placed at once.</summary>
+    public void TasksReturned(int node, int workerId, IReadOnlyList<long> taskIds)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        Dispatch dispatch;
+        lock (_lock)
+        {
+            RequeueLocked(taskIds);
+            dispatch = DispatchLocked();
+        }
+
+        dispatch.Complete();
+    }
+
+    private void RequeueLocked(IReadOnlyList<long> taskIds)
+    {
+        foreach (var id in taskIds)
+        {
+            if (_running.Remove(id, out var placement))
+            {
+                ReleaseLocked(placement);
+                placement.Task.Attempts--;
+                _queue.Enqueue(placement.Task);
+            }
+        }
     }
 
     private int MaxCoresLocked()

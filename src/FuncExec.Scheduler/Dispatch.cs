@@ -10,6 +10,7 @@ internal sealed class Dispatch
 {
     private readonly Dictionary<WorkerSlot, List<TaskAssignment>> _assignments = [];
     private readonly Dictionary<ITaskObserver, List<FinishedTask>> _reports = [];
+    private readonly List<Placement> _revokes = [];
 
     public void Assign(WorkerSlot slot, TaskAssignment assignment)
     {
@@ -33,7 +34,9 @@ internal sealed class Dispatch
         list.Add(report);
     }
 
-    /// <summary>Sends the gathered assignments; call under the scheduler's lock.</summary>
+    public void Revoke(Placement placement) => _revokes.Add(placement);
+
+    /// <summary>Sends the gathered assignments and revokes; call under the scheduler's lock.</summary>
     public void SendAssignments()
     {
         foreach (var (slot, tasks) in _assignments)
@@ -41,7 +44,13 @@ internal sealed class Dispatch
             slot.Node.Channel.Assign(slot.WorkerId, tasks);
         }
 
+        foreach (var placement in _revokes)
+        {
+            placement.Primary.Node.Channel.Revoke(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt);
+        }
+
         _assignments.Clear();
+        _revokes.Clear();
     }
 
     /// <summary>Delivers the gathered reports; call outside the scheduler's lock.</summary>

@@ -14,4 +14,10 @@ public interface INodeChannel
     /// and must not call back into the scheduler.
     /// </summary>
     void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks);
+
+    /// <summary>
+    /// Asks a worker to give back a task it holds but has not started; if it can, the node
+    /// answers with <see cref="ClusterScheduler.TasksReturned"/>. Same rules as <see cref="Assign"/>.
+    /// </summary>
+    void Revoke(int workerId, long taskId, int attempt);
 }

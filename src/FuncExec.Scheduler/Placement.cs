@@ -5,4 +5,8 @@ namespace FuncExec.Scheduler;
 
 /// <summary>Where a running task was placed: the slot that runs it and the slots it holds besides.</summary>
 /// <param name="EstimateUs">The duration estimate the slot was charged with (NaN: counted as long).</param>
-internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyList<WorkerSlot> Held, int Attempt, double EstimateUs);
+internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyList<WorkerSlot> Held, int Attempt, double EstimateUs)
+{
+    /// <summary>A revoke was sent for it; it is not asked for twice.</summary>
+    public bool Revoking { get; set; }
+}

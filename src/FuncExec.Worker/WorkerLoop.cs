@@ -134,6 +134,9 @@ internal sealed class WorkerLoop : IDisposable
 
                         _available.Release();
                         break;
+                    case WorkerEnvelope.BodyOneofCase.Revoke:
+                        _connection.Send(new WorkerEnvelope { Revoked = TakeBack(envelope.Revoke) });
+                        break;
                     case WorkerEnvelope.BodyOneofCase.Shutdown:
                         Close();
                         return;
@@ -152,6 +155,34 @@ internal sealed class WorkerLoop : IDisposable
         // The node closed its end without a shutdown: it is gone, and so are the results we
         // would send it, so stop now rather than run a queue nobody will collect.
         Environment.Exit(0);
+    }
+
+    /// <summary>Removes a task from the queue if it has not started, so another worker can run it.</summary>
+    private Revoked TakeBack(Revoke revoke)
+    {
+        var answer = new Revoked { TaskId = revoke.TaskId, Attempt = revoke.Attempt };
+        lock (_queueLock)
+        {
+            var kept = new Queue<TaskAssignment>(_queue.Count);
+            while (_queue.TryDequeue(out var task))
+            {
+                if (task.TaskId == revoke.TaskId && task.Attempt == revoke.Attempt)
+                {
+                    answer.Taken = true;
+                }
+                else
+                {
+                    kept.Enqueue(task);
+                }
+            }
+
+            while (kept.TryDequeue(out var task))
+            {
+                _queue.Enqueue(task);
+            }
+        }
+
+        return answer;
     }
 
     private void Close()

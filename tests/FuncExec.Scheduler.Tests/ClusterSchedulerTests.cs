@@ -126,8 +126,7 @@ public sealed class ClusterSchedulerTests
         scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0])]);
         Assert.Equal(2, node.AllInOrder.Count);
         scheduler.OnResults(0, 1, [Succeeded(node.Assigned[1][0])]);
-        Assert.Equal(3, node.AllInOrder.Count);
-        Assert.Equal(2, node.Assigned[0][^1].Cores.Count);
+        Assert.Equal(2, node.Assigned[0].Single(a => a.TaskId == node.AllInOrder[2]).Cores.Count);
     }
 
     [Fact]
@@ -210,21 +209,58 @@ public sealed class ClusterSchedulerTests
     {
         var (scheduler, node) = Start(1);
         scheduler.Submit([.. Enumerable.Range(0, 1000).Select(i => Task($"t{i}"))], new RecordingObserver());
-        Assert.Single(node.Assigned[0]);
+        Assert.Equal(2, node.Assigned[0].Count); // a new function counts as long: one running, one behind
 
-        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 5)]);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 5), Succeeded(node.Assigned[0][1], durationUs: 5)]);
 
         Assert.True(node.Assigned[0].Count > 100, $"only {node.Assigned[0].Count} assigned");
     }
 
     [Fact]
-    public void OnResults_LongTasks_NoPrefetch()
+    public void OnResults_LongTasks_PrefetchedOneDeep()
     {
         var (scheduler, node) = Start(1);
         scheduler.Submit([.. Enumerable.Range(0, 10).Select(i => Task($"t{i}"))], new RecordingObserver());
+        Assert.Equal(2, node.Assigned[0].Count); // unknown duration: one running, one behind it
 
         scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 50_000)]);
 
+        Assert.Equal(3, node.Assigned[0].Count);
+    }
+
+    [Fact]
+    public void OnResults_WorkerGoesIdleWhileAnotherHoldsAPrefetchedLongTask_RevokesItAndRunsItOnTheIdleOne()
+    {
+        var (scheduler, node) = Start(2);
+        var observer = new RecordingObserver();
+        scheduler.Submit([.. Enumerable.Range(0, 4).Select(i => Task($"t{i}"))], observer);
         Assert.Equal(2, node.Assigned[0].Count);
+        Assert.Equal(2, node.Assigned[1].Count);
+
+        // Worker 1 finishes both of its tasks while worker 0 is still on its first.
+        scheduler.OnResults(0, 1, [Succeeded(node.Assigned[1][0], 50_000), Succeeded(node.Assigned[1][1], 50_000)]);
+
+        var prefetched = node.Assigned[0][1];
+        Assert.Equal([(0, prefetched.TaskId)], node.Revoked);
+        scheduler.TasksReturned(0, 0, [prefetched.TaskId]);
+        Assert.Equal(prefetched.TaskId, node.Assigned[1][^1].TaskId);
+        Assert.Equal(1, node.Assigned[1][^1].Attempt);
+        scheduler.OnResults(0, 1, [Succeeded(node.Assigned[1][^1], 50_000)]);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], 50_000)]);
+        Assert.Equal(4, observer.Finished.Count);
+        Assert.All(observer.Finished, f => Assert.Equal(1, f.Report.Attempts));
+    }
+
+    [Fact]
+    public void OnResults_ShortTasks_NeverQueuedBehindALongOne()
+    {
+        var (scheduler, node) = Start(1);
+        SubmittedTask Short() => new("short", new TaskAssignment { Method = new MethodCall { Name = "Short.F" } });
+        scheduler.Submit([Short()], new RecordingObserver());
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 5)]);
+
+        scheduler.Submit([Task("long"), Short()], new RecordingObserver());
+
+        Assert.Equal(2, node.Assigned[0].Count); // the first short one, then the long one alone
     }
 }

@@ -16,6 +16,10 @@ internal sealed class RecordingNode : INodeChannel
 
     public List<long> AllInOrder { get; } = [];
 
+    public List<(int Worker, long TaskId)> Revoked { get; } = [];
+
+    public void Revoke(int workerId, long taskId, int attempt) => Revoked.Add((workerId, taskId));
+
     public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
     {
         foreach (var task in tasks)

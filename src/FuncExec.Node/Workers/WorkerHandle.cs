@@ -128,16 +128,32 @@ internal sealed class WorkerHandle
                 batch.Tasks.Add(task);
             }
 
-            _output.ResetWrittenCount();
-            FrameCodec.Write(_output, new WorkerEnvelope { Assign = batch });
-            try
+            SendLocked(new WorkerEnvelope { Assign = batch });
+        }
+    }
+
+    public void Revoke(long taskId, int attempt)
+    {
+        lock (_lock)
+        {
+            if (_alive && _socket is not null)
             {
-                _socket.Send(_output.WrittenSpan);
+                SendLocked(new WorkerEnvelope { Revoke = new Revoke { TaskId = taskId, Attempt = attempt } });
             }
-            catch (SocketException)
-            {
-                // The worker is dying; its reader sees the end and hands these tasks back.
-            }
+        }
+    }
+
+    private void SendLocked(WorkerEnvelope envelope)
+    {
+        _output.ResetWrittenCount();
+        FrameCodec.Write(_output, envelope);
+        try
+        {
+            _socket!.Send(_output.WrittenSpan);
+        }
+        catch (SocketException)
+        {
+            // The worker is dying; its reader sees the end and hands its tasks back.
         }
     }
 
@@ -185,6 +201,9 @@ internal sealed class WorkerHandle
                     case WorkerEnvelope.BodyOneofCase.Started:
                         OnStarted(envelope.Started);
                         break;
+                    case WorkerEnvelope.BodyOneofCase.Revoked:
+                        OnRevoked(envelope.Revoked);
+                        break;
                     default:
                         fault = $"unexpected frame {envelope.BodyCase}";
                         return;
@@ -231,6 +250,33 @@ internal sealed class WorkerHandle
         }
 
         _node.Link.OnResults(Id, results.Results);
+    }
+
+    private void OnRevoked(Revoked revoked)
+    {
+        if (!revoked.Taken)
+        {
+            return; // It started meanwhile: its result will come as usual.
+        }
+
+        lock (_lock)
+        {
+            var kept = new Queue<InFlightTask>(_inFlight.Count);
+            while (_inFlight.TryDequeue(out var task))
+            {
+                if (task.TaskId != revoked.TaskId)
+                {
+                    kept.Enqueue(task);
+                }
+            }
+
+            while (kept.TryDequeue(out var task))
+            {
+                _inFlight.Enqueue(task);
+            }
+        }
+
+        _node.Link.TasksReturned(Id, [revoked.TaskId]);
     }
 
     private void OnStarted(TaskStarted started)

@@ -8,9 +8,9 @@ namespace FuncExec.Scheduler.Resources;
 /// cannot run on another that frees up first. So a worker holds at most about
 /// <see cref="BufferMicroseconds"/> of estimated work, judged by how long the same function took
 /// recently (<see cref="DurationEstimates"/>): hundreds of tiny tasks, a few medium ones. A task
-/// whose function is new or runs longer than <see cref="LongTaskMicroseconds"/> is never
-/// prefetched and nothing is prefetched behind it: there the round trip to the scheduler is
-/// noise, and balance across workers is what counts.
+/// whose function is new or runs longer than <see cref="LongTaskMicroseconds"/> ("long") is
+/// prefetched one deep, so the core goes straight on to it, and is taken back (revoked) if
+/// another worker goes idle first; no short task waits behind a long one.
 /// </remarks>
 internal static class PrefetchPolicy
 {
@@ -29,7 +29,12 @@ internal static class PrefetchPolicy
             return double.MaxValue;
         }
 
-        if (!IsShort(estimateUs) || slot.LongInFlight > 0 || slot.InFlight >= MaxDepth)
+        if (!IsShort(estimateUs))
+        {
+            return slot.InFlight == 1 ? 1 : 0;
+        }
+
+        if (slot.LongInFlight > 0 || slot.InFlight >= MaxDepth)
         {
             return 0;
         }

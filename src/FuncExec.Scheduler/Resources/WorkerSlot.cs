@@ -30,6 +30,9 @@ internal sealed class WorkerSlot
     /// <summary>Estimated work of the short in-flight tasks, in microseconds.</summary>
     public double ShortWorkUs { get; set; }
 
+    /// <summary>Long tasks queued on the worker behind another: taken back when a worker elsewhere goes idle.</summary>
+    public List<Placement> Stealable { get; } = [];
+
     /// <summary>The id of the multi-core task that holds this slot's core, or 0.</summary>
     public long HeldBy { get; set; }
 
