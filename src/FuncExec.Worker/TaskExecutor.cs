@@ -10,6 +10,9 @@ namespace FuncExec.Worker;
 /// <summary>Runs one task and turns whatever happens into a <see cref="TaskResult"/>.</summary>
 internal sealed class TaskExecutor
 {
+    /// <summary>The largest result a task may return, as JSON; well under the frame cap.</summary>
+    internal const int MaxResultBytes = 16 * 1024 * 1024;
+
     private static readonly byte[] JsonNull = "null"u8.ToArray();
 
     private readonly WorkerOptions _options;
@@ -75,6 +78,20 @@ internal sealed class TaskExecutor
         }
 
         result.FinishedUnixUs = NowUnixMicroseconds();
+        if (result.ResultJson.Length > MaxResultBytes)
+        {
+            var size = result.ResultJson.Length;
+            result.ResultJson = ByteString.Empty;
+            result.Outcome = TaskOutcome.Failed;
+            result.Error = new RemoteError
+            {
+                Type = "FuncExec.ResultTooLarge",
+                Message = $"the result is {size:N0} bytes of JSON, over the cap of {MaxResultBytes:N0}; "
+                    + "write large outputs to a file and return its path",
+                Retryable = false,
+            };
+        }
+
         return result;
     }
 

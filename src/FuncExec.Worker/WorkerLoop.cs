@@ -17,6 +17,9 @@ internal sealed class WorkerLoop : IDisposable
     private const int MaxBatch = 64;
     private const long MaxDelayMs = 2;
 
+    // Large results leave alone, so a batch stays far below the node's frame cap.
+    private const long MaxBatchBytes = 1 << 20;
+
     private readonly WorkerConnection _connection;
     private readonly TaskExecutor _executor;
     private readonly Queue<TaskAssignment> _queue = new();
@@ -36,6 +39,7 @@ internal sealed class WorkerLoop : IDisposable
         reader.Start();
         var pending = new TaskResults();
         long oldestPending = 0;
+        long pendingBytes = 0;
         while (true)
         {
             if (!TryDequeue(out var task))
@@ -70,10 +74,12 @@ internal sealed class WorkerLoop : IDisposable
             if (pending.Results.Count == 0)
             {
                 oldestPending = Stopwatch.GetTimestamp();
+                pendingBytes = 0;
             }
 
             pending.Results.Add(result);
-            if (pending.Results.Count >= MaxBatch || Stopwatch.GetElapsedTime(oldestPending).TotalMilliseconds >= MaxDelayMs || IsQueueEmpty())
+            pendingBytes += result.ResultJson.Length;
+            if (pending.Results.Count >= MaxBatch || pendingBytes >= MaxBatchBytes || Stopwatch.GetElapsedTime(oldestPending).TotalMilliseconds >= MaxDelayMs || IsQueueEmpty())
             {
                 Flush(pending);
             }

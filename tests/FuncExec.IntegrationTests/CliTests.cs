@@ -173,4 +173,48 @@ public sealed class CliTests
         Assert.Contains("100%", screen, StringComparison.Ordinal);
         Assert.Contains("\"name\":\"quick-sleep\"", screen, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_InterruptedWithCtrlC_WritesFinishedResultsAndLeavesNoWorkers()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "hang.yaml");
+        await File.WriteAllTextAsync(file, """
+            - name: quick
+              code: return 1;
+            - name: hang
+              code: Thread.Sleep(600_000); return 2;
+            """);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "funcexec.dll"), "run", file, "--workers", "2", "--order", "fifo"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var firstLine = await process.StandardOutput.ReadLineAsync();
+        var workers = ChildrenOf(process.Id);
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var rest = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal("quick", JsonDocument.Parse(firstLine!).RootElement.GetProperty("name").GetString());
+        Assert.Equal(string.Empty, rest.Trim());
+        Assert.Contains("interrupted: 1 of 2 tasks", stderr, StringComparison.Ordinal);
+        Assert.NotEmpty(workers);
+        Assert.True(await Tasks.EventuallyAsync(() => workers.All(pid => !Directory.Exists($"/proc/{pid}"))));
+        dir.Delete(recursive: true);
+    }
+
+    private static int[] ChildrenOf(int pid) =>
+        [.. File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture))];
 }

@@ -172,4 +172,40 @@ public sealed class LocalClusterTests : IClassFixture<LocalClusterFixture>
         Assert.Equal("System.InvalidOperationException", report.Error!.Type);
         Assert.Equal("no way", report.Error.Message);
     }
+
+    [Fact]
+    public async Task RunAsync_CodeWithParams_SeesThemAsArgs()
+    {
+        var task = Code("args", "return args[0].GetInt32() * args[1].GetString()!.Length;") with
+        {
+            Params = [System.Text.Json.JsonSerializer.SerializeToElement(6), System.Text.Json.JsonSerializer.SerializeToElement("seven")],
+        };
+
+        var report = await _fixture.Cluster.RunAsync(task);
+
+        Assert.Equal("30", report.ResultJson);
+    }
+
+    [Fact]
+    public async Task RunAsync_ResultOverTheCap_FailsThatTaskWithAClearErrorOthersSucceed()
+    {
+        var reports = await _fixture.Cluster.RunAsync(
+        [
+            Code("huge", "return new string('x', 20_000_000);"),
+            Code("small", "return 3;"),
+        ]);
+
+        Assert.Equal(TaskState.Failed, reports[0].State);
+        Assert.Contains("over the cap", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.Equal("3", reports[1].ResultJson);
+    }
+
+    [Fact]
+    public async Task RunAsync_ResultThatCannotBeSerialized_FailsWithTheSerializerError()
+    {
+        var report = await _fixture.Cluster.RunAsync(Code("pointer", "return new IntPtr(5).GetType();"));
+
+        Assert.Equal(TaskState.Failed, report.State);
+        Assert.Contains("Type", report.Error!.Message, StringComparison.Ordinal);
+    }
 }

@@ -81,13 +81,18 @@ internal static class RunCommand
         // A progress bar and result lines on one terminal would tear each other: hold lines till the end.
         var writer = new JsonLinesWriter(stream, tasks.Count, buffered: showProgress && outputFile is null && !Console.IsOutputRedirected);
         IReadOnlyList<TaskReport> reports;
-        if (showProgress)
+        try
         {
-            reports = await RunWithProgressAsync(cluster, tasks, writer, cancellationToken).ConfigureAwait(false);
+            reports = showProgress
+                ? await RunWithProgressAsync(cluster, tasks, writer, cancellationToken).ConfigureAwait(false)
+                : await cluster.RunAsync(tasks, writer.Add, cancellationToken).ConfigureAwait(false);
         }
-        else
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            reports = await cluster.RunAsync(tasks, writer.Add, cancellationToken).ConfigureAwait(false);
+            // Ctrl+C: keep what finished; the workers die with the cluster.
+            var finished = writer.FlushFinished();
+            await Console.Error.WriteLineAsync($"interrupted: {finished} of {tasks.Count} tasks had finished; their results are written").ConfigureAwait(false);
+            return 130;
         }
 
         writer.Flush();

@@ -55,17 +55,43 @@ internal sealed class JsonLinesWriter
         }
     }
 
+    /// <summary>Writes every report that came, in order, skipping tasks that never finished (on interrupt).</summary>
+    /// <returns>How many reports came in all.</returns>
+    public int FlushFinished()
+    {
+        lock (_lock)
+        {
+            var finished = _next;
+            for (; _next < _reports.Length; _next++)
+            {
+                if (_reports[_next] is { } report)
+                {
+                    WriteLine(report);
+                    finished++;
+                }
+            }
+
+            _output.Flush();
+            return finished;
+        }
+    }
+
+    private void WriteLine(TaskReport report)
+    {
+        using (var json = new Utf8JsonWriter(_output, WriterOptions))
+        {
+            Write(json, report);
+        }
+
+        _output.WriteByte((byte)'\n');
+    }
+
     private void WriteReadyLocked()
     {
         var wrote = false;
         while (_next < _reports.Length && _reports[_next] is { } report)
         {
-            using (var json = new Utf8JsonWriter(_output, WriterOptions))
-            {
-                Write(json, report);
-            }
-
-            _output.WriteByte((byte)'\n');
+            WriteLine(report);
             _reports[_next++] = null;
             wrote = true;
         }
