@@ -1,3 +1,5 @@
+using FuncExec.Core.Text;
+
 namespace FuncExec.Core.TaskFiles;
 
 /// <summary>Finds the valid key a misspelt key was probably meant to be.</summary>
@@ -13,7 +15,7 @@ internal static class KeySuggester
         var bestDistance = int.MaxValue;
         foreach (var candidate in validKeys)
         {
-            var distance = Distance(key.ToLowerInvariant(), candidate);
+            var distance = EditDistance.Between(key, candidate);
             if (distance < bestDistance && IsLikelyTypo(key, candidate, distance))
             {
                 best = candidate;
@@ -22,39 +24,6 @@ internal static class KeySuggester
         }
 
         return best;
-    }
-
-    /// <summary>
-    /// The optimal string alignment distance: insertions, deletions, substitutions and swaps of
-    /// adjacent characters, since a swap (<c>fucntion</c>) is the commonest typo of all.
-    /// </summary>
-    public static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 
     // Up to two edits, a third of a long key, or a shared stem of four letters (retry -> retries).

@@ -25,15 +25,4 @@ public sealed class KeySuggesterTests
     {
         Assert.Null(KeySuggester.Closest(key, Keys));
     }
-
-    [Theory]
-    [InlineData("abc", "abc", 0)]
-    [InlineData("abc", "acb", 1)]
-    [InlineData("cors", "cores", 1)]
-    [InlineData("", "args", 4)]
-    [InlineData("kitten", "sitting", 3)]
-    public void Distance_Pairs_CountEditsWithSwapsAsOne(string a, string b, int expected)
-    {
-        Assert.Equal(expected, KeySuggester.Distance(a, b));
-    }
 }

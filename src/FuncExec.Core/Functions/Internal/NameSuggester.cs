@@ -1,3 +1,5 @@
+using FuncExec.Core.Text;
+
 namespace FuncExec.Core.Functions.Internal;
 
 /// <summary>Finds the names closest to a misspelt one, for "did you mean" hints.</summary>
@@ -25,7 +27,7 @@ internal static class NameSuggester
                 continue;
             }
 
-            var distance = Distance(wrong, name);
+            var distance = EditDistance.Between(wrong, name);
             var sameStart = char.ToUpperInvariant(name[0]) == char.ToUpperInvariant(wrong[0]);
             if (distance <= threshold && (distance <= 1 || sameStart))
             {
@@ -51,39 +53,5 @@ internal static class NameSuggester
         }
 
         return result;
-    }
-
-    /// <summary>The optimal-string-alignment distance, ignoring case: insertions, deletions, substitutions and swaps of neighbours.</summary>
-    public static int Distance(string a, string b)
-    {
-        var previous2 = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            var ai = char.ToUpperInvariant(a[i - 1]);
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var bj = char.ToUpperInvariant(b[j - 1]);
-                var cost = ai == bj ? 0 : 1;
-                var best = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
-                if (i > 1 && j > 1 && ai == char.ToUpperInvariant(b[j - 2]) && char.ToUpperInvariant(a[i - 2]) == bj)
-                {
-                    best = Math.Min(best, previous2[j - 2] + 1);
-                }
-
-                current[j] = best;
-            }
-
-            (previous2, previous, current) = (previous, current, previous2);
-        }
-
-        return previous[b.Length];
     }
 }
