@@ -153,7 +153,7 @@ public sealed partial class ClusterScheduler
         }
 
         primary.InFlight++;
-        var placement = new Placement(task, primary, held, task.Attempts, estimateUs);
+        var placement = new Placement(task, primary, held, task.Attempts, estimateUs) { Order = primary.NextOrder++ };
         if (PrefetchPolicy.IsShort(estimateUs))
         {
             primary.ShortWorkUs += estimateUs;

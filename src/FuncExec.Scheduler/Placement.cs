@@ -7,6 +7,10 @@ namespace FuncExec.Scheduler;
 /// <param name="EstimateUs">The duration estimate the slot was charged with (NaN: counted as long).</param>
 internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyList<WorkerSlot> Held, int Attempt, double EstimateUs)
 {
+    /// <summary>Placement order on its slot: the worker runs its tasks in this order, so the
+    /// lowest in flight is the one running.</summary>
+    public long Order { get; init; }
+
     /// <summary>A revoke was sent for it; it is not asked for twice.</summary>
     public bool Revoking { get; set; }
 }

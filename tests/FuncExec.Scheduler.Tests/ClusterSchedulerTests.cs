@@ -263,4 +263,71 @@ public sealed class ClusterSchedulerTests
 
         Assert.Equal(2, node.Assigned[0].Count); // the first short one, then the long one alone
     }
+
+    [Fact]
+    public void RemoveNode_WithRunningAndPrefetchedTasks_RetriesRunningRequeuesTheRestOnTheOtherNode()
+    {
+        var scheduler = new ClusterScheduler();
+        var lost = new RecordingNode(1);
+        var survivor = new RecordingNode(1);
+        scheduler.AddNode(lost, [0]);
+        scheduler.AddNode(survivor, [0]);
+        scheduler.WorkerReady(0, 0);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("a", retries: 1), Task("b"), Task("c")], observer);
+        Assert.Equal(2, lost.Assigned[0].Count); // a running, b prefetched behind it
+
+        scheduler.RemoveNode(0, "no pulse for 10 s");
+        scheduler.WorkerReady(1, 0);
+
+        Assert.Empty(observer.Finished);
+        var onSurvivor = survivor.Assigned[0];
+        Assert.Equal(2, onSurvivor.Single(t => t.TaskId == lost.Assigned[0][0].TaskId).Attempt);
+        Assert.Equal(1, onSurvivor.Single(t => t.TaskId == lost.Assigned[0][1].TaskId).Attempt);
+        Assert.Equal(0, scheduler.MaxTaskCores - 1);
+    }
+
+    [Fact]
+    public void RemoveNode_RunningTaskWithoutRetries_FailsNamingTheNode()
+    {
+        var (scheduler, _) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("a")], observer);
+
+        scheduler.RemoveNode(0, "connection reset");
+
+        var report = observer.Finished.Single().Report;
+        Assert.Equal(TaskState.Failed, report.State);
+        Assert.Contains("node test was lost", report.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("connection reset", report.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Forget_ObserverLeft_DropsItsQueuedTasksOnly()
+    {
+        var (scheduler, _) = Start(1);
+        var leaving = new RecordingObserver();
+        var staying = new RecordingObserver();
+        scheduler.Submit([Task("l1"), Task("l2"), Task("l3")], leaving);
+        scheduler.Submit([Task("s1")], staying);
+
+        var dropped = scheduler.Forget(leaving);
+
+        Assert.Equal(1, dropped); // l1 and l2 are on the worker already
+        Assert.Equal(1, scheduler.QueuedCount);
+    }
+
+    [Fact]
+    public void Snapshot_BusyCluster_ShowsWorkersAndRunningTasks()
+    {
+        var (scheduler, _) = Start(2);
+        scheduler.Submit([Task("a"), Task("b"), Task("c"), Task("d"), Task("e")], new RecordingObserver());
+
+        var snapshot = scheduler.Snapshot();
+
+        Assert.Equal(1, snapshot.Queued);
+        Assert.Equal(["a", "b"], snapshot.Running.Select(r => r.Name));
+        Assert.Equal(["busy", "busy"], snapshot.Nodes[0].Workers.Select(w => w.State));
+        Assert.Equal("a", snapshot.Nodes[0].Workers[0].CurrentTaskName);
+    }
 }

@@ -18,6 +18,34 @@ internal sealed class TaskQueue
 
     public QueuedTask Dequeue() => _queue.Dequeue();
 
+    /// <summary>Removes every queued task that matches; O(n), for rare events such as a client leaving.</summary>
+    public int RemoveWhere(Func<QueuedTask, bool> predicate)
+    {
+        var kept = new List<QueuedTask>(_queue.Count);
+        var removed = 0;
+        while (_queue.TryDequeue(out var task, out _))
+        {
+            if (predicate(task))
+            {
+                removed++;
+            }
+            else
+            {
+                kept.Add(task);
+            }
+        }
+
+        foreach (var task in kept)
+        {
+            _queue.Enqueue(task, task);
+        }
+
+        return removed;
+    }
+
+    /// <summary>The queued tasks, in no particular order.</summary>
+    public IEnumerable<QueuedTask> Unordered => _queue.UnorderedItems.Select(static item => item.Element);
+
     internal static IComparer<QueuedTask> Comparer(TaskOrder order) => order switch
     {
         TaskOrder.Priority => Comparer<QueuedTask>.Create(static (a, b) =>

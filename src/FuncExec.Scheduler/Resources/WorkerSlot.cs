@@ -36,5 +36,8 @@ internal sealed class WorkerSlot
     /// <summary>The id of the multi-core task that holds this slot's core, or 0.</summary>
     public long HeldBy { get; set; }
 
+    /// <summary>The order number the next task placed here gets.</summary>
+    public long NextOrder { get; set; }
+
     public bool CanTakeWide => Ready && InFlight == 0 && HeldBy == 0;
 }

@@ -1,0 +1,23 @@
+namespace FuncExec.Scheduler.Status;
+
+/// <summary>What the scheduler holds at one moment: nodes and workers, queued and running tasks.</summary>
+public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Queued, IReadOnlyList<RunningTaskSnapshot> Running);
+
+/// <summary>A node as the scheduler sees it.</summary>
+/// <param name="Index">The index given at <see cref="ClusterScheduler.AddNode"/>.</param>
+/// <param name="Name">The node's name.</param>
+/// <param name="Removed">The node was lost or left.</param>
+/// <param name="Workers">Its workers.</param>
+public sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnlyList<WorkerSnapshot> Workers);
+
+/// <summary>A worker slot.</summary>
+/// <param name="WorkerId">Its id within its node.</param>
+/// <param name="Core">The core it is pinned to.</param>
+/// <param name="State"><c>ready</c>, <c>starting</c> (no process said hello yet), or <c>held</c> (by a multi-core task).</param>
+/// <param name="InFlight">Tasks handed to it and not reported back.</param>
+/// <param name="CurrentTaskId">The task it is running, or 0.</param>
+/// <param name="CurrentTaskName">That task's name.</param>
+public sealed record WorkerSnapshot(int WorkerId, int Core, string State, int InFlight, long CurrentTaskId, string? CurrentTaskName);
+
+/// <summary>A task handed to a worker.</summary>
+public sealed record RunningTaskSnapshot(long Id, string Name, string Worker, IReadOnlyList<int> Cores, int Attempt);
