@@ -7,9 +7,12 @@ namespace FuncExec.Cli;
 /// <summary>Logs go to standard error, so standard output holds only results.</summary>
 internal static class CliLogging
 {
-    public static ILoggerFactory Create(bool debug) => LoggerFactory.Create(builder =>
+    public static ILoggerFactory Create(bool debug) => Create(debug ? LogLevel.Debug : LogLevel.Warning);
+
+    public static ILoggerFactory Create(LogLevel level) => LoggerFactory.Create(builder =>
     {
-        builder.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Warning)
+        var debug = level <= LogLevel.Debug;
+        builder.SetMinimumLevel(level)
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddSimpleConsole(options =>
             {

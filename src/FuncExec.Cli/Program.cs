@@ -5,5 +5,8 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
 {
     ExecCommand.Create(),
     RunCommand.Create(),
+    SchedulerCommand.Create(),
+    NodeCommand.Create(),
+    StatusCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

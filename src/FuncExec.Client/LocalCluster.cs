@@ -16,7 +16,7 @@ namespace FuncExec.Client;
 /// var reports = await cluster.RunAsync(tasks);
 /// </code>
 /// </example>
-public sealed class LocalCluster : IAsyncDisposable
+public sealed class LocalCluster : ITaskRunner
 {
     private readonly LocalNode _node;
     private readonly ClusterScheduler _scheduler;
@@ -35,7 +35,10 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The worker processes' ids, by worker; 0 while one is being replaced.</summary>
     public IReadOnlyList<int> WorkerPids => _node.WorkerPids;
 
-    /// <summary>The most cores one task may ask for.</summary>
+    /// <inheritdoc />
+    public int WorkerCount => _node.WorkerCores.Count;
+
+    /// <inheritdoc />
     public int MaxTaskCores => _scheduler.MaxTaskCores;
 
     internal LocalNode Node => _node;
@@ -63,10 +66,7 @@ public sealed class LocalCluster : IAsyncDisposable
         return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache));
     }
 
-    /// <summary>
-    /// Runs <paramref name="tasks"/> and returns their reports in the same order. A task that
-    /// fails does not stop the others; <paramref name="onFinished"/> hears of each as it ends.
-    /// </summary>
+    /// <inheritdoc />
     /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>
     public async Task<IReadOnlyList<TaskReport>> RunAsync(
         IReadOnlyList<TaskSpec> tasks,
@@ -96,13 +96,6 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs one task and returns its report.</summary>
-    public async Task<TaskReport> RunAsync(TaskSpec task, CancellationToken cancellationToken = default)
-    {
-        var reports = await RunAsync([task], null, cancellationToken).ConfigureAwait(false);
-        return reports[0];
     }
 
     /// <summary>Kills every worker process.</summary>

@@ -121,6 +121,18 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
     /// <inheritdoc />
     public void Revoke(int workerId, long taskId, int attempt) => _workers[workerId].Revoke(taskId, attempt);
 
+    /// <summary>Kills every worker that holds tasks; each is reported lost and replaced (after losing the scheduler).</summary>
+    public void RestartBusyWorkers()
+    {
+        foreach (var worker in _workers)
+        {
+            if (worker.HasWork)
+            {
+                KillWorker(worker.Id);
+            }
+        }
+    }
+
     /// <summary>Kills worker <paramref name="workerId"/>'s process; it is reported lost and replaced.</summary>
     public void KillWorker(int workerId)
     {

@@ -27,4 +27,19 @@ internal static partial class NodeLog
 
     [LoggerMessage(107, LogLevel.Debug, "worker {Worker}: {Line}")]
     public static partial void WorkerOutput(ILogger logger, int worker, string line);
+
+    [LoggerMessage(110, LogLevel.Information, "node {Node}: joined scheduler {Scheduler} at {Address} (pulse every {PulseMs} ms)")]
+    public static partial void Joined(ILogger logger, string node, string scheduler, string address, uint pulseMs);
+
+    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {Delay}")]
+    public static partial void Retrying(ILogger logger, string node, string reason, TimeSpan delay);
+
+    [LoggerMessage(112, LogLevel.Warning, "node {Node}: lost the scheduler: {Reason}; reconnecting")]
+    public static partial void LostScheduler(ILogger logger, string node, string reason);
+
+    [LoggerMessage(113, LogLevel.Error, "node {Node}: refused component {Component}: {Reason}")]
+    public static partial void ComponentRefused(ILogger logger, string node, string component, string reason);
+
+    [LoggerMessage(114, LogLevel.Information, "node {Node}: {What}")]
+    public static partial void Discovering(ILogger logger, string node, string what);
 }

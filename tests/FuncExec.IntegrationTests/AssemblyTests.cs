@@ -1,3 +1,4 @@
+using FuncExec.Client;
 using System.Text.Json;
 using FuncExec.Core.Tasks;
 using static FuncExec.IntegrationTests.Tasks;

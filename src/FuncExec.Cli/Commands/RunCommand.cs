@@ -4,6 +4,7 @@ using FuncExec.Client;
 using FuncExec.Core.Errors;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.Protocol.Connections;
 using FuncExec.Scheduler.Queueing;
 using Spectre.Console;
 
@@ -28,16 +29,21 @@ internal static class RunCommand
         order.AcceptOnlyFromAmong("priority", "fifo", "fewest-cores-first");
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the JSON Lines results to this file instead of standard output" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages to standard error" };
-        var command = new Command("run", "Run a task file on the embedded local cluster; print one JSON line per task, in submission order")
+        var scheduler = new Option<string?>("--scheduler") { Description = "host:port of a running scheduler; without it, run on the embedded local cluster" };
+        var security = new SecurityOptions();
+        var command = new Command("run", "Run a task file (on the embedded local cluster, or a scheduler's cluster); print one JSON line per task, in submission order")
         {
-            file, workers, order, output, debug,
+            file, workers, order, output, debug, scheduler,
         };
+        security.AddTo(command, withKey: false);
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(file)!,
             parse.GetValue(workers),
             ParseOrder(parse.GetValue(order)!),
             parse.GetValue(output),
             parse.GetValue(debug),
+            parse.GetValue(scheduler),
+            security.Read(parse),
             cancellationToken));
         return command;
     }
@@ -49,7 +55,8 @@ internal static class RunCommand
         _ => TaskOrder.Priority,
     };
 
-    private static async Task<int> RunAsync(FileInfo file, int workers, TaskOrder order, FileInfo? outputFile, bool debug, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        FileInfo file, int workers, TaskOrder order, FileInfo? outputFile, bool debug, string? schedulerAddress, TransportSecurity security, CancellationToken cancellationToken)
     {
         IReadOnlyList<TaskSpec> tasks;
         try
@@ -63,9 +70,20 @@ internal static class RunCommand
         }
 
         using var logging = CliLogging.Create(debug);
-        await using var cluster = await LocalCluster.StartAsync(
-            new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging },
-            cancellationToken).ConfigureAwait(false);
+        ITaskRunner cluster;
+        try
+        {
+            cluster = schedulerAddress is null
+                ? await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false)
+                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"run: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using var owned = cluster;
 
         var tooWide = tasks.FirstOrDefault(t => t.Cores > cluster.MaxTaskCores);
         if (tooWide is not null)
@@ -87,6 +105,13 @@ internal static class RunCommand
                 ? await RunWithProgressAsync(cluster, tasks, writer, cancellationToken).ConfigureAwait(false)
                 : await cluster.RunAsync(tasks, writer.Add, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is FuncExecException && ex is not TaskFileException)
+        {
+            // The scheduler refused the submission or went away: say so, keep what finished.
+            writer.FlushFinished();
+            await Console.Error.WriteLineAsync($"run: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C: keep what finished; the workers die with the cluster.
@@ -106,7 +131,7 @@ internal static class RunCommand
     }
 
     private static async Task<IReadOnlyList<TaskReport>> RunWithProgressAsync(
-        LocalCluster cluster, IReadOnlyList<TaskSpec> tasks, JsonLinesWriter writer, CancellationToken cancellationToken)
+        ITaskRunner cluster, IReadOnlyList<TaskSpec> tasks, JsonLinesWriter writer, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         IReadOnlyList<TaskReport> reports = [];
@@ -115,7 +140,7 @@ internal static class RunCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var bar = context.AddTask($"{tasks.Count} tasks on {cluster.WorkerCores.Count} workers", maxValue: tasks.Count);
+                var bar = context.AddTask($"{tasks.Count} tasks on {cluster.WorkerCount} workers", maxValue: tasks.Count);
                 var failed = 0;
                 reports = await cluster.RunAsync(
                     tasks,

@@ -32,13 +32,21 @@ internal sealed class RunObserver : ITaskObserver
         }
     }
 
+    /// <summary>The run cannot finish (its scheduler is gone): whoever waits gets <paramref name="error"/>.</summary>
+    public void Fail(Exception error) => _completion.TrySetException(error);
+
     public void Complete(int index, TaskReport report)
     {
+        if (_reports[index] is not null)
+        {
+            return; // Delivered once: a report can only come twice through a bug upstream.
+        }
+
         _reports[index] = report;
         _onFinished?.Invoke(index, report);
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
-            _completion.SetResult(_reports!);
+            _completion.TrySetResult(_reports!);
         }
     }
 }

@@ -71,6 +71,66 @@ public sealed class ComponentStore
         return component;
     }
 
+    /// <summary>The files of a stored component: the main file first, then what travels with it.</summary>
+    public IReadOnlyList<(string Name, byte[] Content)> ReadBundle(ComponentRef component)
+    {
+        var main = PathOf(component);
+        var files = new List<(string, byte[])> { (component.FileName, File.ReadAllBytes(main)) };
+        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(main)!))
+        {
+            var name = Path.GetFileName(file);
+            if (name != component.FileName && !name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                files.Add((name, File.ReadAllBytes(file)));
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Stores a component received from elsewhere, after checking the main file's hash and every file's size.</summary>
+    /// <exception cref="InvalidDataException">The content does not match the hash, or a file is over <paramref name="maxFileSize"/>.</exception>
+    public void PutBundle(ComponentRef component, IReadOnlyList<(string Name, ReadOnlyMemory<byte> Content)> files, long maxFileSize)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (var (name, content) in files)
+        {
+            if (content.Length > maxFileSize)
+            {
+                throw new InvalidDataException(
+                    $"component file {name} is {content.Length:N0} bytes, over this node's --max-file-size of {maxFileSize:N0}");
+            }
+
+            if (name != Path.GetFileName(name) || name.Length == 0)
+            {
+                throw new InvalidDataException($"component file name '{name}' is not a plain file name");
+            }
+        }
+
+        var main = files.FirstOrDefault(f => f.Name == component.FileName);
+        if (main.Name is null || Convert.ToHexStringLower(SHA256.HashData(main.Content.Span)) != component.Sha256)
+        {
+            throw new InvalidDataException($"component {component.FileName} does not match its hash {component.Sha256}");
+        }
+
+        var directory = Path.GetDirectoryName(PathOf(component))!;
+        Directory.CreateDirectory(directory);
+        foreach (var (name, content) in files)
+        {
+            var target = Path.Combine(directory, name);
+            if (!File.Exists(target))
+            {
+                var temp = $"{target}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+                File.WriteAllBytes(temp, content.ToArray());
+                File.Move(temp, target, overwrite: true);
+            }
+        }
+    }
+
+    /// <summary>Whether a component is stored here.</summary>
+    public bool Contains(ComponentRef component) => File.Exists(PathOf(component));
+
     /// <summary>Where a stored component lives.</summary>
     public string PathOf(ComponentRef component)
     {

@@ -59,6 +59,18 @@ internal sealed class WorkerHandle
         }
     }
 
+    /// <summary>Whether the worker holds tasks (running or queued).</summary>
+    public bool HasWork
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight.Count > 0;
+            }
+        }
+    }
+
     public void Spawn()
     {
         Process process;

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using FuncExec.Node;
+using FuncExec.Node.Remote;
+
+namespace FuncExec.Cli.Commands;
+
+/// <summary><c>funcexec node</c>: start one pinned worker per core and join a scheduler.</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var cpus = new Option<int>("--cpus", "-c")
+        {
+            Description = "Workers: N starts N, 0 (default) one per core, -N all cores but N",
+            DefaultValueFactory = _ => 0,
+        };
+        var scheduler = new Option<string?>("--scheduler") { Description = "host:port of the scheduler; without it, find one by UDP broadcast" };
+        var ipAddr = new Option<string?>("--ip-addr", "-i") { Description = "Local address of this node" };
+        var extIpAddr = new Option<string?>("--ext-ip-addr") { Description = "Address others should use for this node (NAT)" };
+        var udpPort = new Option<int>("--udp-port", "-u") { Description = "UDP port for scheduler discovery", DefaultValueFactory = _ => SchedulerAddress.DefaultPort };
+        var name = new Option<string>("--name", "-n") { Description = "Node name", DefaultValueFactory = _ => Environment.MachineName };
+        var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components are cached" };
+        var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file accepted, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
+        var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
+        var security = new SecurityOptions();
+        var command = new Command("node", "Start one worker per core, each pinned to its core, and join a scheduler")
+        {
+            cpus, scheduler, ipAddr, extIpAddr, udpPort, name, destPath, maxFileSize, debug,
+        };
+        security.AddTo(command, withKey: false);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            SchedulerAddress? address = null;
+            try
+            {
+                if (parse.GetValue(scheduler) is { } text)
+                {
+                    address = SchedulerAddress.Parse(text);
+                }
+            }
+            catch (FormatException ex)
+            {
+                await Console.Error.WriteLineAsync($"node: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
+            await using var agent = new NodeAgent(
+                new NodeAgentOptions
+                {
+                    Scheduler = address,
+                    UdpPort = parse.GetValue(udpPort),
+                    IpAddr = parse.GetValue(ipAddr),
+                    ExtIpAddr = parse.GetValue(extIpAddr),
+                    MaxFileSize = parse.GetValue(maxFileSize),
+                    Security = security.Read(parse),
+                    Node = new NodeOptions
+                    {
+                        Name = parse.GetValue(name)!,
+                        Workers = parse.GetValue(cpus),
+                        DestPath = parse.GetValue(destPath)?.FullName,
+                    },
+                },
+                logging);
+            try
+            {
+                await agent.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM.
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

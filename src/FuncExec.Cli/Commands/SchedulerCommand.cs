@@ -1,0 +1,78 @@
+using System.CommandLine;
+using FuncExec.Node.Remote;
+using FuncExec.Protocol.Connections;
+using FuncExec.Server;
+
+namespace FuncExec.Cli.Commands;
+
+/// <summary><c>funcexec scheduler</c>: run the shared scheduler until stopped.</summary>
+internal static class SchedulerCommand
+{
+    public static Command Create()
+    {
+        var ipAddr = new Option<string>("--ip-addr", "-i") { Description = "Address to listen on", DefaultValueFactory = _ => "0.0.0.0" };
+        var extIpAddr = new Option<string?>("--ext-ip-addr") { Description = "Address nodes and clients should use, when it differs (NAT)" };
+        var port = new Option<int>("--port", "-p") { Description = "TCP port for nodes and clients", DefaultValueFactory = _ => SchedulerAddress.DefaultPort };
+        var udpPort = new Option<int>("--udp-port", "-u") { Description = "UDP port answering node discovery (0: off)", DefaultValueFactory = _ => SchedulerAddress.DefaultPort };
+        var name = new Option<string>("--name", "-n") { Description = "Scheduler name", DefaultValueFactory = _ => Environment.MachineName };
+        var pulse = new Option<double>("--pulse-interval") { Description = "Seconds between pulses; a node silent for 5 pulses is lost", DefaultValueFactory = _ => 2.0 };
+        var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components from clients are kept" };
+        var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
+        var security = new SecurityOptions();
+        var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
+        {
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, debug,
+        };
+        security.AddTo(command, withKey: true);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            TransportSecurity transport;
+            try
+            {
+                transport = security.Read(parse);
+                if (transport.UsesTls && transport.KeyFile is null)
+                {
+                    throw new ArgumentException("--certfile needs --keyfile on the scheduler");
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
+            {
+                await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(pulse) is var seconds && seconds <= 0)
+            {
+                await Console.Error.WriteLineAsync("scheduler: --pulse-interval must be more than 0 seconds").ConfigureAwait(false);
+                return 2;
+            }
+
+            using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
+            await using var server = await SchedulerServer.StartAsync(
+                new SchedulerServerOptions
+                {
+                    IpAddr = parse.GetValue(ipAddr)!,
+                    ExtIpAddr = parse.GetValue(extIpAddr),
+                    Port = parse.GetValue(port),
+                    UdpPort = parse.GetValue(udpPort),
+                    Name = parse.GetValue(name)!,
+                    PulseInterval = TimeSpan.FromSeconds(seconds),
+                    DestPath = parse.GetValue(destPath)?.FullName,
+                    Security = transport,
+                },
+                logging,
+                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or SIGTERM: stop serving.
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using FuncExec.Client;
+using FuncExec.Core.Errors;
+using FuncExec.Node.Remote;
+using FuncExec.Protocol.Connections;
+using Google.Protobuf;
+using Spectre.Console;
+
+namespace FuncExec.Cli.Commands;
+
+/// <summary><c>funcexec status</c>: what a scheduler sees now.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
+        var json = new Option<bool>("--json") { Description = "Print the status as one JSON object" };
+        var security = new SecurityOptions();
+        var command = new Command("status", "Show a scheduler's nodes (with the age of their last pulse), workers, queued and running tasks")
+        {
+            scheduler, json,
+        };
+        security.AddTo(command, withKey: false);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                await using var cluster = await RemoteCluster.ConnectAsync(
+                    parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse) }, cancellationToken).ConfigureAwait(false);
+                var status = await cluster.StatusAsync(cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(JsonFormatter.Default.Format(status));
+                }
+                else
+                {
+                    Print(status);
+                }
+
+                return 0;
+            }
+            catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"status: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static void Print(FuncExec.Protocol.V1.StatusReply status)
+    {
+        var console = AnsiConsole.Console;
+        console.MarkupLine($"scheduler [bold]{Markup.Escape(status.SchedulerName)}[/]: {status.Nodes.Count} nodes, "
+            + $"{status.Nodes.Sum(n => n.Workers.Count)} workers, {status.Queued} queued, {status.Running.Count} running");
+        var nodes = new Table().AddColumns("node", "address", "last pulse", "worker", "core", "state", "current task", "cpu");
+        foreach (var node in status.Nodes)
+        {
+            var age = TimeSpan.FromMilliseconds(node.LastPulseAgeMs);
+            var pulse = age.TotalSeconds < 10 ? $"{age.TotalSeconds:0.0} s ago" : $"[red]{age.TotalSeconds:0} s ago[/]";
+            foreach (var worker in node.Workers)
+            {
+                nodes.AddRow(
+                    Markup.Escape(node.Name),
+                    Markup.Escape(node.Address),
+                    worker.WorkerId == 0 ? pulse : string.Empty,
+                    worker.WorkerId.ToString(CultureInfo.InvariantCulture),
+                    worker.Core.ToString(CultureInfo.InvariantCulture),
+                    worker.State,
+                    worker.CurrentTask == 0 ? "-" : Markup.Escape($"{worker.CurrentTaskName} (#{worker.CurrentTask})"),
+                    worker.CpuPercent < 0 ? "-" : $"{worker.CpuPercent:0}%");
+            }
+        }
+
+        console.Write(nodes);
+        if (status.Running.Count > 0)
+        {
+            var running = new Table().AddColumns("task", "id", "worker", "cores", "attempt");
+            foreach (var task in status.Running)
+            {
+                running.AddRow(
+                    Markup.Escape(task.Name),
+                    task.Id.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(task.Worker),
+                    string.Join(',', task.Cores),
+                    task.Attempt.ToString(CultureInfo.InvariantCulture));
+            }
+
+            console.Write(running);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using FuncExec.Node.Metrics;
+using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FuncExec.Node.Remote;
+
+/// <summary>
+/// <c>funcexec node</c>: starts the workers, joins a scheduler (given, or found by UDP
+/// discovery), relays work and results, pulses, and rejoins with backoff whenever the
+/// scheduler goes away.
+/// </summary>
+/// <remarks>
+/// When the scheduler is lost, workers with tasks in hand are killed and replaced: the
+/// scheduler has requeued those tasks elsewhere, and running them twice would be wrong.
+/// </remarks>
+public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
+{
+    private readonly NodeAgentOptions _options;
+    private readonly ILogger _logger;
+    private readonly LocalNode _node;
+    private readonly Lock _linkLock = new();
+    private readonly CoreUsageSampler _cpu = new();
+    private FrameConnection? _connection;
+
+    /// <summary>Prepares the node; <see cref="RunAsync"/> starts it.</summary>
+    public NodeAgent(NodeAgentOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("FuncExec.Node");
+        _node = new LocalNode(options.Node, loggerFactory);
+    }
+
+    /// <summary>The node's workers.</summary>
+    public LocalNode Node => _node;
+
+    /// <summary>Whether the node is joined to a scheduler now.</summary>
+    public bool IsJoined
+    {
+        get
+        {
+            lock (_linkLock)
+            {
+                return _connection is not null;
+            }
+        }
+    }
+
+    /// <summary>Starts the workers, then joins and serves the scheduler until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await _node.StartAsync(this, cancellationToken).ConfigureAwait(false);
+        var backoff = TimeSpan.FromMilliseconds(500);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            SchedulerAddress? address = _options.Scheduler;
+            try
+            {
+                address ??= await Discovery.FindAsync(
+                    _options.UdpPort, what => NodeLog.Discovering(_logger, _node.NodeName, what), cancellationToken).ConfigureAwait(false);
+                var (connection, welcome) = await SchedulerDialer.ConnectAsync(
+                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(500);
+                NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), welcome.Welcome.PulseIntervalMs);
+                var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    NodeLog.LostScheduler(_logger, _node.NodeName, reason);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is SchedulerUnreachableException or ProtocolException or IOException)
+            {
+                NodeLog.Retrying(_logger, _node.NodeName, ex.Message, backoff);
+                try
+                {
+                    await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(_options.MaxBackoff.Ticks, backoff.Ticks * 2));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void WorkerReady(int workerId) =>
+        Post(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = workerId, Pid = _node.WorkerPids[workerId] } });
+
+    /// <inheritdoc />
+    public void OnResults(int workerId, IReadOnlyList<TaskResult> results)
+    {
+        var message = new NodeResults { WorkerId = workerId };
+        message.Results.AddRange(results);
+        Post(new ClusterEnvelope { NodeResults = message });
+    }
+
+    /// <inheritdoc />
+    public void TasksReturned(int workerId, IReadOnlyList<long> taskIds)
+    {
+        var message = new TasksReturned { WorkerId = workerId };
+        message.TaskIds.AddRange(taskIds);
+        Post(new ClusterEnvelope { TasksReturned = message });
+    }
+
+    /// <inheritdoc />
+    public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
+    {
+        var message = new WorkerLost { WorkerId = workerId };
+        message.Ended.AddRange(ended);
+        message.Unstarted.AddRange(unstarted);
+        Post(new ClusterEnvelope { WorkerLost = message });
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _node.DisposeAsync();
+
+    private void Post(ClusterEnvelope envelope)
+    {
+        lock (_linkLock)
+        {
+            // Without a scheduler the news has no one to go to; on rejoining the node
+            // registers afresh and says which workers are ready.
+            _connection?.Post(envelope);
+        }
+    }
+
+    private async Task<string> ServeAsync(FrameConnection connection, HandshakeResult welcome, CancellationToken cancellationToken)
+    {
+        var pulse = TimeSpan.FromMilliseconds(Math.Max(10, welcome.Welcome.PulseIntervalMs));
+        var lastHeard = _node.Time.GetTimestamp();
+        connection.Start(envelope =>
+        {
+            Volatile.Write(ref lastHeard, _node.Time.GetTimestamp());
+            Handle(envelope);
+            return ValueTask.CompletedTask;
+        });
+
+        lock (_linkLock)
+        {
+            _connection = connection;
+            var register = new NodeRegister { Name = _node.NodeName, Pid = Environment.ProcessId };
+            register.WorkerCores.AddRange(_node.WorkerCores);
+            connection.Post(new ClusterEnvelope { NodeRegister = register });
+            var pids = _node.WorkerPids;
+            for (var i = 0; i < pids.Count; i++)
+            {
+                if (pids[i] != 0)
+                {
+                    connection.Post(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = i, Pid = pids[i] } });
+                }
+            }
+        }
+
+        string reason;
+        using (var timer = new PeriodicTimer(pulse, _node.Time))
+        {
+            var completion = connection.Completion;
+            while (true)
+            {
+                var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+                if (await Task.WhenAny(tick, completion).ConfigureAwait(false) == completion)
+                {
+                    reason = (await completion.ConfigureAwait(false)).Message;
+                    break;
+                }
+
+                if (!await tick.ConfigureAwait(false))
+                {
+                    reason = "stopping";
+                    break;
+                }
+
+                var silent = _node.Time.GetElapsedTime(Volatile.Read(ref lastHeard));
+                if (silent > pulse * 5)
+                {
+                    reason = $"no pulse from the scheduler for {silent.TotalSeconds:0.#} s";
+                    await connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
+                    break;
+                }
+
+                connection.Post(new ClusterEnvelope { Pulse = MakePulse() });
+            }
+        }
+
+        lock (_linkLock)
+        {
+            _connection = null;
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        _node.RestartBusyWorkers();
+        return reason;
+    }
+
+    private Pulse MakePulse()
+    {
+        var pulse = new Pulse { SentUnixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10 };
+        foreach (var (core, busy) in _cpu.Sample())
+        {
+            pulse.Cores.Add(new CoreUsage { Core = core, BusyPercent = busy });
+        }
+
+        return pulse;
+    }
+
+    private void Handle(ClusterEnvelope envelope)
+    {
+        switch (envelope.BodyCase)
+        {
+            case ClusterEnvelope.BodyOneofCase.NodeAssign:
+                _node.Assign(envelope.NodeAssign.WorkerId, envelope.NodeAssign.Tasks);
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeRevoke:
+                _node.Revoke(envelope.NodeRevoke.WorkerId, envelope.NodeRevoke.TaskId, envelope.NodeRevoke.Attempt);
+                break;
+            case ClusterEnvelope.BodyOneofCase.Component:
+                StoreComponent(envelope.Component);
+                break;
+            case ClusterEnvelope.BodyOneofCase.Pulse:
+                break;
+            default:
+                throw new InvalidDataException($"unexpected {envelope.BodyCase} from the scheduler");
+        }
+    }
+
+    private void StoreComponent(ComponentUpload upload)
+    {
+        try
+        {
+            _node.Components.PutBundle(
+                upload.Component,
+                [.. upload.Files.Select(f => (f.Name, f.Content.Memory))],
+                _options.MaxFileSize);
+        }
+        catch (InvalidDataException ex)
+        {
+            // Tasks needing it fail in the worker with "not in the node's store"; the reason is here.
+            NodeLog.ComponentRefused(_logger, _node.NodeName, upload.Component.FileName, ex.Message);
+        }
+    }
+}

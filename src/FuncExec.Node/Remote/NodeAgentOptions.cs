@@ -1,0 +1,35 @@
+using FuncExec.Protocol.Connections;
+
+namespace FuncExec.Node.Remote;
+
+/// <summary>How <c>funcexec node</c> runs.</summary>
+/// <remarks>Defaults: find the scheduler by UDP broadcast on port 9700; all cores; 10 MiB maximum component file; reconnect backoff from 0.5 s up to 10 s.</remarks>
+public sealed record NodeAgentOptions
+{
+    /// <summary>The scheduler to join; null to find one by UDP discovery.</summary>
+    public SchedulerAddress? Scheduler { get; init; }
+
+    /// <summary>The UDP port for discovery.</summary>
+    public int UdpPort { get; init; } = SchedulerAddress.DefaultPort;
+
+    /// <summary>Local address to connect from (the seed's <c>--ip-addr</c>); null for any.</summary>
+    public string? IpAddr { get; init; }
+
+    /// <summary>The address others should use for this node, shown in status.</summary>
+    public string? ExtIpAddr { get; init; }
+
+    /// <summary>The workers: count, name, component store.</summary>
+    public NodeOptions Node { get; init; } = NodeOptions.Default;
+
+    /// <summary>The largest component file this node accepts.</summary>
+    public long MaxFileSize { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>Secret and TLS.</summary>
+    public TransportSecurity Security { get; init; } = TransportSecurity.Default;
+
+    /// <summary>How long one connection attempt may take.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between reconnection attempts.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace FuncExec.Node.Remote;
+
+/// <summary>Where a scheduler listens: <c>host:port</c>, port 9700 when left out.</summary>
+public sealed record SchedulerAddress(string Host, int Port)
+{
+    /// <summary>The scheduler's default TCP port (and UDP discovery port).</summary>
+    public const int DefaultPort = 9700;
+
+    /// <summary>Parses <c>host</c>, <c>host:port</c> or <c>[v6]:port</c>.</summary>
+    /// <exception cref="FormatException">Not an address.</exception>
+    public static SchedulerAddress Parse(string text)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        text = text.Trim();
+        var colon = text.LastIndexOf(':');
+        if (colon < 0 || (text.StartsWith('[') && !text.Contains("]:", StringComparison.Ordinal)))
+        {
+            return new SchedulerAddress(text.Trim('[', ']'), DefaultPort);
+        }
+
+        var host = text[..colon].Trim('[', ']');
+        if (host.Length == 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new FormatException($"'{text}' is not a scheduler address; write host:port, e.g. 10.0.0.5:{DefaultPort}");
+        }
+
+        return new SchedulerAddress(host, port);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}

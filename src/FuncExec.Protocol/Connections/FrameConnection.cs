@@ -1,0 +1,348 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using FuncExec.Protocol.Framing;
+using FuncExec.Protocol.V1;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace FuncExec.Protocol.Connections;
+
+/// <summary>
+/// One connection after the handshake: frames of <see cref="ClusterEnvelope"/> both ways over a
+/// stream, each a 4-byte little-endian payload length and the protobuf payload (see
+/// <see cref="FrameCodec"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Two loops run over the stream. The read loop parses frames from a pipe over the stream and
+/// hands each to the frame handler, one at a time, in order. The write loop drains the one
+/// outbound channel: everything queued when it wakes is serialized into one pooled buffer and
+/// written with a single flush, so a burst of small frames costs one write.
+/// </para>
+/// <para>
+/// Every way of ending (the peer closing, a reset, an oversized or malformed frame, the handler
+/// throwing, a local close) goes through one close path that records the first reason, logs it
+/// once, and stops both loops; <see cref="Completion"/> then yields that reason. Nothing is thrown
+/// into callers' threads. Once <see cref="Completion"/> has completed, the stream is disposed and
+/// the handler is not called again.
+/// </para>
+/// <para>
+/// The stream must allow one reader and one writer at once and honour cancellation of reads and
+/// writes, as <see cref="NetworkStream"/>, <see cref="System.Net.Security.SslStream"/> and
+/// <see cref="DuplexPipeStream"/> do. The connection owns it and disposes it.
+/// </para>
+/// </remarks>
+public sealed partial class FrameConnection : IAsyncDisposable
+{
+    // A long burst is written in chunks of this size rather than buffered whole; the flush still
+    // comes once, at the end of the burst.
+    private const int WriteChunkSize = 256 * 1024;
+
+    private readonly Stream _stream;
+    private readonly ILogger _logger;
+    private readonly int _maxFrameSize;
+    private readonly Channel<ClusterEnvelope> _outbound = Channel.CreateUnbounded<ClusterEnvelope>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+
+    // Never disposed: it has no timer, and a late Cancel from a caller's token must not throw.
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource<CloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Set in the read loop, so that a close from inside the frame handler does not wait for the
+    // handler to return (it would wait for itself).
+    private readonly AsyncLocal<bool> _inReadLoop = new();
+    private CloseReason? _closeReason;
+    private int _started;
+
+    /// <summary>Wraps a stream whose handshake is done.</summary>
+    /// <param name="stream">The connection; owned, and disposed on close.</param>
+    /// <param name="remoteName">The other side, for logs (<c>node 'n1'</c>, <c>scheduler at host:port</c>).</param>
+    /// <param name="logger">Where the close is logged, once.</param>
+    /// <param name="maxFrameSize">The cap on an inbound frame's payload; a bigger one closes the connection.</param>
+    public FrameConnection(Stream stream, string remoteName, ILogger logger, int maxFrameSize = FrameCodec.DefaultMaxFrameSize)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(remoteName);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFrameSize);
+        _stream = stream;
+        RemoteName = remoteName;
+        _logger = logger;
+        _maxFrameSize = maxFrameSize;
+    }
+
+    /// <summary>The other side, as given to the constructor.</summary>
+    public string RemoteName { get; }
+
+    /// <summary>Completes, never faulted, once the connection is closed and its stream disposed, with the first reason it closed.</summary>
+    public Task<CloseReason> Completion => _completion.Task;
+
+    /// <summary>True once the connection is closing or closed: <see cref="Post"/> refuses frames.</summary>
+    public bool IsClosed => Volatile.Read(ref _closeReason) is not null;
+
+    /// <summary>Starts the read and write loops; frames posted before are sent now.</summary>
+    /// <param name="onFrame">
+    /// Called for each inbound frame, one at a time, in order, on a pool thread; the next frame is
+    /// read after the returned task completes. If it throws, the connection closes
+    /// (<see cref="CloseReasonKind.HandlerFailed"/>).
+    /// </param>
+    /// <exception cref="InvalidOperationException">The connection was already started or closed.</exception>
+    public void Start(Func<ClusterEnvelope, ValueTask> onFrame)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException($"the connection to {RemoteName} was already started or closed");
+        }
+
+        _ = RunAsync(onFrame);
+    }
+
+    /// <summary>Queues a frame to send, without waiting.</summary>
+    /// <returns>
+    /// True if it was queued; false once the connection is closing. Queued frames go out in the
+    /// order they were posted, but a frame is only as delivered as TCP makes it: a connection that
+    /// breaks loses what it had not yet written.
+    /// </returns>
+    public bool Post(ClusterEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return _outbound.Writer.TryWrite(envelope);
+    }
+
+    /// <summary>
+    /// Closes the connection with <paramref name="reason"/> (unless it already closed for another
+    /// reason), after writing the frames already posted; completes when it is closed.
+    /// </summary>
+    /// <param name="reason">Recorded as a <see cref="CloseReasonKind.LocalClose"/>.</param>
+    /// <param name="cancellationToken">Abandons the frames not yet written and closes at once.</param>
+    /// <remarks>
+    /// Called from inside the frame handler, it returns without waiting, since the close waits for
+    /// the handler to return; no frame is handed to the handler after that one.
+    /// </remarks>
+    public ValueTask CloseAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return CloseCoreAsync(new CloseReason(CloseReasonKind.LocalClose, reason), abort: false, cancellationToken);
+    }
+
+    /// <summary>Closes the connection at once, dropping frames not yet written; completes when it is closed.</summary>
+    public ValueTask DisposeAsync() =>
+        CloseCoreAsync(new CloseReason(CloseReasonKind.LocalClose, "disposed"), abort: true, CancellationToken.None);
+
+    private async ValueTask CloseCoreAsync(CloseReason reason, bool abort, CancellationToken cancellationToken)
+    {
+        RequestClose(reason, exception: null, abort);
+        if (abort)
+        {
+            // Also cuts short a graceful close already draining.
+            _abort.Cancel();
+        }
+
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            // Never started: no loop will finish the close, so finish it here.
+            await FinishAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (_inReadLoop.Value)
+        {
+            return;
+        }
+
+        using (cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _abort))
+        {
+            await _completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(Func<ClusterEnvelope, ValueTask> onFrame)
+    {
+        try
+        {
+            // On pool threads, so that neither loop (nor the handler) runs inside Start.
+            var reading = Task.Run(() => ReadLoopAsync(onFrame));
+            var writing = Task.Run(WriteLoopAsync);
+
+            // The write loop ends only when the connection is closing: after draining the queue on a
+            // graceful close, at once otherwise. Then the read loop is stopped too.
+            await writing.ConfigureAwait(false);
+            RequestClose(new CloseReason(CloseReasonKind.LocalClose, "the write loop ended"), exception: null, abort: true);
+            _abort.Cancel();
+            await reading.ConfigureAwait(false);
+        }
+        finally
+        {
+            await FinishAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadLoopAsync(Func<ClusterEnvelope, ValueTask> onFrame)
+    {
+        _inReadLoop.Value = true;
+        var token = _abort.Token;
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                try
+                {
+                    while (!IsClosed && FrameReader.TryReadFrame(ref buffer, ClusterEnvelope.Parser, _maxFrameSize, out var envelope))
+                    {
+                        try
+                        {
+                            await onFrame(envelope!).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            RequestClose(new CloseReason(CloseReasonKind.HandlerFailed, $"the frame handler threw {ex.GetType().Name}: {ex.Message}"), ex);
+                            return;
+                        }
+                    }
+
+                    if (IsClosed)
+                    {
+                        return;
+                    }
+
+                    if (result.IsCompleted)
+                    {
+                        RequestClose(
+                            buffer.IsEmpty
+                                ? new CloseReason(CloseReasonKind.PeerClosed, "the peer closed the connection")
+                                : new CloseReason(CloseReasonKind.PeerClosed, $"the peer closed the connection inside a frame ({buffer.Length} bytes of it arrived)"),
+                            exception: null);
+                        return;
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Closing: the reason is already recorded.
+        }
+        catch (FrameTooLargeException ex)
+        {
+            RequestClose(new CloseReason(CloseReasonKind.OversizedFrame, $"the peer announced a frame of {ex.Length} bytes, over the cap of {ex.MaxFrameSize} bytes"), ex);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            RequestClose(new CloseReason(CloseReasonKind.MalformedFrame, $"the peer sent a frame that is not a ClusterEnvelope: {ex.Message}"), ex);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RequestClose(ClassifyTransportError(ex, "reading"), ex);
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var queue = _outbound.Reader;
+        var token = _abort.Token;
+        using var buffer = new PooledBufferWriter();
+        try
+        {
+            while (await queue.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (queue.TryRead(out var envelope))
+                {
+                    FrameCodec.Write(buffer, envelope);
+                    if (buffer.WrittenCount >= WriteChunkSize)
+                    {
+                        await _stream.WriteAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+                        buffer.Reset();
+                    }
+                }
+
+                if (buffer.WrittenCount > 0)
+                {
+                    await _stream.WriteAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+                    buffer.Reset();
+                }
+
+                await _stream.FlushAsync(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Closing: the reason is already recorded; what was not written is dropped.
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RequestClose(ClassifyTransportError(ex, "writing"), ex);
+        }
+    }
+
+    /// <summary>The one close path: records the first reason, logs it once, and stops the loops.</summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="exception">What was caught, for the log.</param>
+    /// <param name="abort">False to let the write loop drain the queue first (a local, graceful close).</param>
+    private void RequestClose(CloseReason reason, Exception? exception, bool abort = true)
+    {
+        if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null)
+        {
+            return;
+        }
+
+        switch (reason.Kind)
+        {
+            case CloseReasonKind.LocalClose:
+                LogClosedLocally(_logger, RemoteName, reason.Message);
+                break;
+            case CloseReasonKind.PeerClosed:
+                LogClosedByPeer(_logger, RemoteName, reason.Message);
+                break;
+            default:
+                LogFailed(_logger, exception, RemoteName, reason.Kind, reason.Message);
+                break;
+        }
+
+        _outbound.Writer.TryComplete();
+        if (abort)
+        {
+            _abort.Cancel();
+        }
+    }
+
+    private async Task FinishAsync()
+    {
+        try
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The connection is already broken; closing it cannot fail in any way that matters.
+        }
+
+        _completion.TrySetResult(Volatile.Read(ref _closeReason) ?? new CloseReason(CloseReasonKind.LocalClose, "closed"));
+    }
+
+    private static CloseReason ClassifyTransportError(Exception ex, string during)
+    {
+        var socketError = (ex as SocketException ?? ex.InnerException as SocketException)?.SocketErrorCode;
+        var message = socketError switch
+        {
+            SocketError.ConnectionReset or SocketError.NetworkReset => $"the peer reset the connection while {during}",
+            SocketError.ConnectionAborted or SocketError.OperationAborted => $"the connection was aborted while {during}",
+            SocketError.Shutdown => $"the connection was shut down while {during}",
+            SocketError.TimedOut => $"the connection timed out while {during}",
+            _ when ex is ObjectDisposedException => $"the stream was disposed while {during}",
+            _ => $"I/O error while {during}: {ex.Message}",
+        };
+        return new CloseReason(CloseReasonKind.Reset, message);
+    }
+}

@@ -1,0 +1,13 @@
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Protocol.Connections;
+
+/// <summary>Who connected to the scheduler, as its Hello said.</summary>
+/// <param name="Role">Node or client.</param>
+/// <param name="Name">The name the peer gave itself (a node's host name, a client's label).</param>
+/// <param name="ProtocolVersion">The protocol version it speaks.</param>
+public sealed record PeerHello(PeerRole Role, string Name, uint ProtocolVersion)
+{
+    /// <summary>The peer for messages: <c>node 'n1'</c>, <c>client 'c'</c>.</summary>
+    public override string ToString() => $"{Handshake.Describe(Role)} '{Name}'";
+}

@@ -1,0 +1,71 @@
+using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.V1;
+using FuncExec.Server.Sessions;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace FuncExec.Server;
+
+/// <summary>
+/// Kestrel's seam for the FuncExec protocol: each TCP connection is secured (TLS when
+/// configured), authenticated by the handshake, then served as a node or a client.
+/// </summary>
+/// <remarks>A connection that fails any step is closed with its reason logged once; nothing
+/// else is affected.</remarks>
+internal sealed class ClusterConnectionHandler : ConnectionHandler
+{
+    private readonly SchedulerServer _server;
+    private readonly ILogger _logger;
+    private long _sessions;
+
+    public ClusterConnectionHandler(SchedulerServer server, ILoggerFactory loggerFactory)
+    {
+        _server = server;
+        _logger = loggerFactory.CreateLogger("FuncExec.Scheduler");
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var remote = connection.RemoteEndPoint?.ToString() ?? "?";
+        Stream stream = new DuplexPipeStream(connection.Transport);
+        try
+        {
+            stream = await SecureTransport.AcceptAsync(stream, _server.Options.Security, connection.ConnectionClosed).ConfigureAwait(false);
+            var hello = await Handshake.AcceptAsync(
+                stream,
+                _server.Options.Security,
+                _server.Options.Name,
+                _ => new Welcome
+                {
+                    Session = Interlocked.Increment(ref _sessions),
+                    PulseIntervalMs = (uint)_server.Options.PulseInterval.TotalMilliseconds,
+                },
+                TimeSpan.FromSeconds(10),
+                connection.ConnectionClosed).ConfigureAwait(false);
+            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger);
+            switch (hello.Role)
+            {
+                case PeerRole.Node:
+                    var node = new NodeSession(_server, frames, remote, _logger);
+                    _server.Track(node);
+                    await node.RunAsync(_server.Stopping).ConfigureAwait(false);
+                    break;
+                case PeerRole.Client:
+                    ServerLog.ClientJoined(_logger, hello.Name, remote);
+                    await new ClientSession(_server, frames, hello.Name, _logger).RunAsync().ConfigureAwait(false);
+                    break;
+                default:
+                    await frames.CloseAsync($"unknown role {hello.Role}").ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
+        {
+            ServerLog.Refused(_logger, remote, ex.Message);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using FuncExec.Node.Components;
+using FuncExec.Node.Remote;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+using FuncExec.Server.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FuncExec.Server;
+
+/// <summary>
+/// <c>funcexec scheduler</c>: the shared scheduler as its own process. Kestrel hosts the
+/// FuncExec protocol on a TCP port for nodes and clients; a UDP responder answers discovery.
+/// </summary>
+public sealed class SchedulerServer : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<NodeSession, byte> _nodes = new();
+    private WebApplication? _app;
+    private UdpClient? _udp;
+    private Task? _discovery;
+
+    private SchedulerServer(SchedulerServerOptions options, ILoggerFactory loggerFactory)
+    {
+        Options = options;
+        _loggerFactory = loggerFactory;
+        Scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
+        Components = new ComponentStore(options.DestPath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components"));
+    }
+
+    /// <summary>The options it runs with.</summary>
+    public SchedulerServerOptions Options { get; }
+
+    /// <summary>The scheduling logic.</summary>
+    public ClusterScheduler Scheduler { get; }
+
+    /// <summary>Where the TCP listener is bound (with the real port when 0 was asked).</summary>
+    public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
+
+    internal ComponentStore Components { get; }
+
+    internal TimeProvider Time { get; } = TimeProvider.System;
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Starts listening.</summary>
+    public static async Task<SchedulerServer> StartAsync(SchedulerServerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SchedulerServerOptions();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var server = new SchedulerServer(options, loggerFactory);
+        await server.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Nodes and workers, with pulse ages and CPU use, and queued and running tasks.</summary>
+    public StatusReply BuildStatus()
+    {
+        var snapshot = Scheduler.Snapshot();
+        var reply = new StatusReply { SchedulerName = Options.Name, Queued = snapshot.Queued };
+        var sessions = _nodes.Keys.Where(s => s.Index >= 0).ToDictionary(s => s.Index);
+        foreach (var node in snapshot.Nodes)
+        {
+            if (!sessions.TryGetValue(node.Index, out var session) || node.Removed)
+            {
+                continue; // Lost nodes leave the list; a node that rejoins appears afresh.
+            }
+
+            var status = new NodeStatus
+            {
+                Name = node.Name,
+                Address = session.Remote,
+                LastPulseAgeMs = (long)session.SinceLastPulse.TotalMilliseconds,
+                Connected = session.Connected,
+            };
+            foreach (var worker in node.Workers)
+            {
+                status.Workers.Add(new WorkerStatus
+                {
+                    WorkerId = worker.WorkerId,
+                    Core = worker.Core,
+                    State = worker.State,
+                    InFlight = worker.InFlight,
+                    CurrentTask = worker.CurrentTaskId,
+                    CurrentTaskName = worker.CurrentTaskName ?? string.Empty,
+                    CpuPercent = session.CoreUsage.TryGetValue(worker.Core, out var cpu) ? cpu : -1,
+                });
+            }
+
+            reply.Nodes.Add(status);
+        }
+
+        foreach (var running in snapshot.Running)
+        {
+            var task = new RunningTaskStatus { Id = running.Id, Name = running.Name, Worker = running.Worker, Attempt = running.Attempt };
+            task.Cores.AddRange(running.Cores);
+            reply.Running.Add(task);
+        }
+
+        return reply;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _udp?.Dispose();
+        if (_app is not null)
+        {
+            using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_discovery is not null)
+        {
+            await _discovery.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    internal void Track(NodeSession session) => _nodes[session] = 0;
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddSingleton(this);
+        var address = IPAddress.Parse(Options.IpAddr);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(address, Options.Port, listen => listen.UseConnectionHandler<ClusterConnectionHandler>()));
+        _app = builder.Build();
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Endpoint = new IPEndPoint(address, new Uri(bound).Port);
+
+        if (Options.UdpPort > 0)
+        {
+            // Broadcasts reach only sockets bound to the wildcard address, whatever --ip-addr says.
+            _udp = new UdpClient(new IPEndPoint(IPAddress.Any, Options.UdpPort)) { EnableBroadcast = true };
+            _discovery = AnswerDiscoveryAsync(_udp);
+        }
+
+        ServerLog.Listening(_loggerFactory.CreateLogger("FuncExec.Scheduler"), Options.Name, Endpoint.ToString(), Options.Security.UsesTls, Options.UdpPort);
+    }
+
+    private async Task AnswerDiscoveryAsync(UdpClient udp)
+    {
+        var answer = Discovery.Answer(Options.ExtIpAddr, Endpoint.Port, Options.Name);
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                var query = await udp.ReceiveAsync(_stopping.Token).ConfigureAwait(false);
+                if (Discovery.IsQuery(query.Buffer))
+                {
+                    await udp.SendAsync(answer, query.RemoteEndPoint, _stopping.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // Stopping.
+        }
+        catch (SocketException ex)
+        {
+            ServerLog.DiscoveryStopped(_loggerFactory.CreateLogger("FuncExec.Scheduler"), ex.Message);
+        }
+    }
+}

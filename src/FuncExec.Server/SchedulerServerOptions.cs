@@ -1,0 +1,40 @@
+using FuncExec.Node.Remote;
+using FuncExec.Protocol.Connections;
+using FuncExec.Scheduler.Queueing;
+
+namespace FuncExec.Server;
+
+/// <summary>How <c>funcexec scheduler</c> runs.</summary>
+/// <remarks>
+/// Defaults: listens on every interface, TCP port 9700, UDP discovery on port 9700, pulses
+/// every 2 s (a node silent for 5 pulses is lost), no secret, no TLS.
+/// </remarks>
+public sealed record SchedulerServerOptions
+{
+    /// <summary>The address to listen on.</summary>
+    public string IpAddr { get; init; } = "0.0.0.0";
+
+    /// <summary>The address nodes and clients should use, when it differs (NAT); sent in discovery answers.</summary>
+    public string? ExtIpAddr { get; init; }
+
+    /// <summary>The TCP port; 0 picks a free one.</summary>
+    public int Port { get; init; } = SchedulerAddress.DefaultPort;
+
+    /// <summary>The UDP port answering discovery; 0 turns discovery off.</summary>
+    public int UdpPort { get; init; } = SchedulerAddress.DefaultPort;
+
+    /// <summary>The scheduler's name.</summary>
+    public string Name { get; init; } = Environment.MachineName;
+
+    /// <summary>Secret and TLS.</summary>
+    public TransportSecurity Security { get; init; } = TransportSecurity.Default;
+
+    /// <summary>How often pulses go both ways; 5 missed pulses mark a peer lost.</summary>
+    public TimeSpan PulseInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where components received from clients are kept.</summary>
+    public string? DestPath { get; init; }
+
+    /// <summary>The order queued tasks are placed in.</summary>
+    public TaskOrder Order { get; init; } = TaskOrder.Priority;
+}

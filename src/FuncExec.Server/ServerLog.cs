@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace FuncExec.Server;
+
+internal static partial class ServerLog
+{
+    [LoggerMessage(200, LogLevel.Information, "scheduler {Name} listening on {Endpoint} (TLS: {Tls}, discovery on UDP {UdpPort})")]
+    public static partial void Listening(ILogger logger, string name, string endpoint, bool tls, int udpPort);
+
+    [LoggerMessage(201, LogLevel.Warning, "refused a connection from {Remote}: {Reason}")]
+    public static partial void Refused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(202, LogLevel.Information, "node {Node} joined from {Remote} with {Workers} workers")]
+    public static partial void NodeJoined(ILogger logger, string node, string remote, int workers);
+
+    [LoggerMessage(203, LogLevel.Warning, "node {Node} lost: {Reason}")]
+    public static partial void NodeLost(ILogger logger, string node, string reason);
+
+    [LoggerMessage(204, LogLevel.Information, "client {Client} connected from {Remote}")]
+    public static partial void ClientJoined(ILogger logger, string client, string remote);
+
+    [LoggerMessage(205, LogLevel.Information, "client {Client} left ({Reason}); dropped {Dropped} queued tasks")]
+    public static partial void ClientLeft(ILogger logger, string client, string reason, int dropped);
+
+    [LoggerMessage(206, LogLevel.Warning, "discovery responder stopped: {Reason}")]
+    public static partial void DiscoveryStopped(ILogger logger, string reason);
+}

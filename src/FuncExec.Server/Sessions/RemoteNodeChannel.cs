@@ -1,0 +1,57 @@
+using FuncExec.Node.Components;
+using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+
+namespace FuncExec.Server.Sessions;
+
+/// <summary>The scheduler's way to a node over its connection. Components a batch needs are sent
+/// ahead of it, once per node, on the same ordered connection.</summary>
+internal sealed class RemoteNodeChannel : INodeChannel
+{
+    private readonly FrameConnection _connection;
+    private readonly ComponentStore _components;
+    private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
+
+    public RemoteNodeChannel(string nodeName, FrameConnection connection, ComponentStore components)
+    {
+        NodeName = nodeName;
+        _connection = connection;
+        _components = components;
+    }
+
+    public string NodeName { get; }
+
+    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
+    {
+        var message = new NodeAssign { WorkerId = workerId };
+        foreach (var task in tasks)
+        {
+            var component = task.FunctionCase switch
+            {
+                TaskAssignment.FunctionOneofCase.Method => task.Method.Assembly,
+                TaskAssignment.FunctionOneofCase.Code => task.Code.Image,
+                _ => null,
+            };
+            if (component is not null && _sent.Add(component.Sha256) && _components.Contains(component))
+            {
+                var upload = new ComponentUpload { Component = component };
+                foreach (var (name, content) in _components.ReadBundle(component))
+                {
+                    upload.Files.Add(new ComponentFile { Name = name, Content = Google.Protobuf.ByteString.CopyFrom(content) });
+                }
+
+                _connection.Post(new ClusterEnvelope { Component = upload });
+            }
+
+            // Serialized later by the connection's writer: the scheduler may reuse the
+            // assignment for a retry meanwhile, so the node gets a copy of this attempt.
+            message.Tasks.Add(task.Clone());
+        }
+
+        _connection.Post(new ClusterEnvelope { NodeAssign = message });
+    }
+
+    public void Revoke(int workerId, long taskId, int attempt) =>
+        _connection.Post(new ClusterEnvelope { NodeRevoke = new NodeRevoke { WorkerId = workerId, TaskId = taskId, Attempt = attempt } });
+}

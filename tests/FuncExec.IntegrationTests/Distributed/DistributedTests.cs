@@ -1,0 +1,108 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using FuncExec.Client;
+using FuncExec.Core.Tasks;
+using FuncExec.Node.Remote;
+using static FuncExec.IntegrationTests.Tasks;
+
+namespace FuncExec.IntegrationTests.Distributed;
+
+/// <summary><c>funcexec scheduler</c>, <c>funcexec node</c> and clients as separate processes on 127.0.0.1.</summary>
+public sealed class DistributedTests
+{
+    [Fact]
+    public async Task Run_AgainstSchedulerAndNodeProcesses_EveryTaskSucceeds()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2", "--name", "n1");
+        await node.WaitForAsync("joined scheduler");
+        var example = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", example, "--scheduler", address);
+
+        Assert.True(exitCode == 0, stderr + stdout + scheduler.Output + node.Output);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(8, lines.Length);
+        Assert.All(lines, l => Assert.Equal("succeeded", l.GetProperty("status").GetString()));
+        Assert.All(lines, l => Assert.StartsWith("n1/worker-", l.GetProperty("worker").GetString(), StringComparison.Ordinal));
+        Assert.Equal("55", lines[3].GetProperty("result").GetRawText());
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoClientsAtOnce_EachGetsExactlyItsOwnResults()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2");
+        await node.WaitForAsync("joined scheduler");
+        await using var a = await RemoteCluster.ConnectAsync(address);
+        await using var b = await RemoteCluster.ConnectAsync(address);
+
+        var runA = a.RunAsync([.. Enumerable.Range(0, 300).Select(i => Method($"a{i}", "System.Math.Abs", -i))]);
+        var runB = b.RunAsync([.. Enumerable.Range(0, 300).Select(i => Method($"b{i}", "System.Math.Max", i, 1000))]);
+        var (ra, rb) = (await runA, await runB);
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"a{i}"), ra.Select(r => r.Name));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), ra.Select(r => r.ResultJson));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"b{i}"), rb.Select(r => r.Name));
+        Assert.All(rb, r => Assert.Equal("1000", r.ResultJson));
+    }
+
+    [Fact]
+    public async Task Node_StartedBeforeItsScheduler_KeepsTryingAndJoins()
+    {
+        var port = FreePort();
+        var address = $"127.0.0.1:{port}";
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1");
+        await node.WaitForAsync("trying again in", times: 2);
+        await using var scheduler = FuncexecProcess.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--udp-port", "0");
+
+        await node.WaitForAsync("joined scheduler");
+        await using var client = await RemoteCluster.ConnectAsync(address);
+        var report = await client.RunAsync(Method("after-join", "System.Math.Min", 4, 2));
+        Assert.Equal("2", report.ResultJson);
+    }
+
+    [Fact]
+    public async Task Run_NoSchedulerThere_FailsFastNamingTheAddress()
+    {
+        var address = $"127.0.0.1:{FreePort()}";
+        var file = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
+        var started = DateTime.UtcNow;
+
+        var (exitCode, _, stderr) = await Funcexec.RunAsync("run", file, "--scheduler", address);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"no scheduler answered at {address}", stderr, StringComparison.Ordinal);
+        Assert.Contains("connection refused", stderr, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Status_SchedulerWithANode_ListsNodeWorkersAndPulseAge()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--pulse-interval", "0.2");
+        await using var _ = scheduler;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2", "--name", "status-node");
+        await node.WaitForAsync("joined scheduler");
+        await Task.Delay(600); // a few pulses, so CPU use is reported
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("status", "--scheduler", address, "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        var status = JsonDocument.Parse(stdout).RootElement;
+        var n = status.GetProperty("nodes").EnumerateArray().Single();
+        Assert.Equal("status-node", n.GetProperty("name").GetString());
+        Assert.True(long.Parse(n.GetProperty("lastPulseAgeMs").GetString() ?? n.GetProperty("lastPulseAgeMs").GetRawText(), System.Globalization.CultureInfo.InvariantCulture) < 5000);
+        Assert.Equal(2, n.GetProperty("workers").GetArrayLength());
+        Assert.All(n.GetProperty("workers").EnumerateArray(), w => Assert.Equal("idle", w.GetProperty("state").GetString()));
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace FuncExec.IntegrationTests.Distributed;
+
+/// <summary>A running <c>funcexec</c> program (scheduler or node) whose output a test can wait on.</summary>
+internal sealed partial class FuncexecProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly Lock _lock = new();
+
+    private FuncexecProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static FuncexecProcess Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "funcexec.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return new FuncexecProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Starts a scheduler on a free port (no discovery) and returns it with its address.</summary>
+    public static async Task<(FuncexecProcess Scheduler, string Address)> StartSchedulerAsync(params string[] extra)
+    {
+        var scheduler = Start(["scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0", .. extra]);
+        await scheduler.WaitForAsync("listening on");
+        var port = ListeningPort().Match(scheduler.Output).Groups[1].Value;
+        return (scheduler, $"127.0.0.1:{port}");
+    }
+
+    /// <summary>Waits until the output holds <paramref name="text"/> (a number of times); fails with the output so far.</summary>
+    public async Task WaitForAsync(string text, int times = 1, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (Count(Output, text) < times)
+        {
+            if (DateTime.UtcNow > deadline || (_process.HasExited && Count(Output, text) < times))
+            {
+                throw new TimeoutException($"waited {seconds} s for '{text}' x{times}; output so far:\n{Output}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int Count(string haystack, string needle)
+    {
+        var count = 0;
+        for (var i = haystack.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = haystack.IndexOf(needle, i + needle.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    [GeneratedRegex(@"listening on [^\s]*:(\d+)")]
+    private static partial Regex ListeningPort();
+}
