@@ -31,8 +31,8 @@ internal static partial class NodeLog
     [LoggerMessage(110, LogLevel.Information, "node {Node}: joined scheduler {Scheduler} at {Address} (pulse every {PulseMs} ms)")]
     public static partial void Joined(ILogger logger, string node, string scheduler, string address, uint pulseMs);
 
-    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {Delay}")]
-    public static partial void Retrying(ILogger logger, string node, string reason, TimeSpan delay);
+    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {DelaySeconds:0.#} s")]
+    public static partial void Retrying(ILogger logger, string node, string reason, double delaySeconds);
 
     [LoggerMessage(112, LogLevel.Warning, "node {Node}: lost the scheduler: {Reason}; reconnecting")]
     public static partial void LostScheduler(ILogger logger, string node, string reason);

@@ -76,7 +76,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             }
             catch (Exception ex) when (ex is SchedulerUnreachableException or ProtocolException or IOException)
             {
-                NodeLog.Retrying(_logger, _node.NodeName, ex.Message, backoff);
+                NodeLog.Retrying(_logger, _node.NodeName, ex.Message, backoff.TotalSeconds);
                 try
                 {
                     await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);

@@ -75,6 +75,8 @@ public sealed class FrameConnectionTests
         sender.Start(_ => ValueTask.CompletedTask);
 
         await done.Task.Within();
+        // The flush may come after the receiver has everything; once closed, the write loop is done.
+        await sender.CloseAsync("done").Within();
         Assert.Equal(1, counting.Writes);
         Assert.Equal(1, counting.Flushes);
     }

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using FuncExec.IntegrationTests.Network;
+
+namespace FuncExec.IntegrationTests.Distributed;
+
+/// <summary>
+/// A scheduler and two nodes on hosts of their own (network namespaces joined by a bridge),
+/// with a client on a fourth: nodes die, links are cut, the scheduler restarts.
+/// </summary>
+public sealed class MultiHostTests
+{
+    private const double Pulse = 0.2;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static IEnumerable<string> Funcexec(params string[] args) => ["exec", Path.Combine(AppContext.BaseDirectory, "funcexec.dll"), .. args];
+
+    private static LabProcess StartScheduler(NetworkLab lab) =>
+        lab.Start("sched", "dotnet", Funcexec("scheduler", "--pulse-interval", Pulse.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "sched"));
+
+    private static LabProcess StartNode(NetworkLab lab, string host, bool discover = false) =>
+        lab.Start(host, "dotnet", discover
+            ? Funcexec("node", "-c", "1", "--name", host)
+            : Funcexec("node", "-c", "1", "--name", host, "--scheduler", $"{lab["sched"].Address}:9700"));
+
+    private static async Task<string> WriteTasksAsync(int count, int sleepMs, int retries)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("funcexec-multihost-").FullName, "tasks.yaml");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, count).SelectMany(i => new[]
+        {
+            $"- name: t{i}",
+            $"  code: Thread.Sleep({sleepMs}); return {i};",
+            $"  retries: {retries}",
+        }));
+        return file;
+    }
+
+    private static JsonElement[] Results(LabProcess client) =>
+        [.. client.Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)];
+
+    private static void AssertEveryResultOnce(JsonElement[] results, int count)
+    {
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"t{i}"), results.Select(r => r.GetProperty("name").GetString()));
+        Assert.All(results, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.Equal(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), results.Select(r => r.GetProperty("result").GetRawText()));
+    }
+
+    [Fact]
+    public async Task NodeKilledMidRun_ItsTasksRunOnTheOtherNode_EveryResultExactlyOnce()
+    {
+        using var lab = NetworkLab.Create("sched", "n1", "n2", "client");
+        using var scheduler = StartScheduler(lab);
+        await scheduler.WaitForOutputAsync("listening on", Patience);
+        using var n1 = StartNode(lab, "n1");
+        using var n2 = StartNode(lab, "n2");
+        await n1.WaitForOutputAsync("joined scheduler", Patience);
+        await n2.WaitForOutputAsync("joined scheduler", Patience);
+        var tasks = await WriteTasksAsync(16, 400, retries: 1);
+
+        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
+        await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
+        n1.Kill();
+        var exit = await client.WaitForExitAsync(Patience);
+
+        Assert.True(exit == 0, client.Output + scheduler.Output);
+        var results = Results(client);
+        AssertEveryResultOnce(results, 16);
+        Assert.Contains(results, r => r.GetProperty("attempts").GetInt32() == 2 && r.GetProperty("worker").GetString()!.StartsWith("n2/", StringComparison.Ordinal));
+        Assert.Contains("node n1 lost", scheduler.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LinkCut_NodeLostAfterFivePulsesTasksRequeued_ThenItRejoinsAndGetsWork()
+    {
+        using var lab = NetworkLab.Create("sched", "n1", "n2", "client");
+        using var scheduler = StartScheduler(lab);
+        await scheduler.WaitForOutputAsync("listening on", Patience);
+        using var n1 = StartNode(lab, "n1");
+        using var n2 = StartNode(lab, "n2");
+        await n1.WaitForOutputAsync("joined scheduler", Patience);
+        await n2.WaitForOutputAsync("joined scheduler", Patience);
+        var tasks = await WriteTasksAsync(12, 400, retries: 1);
+
+        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
+        await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
+        lab.CutLink("n1");
+        await scheduler.WaitForOutputAsync("node n1 lost: no pulse", Patience);
+        Assert.Equal(0, await client.WaitForExitAsync(Patience));
+        AssertEveryResultOnce(Results(client), 12);
+
+        lab.RestoreLink("n1");
+        await n1.WaitForOutputAsync("lost the scheduler", Patience);
+        await WaitForCountAsync(n1, "joined scheduler", 2);
+        var again = await WriteTasksAsync(6, 300, retries: 0);
+        using var second = lab.Start("client", "dotnet", Funcexec("run", again, "--scheduler", $"{lab["sched"].Address}:9700"));
+        Assert.Equal(0, await second.WaitForExitAsync(Patience));
+        var results = Results(second);
+        AssertEveryResultOnce(results, 6);
+        Assert.Contains(results, r => r.GetProperty("worker").GetString()!.StartsWith("n1/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SchedulerRestarted_NodesReconnectWithBackoffAndRejoin()
+    {
+        using var lab = NetworkLab.Create("sched", "n1", "client");
+        var scheduler = StartScheduler(lab);
+        await scheduler.WaitForOutputAsync("listening on", Patience);
+        using var n1 = StartNode(lab, "n1");
+        await n1.WaitForOutputAsync("joined scheduler", Patience);
+
+        scheduler.Kill();
+        await n1.WaitForOutputAsync("trying again in", Patience);
+        scheduler.Dispose();
+        using var restarted = StartScheduler(lab);
+        await WaitForCountAsync(n1, "joined scheduler", 2);
+
+        var tasks = await WriteTasksAsync(3, 10, retries: 0);
+        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
+        Assert.Equal(0, await client.WaitForExitAsync(Patience));
+        AssertEveryResultOnce(Results(client), 3);
+    }
+
+    [Fact]
+    public async Task Node_WithoutSchedulerAddress_FindsItByUdpBroadcast()
+    {
+        using var lab = NetworkLab.Create("sched", "n1");
+        using var scheduler = StartScheduler(lab);
+        await scheduler.WaitForOutputAsync("listening on", Patience);
+
+        using var n1 = StartNode(lab, "n1", discover: true);
+
+        await n1.WaitForOutputAsync($"joined scheduler sched at {lab["sched"].Address}:9700", Patience);
+        await scheduler.WaitForOutputAsync("node n1 joined", Patience);
+    }
+
+    private static async Task WaitForCountAsync(LabProcess process, string text, int times)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (process.Output.Split(text).Length - 1 < times)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"waited for '{text}' x{times}:\n{process.Output}");
+            await Task.Delay(50);
+        }
+    }
+}
