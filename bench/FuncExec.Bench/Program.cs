@@ -1,17 +1,15 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using FuncExec.Bench;
 using FuncExec.Client;
-using FuncExec.Core.Tasks;
 
-// FuncExec's benchmark on the embedded local cluster, with its baselines measured in the
-// same run (the machine is shared and noisy, so ratios matter more than raw figures):
-//   floor  a Unix-socket round trip between two .NET processes
-//   W1     throughput of 20,000 no-op method tasks, every result checked
-//   W2     latency of 1,000 sequential no-op tasks
-//   W3     efficiency of 200 tasks that each spin 50 ms of CPU (ideal wall / actual wall)
-//   mp     Python multiprocessing on W1 and W2, when python3 is installed
+// FuncExec's benchmark, with its baselines measured in the same run (the machine is shared
+// and noisy, so ratios matter more than raw figures):
+//   floor        a Unix-socket round trip between two .NET processes
+//   W1           throughput of 20,000 no-op method tasks, every result checked
+//   W2           latency of 1,000 sequential no-op tasks
+//   W3           efficiency of 200 tasks that each spin 50 ms of CPU (ideal wall / actual wall)
+// each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
+// separate processes over TCP on 127.0.0.1, then Python multiprocessing on W1 and W2.
 if (args is ["ping-pong-server", var socketPath])
 {
     PingPong.Serve(socketPath);
@@ -19,126 +17,42 @@ if (args is ["ping-pong-server", var socketPath])
 }
 
 var workers = Arg("--workers", 2);
-var w1Count = Arg("--w1-tasks", 20_000);
-var w2Count = Arg("--w2-tasks", 1_000);
-var w3Count = Arg("--w3-tasks", 200);
-var w3Millis = Arg("--w3-ms", 50);
-var assembly = typeof(Jobs).Assembly.Location;
-var rows = new List<(string Name, string Value, string Note)>();
-
-Console.Error.WriteLine("floor: Unix-socket ping-pong between two .NET processes ...");
-var floor = PingPong.Measure(20_000);
-var floorP50 = Percentile(floor, 0.50);
-rows.Add(("floor ping-pong p50", $"{floorP50:F1} µs", "two .NET processes, Unix socket"));
-
-await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers });
-Console.Error.WriteLine($"cluster: {workers} workers on cores {string.Join(',', cluster.WorkerCores)}");
-
-TaskSpec Noop(int i) => new()
+var workloads = new Workloads
 {
-    Name = $"noop-{i}",
-    Kind = FunctionKind.Method,
-    Function = "FuncExec.Bench.Jobs.Noop",
-    Assembly = assembly,
-    Params = [JsonSerializer.SerializeToElement(i)],
+    Workers = workers,
+    W1Tasks = Arg("--w1-tasks", 20_000),
+    W2Tasks = Arg("--w2-tasks", 1_000),
+    W3Tasks = Arg("--w3-tasks", 200),
+    W3Millis = Arg("--w3-ms", 50),
 };
 
-// Warm-up: load the assembly and resolve the method in every worker, JIT the hot paths.
-await Check(cluster, Enumerable.Range(0, 4000).Select(Noop).ToArray());
+Console.Error.WriteLine("floor: Unix-socket ping-pong between two .NET processes ...");
+var floorP50 = Workloads.Percentile(PingPong.Measure(20_000), 0.50);
 
-Console.Error.WriteLine($"W1: {w1Count:N0} no-op tasks ...");
-var w1Tasks = Enumerable.Range(0, w1Count).Select(Noop).ToArray();
-var stopwatch = Stopwatch.StartNew();
-await Check(cluster, w1Tasks);
-var w1 = w1Count / stopwatch.Elapsed.TotalSeconds;
-rows.Add(("W1 throughput", $"{w1:N0} tasks/s", $"{w1Count:N0} no-op tasks, {workers} workers; target >= 50,000"));
-
-Console.Error.WriteLine($"W2: {w2Count:N0} sequential no-op tasks ...");
-var latencies = new double[w2Count];
-for (var i = -200; i < w2Count; i++)
+Figures embedded;
+await using (var local = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers }))
 {
-    var task = Noop(Math.Max(i, 0));
-    var start = Stopwatch.GetTimestamp();
-    var report = await cluster.RunAsync(task);
-    var elapsed = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-    Expect(report, Math.Max(i, 0));
-    if (i >= 0)
-    {
-        latencies[i] = elapsed;
-    }
+    embedded = await workloads.MeasureAsync(local, "embedded");
 }
 
-Array.Sort(latencies);
-var w2p50 = Percentile(latencies, 0.50);
-var w2p99 = Percentile(latencies, 0.99);
-rows.Add(("W2 latency p50", $"{w2p50:F0} µs", $"{w2p50 / floorP50:F1}x the floor; target <= 200 µs"));
-rows.Add(("W2 latency p99", $"{w2p99:F0} µs", $"{w2p99 / floorP50:F1}x the floor"));
-
-Console.Error.WriteLine($"W3: {w3Count} tasks of {w3Millis} ms CPU ...");
-var w3Tasks = Enumerable.Range(0, w3Count).Select(i => new TaskSpec
+Figures distributed;
+await using (var processes = await SeparateProcesses.StartAsync(workers))
+await using (var remote = await RemoteCluster.ConnectAsync(processes.Address))
 {
-    Name = $"spin-{i}",
-    Kind = FunctionKind.Method,
-    Function = "FuncExec.Bench.Jobs.Spin",
-    Assembly = assembly,
-    Params = [JsonSerializer.SerializeToElement(w3Millis)],
-}).ToArray();
-stopwatch.Restart();
-var w3Reports = await cluster.RunAsync(w3Tasks);
-var w3Wall = stopwatch.Elapsed.TotalSeconds;
-if (w3Reports.Any(r => r.State != TaskState.Succeeded))
-{
-    throw new InvalidOperationException("a W3 task failed");
+    distributed = await workloads.MeasureAsync(remote, "scheduler+node");
 }
 
-var ideal = w3Count * w3Millis / 1000.0 / workers;
-var perWorker = string.Join(", ", w3Reports.GroupBy(r => r.Worker).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
-Console.Error.WriteLine($"W3 tasks per worker: {perWorker}");
-var gaps = w3Reports.GroupBy(r => r.Worker)
-    .SelectMany(g => g.OrderBy(r => r.Started).Zip(g.OrderBy(r => r.Started).Skip(1), (a, b) => (b.Started!.Value - a.Finished!.Value).TotalMicroseconds))
-    .Order().ToArray();
-var durations = w3Reports.Select(r => (r.Finished!.Value - r.Started!.Value).TotalMilliseconds).Order().ToArray();
-Console.Error.WriteLine($"W3 idle gap between tasks on a worker: p50 {Percentile(gaps, 0.5):F0} µs, p99 {Percentile(gaps, 0.99):F0} µs; task time p50 {Percentile(durations, 0.5):F2} ms");
-rows.Add(("W3 efficiency", $"{ideal / w3Wall:F3}", $"ideal {ideal:F2} s / actual {w3Wall:F2} s; target >= 0.97"));
-
-var python = Baseline.RunMultiprocessing(w1Count, workers);
-if (python is { } mp)
-{
-    rows.Add(("mp W1 throughput", $"{mp.W1:N0} tasks/s", $"FuncExec is {w1 / mp.W1:F1}x"));
-    rows.Add(("mp W2 latency p50", $"{mp.W2P50:F0} µs", $"FuncExec is {mp.W2P50 / w2p50:F1}x faster"));
-}
-else
-{
-    rows.Add(("mp baseline", "skipped", "python3 not found"));
-}
+var python = Baseline.RunMultiprocessing(workloads.W1Tasks, workers);
 
 Console.WriteLine();
-Console.WriteLine($"{"measure",-22} {"value",-18} note");
-foreach (var (name, value, note) in rows)
-{
-    Console.WriteLine($"{name,-22} {value,-18} {note}");
-}
-
+Console.WriteLine($"floor (Unix-socket ping-pong p50): {floorP50:F1} µs; {workers} workers");
+Console.WriteLine($"{"measure",-16} {"embedded",16} {"scheduler+node",16} {"multiprocessing",16}  target (embedded / scheduler+node)");
+Console.WriteLine($"{"W1 tasks/s",-16} {embedded.W1,16:N0} {distributed.W1,16:N0} {(python is { } p1 ? p1.W1.ToString("N0", CultureInfo.InvariantCulture) : "-"),16}  >= 50,000 / >= 30,000");
+Console.WriteLine($"{"W2 p50 µs",-16} {embedded.W2P50,16:F0} {distributed.W2P50,16:F0} {(python is { } p2 ? p2.W2P50.ToString("F0", CultureInfo.InvariantCulture) : "-"),16}  <= 200 / <= 300");
+Console.WriteLine($"{"W2 p99 µs",-16} {embedded.W2P99,16:F0} {distributed.W2P99,16:F0} {"-",16}");
+Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.W2P50 / floorP50,16:F1} {distributed.W2P50 / floorP50,16:F1} {(python is { } p3 ? (p3.W2P50 / floorP50).ToString("F1", CultureInfo.InvariantCulture) : "-"),16}");
+Console.WriteLine($"{"W3 efficiency",-16} {embedded.W3,16:F3} {distributed.W3,16:F3} {"-",16}  >= 0.97 (ideal {embedded.W3Ideal:F2} s)");
 return 0;
-
-static async Task Check(LocalCluster cluster, TaskSpec[] tasks)
-{
-    var reports = await cluster.RunAsync(tasks);
-    for (var i = 0; i < reports.Count; i++)
-    {
-        Expect(reports[i], tasks[i].Params[0].GetInt32());
-    }
-}
-
-static void Expect(TaskReport report, int expected)
-{
-    if (report.State != TaskState.Succeeded || report.ResultJson != expected.ToString(CultureInfo.InvariantCulture))
-    {
-        throw new InvalidOperationException($"task {report.Name}: expected {expected}, got {report.State} {report.ResultJson} {report.Error?.Message}");
-    }
-}
-
-static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
 int Arg(string name, int fallback)
 {

@@ -52,7 +52,7 @@ public sealed class RemoteCluster : ITaskRunner
         options ??= RemoteClusterOptions.Default;
         var parsed = SchedulerAddress.Parse(address);
         var (connection, _) = await SchedulerDialer.ConnectAsync(
-            parsed, PeerRole.Client, options.Name, options.Security, options.ConnectTimeout, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+            parsed, PeerRole.Client, options.Name, options.Security, options.ConnectTimeout, NullLogger.Instance, cancellationToken: cancellationToken).ConfigureAwait(false);
         var cluster = new RemoteCluster(parsed, connection, options);
         connection.Start(cluster.OnFrameAsync);
         _ = connection.Completion.ContinueWith(t => cluster.FailAll(t.Result.Message), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

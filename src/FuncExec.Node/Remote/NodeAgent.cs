@@ -61,7 +61,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 address ??= await Discovery.FindAsync(
                     _options.UdpPort, what => NodeLog.Discovering(_logger, _node.NodeName, what), cancellationToken).ConfigureAwait(false);
                 var (connection, welcome) = await SchedulerDialer.ConnectAsync(
-                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, cancellationToken).ConfigureAwait(false);
+                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(500);
                 NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), welcome.Welcome.PulseIntervalMs);
                 var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
         lock (_linkLock)
         {
             _connection = connection;
-            var register = new NodeRegister { Name = _node.NodeName, Pid = Environment.ProcessId };
+            var register = new NodeRegister { Name = _node.NodeName, Pid = Environment.ProcessId, Address = _options.ExtIpAddr ?? string.Empty };
             register.WorkerCores.AddRange(_node.WorkerCores);
             connection.Post(new ClusterEnvelope { NodeRegister = register });
             var pids = _node.WorkerPids;

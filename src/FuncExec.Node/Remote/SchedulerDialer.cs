@@ -8,7 +8,7 @@ namespace FuncExec.Node.Remote;
 /// <summary>Opens an authenticated connection to a scheduler: TCP, then TLS if configured, then the handshake.</summary>
 public static class SchedulerDialer
 {
-    /// <summary>Connects, or fails within <paramref name="timeout"/> naming the address.</summary>
+    /// <summary>Connects (from <paramref name="localAddress"/> when given), or fails within <paramref name="timeout"/> naming the address.</summary>
     /// <exception cref="SchedulerUnreachableException">Nothing listens there, or it did not answer in time.</exception>
     /// <exception cref="ProtocolException">It answered but refused us (secret, TLS, version).</exception>
     public static async Task<(FrameConnection Connection, HandshakeResult Welcome)> ConnectAsync(
@@ -18,10 +18,17 @@ public static class SchedulerDialer
         TransportSecurity security,
         TimeSpan timeout,
         ILogger logger,
+        string? localAddress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (localAddress is not null)
+        {
+            // The seed's --ip-addr: connect from this interface's address.
+            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(localAddress), 0));
+        }
+
         Stream? stream = null;
         try
         {

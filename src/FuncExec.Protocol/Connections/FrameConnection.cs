@@ -105,6 +105,7 @@ public sealed partial class FrameConnection : IAsyncDisposable
     /// order they were posted, but a frame is only as delivered as TCP makes it: a connection that
     /// breaks loses what it had not yet written.
     /// </returns>
+    /// <remarks>The envelope is serialized later, on the write loop: do not change it after posting.</remarks>
     public bool Post(ClusterEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);

@@ -33,8 +33,9 @@ internal sealed class PrefixedStream : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        // A zero-byte read waits for data on the inner stream, as SslStream expects.
-        if (_replayed < _prefix.Length && !buffer.IsEmpty)
+        // While prefix bytes remain, data is available, so a zero-byte read (SslStream uses them
+        // to wait for data) returns at once instead of waiting on the inner stream.
+        if (_replayed < _prefix.Length)
         {
             return ValueTask.FromResult(Replay(buffer.Span));
         }
@@ -48,7 +49,7 @@ internal sealed class PrefixedStream : Stream
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer) =>
-        _replayed < _prefix.Length && !buffer.IsEmpty ? Replay(buffer) : _inner.Read(buffer);
+        _replayed < _prefix.Length ? Replay(buffer) : _inner.Read(buffer);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         _inner.WriteAsync(buffer, cancellationToken);

@@ -26,7 +26,8 @@ internal sealed class NodeSession
         _lastHeard = server.Time.GetTimestamp();
     }
 
-    public string Remote { get; }
+    /// <summary>Where the node is: its --ext-ip-addr, else the endpoint it connected from.</summary>
+    public string Remote { get; private set; }
 
     public string Name { get; private set; } = "?";
 
@@ -126,6 +127,11 @@ internal sealed class NodeSession
         }
 
         Name = register.Name;
+        if (register.Address.Length > 0)
+        {
+            Remote = register.Address;
+        }
+
         var channel = new RemoteNodeChannel(register.Name, _connection, _server.Components);
         Volatile.Write(ref _index, _server.Scheduler.AddNode(channel, [.. register.WorkerCores]));
         ServerLog.NodeJoined(_logger, Name, Remote, register.WorkerCores.Count);

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FuncExec.Client;
+using FuncExec.Core.Tasks;
+
+namespace FuncExec.Bench;
+
+/// <summary>W1–W3 against any cluster: the embedded one or a scheduler with nodes.</summary>
+internal sealed class Workloads
+{
+    private readonly string _assembly = typeof(Jobs).Assembly.Location;
+
+    public required int W1Tasks { get; init; }
+
+    public required int W2Tasks { get; init; }
+
+    public required int W3Tasks { get; init; }
+
+    public required int W3Millis { get; init; }
+
+    public required int Workers { get; init; }
+
+    public async Task<Figures> MeasureAsync(ITaskRunner cluster, string label)
+    {
+        // Warm-up: ship the assembly, resolve the method in every worker, JIT the hot paths.
+        await CheckAsync(cluster, [.. Enumerable.Range(0, 4000).Select(Noop)]);
+
+        Console.Error.WriteLine($"{label} W1: {W1Tasks:N0} no-op tasks ...");
+        var w1Tasks = Enumerable.Range(0, W1Tasks).Select(Noop).ToArray();
+        var stopwatch = Stopwatch.StartNew();
+        await CheckAsync(cluster, w1Tasks);
+        var w1 = W1Tasks / stopwatch.Elapsed.TotalSeconds;
+
+        Console.Error.WriteLine($"{label} W2: {W2Tasks:N0} sequential no-op tasks ...");
+        var latencies = new double[W2Tasks];
+        for (var i = -200; i < W2Tasks; i++)
+        {
+            var task = Noop(Math.Max(i, 0));
+            var start = Stopwatch.GetTimestamp();
+            var report = await cluster.RunAsync(task);
+            var elapsed = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            Expect(report, Math.Max(i, 0));
+            if (i >= 0)
+            {
+                latencies[i] = elapsed;
+            }
+        }
+
+        Array.Sort(latencies);
+
+        Console.Error.WriteLine($"{label} W3: {W3Tasks} tasks of {W3Millis} ms CPU ...");
+        var w3Tasks = Enumerable.Range(0, W3Tasks).Select(i => new TaskSpec
+        {
+            Name = $"spin-{i}",
+            Kind = FunctionKind.Method,
+            Function = "FuncExec.Bench.Jobs.Spin",
+            Assembly = _assembly,
+            Params = [JsonSerializer.SerializeToElement(W3Millis)],
+        }).ToArray();
+        stopwatch.Restart();
+        var w3Reports = await cluster.RunAsync(w3Tasks);
+        var w3Wall = stopwatch.Elapsed.TotalSeconds;
+        if (w3Reports.Any(r => r.State != TaskState.Succeeded))
+        {
+            throw new InvalidOperationException("a W3 task failed: " + w3Reports.First(r => r.State != TaskState.Succeeded).Error?.Message);
+        }
+
+        var gaps = w3Reports.GroupBy(r => r.Worker)
+            .SelectMany(g => g.OrderBy(r => r.Started).Zip(g.OrderBy(r => r.Started).Skip(1), (a, b) => (b.Started!.Value - a.Finished!.Value).TotalMicroseconds))
+            .Order().ToArray();
+        var perWorker = string.Join(", ", w3Reports.GroupBy(r => r.Worker).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
+        Console.Error.WriteLine($"{label} W3 tasks per worker: {perWorker}; idle gap between tasks p50 {Percentile(gaps, 0.5):F0} µs, p99 {Percentile(gaps, 0.99):F0} µs");
+        var ideal = W3Tasks * W3Millis / 1000.0 / Workers;
+        return new Figures(w1, Percentile(latencies, 0.50), Percentile(latencies, 0.99), ideal / w3Wall, ideal, w3Wall);
+    }
+
+    public static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+
+    private TaskSpec Noop(int i) => new()
+    {
+        Name = $"noop-{i}",
+        Kind = FunctionKind.Method,
+        Function = "FuncExec.Bench.Jobs.Noop",
+        Assembly = _assembly,
+        Params = [JsonSerializer.SerializeToElement(i)],
+    };
+
+    private static async Task CheckAsync(ITaskRunner cluster, TaskSpec[] tasks)
+    {
+        var reports = await cluster.RunAsync(tasks);
+        for (var i = 0; i < reports.Count; i++)
+        {
+            Expect(reports[i], tasks[i].Params[0].GetInt32());
+        }
+    }
+
+    private static void Expect(TaskReport report, int expected)
+    {
+        if (report.State != TaskState.Succeeded || report.ResultJson != expected.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"task {report.Name}: expected {expected}, got {report.State} {report.ResultJson} {report.Error?.Message}");
+        }
+    }
+}
+
+/// <summary>One cluster's figures.</summary>
+internal sealed record Figures(double W1, double W2P50, double W2P99, double W3, double W3Ideal, double W3Wall);
