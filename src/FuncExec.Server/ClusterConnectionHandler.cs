@@ -14,6 +14,8 @@ namespace FuncExec.Server;
 /// else is affected.</remarks>
 internal sealed class ClusterConnectionHandler : ConnectionHandler
 {
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
     private readonly SchedulerServer _server;
     private readonly ILogger _logger;
     private long _sessions;
@@ -28,9 +30,13 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? "?";
         Stream stream = new DuplexPipeStream(connection.Transport);
+        // A peer that connects and says nothing must not hold the connection forever. Not linked
+        // to ConnectionClosed: a peer that sends its last frame and hangs up (a refused peer's
+        // empty proof) must still have that frame read.
+        using var opening = new CancellationTokenSource(HandshakeTimeout);
         try
         {
-            stream = await SecureTransport.AcceptAsync(stream, _server.Options.Security, connection.ConnectionClosed).ConfigureAwait(false);
+            stream = await SecureTransport.AcceptAsync(stream, _server.Options.Security, opening.Token).ConfigureAwait(false);
             var hello = await Handshake.AcceptAsync(
                 stream,
                 _server.Options.Security,
@@ -40,8 +46,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                     Session = Interlocked.Increment(ref _sessions),
                     PulseIntervalMs = (uint)_server.Options.PulseInterval.TotalMilliseconds,
                 },
-                TimeSpan.FromSeconds(10),
-                connection.ConnectionClosed).ConfigureAwait(false);
+                HandshakeTimeout,
+                opening.Token).ConfigureAwait(false);
             var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger);
             switch (hello.Role)
             {
@@ -58,6 +64,10 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                     await frames.CloseAsync($"unknown role {hello.Role}").ConfigureAwait(false);
                     break;
             }
+        }
+        catch (OperationCanceledException) when (opening.IsCancellationRequested)
+        {
+            ServerLog.Refused(_logger, remote, $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
         {
