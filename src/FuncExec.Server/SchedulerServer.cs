@@ -144,6 +144,9 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.Services.AddSingleton(_loggerFactory);
         builder.Services.AddSingleton(this);
         var address = IPAddress.Parse(Options.IpAddr);
+        // Frame handlers only take the scheduler's lock briefly and never block, so Kestrel may run
+        // them on its I/O threads: one thread-pool hop less on every frame in.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(address, Options.Port, listen => listen.UseConnectionHandler<ClusterConnectionHandler>()));
         _app = builder.Build();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FuncExec.Protocol.V1;
 
 namespace FuncExec.Worker;
@@ -8,20 +7,13 @@ namespace FuncExec.Worker;
 /// </summary>
 /// <remarks>
 /// A reader thread moves frames into a local queue so the node can prefetch work while a
-/// task runs; the main thread executes. Results are flushed when the queue runs dry, every
-/// <see cref="MaxBatch"/> results, or when the oldest unsent result is <see cref="MaxDelayMs"/>
-/// old, so tiny tasks travel in batches and a lone task's result leaves at once.
+/// task runs; the main thread executes; a <see cref="ResultBatcher"/> sends results back.
 /// </remarks>
 internal sealed class WorkerLoop : IDisposable
 {
-    private const int MaxBatch = 64;
-    private const long MaxDelayMs = 2;
-
-    // Large results leave alone, so a batch stays far below the node's frame cap.
-    private const long MaxBatchBytes = 1 << 20;
-
     private readonly WorkerConnection _connection;
     private readonly TaskExecutor _executor;
+    private readonly ResultBatcher _results;
     private readonly Queue<TaskAssignment> _queue = new();
     private readonly Lock _queueLock = new();
     private readonly SemaphoreSlim _available = new(0);
@@ -31,34 +23,32 @@ internal sealed class WorkerLoop : IDisposable
     {
         _connection = connection;
         _executor = executor;
+        _results = new ResultBatcher(connection);
     }
 
     public int Run()
     {
         var reader = new Thread(ReadLoop) { IsBackground = true, Name = "funcexec-worker-reader" };
         reader.Start();
-        var pending = new TaskResults();
-        long oldestPending = 0;
-        long pendingBytes = 0;
         while (true)
         {
             if (!TryDequeue(out var task))
             {
-                Flush(pending);
+                _results.Flush();
                 _available.Wait();
                 continue;
             }
 
             if (task is null)
             {
-                Flush(pending);
+                _results.Flush();
                 return 0;
             }
 
             if (task.TimeoutMs > 0)
             {
                 // The node times this task from the moment it hears it started, so say so now.
-                Flush(pending);
+                _results.Flush();
                 _connection.Send(new WorkerEnvelope
                 {
                     Started = new TaskStarted
@@ -70,33 +60,14 @@ internal sealed class WorkerLoop : IDisposable
                 });
             }
 
-            var result = _executor.Execute(task);
-            if (pending.Results.Count == 0)
-            {
-                oldestPending = Stopwatch.GetTimestamp();
-                pendingBytes = 0;
-            }
-
-            pending.Results.Add(result);
-            pendingBytes += result.ResultJson.Length;
-            if (pending.Results.Count >= MaxBatch || pendingBytes >= MaxBatchBytes || Stopwatch.GetElapsedTime(oldestPending).TotalMilliseconds >= MaxDelayMs || IsQueueEmpty())
-            {
-                Flush(pending);
-            }
+            _results.Add(_executor.Execute(task), IsQueueEmpty());
         }
     }
 
-    public void Dispose() => _available.Dispose();
-
-    private void Flush(TaskResults pending)
+    public void Dispose()
     {
-        if (pending.Results.Count == 0)
-        {
-            return;
-        }
-
-        _connection.Send(new WorkerEnvelope { Results = pending });
-        pending.Results.Clear();
+        _available.Dispose();
+        _results.Dispose();
     }
 
     private bool TryDequeue(out TaskAssignment? task)

@@ -52,7 +52,7 @@ public static class SchedulerDialer
             stream = new NetworkStream(socket, ownsSocket: true);
             stream = await SecureTransport.ConnectAsync(stream, address.Host, security, cancellationToken).ConfigureAwait(false);
             var welcome = await Handshake.ConnectAsync(stream, role, name, security, timeout, cancellationToken).ConfigureAwait(false);
-            return (new FrameConnection(stream, $"scheduler {address}", logger), welcome);
+            return (new FrameConnection(stream, $"scheduler {address}", logger, dedicatedReader: true), welcome);
         }
         catch
         {

@@ -42,8 +42,12 @@ public sealed partial class FrameConnection : IAsyncDisposable
     private readonly Stream _stream;
     private readonly ILogger _logger;
     private readonly int _maxFrameSize;
+    // Synchronous continuations: a Post that finds the write loop idle runs the loop's next turn
+    // on the posting thread, so a lone frame goes to the socket without a thread-pool hop. The
+    // loop only awaits the stream, which yields (never blocks) under backpressure, so a poster
+    // holding a lock is delayed by one serialization and one socket write at most.
     private readonly Channel<ClusterEnvelope> _outbound = Channel.CreateUnbounded<ClusterEnvelope>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
     // Never disposed: it has no timer, and a late Cancel from a caller's token must not throw.
     private readonly CancellationTokenSource _abort = new();
@@ -52,6 +56,7 @@ public sealed partial class FrameConnection : IAsyncDisposable
     // Set in the read loop, so that a close from inside the frame handler does not wait for the
     // handler to return (it would wait for itself).
     private readonly AsyncLocal<bool> _inReadLoop = new();
+    private readonly bool _dedicatedReader;
     private CloseReason? _closeReason;
     private int _started;
 
@@ -60,8 +65,12 @@ public sealed partial class FrameConnection : IAsyncDisposable
     /// <param name="remoteName">The other side, for logs (<c>node 'n1'</c>, <c>scheduler at host:port</c>).</param>
     /// <param name="logger">Where the close is logged, once.</param>
     /// <param name="maxFrameSize">The cap on an inbound frame's payload; a bigger one closes the connection.</param>
-    public FrameConnection(Stream stream, string remoteName, ILogger logger, int maxFrameSize = FrameCodec.DefaultMaxFrameSize)
+    /// <param name="dedicatedReader">Read on a thread of its own with blocking reads, so each inbound
+    /// frame wakes one thread instead of an I/O thread and then a pool thread; for the few
+    /// connections of a node or a client, where latency counts more than a thread.</param>
+    public FrameConnection(Stream stream, string remoteName, ILogger logger, int maxFrameSize = FrameCodec.DefaultMaxFrameSize, bool dedicatedReader = false)
     {
+        _dedicatedReader = dedicatedReader;
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(remoteName);
         ArgumentNullException.ThrowIfNull(logger);
@@ -164,7 +173,7 @@ public sealed partial class FrameConnection : IAsyncDisposable
         try
         {
             // On pool threads, so that neither loop (nor the handler) runs inside Start.
-            var reading = Task.Run(() => ReadLoopAsync(onFrame));
+            var reading = _dedicatedReader ? StartBlockingReader(onFrame) : Task.Run(() => ReadLoopAsync(onFrame));
             var writing = Task.Run(WriteLoopAsync);
 
             // The write loop ends only when the connection is closing: after draining the queue on a
@@ -172,6 +181,12 @@ public sealed partial class FrameConnection : IAsyncDisposable
             await writing.ConfigureAwait(false);
             RequestClose(new CloseReason(CloseReasonKind.LocalClose, "the write loop ended"), exception: null, abort: true);
             _abort.Cancel();
+            if (_dedicatedReader)
+            {
+                // A blocking read does not see the token: closing the stream is what ends it.
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             await reading.ConfigureAwait(false);
         }
         finally
@@ -246,6 +261,81 @@ public sealed partial class FrameConnection : IAsyncDisposable
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private Task StartBlockingReader(Func<ClusterEnvelope, ValueTask> onFrame)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReadLoopBlocking(onFrame);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "funcexec-connection-reader",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReadLoopBlocking(Func<ClusterEnvelope, ValueTask> onFrame)
+    {
+        _inReadLoop.Value = true;
+        var buffer = new byte[64 * 1024];
+        // Not disposed: disposing it would dispose the connection's stream, which the close path owns.
+        var input = new BufferedStream(_stream, 64 * 1024);
+        try
+        {
+            while (!IsClosed)
+            {
+                if (FrameCodec.Read(input, ClusterEnvelope.Parser, ref buffer, _maxFrameSize) is not { } envelope)
+                {
+                    RequestClose(new CloseReason(CloseReasonKind.PeerClosed, "the peer closed the connection"), exception: null);
+                    return;
+                }
+
+                try
+                {
+                    var handled = onFrame(envelope);
+                    if (!handled.IsCompletedSuccessfully)
+                    {
+                        handled.AsTask().GetAwaiter().GetResult();
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    RequestClose(new CloseReason(CloseReasonKind.HandlerFailed, $"the frame handler threw {ex.GetType().Name}: {ex.Message}"), ex);
+                    return;
+                }
+            }
+        }
+        catch (FrameTooLargeException ex)
+        {
+            RequestClose(new CloseReason(CloseReasonKind.OversizedFrame, $"the peer announced a frame of {ex.Length} bytes, over the cap of {ex.MaxFrameSize} bytes"), ex);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            RequestClose(new CloseReason(CloseReasonKind.MalformedFrame, $"the peer sent a frame that is not a ClusterEnvelope: {ex.Message}"), ex);
+        }
+        catch (Exception ex) when (IsClosed && ex is IOException or ObjectDisposedException)
+        {
+            // Closing: the stream was disposed under the read; the reason is already recorded.
+        }
+        catch (EndOfStreamException ex)
+        {
+            RequestClose(new CloseReason(CloseReasonKind.PeerClosed, $"the peer closed the connection inside a frame: {ex.Message}"), ex);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RequestClose(ClassifyTransportError(ex, "reading"), ex);
         }
     }
 
