@@ -1,6 +1,8 @@
 using System.CommandLine;
 using FuncExec.Cli.Commands;
 
+FuncExec.Cli.ServerJit.ReexecIfNeeded(args);
+
 var root = new RootCommand("FuncExec: run functions concurrently on every core, each in a worker process pinned to its core.")
 {
     ExecCommand.Create(),

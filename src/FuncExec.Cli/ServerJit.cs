@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace FuncExec.Cli;
+
+/// <summary>
+/// Starts the long-running verbs (<c>scheduler</c>, <c>node</c>) with every method compiled fully
+/// optimized from its first call, by re-executing this same process once with
+/// <c>DOTNET_TieredCompilation=0</c>.
+/// </summary>
+/// <remarks>
+/// Tiered compilation serves short commands (<c>exec</c>, <c>run</c>) well: they start sooner.
+/// A server, though, ran its hot paths as unoptimized code, then stalled in bursts of several
+/// milliseconds while they were recompiled; measured on the W2 benchmark over scheduler and node
+/// processes, p99 latency fell from about 8 ms to 0.5 ms and W1 throughput more than doubled
+/// without tiering. The setting must be in place before the runtime starts, hence the
+/// <c>execve</c> — which keeps the process id, so service managers and <c>kill</c> see one process.
+/// </remarks>
+internal static partial class ServerJit
+{
+    private const string Variable = "DOTNET_TieredCompilation";
+
+    public static void ReexecIfNeeded(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("scheduler" or "node") || Environment.GetEnvironmentVariable(Variable) is not null
+            || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The host and its arguments as the kernel started us (dotnet funcexec.dll ... or the apphost).
+        var argv = File.ReadAllText("/proc/self/cmdline").Split('\0', StringSplitOptions.None);
+        var arguments = argv[..^1]; // the file ends with a NUL
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}")
+            .Append($"{Variable}=0")
+            .ToArray();
+        _ = Execve("/proc/self/exe", [.. arguments, null], [.. environment, null]);
+        // Only reached if execve failed: run as we are, tiered.
+    }
+
+    [LibraryImport("libc", EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Execve(string path, string?[] argv, string?[] envp);
+}
