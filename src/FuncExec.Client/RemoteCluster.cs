@@ -6,6 +6,7 @@ using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -236,20 +237,13 @@ public sealed class RemoteCluster : ITaskRunner
     {
         Id = m.Id,
         Name = m.Name,
-        State = m.Outcome switch
-        {
-            TaskOutcome.Succeeded => TaskState.Succeeded,
-            TaskOutcome.TimedOut => TaskState.TimedOut,
-            TaskOutcome.Cancelled => TaskState.Cancelled,
-            TaskOutcome.Killed => TaskState.Killed,
-            _ => TaskState.Failed,
-        },
+        State = m.Outcome.ToState(),
         ResultJson = m.ResultJson.IsEmpty ? null : m.ResultJson.ToStringUtf8(),
-        Error = m.Error is { } e ? new Core.Tasks.RemoteError(e.Type, e.Message, e.StackTrace.Length == 0 ? null : e.StackTrace, e.Retryable) : null,
+        Error = m.Error?.ToModel(),
         Worker = m.Worker.Length == 0 ? null : m.Worker,
         Cores = [.. m.Cores],
-        Started = m.StartedUnixUs > 0 ? DateTimeOffset.UnixEpoch.AddTicks(m.StartedUnixUs * 10) : null,
-        Finished = m.FinishedUnixUs > 0 ? DateTimeOffset.UnixEpoch.AddTicks(m.FinishedUnixUs * 10) : null,
+        Started = WireConversions.FromUnixMicroseconds(m.StartedUnixUs),
+        Finished = WireConversions.FromUnixMicroseconds(m.FinishedUnixUs),
         Attempts = m.Attempts,
     };
 

@@ -53,7 +53,7 @@ public sealed partial class ClusterScheduler
                         TaskId = running.Task.Id,
                         Attempt = running.Attempt,
                         Outcome = TaskOutcome.Failed,
-                        FinishedUnixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10,
+                        FinishedUnixUs = WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow),
                         Error = new Protocol.V1.RemoteError
                         {
                             Type = "FuncExec.NodeLost",

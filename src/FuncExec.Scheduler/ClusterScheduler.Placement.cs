@@ -207,7 +207,7 @@ public sealed partial class ClusterScheduler
         }
 
         var task = placement.Task;
-        var state = ToState(result.Outcome);
+        var state = result.Outcome.ToState();
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
         if (retryable && task.Attempts <= task.Submitted.Retries)
         {
@@ -221,21 +221,13 @@ public sealed partial class ClusterScheduler
             Name = task.Submitted.Name,
             State = state,
             ResultJson = result.ResultJson.IsEmpty ? null : result.ResultJson.ToStringUtf8(),
-            Error = result.Error is { } e ? new Core.Tasks.RemoteError(e.Type, e.Message, e.StackTrace.Length == 0 ? null : e.StackTrace, e.Retryable) : null,
+            Error = result.Error?.ToModel(),
             Worker = placement.Primary.Name,
             Cores = [.. task.Assignment.Cores],
-            Started = result.StartedUnixUs > 0 ? DateTimeOffset.UnixEpoch.AddTicks(result.StartedUnixUs * 10) : null,
-            Finished = result.FinishedUnixUs > 0 ? DateTimeOffset.UnixEpoch.AddTicks(result.FinishedUnixUs * 10) : null,
+            Started = WireConversions.FromUnixMicroseconds(result.StartedUnixUs),
+            Finished = WireConversions.FromUnixMicroseconds(result.FinishedUnixUs),
             Attempts = task.Attempts,
         }));
     }
 
-    private static TaskState ToState(TaskOutcome outcome) => outcome switch
-    {
-        TaskOutcome.Succeeded => TaskState.Succeeded,
-        TaskOutcome.TimedOut => TaskState.TimedOut,
-        TaskOutcome.Cancelled => TaskState.Cancelled,
-        TaskOutcome.Killed => TaskState.Killed,
-        _ => TaskState.Failed,
-    };
 }

@@ -185,13 +185,7 @@ public sealed class CliTests
             - name: hang
               code: Thread.Sleep(600_000); return 2;
             """);
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "funcexec.dll"), "run", file, "--workers", "2", "--order", "fifo"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(Funcexec.StartInfo("run", file, "--workers", "2", "--order", "fifo"))!;
         var firstLine = await process.StandardOutput.ReadLineAsync();
         var workers = ChildrenOf(process.Id);
 

@@ -5,7 +5,8 @@ namespace FuncExec.IntegrationTests;
 /// <summary>Runs the real <c>funcexec</c> program, as a user would.</summary>
 internal static class Funcexec
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    /// <summary>How to start <c>funcexec ARGS</c> from the test's build output, with its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -20,7 +21,12 @@ internal static class Funcexec
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

@@ -160,36 +160,14 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             }
         }
 
-        string reason;
-        using (var timer = new PeriodicTimer(pulse, _node.Time))
-        {
-            var completion = connection.Completion;
-            while (true)
-            {
-                var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
-                if (await Task.WhenAny(tick, completion).ConfigureAwait(false) == completion)
-                {
-                    reason = (await completion.ConfigureAwait(false)).Message;
-                    break;
-                }
-
-                if (!await tick.ConfigureAwait(false))
-                {
-                    reason = "stopping";
-                    break;
-                }
-
-                var silent = _node.Time.GetElapsedTime(Volatile.Read(ref lastHeard));
-                if (silent > pulse * 5)
-                {
-                    reason = $"no pulse from the scheduler for {silent.TotalSeconds:0.#} s";
-                    await connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
-                    break;
-                }
-
-                connection.Post(new ClusterEnvelope { Pulse = MakePulse() });
-            }
-        }
+        var reason = await PulseLoop.RunAsync(
+            connection,
+            pulse,
+            _node.Time,
+            () => _node.Time.GetElapsedTime(Volatile.Read(ref lastHeard)),
+            MakePulse,
+            "the scheduler",
+            cancellationToken).ConfigureAwait(false);
 
         lock (_linkLock)
         {
@@ -203,7 +181,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
 
     private Pulse MakePulse()
     {
-        var pulse = new Pulse { SentUnixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10 };
+        var pulse = new Pulse { SentUnixUs = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow) };
         foreach (var (core, busy) in _cpu.Sample())
         {
             pulse.Cores.Add(new CoreUsage { Core = core, BusyPercent = busy });

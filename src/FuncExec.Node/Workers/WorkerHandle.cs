@@ -416,7 +416,7 @@ internal sealed class WorkerHandle
 
     private TaskResult EndedResult(InFlightTask running, int exitCode, string reason, string stderr)
     {
-        var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+        var now = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow);
         var timedOut = ReferenceEquals(running, _timedOut);
         var message = timedOut
             ? $"task ran past its timeout of {TimeSpan.FromMilliseconds(running.TimeoutMs)}; its worker was killed and replaced"

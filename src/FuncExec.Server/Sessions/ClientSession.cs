@@ -45,17 +45,10 @@ internal sealed class ClientSession : ITaskObserver
                 Tag = (long)task.Tag!,
                 Id = report.Id,
                 Name = report.Name,
-                Outcome = report.State switch
-                {
-                    Core.Tasks.TaskState.Succeeded => TaskOutcome.Succeeded,
-                    Core.Tasks.TaskState.TimedOut => TaskOutcome.TimedOut,
-                    Core.Tasks.TaskState.Cancelled => TaskOutcome.Cancelled,
-                    Core.Tasks.TaskState.Killed => TaskOutcome.Killed,
-                    _ => TaskOutcome.Failed,
-                },
+                Outcome = report.State.ToOutcome(),
                 Worker = report.Worker ?? string.Empty,
-                StartedUnixUs = report.Started is { } s ? (s.UtcTicks - DateTime.UnixEpoch.Ticks) / 10 : 0,
-                FinishedUnixUs = report.Finished is { } f ? (f.UtcTicks - DateTime.UnixEpoch.Ticks) / 10 : 0,
+                StartedUnixUs = WireConversions.ToUnixMicroseconds(report.Started),
+                FinishedUnixUs = WireConversions.ToUnixMicroseconds(report.Finished),
                 Attempts = report.Attempts,
             };
             wire.Cores.AddRange(report.Cores);
@@ -66,7 +59,7 @@ internal sealed class ClientSession : ITaskObserver
 
             if (report.Error is { } error)
             {
-                wire.Error = new RemoteError { Type = error.Type, Message = error.Message, StackTrace = error.StackTrace ?? string.Empty, Retryable = error.Retryable };
+                wire.Error = error.ToWire();
             }
 
             message.Reports.Add(wire);

@@ -1,5 +1,6 @@
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
 using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Server.Sessions;
@@ -43,35 +44,14 @@ internal sealed class NodeSession
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _connection.Start(OnFrameAsync);
-        var pulse = _server.Options.PulseInterval;
-        using var timer = new PeriodicTimer(pulse, _server.Time);
-        var completion = _connection.Completion;
-        string reason;
-        while (true)
-        {
-            var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
-            if (await Task.WhenAny(tick, completion).ConfigureAwait(false) == completion)
-            {
-                reason = (await completion.ConfigureAwait(false)).Message;
-                break;
-            }
-
-            if (!await tick.ConfigureAwait(false))
-            {
-                reason = "scheduler stopping";
-                break;
-            }
-
-            var silent = SinceLastPulse;
-            if (silent > pulse * 5)
-            {
-                reason = $"no pulse for {silent.TotalSeconds:0.#} s (5 pulse intervals of {pulse.TotalSeconds:0.###} s)";
-                await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
-                break;
-            }
-
-            _connection.Post(new ClusterEnvelope { Pulse = new Pulse { SentUnixUs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10 } });
-        }
+        var reason = await PulseLoop.RunAsync(
+            _connection,
+            _server.Options.PulseInterval,
+            _server.Time,
+            () => SinceLastPulse,
+            () => new Pulse { SentUnixUs = WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow) },
+            "the node",
+            cancellationToken).ConfigureAwait(false);
 
         Connected = false;
         if (Index >= 0)

@@ -35,23 +35,7 @@ internal sealed partial class FuncexecProcess : IAsyncDisposable
         }
     }
 
-    public static FuncexecProcess Start(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "funcexec.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return new FuncexecProcess(Process.Start(start)!);
-    }
+    public static FuncexecProcess Start(params string[] args) => new(Process.Start(Funcexec.StartInfo(args))!);
 
     /// <summary>Starts a scheduler on a free port (no discovery) and returns it with its address.</summary>
     public static async Task<(FuncexecProcess Scheduler, string Address)> StartSchedulerAsync(params string[] extra)

@@ -22,6 +22,17 @@ public sealed class MultiHostTests
             ? Funcexec("node", "-c", "1", "--name", host)
             : Funcexec("node", "-c", "1", "--name", host, "--scheduler", $"{lab["sched"].Address}:9700"));
 
+    private static async Task<(LabProcess Scheduler, LabProcess N1, LabProcess N2)> StartClusterAsync(NetworkLab lab)
+    {
+        var scheduler = StartScheduler(lab);
+        await scheduler.WaitForOutputAsync("listening on", Patience);
+        var n1 = StartNode(lab, "n1");
+        var n2 = StartNode(lab, "n2");
+        await n1.WaitForOutputAsync("joined scheduler", Patience);
+        await n2.WaitForOutputAsync("joined scheduler", Patience);
+        return (scheduler, n1, n2);
+    }
+
     private static async Task<string> WriteTasksAsync(int count, int sleepMs, int retries)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("funcexec-multihost-").FullName, "tasks.yaml");
@@ -48,12 +59,10 @@ public sealed class MultiHostTests
     public async Task NodeKilledMidRun_ItsTasksRunOnTheOtherNode_EveryResultExactlyOnce()
     {
         using var lab = NetworkLab.Create("sched", "n1", "n2", "client");
-        using var scheduler = StartScheduler(lab);
-        await scheduler.WaitForOutputAsync("listening on", Patience);
-        using var n1 = StartNode(lab, "n1");
-        using var n2 = StartNode(lab, "n2");
-        await n1.WaitForOutputAsync("joined scheduler", Patience);
-        await n2.WaitForOutputAsync("joined scheduler", Patience);
+        var (scheduler, n1, n2) = await StartClusterAsync(lab);
+        using var _ = scheduler;
+        using var __ = n1;
+        using var ___ = n2;
         var tasks = await WriteTasksAsync(16, 400, retries: 1);
 
         using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
@@ -72,18 +81,16 @@ public sealed class MultiHostTests
     public async Task LinkCut_NodeLostAfterFivePulsesTasksRequeued_ThenItRejoinsAndGetsWork()
     {
         using var lab = NetworkLab.Create("sched", "n1", "n2", "client");
-        using var scheduler = StartScheduler(lab);
-        await scheduler.WaitForOutputAsync("listening on", Patience);
-        using var n1 = StartNode(lab, "n1");
-        using var n2 = StartNode(lab, "n2");
-        await n1.WaitForOutputAsync("joined scheduler", Patience);
-        await n2.WaitForOutputAsync("joined scheduler", Patience);
+        var (scheduler, n1, n2) = await StartClusterAsync(lab);
+        using var _ = scheduler;
+        using var __ = n1;
+        using var ___ = n2;
         var tasks = await WriteTasksAsync(12, 400, retries: 1);
 
         using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
         await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
         lab.CutLink("n1");
-        await scheduler.WaitForOutputAsync("node n1 lost: no pulse", Patience);
+        await scheduler.WaitForOutputAsync("node n1 lost: no pulse from the node", Patience);
         Assert.Equal(0, await client.WaitForExitAsync(Patience));
         AssertEveryResultOnce(Results(client), 12);
 
