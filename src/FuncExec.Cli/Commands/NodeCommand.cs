@@ -27,7 +27,7 @@ internal static class NodeCommand
         {
             cpus, scheduler, ipAddr, extIpAddr, udpPort, name, destPath, maxFileSize, debug,
         };
-        security.AddTo(command, withKey: false);
+        security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             SchedulerAddress? address = null;

@@ -35,7 +35,7 @@ internal static class RunCommand
         {
             file, workers, order, output, debug, scheduler,
         };
-        security.AddTo(command, withKey: false);
+        security.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(file)!,
             parse.GetValue(workers),

@@ -23,7 +23,7 @@ internal static class SchedulerCommand
         {
             ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, debug,
         };
-        security.AddTo(command, withKey: true);
+        security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             TransportSecurity transport;

@@ -18,17 +18,14 @@ internal sealed class SecurityOptions
 
     public Option<FileInfo?> KeyFile { get; } = new("--keyfile")
     {
-        Description = "PEM private key of --certfile (scheduler only)",
+        Description = "PEM private key of --certfile: the scheduler serves TLS with it; a node or client given it presents the certificate as its own (mutual TLS)",
     };
 
-    public void AddTo(Command command, bool withKey)
+    public void AddTo(Command command)
     {
         command.Options.Add(Secret);
         command.Options.Add(CertFile);
-        if (withKey)
-        {
-            command.Options.Add(KeyFile);
-        }
+        command.Options.Add(KeyFile);
     }
 
     public TransportSecurity Read(ParseResult parse) => new()

@@ -21,7 +21,7 @@ internal static class StatusCommand
         {
             scheduler, json,
         };
-        security.AddTo(command, withKey: false);
+        security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try

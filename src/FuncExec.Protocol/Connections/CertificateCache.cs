@@ -16,6 +16,7 @@ internal static class CertificateCache
 {
     private static readonly ConditionalWeakTable<TransportSecurity, SslStreamCertificateContext> ServerContexts = [];
     private static readonly ConditionalWeakTable<TransportSecurity, X509Certificate2Collection> Trusted = [];
+    private static readonly ConditionalWeakTable<TransportSecurity, X509Certificate2> ClientCertificates = [];
 
     public static SslStreamCertificateContext GetServerContext(TransportSecurity security) =>
         ServerContexts.GetValue(security, static s =>
@@ -39,6 +40,9 @@ internal static class CertificateCache
             // offline: the chain is whatever the files hold; never fetch intermediates from the network.
             return SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
         });
+
+    public static X509Certificate2 GetClientCertificate(TransportSecurity security) =>
+        ClientCertificates.GetValue(security, static s => s.LoadCertificate());
 
     public static X509Certificate2Collection GetTrusted(TransportSecurity security) =>
         Trusted.GetValue(security, static s => s.LoadTrustedCertificates());

@@ -131,6 +131,12 @@ public static class SecureTransport
                 RemoteCertificateValidationCallback = check.Validate,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             };
+            if (security.KeyFile is not null)
+            {
+                // With the key as well, this side proves it holds the cluster's certificate (mutual TLS).
+                options.ClientCertificates = [CertificateCache.GetClientCertificate(security)];
+            }
+
             await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
             return ssl;
         }
@@ -166,13 +172,36 @@ public static class SecureTransport
     private static async Task<Stream> AuthenticateAsServerAsync(Stream stream, TransportSecurity security, CancellationToken cancellationToken)
     {
         var context = CertificateCache.GetServerContext(security);
+        var trusted = CertificateCache.GetTrusted(security);
+        string? rejected = null;
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         try
         {
             var options = new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = context,
-                ClientCertificateRequired = false,
+                // Asked for, not required: a peer with only --certfile proves itself with the secret;
+                // one with --keyfile too must present the cluster's certificate and nothing else.
+                ClientCertificateRequired = true,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    if (certificate is null)
+                    {
+                        return true;
+                    }
+
+                    var presented = certificate.GetRawCertData();
+                    foreach (var candidate in trusted)
+                    {
+                        if (candidate.RawDataMemory.Span.SequenceEqual(presented))
+                        {
+                            return true;
+                        }
+                    }
+
+                    rejected = certificate.Subject;
+                    return false;
+                },
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             };
             await ssl.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
@@ -181,6 +210,12 @@ public static class SecureTransport
         catch (Exception ex) when (ex is AuthenticationException or IOException && !cancellationToken.IsCancellationRequested)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
+            if (rejected is not null)
+            {
+                throw new AuthenticationFailedException(
+                    $"the peer presented the client certificate '{rejected}', which is not this scheduler's certificate ({security.CertFile})", ex);
+            }
+
             throw new ProtocolException(
                 "the TLS handshake with the peer failed; if it is a FuncExec node or client, check that its --certfile "
                 + $"is this scheduler's certificate ({ex.Message})",

@@ -36,7 +36,8 @@ public sealed class SecurityTests : IDisposable
         var (cert, key) = await MakeCertificateAsync();
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", "s3", "--certfile", cert, "--keyfile", key);
         await using var _ = scheduler;
-        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1", "--secret", "s3", "--certfile", cert);
+        // The node holds the key too, so it also proves itself with the certificate (mutual TLS).
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1", "--secret", "s3", "--certfile", cert, "--keyfile", key);
         await node.WaitForAsync("joined scheduler");
         await using var client = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = new() { Secret = "s3", CertFile = cert } });
 

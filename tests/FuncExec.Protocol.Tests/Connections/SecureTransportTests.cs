@@ -85,6 +85,37 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
     }
 
     [Fact]
+    public async Task AcceptAsync_PeerPresentsTheClusterCertificateAndKey_MutualTlsSucceeds()
+    {
+        await using var scheduler = new TestScheduler(SchedulerTls);
+
+        var (stream, _) = await scheduler.ConnectAsync(new TransportSecurity("s3cret", certificates.CertFile, certificates.KeyFile));
+        await using var _ = stream;
+        var accepted = await scheduler.NextAsync();
+
+        Assert.Null(accepted.Error);
+        Assert.NotNull(Assert.IsType<SslStream>(accepted.Stream).RemoteCertificate);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_PeerPresentsAnotherClientCertificate_SchedulerRefusesNamingIt()
+    {
+        await using var scheduler = new TestScheduler(SchedulerTls);
+        // The impostor trusts the scheduler (its certificate is in the file) but holds another key.
+        var impostor = Path.Combine(certificates.Folder, "impostor-with-trust.pem");
+        var pem = await File.ReadAllTextAsync(certificates.OtherCertFile) + "\n" + await File.ReadAllTextAsync(certificates.CertFile);
+        await File.WriteAllTextAsync(impostor, pem);
+
+        await Assert.ThrowsAnyAsync<ProtocolException>(() => scheduler.ConnectAsync(new TransportSecurity("s3cret", impostor, certificates.OtherKeyFile)));
+        var accepted = await scheduler.NextAsync();
+
+        Assert.True(accepted.Error is AuthenticationFailedException, accepted.Error?.ToString());
+        var error = accepted.Error!;
+        Assert.Contains("CN=funcexec-impostor", error.Message, StringComparison.Ordinal);
+        Assert.Contains("client certificate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConnectAsync_SchedulerCertificateNotTrusted_ThrowsAuthenticationFailed()
     {
         await using var scheduler = new TestScheduler(SchedulerTls);
