@@ -139,6 +139,63 @@ public sealed class MultiHostTests
         await scheduler.WaitForOutputAsync("node n1 joined", Patience);
     }
 
+    [Fact]
+    public async Task HostileAndMisconfiguredPeersOnOtherHosts_RefusedWithReasonsOnBothSides_GoodNodeStillServed()
+    {
+        using var lab = NetworkLab.Create("sched", "good", "wrongsecret", "plain", "oldversion", "garbage");
+        var certs = Directory.CreateTempSubdirectory("funcexec-multihost-tls-").FullName;
+        var (cert, key) = (Path.Combine(certs, "cert.pem"), Path.Combine(certs, "key.pem"));
+        using (var openssl = lab.Start("sched", "openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-days", "1", "-subj", "/CN=funcexec", "-keyout", key, "-out", cert]))
+        {
+            Assert.Equal(0, await openssl.WaitForExitAsync(Patience));
+        }
+
+        var address = $"{lab["sched"].Address}:9700";
+        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--secret", "right", "--certfile", cert, "--keyfile", key, "--pulse-interval", "0.2"));
+        await scheduler.WaitForOutputAsync("listening on", Patience);
+
+        using var wrongSecret = lab.Start("wrongsecret", "dotnet", Funcexec("node", "--scheduler", address, "-c", "1", "--secret", "wrong", "--certfile", cert));
+        await wrongSecret.WaitForOutputAsync("does not know our secret", Patience);
+        await scheduler.WaitForOutputAsync("does not know our secret", Patience);
+
+        using var plain = lab.Start("plain", "dotnet", Funcexec("node", "--scheduler", address, "-c", "1", "--secret", "right"));
+        await plain.WaitForOutputAsync("requires TLS", Patience);
+        await scheduler.WaitForOutputAsync("plain-text peer connected to this TLS scheduler", Patience);
+
+        // Raw bytes from other hosts: a Hello of protocol version 99, a frame far over the cap, and
+        // noise. Each closes only its own connection; the first is told why.
+        const string Raw = "import socket, sys\ns = socket.create_connection((sys.argv[1], int(sys.argv[3])), timeout=10)\ns.sendall(bytes.fromhex(sys.argv[2]))\n"
+            + "got = b''\ntry:\n    while (b := s.recv(4096)): got += b\nexcept OSError: pass\n"
+            + "print('answer:', got.decode('utf-8', 'replace'), flush=True)\nprint('closed by scheduler', flush=True)";
+        // 4-byte length, then ClusterEnvelope{hello: Hello{protocol_version: 99, role: CLIENT, name: "x", peer_nonce: 32 zero bytes}}.
+        var helloV99 = "2b000000" + "0a29" + "0863" + "1002" + "1a0178" + "2220" + new string('0', 64);
+        // Versions are compared after TLS, so that one goes to a plain scheduler beside the TLS one.
+        using (var plainScheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--port", "9701", "--udp-port", "0")))
+        {
+            await plainScheduler.WaitForOutputAsync("listening on", Patience);
+            using var tooNew = lab.Start("good", "python3", ["-c", Raw, lab["sched"].Address, helloV99, "9701"]);
+            await tooNew.WaitForOutputAsync("closed by scheduler", Patience);
+            Assert.Contains("protocol version 99", tooNew.Output, StringComparison.Ordinal);
+            await plainScheduler.WaitForOutputAsync("99", Patience);
+        }
+
+        using (var oversized = lab.Start("oldversion", "python3", ["-c", Raw, lab["sched"].Address, "ffffff7f00", "9700"]))
+        using (var noise = lab.Start("garbage", "python3", ["-c", Raw, lab["sched"].Address, string.Concat(Enumerable.Range(0, 512).Select(i => ((i * 37) % 256).ToString("x2", System.Globalization.CultureInfo.InvariantCulture))), "9700"]))
+        {
+            await oversized.WaitForOutputAsync("closed by scheduler", Patience);
+            await noise.WaitForOutputAsync("closed by scheduler", Patience);
+        }
+
+        using var good = lab.Start("good", "dotnet", Funcexec("node", "--scheduler", address, "-c", "1", "--secret", "right", "--certfile", cert, "--keyfile", key));
+        await good.WaitForOutputAsync("joined scheduler", Patience);
+        var tasks = await WriteTasksAsync(3, 10, retries: 0);
+        using var client = lab.Start("garbage", "dotnet", Funcexec("run", tasks, "--scheduler", address, "--secret", "right", "--certfile", cert));
+        Assert.Equal(0, await client.WaitForExitAsync(Patience));
+        AssertEveryResultOnce(Results(client), 3);
+        Directory.Delete(certs, recursive: true);
+    }
+
     private static async Task WaitForCountAsync(LabProcess process, string text, int times)
     {
         var deadline = DateTime.UtcNow + Patience;
