@@ -1,6 +1,21 @@
 #!/usr/bin/env bash
-# Runs the whole FuncExec test suite: unit tests and integration tests with real worker
-# processes. NuGet packages come by restore; nothing else is needed yet.
+# Runs the whole FuncExec test suite: unit tests, integration tests with real worker processes,
+# and multi-host tests in network namespaces (these need root, for `ip netns`).
+# Installs the Debian packages the tests use when they are missing; NuGet packages come by restore.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+need=()
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} for the tests" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
 dotnet test FuncExec.slnx -c Release --logger "console;verbosity=normal" "$@"
