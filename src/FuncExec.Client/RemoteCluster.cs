@@ -245,6 +245,7 @@ public sealed class RemoteCluster : ITaskRunner
         Started = WireConversions.FromUnixMicroseconds(m.StartedUnixUs),
         Finished = WireConversions.FromUnixMicroseconds(m.FinishedUnixUs),
         Attempts = m.Attempts,
+        Output = m.Output.Length == 0 ? null : m.Output,
     };
 
     private sealed record PendingRun(RunObserver Observer)

@@ -227,6 +227,7 @@ public sealed partial class ClusterScheduler
             Started = WireConversions.FromUnixMicroseconds(result.StartedUnixUs),
             Finished = WireConversions.FromUnixMicroseconds(result.FinishedUnixUs),
             Attempts = task.Attempts,
+            Output = result.Output.Length == 0 ? null : result.Output,
         }));
     }
 

@@ -16,6 +16,7 @@ internal sealed class TaskExecutor
     private static readonly byte[] JsonNull = "null"u8.ToArray();
 
     private readonly WorkerOptions _options;
+    private readonly OutputCapture _output = OutputCapture.Install();
     private readonly MethodResolver _resolver = new();
     private readonly ComponentLoader _components;
 
@@ -78,6 +79,7 @@ internal sealed class TaskExecutor
         }
 
         result.FinishedUnixUs = NowUnixMicroseconds();
+        result.Output = _output.Take();
         if (result.ResultJson.Length > MaxResultBytes)
         {
             var size = result.ResultJson.Length;

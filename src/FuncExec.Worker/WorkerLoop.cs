@@ -125,7 +125,12 @@ internal sealed class WorkerLoop : IDisposable
         catch (IOException ex)
         {
             // The node is gone or spoke garbage: nobody is left to run tasks for.
-            Console.Error.WriteLine($"worker: connection to node lost: {ex.Message}");
+            // Console.Error holds the running task's output; this goes to the real stream, the node's log.
+            using (var stderr = new StreamWriter(Console.OpenStandardError()))
+            {
+                stderr.WriteLine($"worker: connection to node lost: {ex.Message}");
+            }
+
             Environment.Exit(3);
         }
 

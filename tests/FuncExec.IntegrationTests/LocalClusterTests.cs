@@ -209,4 +209,17 @@ public sealed class LocalClusterTests : IClassFixture<LocalClusterFixture>
         Assert.Equal(TaskState.Failed, report.State);
         Assert.Contains("Type", report.Error!.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_TaskPrints_OutputComesBackWithItsReportOnly()
+    {
+        var reports = await _fixture.Cluster.RunAsync(
+        [
+            Code("chatty", "Console.WriteLine(\"hello from a task\"); Console.Error.Write(\"and a warning\"); return 1;"),
+            Code("quiet", "return 2;"),
+        ]);
+
+        Assert.Equal("hello from a task\nand a warning", reports[0].Output);
+        Assert.Null(reports[1].Output);
+    }
 }

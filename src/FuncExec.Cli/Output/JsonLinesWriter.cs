@@ -9,7 +9,7 @@ namespace FuncExec.Cli.Output;
 /// before it is written. Thread-safe.
 /// </summary>
 /// <remarks>
-/// A line: <c>{"name","id","status","result"|"error","worker","core","started","finished","attempts"}</c>;
+/// A line: <c>{"name","id","status","result"|"error","worker","core","started","finished","attempts"[,"output"]}</c>;
 /// <c>result</c> is the function's return value as JSON, <c>error</c> is
 /// <c>{"type","message","stack"}</c>, <c>core</c> the kernel's list syntax (<c>0</c>, <c>0-1</c>).
 /// </remarks>
@@ -132,6 +132,10 @@ internal sealed class JsonLinesWriter
         WriteOrNull(json, "started", report.Started?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         WriteOrNull(json, "finished", report.Finished?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         json.WriteNumber("attempts", report.Attempts);
+        if (report.Output is { } output)
+        {
+            json.WriteString("output", output);
+        }
         json.WriteEndObject();
     }
 

@@ -32,4 +32,8 @@ public sealed record TaskReport
 
     /// <summary>How many attempts ran.</summary>
     public int Attempts { get; init; }
+
+    /// <summary>What the last attempt printed to standard output and error (method and code tasks; commands
+    /// return theirs in the result), or null if nothing.</summary>
+    public string? Output { get; init; }
 }

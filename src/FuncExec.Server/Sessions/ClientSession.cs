@@ -50,6 +50,7 @@ internal sealed class ClientSession : ITaskObserver
                 StartedUnixUs = WireConversions.ToUnixMicroseconds(report.Started),
                 FinishedUnixUs = WireConversions.ToUnixMicroseconds(report.Finished),
                 Attempts = report.Attempts,
+                Output = report.Output ?? string.Empty,
             };
             wire.Cores.AddRange(report.Cores);
             if (report.ResultJson is { } json)
