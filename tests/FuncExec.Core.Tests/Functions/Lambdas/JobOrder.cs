@@ -1,0 +1,3 @@
+namespace FuncExec.Core.Tests.Functions.Lambdas;
+
+public sealed record JobOrder(string Customer, int Quantity, JobPriority Priority);

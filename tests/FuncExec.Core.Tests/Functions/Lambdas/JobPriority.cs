@@ -1,0 +1,8 @@
+namespace FuncExec.Core.Tests.Functions.Lambdas;
+
+public enum JobPriority
+{
+    Low,
+    Normal,
+    Urgent,
+}
