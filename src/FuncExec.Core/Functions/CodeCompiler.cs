@@ -107,9 +107,24 @@ public sealed class CodeCompiler
         }
 
         var expression = CSharpSyntaxTree.ParseText(CodeTemplate.Expression(code, isAsync), ParseOptions);
-        return Emit(expression, hash, out errors) is { } expressionImage
-            ? compiler.Store(hash, expressionImage)
-            : throw Failure(code, errors);
+        if (Emit(expression, hash, out errors) is { } expressionImage)
+        {
+            return compiler.Store(hash, expressionImage);
+        }
+
+        // One statement without its semicolon, as people type on a command line
+        // (`Console.WriteLine("hi")`, `throw new Exception("x")`): a void call or a throw is no value.
+        var trimmed = code.TrimEnd();
+        if (!trimmed.EndsWith(';') && !trimmed.EndsWith('}'))
+        {
+            var statement = CSharpSyntaxTree.ParseText(CodeTemplate.Statements(trimmed + ";", isAsync), ParseOptions);
+            if (Emit(statement, hash, out _) is { } statementImage)
+            {
+                return compiler.Store(hash, statementImage);
+            }
+        }
+
+        throw Failure(code, errors);
     }
 
     private static byte[]? Emit(SyntaxTree tree, string hash, out IReadOnlyList<Diagnostic> errors)

@@ -174,4 +174,14 @@ public sealed class CodeCompilerTests
         var error = Assert.Throws<InvalidOperationException>(() => run([]));
         Assert.Equal("bad", error.Message);
     }
+
+    [Theory]
+    [InlineData("throw new InvalidOperationException(\"x\")")]
+    [InlineData("Console.Out.Flush()")]
+    public void Compile_OneStatementWithoutItsSemicolon_CompilesAsThatStatement(string code)
+    {
+        var compiled = new CodeCompiler().Compile(code);
+
+        Assert.NotEmpty(compiled.Image);
+    }
 }
