@@ -42,6 +42,10 @@ await using (var remote = await RemoteCluster.ConnectAsync(processes.Address))
     distributed = await workloads.MeasureAsync(remote, "scheduler+node");
 }
 
+Console.Error.WriteLine("crash refill: a task kills its worker; time until the next task starts ...");
+var refillSpare = Workloads.Percentile(await Workloads.CrashRefillAsync(warmSpare: true, rounds: 15), 0.5);
+var refillCold = Workloads.Percentile(await Workloads.CrashRefillAsync(warmSpare: false, rounds: 15), 0.5);
+
 var python = Baseline.RunMultiprocessing(workloads.W1Tasks, workers);
 
 Console.WriteLine();
@@ -52,6 +56,7 @@ Console.WriteLine($"{"W2 p50 µs",-16} {embedded.W2P50,16:F0} {distributed.W2P50
 Console.WriteLine($"{"W2 p99 µs",-16} {embedded.W2P99,16:F0} {distributed.W2P99,16:F0} {"-",16}");
 Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.W2P50 / floorP50,16:F1} {distributed.W2P50 / floorP50,16:F1} {(python is { } p3 ? (p3.W2P50 / floorP50).ToString("F1", CultureInfo.InvariantCulture) : "-"),16}");
 Console.WriteLine($"{"W3 efficiency",-16} {embedded.W3,16:F3} {distributed.W3,16:F3} {"-",16}  >= 0.97 (ideal {embedded.W3Ideal:F2} s)");
+Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process");
 return 0;
 
 int Arg(string name, int fallback)

@@ -75,6 +75,30 @@ internal sealed class Workloads
         return new Figures(w1, Percentile(latencies, 0.50), Percentile(latencies, 0.99), ideal / w3Wall, ideal, w3Wall);
     }
 
+    /// <summary>
+    /// Crash refill: on a one-worker cluster, a task kills its worker; how long until the next
+    /// queued task starts (its start minus the crash's report), over <paramref name="rounds"/> crashes.
+    /// </summary>
+    public static async Task<double[]> CrashRefillAsync(bool warmSpare, int rounds)
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1, WarmSpare = warmSpare });
+        var times = new double[rounds];
+        for (var i = 0; i < rounds; i++)
+        {
+            // Let a spare connect, as it would between crashes in real use.
+            await Task.Delay(warmSpare ? 300 : 0);
+            var reports = await cluster.RunAsync(
+            [
+                new TaskSpec { Name = "crash", Kind = FunctionKind.Code, Code = "Environment.Exit(3); return 0;" },
+                new TaskSpec { Name = "next", Kind = FunctionKind.Method, Function = "System.Math.Abs", Params = [JsonSerializer.SerializeToElement(-1)] },
+            ]);
+            times[i] = (reports[1].Started!.Value - reports[0].Finished!.Value).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return times;
+    }
+
     public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 

@@ -49,7 +49,7 @@ public sealed class LocalCluster : ITaskRunner
         options ??= LocalClusterOptions.Default;
         var scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
         var node = new LocalNode(
-            new NodeOptions { Workers = options.Workers, DestPath = options.DestPath },
+            new NodeOptions { Workers = options.Workers, DestPath = options.DestPath, WarmSpare = options.WarmSpare },
             options.LoggerFactory);
         try
         {

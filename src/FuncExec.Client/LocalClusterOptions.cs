@@ -25,6 +25,9 @@ public sealed record LocalClusterOptions
     /// <summary>Where compiled code strings are cached between runs; null for the default.</summary>
     public string? CodeCachePath { get; init; }
 
+    /// <summary>Keep a warm spare worker process, so a crashed or killed worker is replaced at once (default true).</summary>
+    public bool WarmSpare { get; init; } = true;
+
     /// <summary>Where the cluster logs.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -23,6 +23,9 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
     private readonly WorkerHandle[] _workers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _spareLock = new();
+    private SpareWorker? _spareStarting;
+    private SpareWorker? _spareReady;
     private ISchedulerLink? _link;
     private Task? _acceptLoop;
     private int _readyCount;
@@ -106,12 +109,80 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
         try
         {
             await _allReady.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            StartSpare();
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
                 $"only {Volatile.Read(ref _readyCount)} of {_workers.Length} workers started within {Options.WorkerStartTimeout}; "
                 + "run with --debug to see their output");
+        }
+    }
+
+    /// <summary>The process id of the connected warm spare, or 0.</summary>
+    internal int SparePid
+    {
+        get
+        {
+            lock (_spareLock)
+            {
+                return _spareReady?.Pid ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Takes the warm spare, if one is connected, and starts the next one.</summary>
+    internal SpareWorker? TryTakeSpare()
+    {
+        SpareWorker? spare;
+        lock (_spareLock)
+        {
+            spare = _spareReady;
+            _spareReady = null;
+        }
+
+        if (spare is not null && !spare.IsConnected)
+        {
+            spare.Kill();
+            spare = null;
+        }
+
+        _ = Task.Run(StartSpare);
+        return spare;
+    }
+
+    private void StartSpare()
+    {
+        if (!Options.WarmSpare || IsStopping)
+        {
+            return;
+        }
+
+        lock (_spareLock)
+        {
+            if (_spareStarting is not null || _spareReady is not null)
+            {
+                return;
+            }
+
+            SpareWorker? spare = null;
+            try
+            {
+                // Pinned to all the node's cores until it takes a worker's place.
+                var process = WorkerLauncher.StartRelayed(
+                    -1,
+                    [.. WorkerCores.Distinct()],
+                    SocketPath,
+                    Components.Root,
+                    line => spare?.OnStdout(line),
+                    line => spare?.OnStderr(line));
+                spare = new SpareWorker(process);
+                _spareStarting = spare;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                NodeLog.SpawnFailed(_logger, -1, ex.Message);
+            }
         }
     }
 
@@ -159,6 +230,13 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
             worker.Stop();
         }
 
+        lock (_spareLock)
+        {
+            _spareStarting?.Kill();
+            _spareReady?.Kill();
+            _spareStarting = _spareReady = null;
+        }
+
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
@@ -202,6 +280,24 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
         {
             var buffer = new byte[1024];
             var hello = FrameCodec.Read(stream, WorkerEnvelope.Parser, ref buffer, maxFrameSize: 1024)?.Hello;
+            if (hello?.WorkerId == -1)
+            {
+                lock (_spareLock)
+                {
+                    if (_spareStarting is { } spare && spare.Process.Id == hello.Pid)
+                    {
+                        spare.Connected(socket, stream, hello.Pid);
+                        _spareReady = spare;
+                        _spareStarting = null;
+                        return;
+                    }
+                }
+
+                NodeLog.BadConnection(_logger, $"a spare worker (pid {hello.Pid}) this node did not start");
+                stream.Dispose();
+                return;
+            }
+
             if (hello is null || hello.WorkerId < 0 || hello.WorkerId >= _workers.Length)
             {
                 NodeLog.BadConnection(_logger, "the first frame was not a worker hello");

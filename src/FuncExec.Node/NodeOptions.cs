@@ -19,6 +19,10 @@ public sealed record NodeOptions
     /// <summary>Where components are cached, by content hash.</summary>
     public string? DestPath { get; init; }
 
+    /// <summary>Keep one extra worker process started and connected, so a worker that dies or is
+    /// killed is replaced in a hand-over instead of a process start.</summary>
+    public bool WarmSpare { get; init; } = true;
+
     /// <summary>How long a worker may take to start and say hello before it counts as failed.</summary>
     public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

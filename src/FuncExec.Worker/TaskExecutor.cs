@@ -15,15 +15,23 @@ internal sealed class TaskExecutor
 
     private static readonly byte[] JsonNull = "null"u8.ToArray();
 
-    private readonly WorkerOptions _options;
     private readonly OutputCapture _output = OutputCapture.Install();
     private readonly MethodResolver _resolver = new();
     private readonly ComponentLoader _components;
 
+    private IReadOnlyList<int> _cores;
+
     public TaskExecutor(WorkerOptions options)
     {
-        _options = options;
+        _cores = options.Cores;
         _components = new ComponentLoader(options.ComponentDirectory);
+    }
+
+    /// <summary>This spare becomes a worker pinned to <paramref name="cores"/>.</summary>
+    public void Adopt(IReadOnlyList<int> cores)
+    {
+        CpuAffinity.PinProcess(cores);
+        _cores = cores;
     }
 
     public static long NowUnixMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
@@ -31,7 +39,7 @@ internal sealed class TaskExecutor
     public TaskResult Execute(TaskAssignment task)
     {
         var result = new TaskResult { TaskId = task.TaskId, Attempt = task.Attempt };
-        var widened = task.Cores.Count > 1 || (task.Cores.Count == 1 && task.Cores[0] != _options.Cores[0]);
+        var widened = task.Cores.Count > 1 || (task.Cores.Count == 1 && task.Cores[0] != _cores[0]);
         if (widened)
         {
             CpuAffinity.PinProcess(task.Cores);
@@ -74,7 +82,7 @@ internal sealed class TaskExecutor
         {
             if (widened)
             {
-                CpuAffinity.PinProcess(_options.Cores);
+                CpuAffinity.PinProcess(_cores);
             }
         }
 

@@ -111,6 +111,11 @@ internal sealed class WorkerLoop : IDisposable
 
                         _available.Release();
                         break;
+                    case WorkerEnvelope.BodyOneofCase.Adopt:
+                        // A warm spare becomes a worker: the node pinned its threads already; this
+                        // also pins threads started since, and sets the cores tasks return to.
+                        _executor.Adopt([.. envelope.Adopt.Cores]);
+                        break;
                     case WorkerEnvelope.BodyOneofCase.Revoke:
                         _connection.Send(new WorkerEnvelope { Revoked = TakeBack(envelope.Revoke) });
                         break;

@@ -78,4 +78,21 @@ public sealed class WorkerFaultTests
         var killed = int.Parse(reports[0].Worker!.Split("worker-")[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(await EventuallyAsync(() => cluster.WorkerPids[killed] != 0 && cluster.WorkerPids[killed] != before[killed]));
     }
+
+    [Fact]
+    public async Task RunAsync_WorkerDies_TheWarmSpareTakesItsPlacePinnedAndANewSpareStarts()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+        Assert.True(await EventuallyAsync(() => cluster.Node.SparePid != 0));
+        var spare = cluster.Node.SparePid;
+
+        var report = await cluster.RunAsync(Code("exit", "Environment.Exit(7); return 0;"));
+
+        var crashed = int.Parse(report.Worker!.Split("worker-")[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await EventuallyAsync(() => cluster.WorkerPids[crashed] == spare));
+        Assert.Equal(cluster.WorkerCores[crashed].ToString(System.Globalization.CultureInfo.InvariantCulture), CpusAllowed(spare));
+        Assert.True(await EventuallyAsync(() => cluster.Node.SparePid is not 0 and var next && next != spare));
+        var after = await cluster.RunAsync([.. Enumerable.Range(0, 10).Select(i => Method($"m{i}", "System.Math.Abs", -i))]);
+        Assert.All(after, r => Assert.Equal(TaskState.Succeeded, r.State));
+    }
 }

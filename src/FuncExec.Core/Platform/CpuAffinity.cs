@@ -18,10 +18,16 @@ public static partial class CpuAffinity
 
     /// <summary>Pins every current thread of this process to <paramref name="cores"/>.</summary>
     /// <exception cref="IOException">The kernel refused the mask (e.g. a core that does not exist).</exception>
-    public static void PinProcess(IReadOnlyList<int> cores)
+    public static void PinProcess(IReadOnlyList<int> cores) => PinThreads("/proc/self/task", cores);
+
+    /// <summary>Pins every current thread of process <paramref name="pid"/> (of the same user) to <paramref name="cores"/>.</summary>
+    public static void PinThreadsOf(int pid, IReadOnlyList<int> cores) =>
+        PinThreads(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/task"), cores);
+
+    private static void PinThreads(string taskDirectory, IReadOnlyList<int> cores)
     {
         var mask = ToMask(cores);
-        foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+        foreach (var dir in Directory.EnumerateDirectories(taskDirectory))
         {
             if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var tid))
             {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using FuncExec.Core.Platform;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging;
@@ -76,7 +77,7 @@ internal sealed class WorkerHandle
         Process process;
         try
         {
-            process = WorkerLauncher.Start(Id, Core, _node.SocketPath, _node.Components.Root);
+            process = WorkerLauncher.StartRelayed(Id, [Core], _node.SocketPath, _node.Components.Root, LogStdout, CaptureStderr);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -84,22 +85,33 @@ internal sealed class WorkerHandle
             throw;
         }
 
-        process.ErrorDataReceived += (_, e) => CaptureStderr(e.Data);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                NodeLog.WorkerOutput(_logger, Id, e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        process.StandardInput.Close();
         lock (_lock)
         {
             _process = process;
             _stderr.Clear();
         }
+    }
+
+    /// <summary>Puts a warm spare in this worker's place: pinned to this worker's core, told who it
+    /// is, then attached like a worker that just said hello.</summary>
+    public void Adopt(SpareWorker spare)
+    {
+        lock (_lock)
+        {
+            _process = spare.Process;
+            _stderr.Clear();
+        }
+
+        spare.OnStderr = CaptureStderr;
+        spare.OnStdout = LogStdout;
+        // Pinned from here before it runs a task, so its affinity is right the moment it is ready.
+        CpuAffinity.PinThreadsOf(spare.Pid, [Core]);
+        var frame = new ArrayBufferWriter<byte>(64);
+        var adopt = new Adopt { WorkerId = Id };
+        adopt.Cores.Add(Core);
+        FrameCodec.Write(frame, new WorkerEnvelope { Adopt = adopt });
+        spare.Socket!.Send(frame.WrittenSpan);
+        Attach(spare.Socket, spare.Input!, spare.Pid);
     }
 
     /// <summary>The worker connected and said hello: start reading its frames.</summary>
@@ -411,6 +423,21 @@ internal sealed class WorkerHandle
             _node.Link.WorkerLost(Id, [], orphans);
         }
 
+        if (!_node.IsStopping && _node.TryTakeSpare() is { } spare)
+        {
+            try
+            {
+                Adopt(spare);
+                return;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                // The spare died before it could take over: start a worker the slow way.
+                NodeLog.SpawnFailed(_logger, Id, $"the warm spare could not take over ({ex.Message}); starting a new worker");
+                spare.Kill();
+            }
+        }
+
         Respawn();
     }
 
@@ -458,6 +485,14 @@ internal sealed class WorkerHandle
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Logged by Spawn; the slot stays out of the pool.
+        }
+    }
+
+    private void LogStdout(string? line)
+    {
+        if (line is not null)
+        {
+            NodeLog.WorkerOutput(_logger, Id, line);
         }
     }
 

@@ -14,7 +14,8 @@ internal static class WorkerLauncher
 {
     public static string WorkerAssembly => Path.Combine(AppContext.BaseDirectory, "FuncExec.Worker.dll");
 
-    public static Process Start(int workerId, int core, string socketPath, string componentDirectory)
+    /// <summary>Starts worker <paramref name="workerId"/> (-1: a warm spare) pinned to <paramref name="cores"/>.</summary>
+    public static Process Start(int workerId, IReadOnlyList<int> cores, string socketPath, string componentDirectory)
     {
         var assembly = WorkerAssembly;
         if (!File.Exists(assembly))
@@ -36,7 +37,7 @@ internal static class WorkerLauncher
         start.ArgumentList.Add("--worker-id");
         start.ArgumentList.Add(workerId.ToString(CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--cores");
-        start.ArgumentList.Add(core.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(CpuAffinity.FormatList(cores));
         start.ArgumentList.Add("--components");
         start.ArgumentList.Add(componentDirectory);
         // A worker runs one task at a time on one core: the workstation GC without a background
@@ -46,8 +47,20 @@ internal static class WorkerLauncher
         start.Environment["DOTNET_TieredPGO"] = "1";
         // Pinned from birth, not from whenever its Main runs: the runtime's own startup threads
         // stay on the worker's core too.
-        return CpuAffinity.WithCurrentThreadPinned([core], () => Process.Start(start))
+        return CpuAffinity.WithCurrentThreadPinned(cores, () => Process.Start(start))
             ?? throw new InvalidOperationException("the worker process did not start");
+    }
+
+    /// <summary>Starts a worker with its standard output and error relayed line by line.</summary>
+    public static Process StartRelayed(int workerId, IReadOnlyList<int> cores, string socketPath, string componentDirectory, Action<string?> onStdout, Action<string?> onStderr)
+    {
+        var process = Start(workerId, cores, socketPath, componentDirectory);
+        process.ErrorDataReceived += (_, e) => onStderr(e.Data);
+        process.OutputDataReceived += (_, e) => onStdout(e.Data);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        process.StandardInput.Close();
+        return process;
     }
 
     private static string DotnetHost()
