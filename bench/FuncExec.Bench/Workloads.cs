@@ -86,7 +86,7 @@ internal sealed class Workloads
         for (var i = 0; i < rounds; i++)
         {
             // Let a spare connect, as it would between crashes in real use.
-            await Task.Delay(warmSpare ? 300 : 0);
+            await Task.Delay(warmSpare ? 800 : 0);
             var reports = await cluster.RunAsync(
             [
                 new TaskSpec { Name = "crash", Kind = FunctionKind.Code, Code = "Environment.Exit(3); return 0;" },

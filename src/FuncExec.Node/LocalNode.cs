@@ -23,6 +23,8 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
     private readonly WorkerHandle[] _workers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static readonly TimeSpan SpareRestartDelay = TimeSpan.FromMilliseconds(250);
+
     private readonly Lock _spareLock = new();
     private SpareWorker? _spareStarting;
     private SpareWorker? _spareReady;
@@ -147,7 +149,9 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
             spare = null;
         }
 
-        _ = Task.Run(StartSpare);
+        // The next spare starts a moment later: a process start is CPU-heavy, and right now the
+        // cores are needed by the worker taking over and the task it is handed.
+        _ = Task.Delay(SpareRestartDelay).ContinueWith(_ => StartSpare(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return spare;
     }
 

@@ -15,6 +15,14 @@ catch (ArgumentException ex)
 }
 
 CpuAffinity.PinProcess(options.Cores);
+var executor = new TaskExecutor(options);
+if (options.WorkerId == -1)
+{
+    // A warm spare has time before it is needed: compile the task path now, so the first task
+    // after it takes a dead worker's place does not pay for the JIT.
+    executor.WarmUp();
+}
+
 using var connection = WorkerConnection.Connect(options);
-using var loop = new WorkerLoop(connection, new TaskExecutor(options));
+using var loop = new WorkerLoop(connection, executor);
 return loop.Run();
