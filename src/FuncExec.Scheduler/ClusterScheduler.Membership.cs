@@ -121,7 +121,9 @@ public sealed partial class ClusterScheduler
                 nodes.Add(new NodeSnapshot(node.Index, node.Channel.NodeName, node.Removed, workers));
             }
 
-            return new SchedulerSnapshot(nodes, _queue.Count, running.OrderBy(r => r.Id).ToArray());
+            // Tasks prefetched by a worker but not started are still waiting: they count as queued.
+            var prefetched = _running.Count - current.Count;
+            return new SchedulerSnapshot(nodes, _queue.Count + prefetched, running.OrderBy(r => r.Id).ToArray());
         }
     }
 }

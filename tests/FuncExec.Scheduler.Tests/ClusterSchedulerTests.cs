@@ -325,7 +325,7 @@ public sealed class ClusterSchedulerTests
 
         var snapshot = scheduler.Snapshot();
 
-        Assert.Equal(1, snapshot.Queued);
+        Assert.Equal(3, snapshot.Queued); // e in the queue, c and d prefetched behind a and b
         Assert.Equal(["a", "b"], snapshot.Running.Select(r => r.Name));
         Assert.Equal(["busy", "busy"], snapshot.Nodes[0].Workers.Select(w => w.State));
         Assert.Equal("a", snapshot.Nodes[0].Workers[0].CurrentTaskName);

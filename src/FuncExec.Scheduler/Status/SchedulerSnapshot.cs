@@ -1,6 +1,7 @@
 namespace FuncExec.Scheduler.Status;
 
 /// <summary>What the scheduler holds at one moment: nodes and workers, queued and running tasks.</summary>
+/// <remarks><c>Queued</c> counts every task not started: in the scheduler's queue, or prefetched by a worker.</remarks>
 public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Queued, IReadOnlyList<RunningTaskSnapshot> Running);
 
 /// <summary>A node as the scheduler sees it.</summary>
