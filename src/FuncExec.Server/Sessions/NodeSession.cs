@@ -14,7 +14,6 @@ internal sealed class NodeSession
     private readonly SchedulerServer _server;
     private readonly FrameConnection _connection;
     private readonly ILogger _logger;
-    private readonly TaskCompletionSource<NodeRegister> _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastHeard;
     private int _index = -1;
 
@@ -115,7 +114,6 @@ internal sealed class NodeSession
         var channel = new RemoteNodeChannel(register.Name, _connection, _server.Components);
         Volatile.Write(ref _index, _server.Scheduler.AddNode(channel, [.. register.WorkerCores]));
         ServerLog.NodeJoined(_logger, Name, Remote, register.WorkerCores.Count);
-        _registered.TrySetResult(register);
     }
 
     private int RequireIndex() => Index >= 0 ? Index : throw new InvalidDataException("a node must register before it reports");
