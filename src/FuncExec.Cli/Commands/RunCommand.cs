@@ -84,6 +84,11 @@ internal static class RunCommand
         }
 
         await using var owned = cluster;
+        if (cluster.WorkerCount == 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"run: the scheduler at {schedulerAddress} has no nodes yet; the tasks wait until one joins (start one with 'funcexec node --scheduler {schedulerAddress}')").ConfigureAwait(false);
+        }
 
         var tooWide = tasks.FirstOrDefault(t => t.Cores > cluster.MaxTaskCores);
         if (tooWide is not null)
