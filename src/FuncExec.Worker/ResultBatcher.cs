@@ -35,13 +35,13 @@ internal sealed class ResultBatcher : IDisposable
     public void Add(TaskResult result, bool queueEmpty)
     {
         TaskResults? ready = null;
+        var wakeFlusher = false;
         lock (_lock)
         {
             if (_pending.Results.Count == 0)
             {
                 _oldest = Stopwatch.GetTimestamp();
                 _bytes = 0;
-                _started.Set();
             }
 
             _pending.Results.Add(result);
@@ -51,6 +51,17 @@ internal sealed class ResultBatcher : IDisposable
             {
                 ready = TakeLocked();
             }
+            else
+            {
+                // Only a batch left waiting needs the flusher: waking it for one sent at once
+                // would cost a context switch on this worker's own core for every lone task.
+                wakeFlusher = _pending.Results.Count == 1;
+            }
+        }
+
+        if (wakeFlusher)
+        {
+            _started.Set();
         }
 
         Send(ready);
