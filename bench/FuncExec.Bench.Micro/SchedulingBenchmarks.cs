@@ -119,9 +119,13 @@ public class SchedulingBenchmarks
 
         public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => Assigned += tasks.Count;
 
-        public void Revoke(int workerId, long taskId, int attempt)
-        {
-        }
+        public int Revoked { get; private set; }
+
+        public int Killed { get; private set; }
+
+        public void Revoke(int workerId, long taskId, int attempt) => Revoked++;
+
+        public void Kill(int workerId, long taskId, int attempt) => Killed++;
     }
 
     /// <summary>A submitter that only counts reports.</summary>

@@ -43,6 +43,8 @@ public sealed class LocalCluster : ITaskRunner
 
     internal LocalNode Node => _node;
 
+    internal ClusterScheduler Scheduler => _scheduler;
+
     /// <summary>Starts the scheduler, the node and its workers, and waits until every worker is ready.</summary>
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -194,6 +194,9 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
     public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => _workers[workerId].Assign(tasks);
 
     /// <inheritdoc />
+    public void Kill(int workerId, long taskId, int attempt) => _workers[workerId].Kill(taskId, attempt);
+
+    /// <inheritdoc />
     public void Revoke(int workerId, long taskId, int attempt) => _workers[workerId].Revoke(taskId, attempt);
 
     /// <summary>Kills every worker that holds tasks; each is reported lost and replaced (after losing the scheduler).</summary>

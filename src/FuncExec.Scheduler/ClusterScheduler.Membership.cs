@@ -1,5 +1,6 @@
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Queueing;
 using FuncExec.Scheduler.Resources;
 using FuncExec.Scheduler.Status;
 
@@ -64,7 +65,7 @@ public sealed partial class ClusterScheduler
                     dispatch);
             }
 
-            RequeueLocked(unstarted);
+            RequeueLocked(unstarted, dispatch);
             foreach (var slot in removed.Slots)
             {
                 slot.Ready = false;
@@ -74,6 +75,61 @@ public sealed partial class ClusterScheduler
         }
 
         dispatch.Complete();
+    }
+
+    /// <summary>Kills task <paramref name="taskId"/>: a queued one is removed and reported killed at
+    /// once; a running one is killed by its node, which reports its final state.</summary>
+    public KillRequest Kill(long taskId)
+    {
+        Dispatch dispatch;
+        KillRequest outcome;
+        lock (_lock)
+        {
+            dispatch = new Dispatch();
+            if (_running.TryGetValue(taskId, out var placement))
+            {
+                if (!placement.Killing)
+                {
+                    placement.Killing = true;
+                    dispatch.Kill(placement);
+                }
+
+                outcome = KillRequest.Sent;
+            }
+            else
+            {
+                QueuedTask? queued = null;
+                _queue.RemoveWhere(task =>
+                {
+                    if (task.Id != taskId)
+                    {
+                        return false;
+                    }
+
+                    queued = task;
+                    return true;
+                });
+                if (queued is null)
+                {
+                    return KillRequest.NotFound;
+                }
+
+                dispatch.Report(queued.Observer, new FinishedTask(queued.Submitted, new TaskReport
+                {
+                    Id = queued.Id,
+                    Name = queued.Submitted.Name,
+                    State = TaskState.Killed,
+                    Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "killed on request before it started", null, Retryable: false),
+                    Attempts = queued.Attempts,
+                }));
+                outcome = KillRequest.KilledQueued;
+            }
+
+            DispatchLocked(dispatch);
+        }
+
+        dispatch.Complete();
+        return outcome;
     }
 
     /// <summary>Drops the queued tasks of a submitter that left; tasks already running finish unreported.</summary>

@@ -209,7 +209,7 @@ public sealed partial class ClusterScheduler
         var task = placement.Task;
         var state = result.Outcome.ToState();
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
-        if (retryable && task.Attempts <= task.Submitted.Retries)
+        if (retryable && !placement.Killing && task.Attempts <= task.Submitted.Retries)
         {
             _queue.Enqueue(task);
             return;

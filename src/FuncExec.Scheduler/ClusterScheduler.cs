@@ -183,7 +183,7 @@ public sealed partial class ClusterScheduler
                 FinishLocked(result, dispatch);
             }
 
-            RequeueLocked(unstarted);
+            RequeueLocked(unstarted, dispatch);
 
             DispatchLocked(dispatch);
         }
@@ -199,14 +199,15 @@ public sealed partial class ClusterScheduler
         Dispatch dispatch;
         lock (_lock)
         {
-            RequeueLocked(taskIds);
-            dispatch = DispatchLocked();
+            dispatch = new Dispatch();
+            RequeueLocked(taskIds, dispatch);
+            DispatchLocked(dispatch);
         }
 
         dispatch.Complete();
     }
 
-    private void RequeueLocked(IReadOnlyList<long> taskIds)
+    private void RequeueLocked(IReadOnlyList<long> taskIds, Dispatch dispatch)
     {
         foreach (var id in taskIds)
         {
@@ -214,7 +215,23 @@ public sealed partial class ClusterScheduler
             {
                 ReleaseLocked(placement);
                 placement.Task.Attempts--;
-                _queue.Enqueue(placement.Task);
+                if (placement.Killing)
+                {
+                    // Handed back unstarted while a kill was on its way: it ends here, killed.
+                    var task = placement.Task;
+                    dispatch.Report(task.Observer, new FinishedTask(task.Submitted, new TaskReport
+                    {
+                        Id = task.Id,
+                        Name = task.Submitted.Name,
+                        State = TaskState.Killed,
+                        Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "killed on request before it started", null, Retryable: false),
+                        Attempts = task.Attempts,
+                    }));
+                }
+                else
+                {
+                    _queue.Enqueue(placement.Task);
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ internal sealed class Dispatch
     private readonly Dictionary<WorkerSlot, List<TaskAssignment>> _assignments = [];
     private readonly Dictionary<ITaskObserver, List<FinishedTask>> _reports = [];
     private readonly List<Placement> _revokes = [];
+    private readonly List<Placement> _kills = [];
 
     public void Assign(WorkerSlot slot, TaskAssignment assignment)
     {
@@ -36,6 +37,8 @@ internal sealed class Dispatch
 
     public void Revoke(Placement placement) => _revokes.Add(placement);
 
+    public void Kill(Placement placement) => _kills.Add(placement);
+
     /// <summary>Sends the gathered assignments and revokes; call under the scheduler's lock.</summary>
     public void SendAssignments()
     {
@@ -49,8 +52,14 @@ internal sealed class Dispatch
             placement.Primary.Node.Channel.Revoke(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt);
         }
 
+        foreach (var placement in _kills)
+        {
+            placement.Primary.Node.Channel.Kill(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt);
+        }
+
         _assignments.Clear();
         _revokes.Clear();
+        _kills.Clear();
     }
 
     /// <summary>Delivers the gathered reports; call outside the scheduler's lock.</summary>

@@ -20,4 +20,11 @@ public interface INodeChannel
     /// answers with <see cref="ClusterScheduler.TasksReturned"/>. Same rules as <see cref="Assign"/>.
     /// </summary>
     void Revoke(int workerId, long taskId, int attempt);
+
+    /// <summary>
+    /// Kills a task the worker holds: its process if the task is running (the node reports it
+    /// <c>Killed</c> and replaces the worker), or takes it back unstarted and reports it
+    /// <c>Killed</c>. A task that finished first is reported as it finished. Same rules as <see cref="Assign"/>.
+    /// </summary>
+    void Kill(int workerId, long taskId, int attempt);
 }

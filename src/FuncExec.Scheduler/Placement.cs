@@ -11,6 +11,9 @@ internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyL
     /// lowest in flight is the one running.</summary>
     public long Order { get; init; }
 
+    /// <summary>A kill was sent for it; it is not retried, nor killed twice.</summary>
+    public bool Killing { get; set; }
+
     /// <summary>A revoke was sent for it; it is not asked for twice.</summary>
     public bool Revoking { get; set; }
 }

@@ -95,4 +95,44 @@ public sealed class WorkerFaultTests
         var after = await cluster.RunAsync([.. Enumerable.Range(0, 10).Select(i => Method($"m{i}", "System.Math.Abs", -i))]);
         Assert.All(after, r => Assert.Equal(TaskState.Succeeded, r.State));
     }
+
+    [Fact]
+    public async Task Kill_RunningTask_ReportedKilledAndTheNextTaskRunsOnTheFreedCore()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1 });
+        var run = cluster.RunAsync([Code("long", "Thread.Sleep(60_000); return 0;"), Method("next", "System.Math.Abs", -5)]);
+        Assert.True(await EventuallyAsync(() => cluster.Scheduler.Snapshot().Running.Any(r => r.Name == "long")));
+        var id = cluster.Scheduler.Snapshot().Running.Single(r => r.Name == "long").Id;
+
+        Assert.Equal(FuncExec.Scheduler.KillRequest.Sent, cluster.Scheduler.Kill(id));
+        var reports = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(TaskState.Killed, reports[0].State);
+        Assert.Contains("killed on request", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(TaskState.Succeeded, reports[1].State);
+        Assert.Equal("5", reports[1].ResultJson);
+        Assert.Equal(reports[0].Cores, reports[1].Cores);
+    }
+
+    [Fact]
+    public async Task Kill_TaskPrefetchedBehindARunningOne_ReportedKilledWithoutRunning()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1 });
+        var marker = Path.Combine(Path.GetTempPath(), $"funcexec-killed-{Guid.NewGuid():N}");
+        var run = cluster.RunAsync(
+        [
+            Code("blocker", "Thread.Sleep(1500); return 0;"),
+            Code("victim", $"File.WriteAllText(\"{marker}\", \"ran\"); return 1;"),
+        ]);
+        Assert.True(await EventuallyAsync(() => cluster.Scheduler.Snapshot().Running.Any(r => r.Name == "blocker")));
+        var snapshot = cluster.Scheduler.Snapshot();
+        var victim = snapshot.Running.Single().Id + 1;
+
+        cluster.Scheduler.Kill(victim);
+        var reports = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(TaskState.Succeeded, reports[0].State);
+        Assert.Equal(TaskState.Killed, reports[1].State);
+        Assert.False(File.Exists(marker));
+    }
 }

@@ -330,4 +330,59 @@ public sealed class ClusterSchedulerTests
         Assert.Equal(["busy", "busy"], snapshot.Nodes[0].Workers.Select(w => w.State));
         Assert.Equal("a", snapshot.Nodes[0].Workers[0].CurrentTaskName);
     }
+
+    [Fact]
+    public void Kill_QueuedTask_ReportedKilledAtOnceAndNeverAssigned()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        var ids = scheduler.Submit([Task("a"), Task("b"), Task("c")], observer);
+
+        var outcome = scheduler.Kill(ids[2]);
+
+        Assert.Equal(KillRequest.KilledQueued, outcome);
+        Assert.Equal(TaskState.Killed, observer.Finished.Single().Report.State);
+        Assert.DoesNotContain(node.AllInOrder, id => id == ids[2]);
+        Assert.Empty(node.Killed);
+    }
+
+    [Fact]
+    public void Kill_RunningTask_NodeAskedAndItsKilledResultIsFinalDespiteRetries()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        var ids = scheduler.Submit([Task("victim", retries: 3)], observer);
+
+        Assert.Equal(KillRequest.Sent, scheduler.Kill(ids[0]));
+        Assert.Equal(KillRequest.Sent, scheduler.Kill(ids[0]));
+        var running = node.Assigned[0][0];
+        scheduler.WorkerLost(0, 0, [new TaskResult { TaskId = running.TaskId, Attempt = running.Attempt, Outcome = TaskOutcome.Killed }], []);
+
+        Assert.Equal([(0, ids[0])], node.Killed);
+        Assert.Equal(TaskState.Killed, observer.Finished.Single().Report.State);
+        Assert.Single(node.Assigned[0]);
+    }
+
+    [Fact]
+    public void Kill_TaskHandedBackUnstarted_ReportedKilledNotRequeued()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        var ids = scheduler.Submit([Task("running"), Task("prefetched")], observer);
+        Assert.Equal(2, node.Assigned[0].Count);
+
+        scheduler.Kill(ids[1]);
+        scheduler.TasksReturned(0, 0, [ids[1]]);
+
+        Assert.Equal(TaskState.Killed, observer.Finished.Single().Report.State);
+        Assert.Equal(0, scheduler.QueuedCount);
+    }
+
+    [Fact]
+    public void Kill_UnknownTask_NotFound()
+    {
+        var (scheduler, _) = Start(1);
+
+        Assert.Equal(KillRequest.NotFound, scheduler.Kill(12345));
+    }
 }

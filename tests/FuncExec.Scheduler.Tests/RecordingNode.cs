@@ -20,6 +20,10 @@ internal sealed class RecordingNode : INodeChannel
 
     public void Revoke(int workerId, long taskId, int attempt) => Revoked.Add((workerId, taskId));
 
+    public List<(int Worker, long TaskId)> Killed { get; } = [];
+
+    public void Kill(int workerId, long taskId, int attempt) => Killed.Add((workerId, taskId));
+
     public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
     {
         foreach (var task in tasks)

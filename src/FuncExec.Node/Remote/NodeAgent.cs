@@ -200,6 +200,9 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             case ClusterEnvelope.BodyOneofCase.NodeRevoke:
                 _node.Revoke(envelope.NodeRevoke.WorkerId, envelope.NodeRevoke.TaskId, envelope.NodeRevoke.Attempt);
                 break;
+            case ClusterEnvelope.BodyOneofCase.NodeKill:
+                _node.Kill(envelope.NodeKill.WorkerId, envelope.NodeKill.TaskId, envelope.NodeKill.Attempt);
+                break;
             case ClusterEnvelope.BodyOneofCase.Component:
                 StoreComponent(envelope.Component);
                 break;

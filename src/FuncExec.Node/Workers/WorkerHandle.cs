@@ -33,6 +33,8 @@ internal sealed class WorkerHandle
     private Socket? _socket;
     private ITimer? _timeout;
     private InFlightTask? _timedOut;
+    private InFlightTask? _killed;
+    private readonly HashSet<long> _killRequested = [];
     private bool _alive;
     private int _failedStarts;
 
@@ -181,6 +183,41 @@ internal sealed class WorkerHandle
         }
     }
 
+    /// <summary>
+    /// Kills a task this worker holds: the running one by killing the process (reported killed,
+    /// the worker replaced), a queued one by taking it back (reported killed without running).
+    /// Ignored when the task already finished: its result went out as it finished.
+    /// </summary>
+    public void Kill(long taskId, int attempt)
+    {
+        Process? process = null;
+        lock (_lock)
+        {
+            if (_inFlight.TryPeek(out var running) && running.TaskId == taskId && running.Attempt == attempt)
+            {
+                if (_killed is null && _timedOut is null)
+                {
+                    _killed = running;
+                    process = _process;
+                }
+            }
+            else if (_inFlight.Any(t => t.TaskId == taskId && t.Attempt == attempt) && _alive && _socket is not null)
+            {
+                _killRequested.Add(taskId);
+                SendLocked(new WorkerEnvelope { Revoke = new Revoke { TaskId = taskId, Attempt = attempt } });
+            }
+        }
+
+        try
+        {
+            process?.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own meanwhile; the reader reports that.
+        }
+    }
+
     /// <summary>Kills the process without a replacement (node shutdown).</summary>
     public void Stop()
     {
@@ -278,9 +315,21 @@ internal sealed class WorkerHandle
 
     private void OnRevoked(Revoked revoked)
     {
+        bool killRequested;
+        lock (_lock)
+        {
+            killRequested = _killRequested.Remove(revoked.TaskId);
+        }
+
         if (!revoked.Taken)
         {
-            return; // It started meanwhile: its result will come as usual.
+            if (killRequested)
+            {
+                // It started before the take-back arrived: kill it where it runs.
+                Kill(revoked.TaskId, revoked.Attempt);
+            }
+
+            return; // Otherwise its result will come as usual.
         }
 
         lock (_lock)
@@ -298,6 +347,23 @@ internal sealed class WorkerHandle
             {
                 _inFlight.Enqueue(task);
             }
+        }
+
+        if (killRequested)
+        {
+            var now = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+            _node.Link.OnResults(Id,
+            [
+                new TaskResult
+                {
+                    TaskId = revoked.TaskId,
+                    Attempt = revoked.Attempt,
+                    Outcome = TaskOutcome.Killed,
+                    FinishedUnixUs = now,
+                    Error = new RemoteError { Type = "FuncExec.TaskKilled", Message = "killed on request before it started", Retryable = false },
+                },
+            ]);
+            return;
         }
 
         _node.Link.TasksReturned(Id, [revoked.TaskId]);
@@ -401,6 +467,8 @@ internal sealed class WorkerHandle
             }
 
             _timedOut = null;
+            _killed = null;
+            _killRequested.Clear();
             _timeout?.Dispose();
             _timeout = null;
             _process = null;
@@ -445,6 +513,19 @@ internal sealed class WorkerHandle
     {
         var now = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow);
         var timedOut = ReferenceEquals(running, _timedOut);
+        if (ReferenceEquals(running, _killed))
+        {
+            return new TaskResult
+            {
+                TaskId = running.TaskId,
+                Attempt = running.Attempt,
+                Outcome = TaskOutcome.Killed,
+                StartedUnixUs = running.StartedUnixUs,
+                FinishedUnixUs = now,
+                Error = new RemoteError { Type = "FuncExec.TaskKilled", Message = "killed on request; its worker was replaced", Retryable = false },
+            };
+        }
+
         var message = timedOut
             ? $"task ran past its timeout of {TimeSpan.FromMilliseconds(running.TimeoutMs)}; its worker was killed and replaced"
             : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task"

@@ -52,6 +52,9 @@ internal sealed class RemoteNodeChannel : INodeChannel
         _connection.Post(new ClusterEnvelope { NodeAssign = message });
     }
 
+    public void Kill(int workerId, long taskId, int attempt) =>
+        _connection.Post(new ClusterEnvelope { NodeKill = new NodeKill { WorkerId = workerId, TaskId = taskId, Attempt = attempt } });
+
     public void Revoke(int workerId, long taskId, int attempt) =>
         _connection.Post(new ClusterEnvelope { NodeRevoke = new NodeRevoke { WorkerId = workerId, TaskId = taskId, Attempt = attempt } });
 }

@@ -1,0 +1,15 @@
+namespace FuncExec.Scheduler;
+
+/// <summary>What <see cref="ClusterScheduler.Kill"/> did.</summary>
+public enum KillRequest
+{
+    /// <summary>No such task is queued or running: it finished already, or never existed.</summary>
+    NotFound,
+
+    /// <summary>It was still queued: removed and reported killed, without running.</summary>
+    KilledQueued,
+
+    /// <summary>It is on a worker: the node kills it and reports its final state, which may be
+    /// a success if it finished before the kill arrived.</summary>
+    Sent,
+}
