@@ -10,5 +10,6 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     SchedulerCommand.Create(),
     NodeCommand.Create(),
     StatusCommand.Create(),
+    KillCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

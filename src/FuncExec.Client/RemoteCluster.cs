@@ -24,6 +24,7 @@ public sealed class RemoteCluster : ITaskRunner
     private readonly HashSet<string> _uploaded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, PendingRun> _runs = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<StatusReply>> _statusWaiters = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _killWaiters = new();
     private readonly Lock _sendLock = new();
     private long _nextRun;
     private StatusReply _lastStatus = new();
@@ -77,6 +78,26 @@ public sealed class RemoteCluster : ITaskRunner
         var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         _lastStatus = reply;
         return reply;
+    }
+
+    /// <summary>Kills task <paramref name="taskId"/> (an id from <see cref="StatusAsync"/> or a report), whichever client submitted it.</summary>
+    /// <returns><c>killed</c> (it was still queued), <c>sent</c> (its node kills it; its client gets the final report), or <c>not-found</c>.</returns>
+    public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
+    {
+        var waiter = _killWaiters.GetOrAdd(taskId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_connection.Post(new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId } }))
+        {
+            throw new SchedulerUnreachableException(Address, "the connection is closed");
+        }
+
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _killWaiters.TryRemove(taskId, out _);
+        }
     }
 
     /// <inheritdoc />
@@ -209,6 +230,13 @@ public sealed class RemoteCluster : ITaskRunner
                 }
 
                 break;
+            case ClusterEnvelope.BodyOneofCase.KillReply:
+                if (_killWaiters.TryGetValue(envelope.KillReply.TaskId, out var killWaiter))
+                {
+                    killWaiter.TrySetResult(envelope.KillReply.Outcome);
+                }
+
+                break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
             default:
@@ -228,6 +256,11 @@ public sealed class RemoteCluster : ITaskRunner
         }
 
         foreach (var (_, waiter) in _statusWaiters)
+        {
+            waiter.TrySetException(error);
+        }
+
+        foreach (var (_, waiter) in _killWaiters)
         {
             waiter.TrySetException(error);
         }

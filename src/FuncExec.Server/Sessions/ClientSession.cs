@@ -82,6 +82,15 @@ internal sealed class ClientSession : ITaskObserver
             case ClusterEnvelope.BodyOneofCase.Submit:
                 Submit(envelope.Submit);
                 break;
+            case ClusterEnvelope.BodyOneofCase.KillTask:
+                var outcome = _server.Scheduler.Kill(envelope.KillTask.TaskId) switch
+                {
+                    KillRequest.KilledQueued => "killed",
+                    KillRequest.Sent => "sent",
+                    _ => "not-found",
+                };
+                _connection.Post(new ClusterEnvelope { KillReply = new KillReply { TaskId = envelope.KillTask.TaskId, Outcome = outcome } });
+                break;
             case ClusterEnvelope.BodyOneofCase.StatusRequest:
                 _connection.Post(new ClusterEnvelope { StatusReply = _server.BuildStatus() });
                 break;

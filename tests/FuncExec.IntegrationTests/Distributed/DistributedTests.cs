@@ -99,6 +99,33 @@ public sealed class DistributedTests
         Assert.All(n.GetProperty("workers").EnumerateArray(), w => Assert.Equal("idle", w.GetProperty("state").GetString()));
     }
 
+    [Fact]
+    public async Task Kill_RunningTaskFromAnotherProcess_ItsClientGetsKilledAndTheNextTaskRuns()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1");
+        await node.WaitForAsync("joined scheduler");
+        await using var client = await RemoteCluster.ConnectAsync(address);
+        var run = client.RunAsync([Code("long", "Thread.Sleep(60_000); return 0;"), Method("next", "System.Math.Abs", -9)]);
+        long id = 0;
+        Assert.True(await EventuallyAsync(() =>
+        {
+            var status = client.StatusAsync().GetAwaiter().GetResult();
+            id = status.Running.FirstOrDefault(r => r.Name == "long")?.Id ?? 0;
+            return id != 0;
+        }));
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("kill", "--scheduler", address, id.ToString(System.Globalization.CultureInfo.InvariantCulture), "999999");
+        var reports = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode); // one of the two ids does not exist
+        Assert.Contains($"{id}: being killed on its worker", stdout, StringComparison.Ordinal);
+        Assert.Contains("999999: no such task", stdout, StringComparison.Ordinal);
+        Assert.True(reports[0].State == TaskState.Killed, stderr + reports[0].Error?.Message);
+        Assert.Equal("9", reports[1].ResultJson);
+    }
+
     internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
