@@ -275,8 +275,8 @@ public sealed class RemoteCluster : ITaskRunner
         Error = m.Error?.ToModel(),
         Worker = m.Worker.Length == 0 ? null : m.Worker,
         Cores = [.. m.Cores],
-        Started = WireConversions.FromUnixMicroseconds(m.StartedUnixUs),
-        Finished = WireConversions.FromUnixMicroseconds(m.FinishedUnixUs),
+        Started = Core.Tasks.UnixTime.FromMicroseconds(m.StartedUnixUs),
+        Finished = Core.Tasks.UnixTime.FromMicroseconds(m.FinishedUnixUs),
         Attempts = m.Attempts,
         Output = m.Output.Length == 0 ? null : m.Output,
     };

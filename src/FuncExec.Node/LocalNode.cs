@@ -212,15 +212,7 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
     }
 
     /// <summary>Kills worker <paramref name="workerId"/>'s process; it is reported lost and replaced.</summary>
-    public void KillWorker(int workerId)
-    {
-        var pid = _workers[workerId].Pid;
-        if (pid != 0)
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            process.Kill();
-        }
-    }
+    public void KillWorker(int workerId) => _workers[workerId].KillProcess();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

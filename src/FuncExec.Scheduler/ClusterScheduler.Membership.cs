@@ -54,7 +54,7 @@ public sealed partial class ClusterScheduler
                         TaskId = running.Task.Id,
                         Attempt = running.Attempt,
                         Outcome = TaskOutcome.Failed,
-                        FinishedUnixUs = WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow),
+                        FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds(),
                         Error = new Protocol.V1.RemoteError
                         {
                             Type = "FuncExec.NodeLost",
@@ -114,14 +114,7 @@ public sealed partial class ClusterScheduler
                     return KillRequest.NotFound;
                 }
 
-                dispatch.Report(queued.Observer, new FinishedTask(queued.Submitted, new TaskReport
-                {
-                    Id = queued.Id,
-                    Name = queued.Submitted.Name,
-                    State = TaskState.Killed,
-                    Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "killed on request before it started", null, Retryable: false),
-                    Attempts = queued.Attempts,
-                }));
+                ReportKilledUnstarted(queued, dispatch);
                 outcome = KillRequest.KilledQueued;
             }
 

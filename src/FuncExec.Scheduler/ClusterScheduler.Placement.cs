@@ -224,8 +224,8 @@ public sealed partial class ClusterScheduler
             Error = result.Error?.ToModel(),
             Worker = placement.Primary.Name,
             Cores = [.. task.Assignment.Cores],
-            Started = WireConversions.FromUnixMicroseconds(result.StartedUnixUs),
-            Finished = WireConversions.FromUnixMicroseconds(result.FinishedUnixUs),
+            Started = Core.Tasks.UnixTime.FromMicroseconds(result.StartedUnixUs),
+            Finished = Core.Tasks.UnixTime.FromMicroseconds(result.FinishedUnixUs),
             Attempts = task.Attempts,
             Output = result.Output.Length == 0 ? null : result.Output,
         }));

@@ -218,15 +218,7 @@ public sealed partial class ClusterScheduler
                 if (placement.Killing)
                 {
                     // Handed back unstarted while a kill was on its way: it ends here, killed.
-                    var task = placement.Task;
-                    dispatch.Report(task.Observer, new FinishedTask(task.Submitted, new TaskReport
-                    {
-                        Id = task.Id,
-                        Name = task.Submitted.Name,
-                        State = TaskState.Killed,
-                        Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "killed on request before it started", null, Retryable: false),
-                        Attempts = task.Attempts,
-                    }));
+                    ReportKilledUnstarted(placement.Task, dispatch);
                 }
                 else
                 {
@@ -235,6 +227,16 @@ public sealed partial class ClusterScheduler
             }
         }
     }
+
+    private static void ReportKilledUnstarted(QueuedTask task, Dispatch dispatch) =>
+        dispatch.Report(task.Observer, new FinishedTask(task.Submitted, new TaskReport
+        {
+            Id = task.Id,
+            Name = task.Submitted.Name,
+            State = TaskState.Killed,
+            Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "killed on request before it started", null, Retryable: false),
+            Attempts = task.Attempts,
+        }));
 
     private int MaxCoresLocked()
     {

@@ -3,7 +3,7 @@ using FuncExec.Protocol.V1;
 
 namespace FuncExec.Scheduler;
 
-/// <summary>Between the task model and its wire form: states, errors, and times in Unix microseconds.</summary>
+/// <summary>Between the task model and its wire form: states and errors (times: <see cref="UnixTime"/>).</summary>
 public static class WireConversions
 {
     /// <summary>The state an outcome stands for.</summary>
@@ -39,12 +39,4 @@ public static class WireConversions
         ArgumentNullException.ThrowIfNull(error);
         return new() { Type = error.Type, Message = error.Message, StackTrace = error.StackTrace ?? string.Empty, Retryable = error.Retryable };
     }
-
-    /// <summary>Microseconds since the Unix epoch as a time; 0 means none.</summary>
-    public static DateTimeOffset? FromUnixMicroseconds(long microseconds) =>
-        microseconds > 0 ? DateTimeOffset.UnixEpoch.AddTicks(microseconds * 10) : null;
-
-    /// <summary>A time as microseconds since the Unix epoch; none is 0.</summary>
-    public static long ToUnixMicroseconds(DateTimeOffset? time) =>
-        time is { } t ? (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10 : 0;
 }

@@ -46,8 +46,6 @@ internal sealed class TaskExecutor
         _ = Execute(warm);
     }
 
-    public static long NowUnixMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
-
     public TaskResult Execute(TaskAssignment task)
     {
         var result = new TaskResult { TaskId = task.TaskId, Attempt = task.Attempt };
@@ -57,7 +55,7 @@ internal sealed class TaskExecutor
             CpuAffinity.PinProcess(task.Cores);
         }
 
-        result.StartedUnixUs = NowUnixMicroseconds();
+        result.StartedUnixUs = Core.Tasks.UnixTime.NowMicroseconds();
         try
         {
             var args = ParamParser.FromJsonArray(task.ArgsJson.Memory);
@@ -98,7 +96,7 @@ internal sealed class TaskExecutor
             }
         }
 
-        result.FinishedUnixUs = NowUnixMicroseconds();
+        result.FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds();
         result.Output = _output.Take();
         if (result.ResultJson.Length > MaxResultBytes)
         {

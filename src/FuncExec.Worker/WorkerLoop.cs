@@ -1,3 +1,5 @@
+using FuncExec.Core.Collections;
+using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 
 namespace FuncExec.Worker;
@@ -55,7 +57,7 @@ internal sealed class WorkerLoop : IDisposable
                     {
                         TaskId = task.TaskId,
                         Attempt = task.Attempt,
-                        StartedUnixUs = TaskExecutor.NowUnixMicroseconds(),
+                        StartedUnixUs = UnixTime.NowMicroseconds(),
                     },
                 });
             }
@@ -147,29 +149,15 @@ internal sealed class WorkerLoop : IDisposable
     /// <summary>Removes a task from the queue if it has not started, so another worker can run it.</summary>
     private Revoked TakeBack(Revoke revoke)
     {
-        var answer = new Revoked { TaskId = revoke.TaskId, Attempt = revoke.Attempt };
         lock (_queueLock)
         {
-            var kept = new Queue<TaskAssignment>(_queue.Count);
-            while (_queue.TryDequeue(out var task))
+            return new Revoked
             {
-                if (task.TaskId == revoke.TaskId && task.Attempt == revoke.Attempt)
-                {
-                    answer.Taken = true;
-                }
-                else
-                {
-                    kept.Enqueue(task);
-                }
-            }
-
-            while (kept.TryDequeue(out var task))
-            {
-                _queue.Enqueue(task);
-            }
+                TaskId = revoke.TaskId,
+                Attempt = revoke.Attempt,
+                Taken = _queue.RemoveWhere(task => task.TaskId == revoke.TaskId && task.Attempt == revoke.Attempt),
+            };
         }
-
-        return answer;
     }
 
     private void Close()

@@ -181,7 +181,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
 
     private Pulse MakePulse()
     {
-        var pulse = new Pulse { SentUnixUs = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow) };
+        var pulse = new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() };
         foreach (var (core, busy) in _cpu.Sample())
         {
             pulse.Cores.Add(new CoreUsage { Core = core, BusyPercent = busy });

@@ -39,15 +39,7 @@ internal sealed class SpareWorker
 
     public void Kill()
     {
-        try
-        {
-            Process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
+        ProcessKill.Quietly(Process);
         Input?.Dispose();
         Process.Dispose();
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using FuncExec.Core.Collections;
 using FuncExec.Core.Platform;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
@@ -208,14 +209,19 @@ internal sealed class WorkerHandle
             }
         }
 
-        try
+        ProcessKill.Quietly(process);
+    }
+
+    /// <summary>Kills the current process; it is reported lost and replaced like any that dies.</summary>
+    public void KillProcess()
+    {
+        Process? process;
+        lock (_lock)
         {
-            process?.Kill();
+            process = _alive ? _process : null;
         }
-        catch (InvalidOperationException)
-        {
-            // It exited on its own meanwhile; the reader reports that.
-        }
+
+        ProcessKill.Quietly(process);
     }
 
     /// <summary>Kills the process without a replacement (node shutdown).</summary>
@@ -232,15 +238,7 @@ internal sealed class WorkerHandle
 
         if (process is not null)
         {
-            try
-            {
-                process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
+            ProcessKill.Quietly(process);
             process.WaitForExit(5000);
             process.Dispose();
         }
@@ -334,24 +332,12 @@ internal sealed class WorkerHandle
 
         lock (_lock)
         {
-            var kept = new Queue<InFlightTask>(_inFlight.Count);
-            while (_inFlight.TryDequeue(out var task))
-            {
-                if (task.TaskId != revoked.TaskId)
-                {
-                    kept.Enqueue(task);
-                }
-            }
-
-            while (kept.TryDequeue(out var task))
-            {
-                _inFlight.Enqueue(task);
-            }
+            _inFlight.RemoveWhere(task => task.TaskId == revoked.TaskId);
         }
 
         if (killRequested)
         {
-            var now = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+            var now = FuncExec.Core.Tasks.UnixTime.NowMicroseconds();
             _node.Link.OnResults(Id,
             [
                 new TaskResult
@@ -407,14 +393,7 @@ internal sealed class WorkerHandle
             NodeLog.TimedOut(_logger, running.TaskId, TimeSpan.FromMilliseconds(running.TimeoutMs), Id);
         }
 
-        try
-        {
-            process?.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited on its own meanwhile; the reader reports that.
-        }
+        ProcessKill.Quietly(process);
     }
 
     private void OnEnded(string? fault)
@@ -433,18 +412,8 @@ internal sealed class WorkerHandle
             return; // Stopped by the node.
         }
 
-        try
-        {
-            if (!process.HasExited)
-            {
-                // The socket ended but the process lives (it closed the socket or spoke garbage).
-                process.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited meanwhile.
-        }
+        // The socket ended; if the process lives (it closed the socket or spoke garbage), end it.
+        ProcessKill.Quietly(process);
 
         // Waits for exit and for the stderr pipe to drain, so the crash output is complete.
         process.WaitForExit();
@@ -511,7 +480,7 @@ internal sealed class WorkerHandle
 
     private TaskResult EndedResult(InFlightTask running, int exitCode, string reason, string stderr)
     {
-        var now = Scheduler.WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow);
+        var now = FuncExec.Core.Tasks.UnixTime.NowMicroseconds();
         var timedOut = ReferenceEquals(running, _timedOut);
         if (ReferenceEquals(running, _killed))
         {

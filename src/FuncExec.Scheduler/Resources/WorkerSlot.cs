@@ -8,6 +8,7 @@ internal sealed class WorkerSlot
         Node = node;
         WorkerId = workerId;
         Core = core;
+        Name = $"{node.Channel.NodeName}/worker-{workerId}";
     }
 
     public NodeResources Node { get; }
@@ -16,7 +17,8 @@ internal sealed class WorkerSlot
 
     public int Core { get; }
 
-    public string Name => $"{Node.Channel.NodeName}/worker-{WorkerId}";
+    /// <summary><c>node/worker-N</c>, put in every report: built once, not per task.</summary>
+    public string Name { get; }
 
     /// <summary>The worker process is up and said hello.</summary>
     public bool Ready { get; set; }

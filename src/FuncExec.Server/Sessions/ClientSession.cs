@@ -47,8 +47,8 @@ internal sealed class ClientSession : ITaskObserver
                 Name = report.Name,
                 Outcome = report.State.ToOutcome(),
                 Worker = report.Worker ?? string.Empty,
-                StartedUnixUs = WireConversions.ToUnixMicroseconds(report.Started),
-                FinishedUnixUs = WireConversions.ToUnixMicroseconds(report.Finished),
+                StartedUnixUs = Core.Tasks.UnixTime.ToMicroseconds(report.Started),
+                FinishedUnixUs = Core.Tasks.UnixTime.ToMicroseconds(report.Finished),
                 Attempts = report.Attempts,
                 Output = report.Output ?? string.Empty,
             };

@@ -48,7 +48,7 @@ internal sealed class NodeSession
             _server.Options.PulseInterval,
             _server.Time,
             () => SinceLastPulse,
-            () => new Pulse { SentUnixUs = WireConversions.ToUnixMicroseconds(DateTimeOffset.UtcNow) },
+            () => new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() },
             "the node",
             cancellationToken).ConfigureAwait(false);
 

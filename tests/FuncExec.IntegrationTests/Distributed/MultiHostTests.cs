@@ -33,6 +33,14 @@ public sealed class MultiHostTests
         return (scheduler, n1, n2);
     }
 
+    /// <summary>Runs a task file from the client host and waits until the first result is in.</summary>
+    private static async Task<LabProcess> StartRunAsync(NetworkLab lab, string tasks)
+    {
+        var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
+        await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
+        return client;
+    }
+
     private static async Task<string> WriteTasksAsync(int count, int sleepMs, int retries)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("funcexec-multihost-").FullName, "tasks.yaml");
@@ -65,8 +73,7 @@ public sealed class MultiHostTests
         using var ___ = n2;
         var tasks = await WriteTasksAsync(16, 400, retries: 1);
 
-        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
-        await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
+        using var client = await StartRunAsync(lab, tasks);
         n1.Kill();
         var exit = await client.WaitForExitAsync(Patience);
 
@@ -87,8 +94,7 @@ public sealed class MultiHostTests
         using var ___ = n2;
         var tasks = await WriteTasksAsync(12, 400, retries: 1);
 
-        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
-        await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
+        using var client = await StartRunAsync(lab, tasks);
         lab.CutLink("n1");
         await scheduler.WaitForOutputAsync("node n1 lost: no pulse from the node", Patience);
         Assert.Equal(0, await client.WaitForExitAsync(Patience));
