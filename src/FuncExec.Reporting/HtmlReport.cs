@@ -13,7 +13,8 @@ namespace FuncExec.Reporting;
 /// The page needs no server and no network: the charting library (a build of Apache ECharts, about 570 KB), the
 /// script that draws the charts and the data are all inline. The three charts share their time axis, seconds
 /// since the profile began, and zoom together (wheel or drag on a chart, or the slider under it). A profile with
-/// more than 20,000 task bars has the timeline thinned by merging adjacent bars of a worker; the page says so.
+/// more than 20,000 task bars has its timeline drawn at a coarser resolution, neighbouring tasks of a worker merged
+/// into blocks; the page says so.
 /// </remarks>
 public static class HtmlReport
 {
@@ -51,13 +52,13 @@ public static class HtmlReport
             </head>
             <body>
             <h1>{Html(title)}</h1>
-            <p class="meta">{Html(report.Path)}: {Html(SpanText(report))}</p>
+            <p class="meta">{Html(report.Path)}: {Html(report.SpanDescription)}</p>
 
             """);
         WriteSummary(report, writer);
         writer.Write($"""
             <h2>Throughput over time</h2>
-            <p class="note">Tasks finished per second, in bins of {Html(Seconds(report.ThroughputBinUs))}.</p>
+            <p class="note">Tasks finished per second, in bins of {Html(ReportFormat.Microseconds(report.ThroughputBinUs))}.</p>
             <div id="throughput-chart" class="chart"></div>
             <h2>Worker timeline</h2>
             <p class="legend">{Legend()}<span><i style="background:#8b0000"></i>worker died</span></p>
@@ -83,9 +84,9 @@ public static class HtmlReport
             <h2>Summary</h2>
             <table id="summary">
             <tr><th>tasks finished</th><td>{report.Tasks}{(statuses.Length > 0 ? $" ({Html(statuses)})" : string.Empty)}</td></tr>
-            <tr><th>span</th><td>{Html(SpanText(report))}</td></tr>
-            <tr><th>throughput</th><td>{Html(Rate(report.Throughput))} tasks/s</td></tr>
-            <tr><th>workers</th><td>{report.Workers.Count}, mean utilization {Percent(report.MeanUtilization)}</td></tr>
+            <tr><th>span</th><td>{Html(report.SpanDescription)}</td></tr>
+            <tr><th>throughput</th><td>{Html(ReportFormat.Throughput(report.Throughput))} tasks/s</td></tr>
+            <tr><th>workers</th><td>{report.Workers.Count}, mean utilization {ReportFormat.Percent(report.MeanUtilization)}</td></tr>
             <tr><th>samples</th><td>{report.Samples}</td></tr>
             </table>
             <table id="utilization">
@@ -96,30 +97,13 @@ public static class HtmlReport
         {
             var width = Math.Round(Math.Clamp(worker.Utilization, 0, 1) * 120);
             writer.Write($"""
-                <tr><td><code>{Html(worker.Worker)}</code></td><td class="num">{worker.Core?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td><td class="num">{worker.Tasks}</td><td class="num">{Html(Seconds(worker.Busy.Ticks / 10))}</td><td><span class="bar" style="width:{width}px"></span>{Percent(worker.Utilization)}</td><td class="num">{worker.Deaths}</td></tr>
+                <tr><td><code>{Html(worker.Worker)}</code></td><td class="num">{worker.Core?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td><td class="num">{worker.Tasks}</td><td class="num">{Html(ReportFormat.Seconds(worker.Busy))}</td><td><span class="bar" style="width:{width}px"></span>{ReportFormat.Percent(worker.Utilization)}</td><td class="num">{worker.Deaths}</td></tr>
 
                 """);
         }
 
         writer.Write("</table>\n");
     }
-
-    /// <summary>The span as a reader wants it: its length and what it was measured from.</summary>
-    internal static string SpanText(ProfileReport report) => report.SpanSource switch
-    {
-        ProfileSpanSource.Tasks => $"{Seconds(report.SpanEndUs - report.SpanStartUs)} from the first task start to the last task finish",
-        ProfileSpanSource.Samples => $"{Seconds(report.SpanEndUs - report.SpanStartUs)} from the first sample to the last (no task ran)",
-        _ => "nothing ran",
-    };
-
-    /// <summary>A throughput with as many digits as it needs.</summary>
-    internal static string Rate(double perSecond) =>
-        perSecond.ToString(perSecond >= 100 ? "0.0" : perSecond >= 1 ? "0.00" : "0.####", CultureInfo.InvariantCulture);
-
-    internal static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
-
-    internal static string Seconds(long microseconds) =>
-        (microseconds / 1e6).ToString(microseconds >= 100_000_000 ? "0.0" : "0.000###", CultureInfo.InvariantCulture) + " s";
 
     private static string Legend() =>
         string.Concat(Enum.GetValues<TaskState>().Select(s => $"<span><i style=\"background:{Color(s)}\"></i>{s.ToName()}</span>"));
@@ -142,9 +126,10 @@ public static class HtmlReport
             return "<p class=\"note\">One row per worker, one bar per task (a task holding several cores has a bar on each of their workers). Hover a bar for the task.</p>";
         }
 
-        return $"<p class=\"note\" id=\"gantt-merged\">This profile has {gantt.Tasks} task bars; to keep the page responsive, adjacent bars of a worker "
-            + $"less than {Html(Seconds(gantt.MergeGapUs))} apart are merged into {gantt.Bars.Count} bars. A merged bar is colored by the worst status "
-            + "among its tasks, and its tooltip says how many it holds.</p>";
+        return $"<p class=\"note\" id=\"gantt-merged\">This profile has {gantt.Tasks} task bars; to keep the page responsive, the timeline is drawn "
+            + $"at a resolution of {Html(ReportFormat.Microseconds(gantt.MergeGapUs))}: neighbouring tasks of a worker closer than that are merged into "
+            + $"blocks no longer than that ({gantt.Bars.Count} bars in all). A block is colored by the worst status among its tasks, and its tooltip "
+            + "says how many it holds. The utilization table is computed from every task.</p>";
     }
 
     private static string ChartData(ProfileReport report)

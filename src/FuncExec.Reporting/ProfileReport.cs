@@ -78,6 +78,15 @@ public sealed partial class ProfileReport
     /// <summary>The mean of the workers' utilization, 0 to 1.</summary>
     public double MeanUtilization { get; }
 
+    /// <summary>The span for a reader: its length and what it was measured from, e.g. <c>12.345 s from the first
+    /// task start to the last task finish</c>.</summary>
+    public string SpanDescription => SpanSource switch
+    {
+        ProfileSpanSource.Tasks => $"{ReportFormat.Seconds(Span)} from the first task start to the last task finish",
+        ProfileSpanSource.Samples => $"{ReportFormat.Seconds(Span)} from the first sample to the last (no task ran)",
+        _ => "nothing ran",
+    };
+
     /// <summary>Sample rows in the profile.</summary>
     public int Samples => _profile.Samples.Count;
 

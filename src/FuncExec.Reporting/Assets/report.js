@@ -19,7 +19,7 @@
   }
 
   function timeAxis() {
-    return { type: 'value', name: 's', min: 0, max: data.end, axisLabel: { formatter: function (v) { return +v.toFixed(6); } } };
+    return { type: 'value', name: 's', min: 0, max: data.end, axisLabel: { showMaxLabel: false, formatter: function (v) { return +v.toFixed(6); } } };
   }
 
   function zoom(extra) {
@@ -127,18 +127,19 @@
   // Queue length and busy workers over time, from the samples.
   make('queue-chart', {
     animation: false,
-    grid: { left: 64, right: 24, top: 36, bottom: 64 },
+    grid: { left: 64, right: 64, top: 36, bottom: 64 },
     legend: { top: 0 },
     tooltip: { trigger: 'axis' },
     xAxis: timeAxis(),
-    yAxis: { type: 'value', minInterval: 1 },
+    // Workers on their own axis: a queue of thousands would otherwise flatten them to the floor.
+    yAxis: [{ type: 'value', name: 'tasks', minInterval: 1 }, { type: 'value', name: 'workers', minInterval: 1, splitLine: { show: false } }],
     dataZoom: zoom(),
     series: [
       { id: 'queued', name: 'queued tasks', type: 'line', step: 'end', symbol: 'none', areaStyle: { opacity: 0.2 },
         data: data.queue.map(function (s) { return [s[0], s[1]]; }) },
-      { id: 'busy', name: 'busy workers', type: 'line', step: 'end', symbol: 'none',
+      { id: 'busy', name: 'busy workers', type: 'line', step: 'end', symbol: 'none', yAxisIndex: 1,
         data: data.queue.map(function (s) { return [s[0], s[2]]; }) },
-      { id: 'workers', name: 'workers', type: 'line', step: 'end', symbol: 'none', lineStyle: { type: 'dashed', width: 1 },
+      { id: 'workers', name: 'workers', type: 'line', step: 'end', symbol: 'none', yAxisIndex: 1, lineStyle: { type: 'dashed', width: 1 },
         data: data.queue.map(function (s) { return [s[0], s[3]]; }) }
     ]
   });

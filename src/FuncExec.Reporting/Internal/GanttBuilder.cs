@@ -4,11 +4,12 @@ namespace FuncExec.Reporting.Internal;
 
 /// <summary>Builds the worker timeline, thinning it when a profile has more bars than a browser draws smoothly.</summary>
 /// <remarks>
-/// Up to the limit every task has its own bar. Past it, adjacent bars of one worker whose gap is under a
-/// threshold are merged into one bar that says how many tasks it holds and is colored by the worst status among
-/// them (so a failure stays visible); the threshold starts at 1/4000 of the span (about a pixel on a wide
-/// screen) and doubles until the bars fit. Busy time is unchanged in spirit: a merged bar may cover the short
-/// idle gaps between its tasks, which at that zoom are not visible anyway.
+/// Up to the limit every task has its own bar. Past it, the timeline is drawn at a resolution: neighbouring bars of
+/// one worker less than a resolution apart are merged, as long as the merged bar spans at most one resolution, so a
+/// long task keeps its own bar and short ones become resolution-sized blocks that say how many tasks they hold and
+/// are colored by the worst status among them (a failure stays visible). The resolution starts at 1/4000 of the span
+/// (about a pixel on a wide screen) and doubles until the bars fit. A merged bar covers the idle gaps between its
+/// tasks, which at that resolution are not visible anyway; utilization is computed from the tasks, not the bars.
 /// </remarks>
 internal static class GanttBuilder
 {
@@ -21,17 +22,17 @@ internal static class GanttBuilder
             return new GanttChart(bars, tasks, 0);
         }
 
-        var gap = Math.Max(1, spanUs / 4000);
+        var resolution = Math.Max(1, spanUs / 4000);
         var merged = bars;
         while (true)
         {
-            merged = Merge(merged, gap);
-            if (merged.Count <= maxBars || gap > spanUs)
+            merged = Merge(merged, resolution);
+            if (merged.Count <= maxBars || resolution > spanUs)
             {
-                return new GanttChart(merged, tasks, gap);
+                return new GanttChart(merged, tasks, resolution);
             }
 
-            gap *= 2;
+            resolution *= 2;
         }
     }
 
@@ -45,14 +46,14 @@ internal static class GanttBuilder
         _ => 4,
     };
 
-    private static List<GanttBar> Merge(List<GanttBar> bars, long gap)
+    private static List<GanttBar> Merge(List<GanttBar> bars, long resolution)
     {
         var merged = new List<GanttBar>(bars.Count / 2);
         var current = bars[0];
         for (var i = 1; i < bars.Count; i++)
         {
             var next = bars[i];
-            if (next.Row == current.Row && next.StartUs - current.EndUs <= gap)
+            if (next.Row == current.Row && next.StartUs - current.EndUs <= resolution && Math.Max(current.EndUs, next.EndUs) - current.StartUs <= resolution)
             {
                 current = new GanttBar(
                     current.Row,
