@@ -89,6 +89,7 @@ internal sealed class ProfileReader
         switch (f[ProfileCsv.Record])
         {
             case ProfileCsv.TaskRecord:
+                Required(f, ProfileCsv.TimeUs);
                 var finished = Required(f, ProfileCsv.FinishedUs);
                 var started = Optional(f, ProfileCsv.StartedUs);
                 if (started > finished)
