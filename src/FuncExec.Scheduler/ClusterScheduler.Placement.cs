@@ -271,8 +271,11 @@ public sealed partial class ClusterScheduler
         new(Now(), placement.Task.Id, placement.Task.Submitted.Name, placement.Task.Computation.Id, placement.Primary.Name,
             [.. placement.Task.Assignment.Cores], placement.Attempt);
 
-    private static void ReleaseLocked(Placement placement, Dispatch dispatch)
+    /// <summary>Frees what a placement held. Returns the task that starts on its worker now that it ended, if any:
+    /// the worker runs its tasks in order, so the next in line starts as this one ends.</summary>
+    private static Placement? ReleaseLocked(Placement placement)
     {
+        Placement? startsNext = null;
         var primary = placement.Primary;
         primary.InFlight--;
         placement.Task.Computation.InFlight--;
@@ -281,10 +284,9 @@ public sealed partial class ClusterScheduler
             var wasFirst = primary.Line.First == inLine;
             primary.Line.Remove(inLine);
             placement.InLine = null;
-            // The worker runs its tasks in order: the next in line starts as this one ends.
-            if (wasFirst && dispatch.RecordsEvents && primary.Line.First is { } next)
+            if (wasFirst)
             {
-                dispatch.Event(StartedEvent(next.Value));
+                startsNext = primary.Line.First?.Value;
             }
         }
 
@@ -303,6 +305,16 @@ public sealed partial class ClusterScheduler
         {
             slot.HeldBy = 0;
         }
+
+        return startsNext;
+    }
+
+    private static void AnnounceStart(Placement? placement, Dispatch dispatch)
+    {
+        if (placement is not null && dispatch.RecordsEvents)
+        {
+            dispatch.Event(StartedEvent(placement));
+        }
     }
 
     private void FinishLocked(TaskResult result, Dispatch dispatch)
@@ -313,7 +325,7 @@ public sealed partial class ClusterScheduler
         }
 
         _running.Remove(result.TaskId);
-        ReleaseLocked(placement, dispatch);
+        var startsNext = ReleaseLocked(placement);
         if (result.FinishedUnixUs > result.StartedUnixUs && result.StartedUnixUs > 0)
         {
             _durations.Record(placement.Task.FunctionKey, result.FinishedUnixUs - result.StartedUnixUs);
@@ -325,6 +337,7 @@ public sealed partial class ClusterScheduler
         if (retryable && !placement.Killing && !placement.Cancelling && !task.Computation.Closing && task.Attempts <= task.Submitted.Retries)
         {
             EnqueueLocked(task, dispatch);
+            AnnounceStart(startsNext, dispatch);
             return;
         }
 
@@ -342,5 +355,6 @@ public sealed partial class ClusterScheduler
             Attempts = task.Attempts,
             Output = result.Output.Length == 0 ? null : result.Output,
         }, dispatch);
+        AnnounceStart(startsNext, dispatch);
     }
 }

@@ -292,7 +292,7 @@ public sealed partial class ClusterScheduler
         {
             if (_running.Remove(id, out var placement))
             {
-                ReleaseLocked(placement, dispatch);
+                AnnounceStart(ReleaseLocked(placement), dispatch);
                 placement.Task.Attempts--;
                 if (placement.Killing || placement.Cancelling || placement.Task.Computation.Closing)
                 {
