@@ -11,7 +11,9 @@ internal sealed class ProfileRowWriter
     private readonly TextWriter _writer;
 
     // When each task was first queued, kept until it finishes: retries queue it again, but the
-    // profile's queued_us is the first submission.
+    // profile's queued_us is the first submission. The scheduler publishes batches from several
+    // threads, so a task's TaskQueued can rarely arrive after its TaskFinished: that row has no
+    // queued_us, and the late entry stays here (a few bytes) until the recorder is disposed.
     private readonly Dictionary<long, long> _firstQueued = [];
 
     public ProfileRowWriter(TextWriter writer)
@@ -106,7 +108,12 @@ internal sealed class ProfileRowWriter
         Commas(ProfileCsv.Worker - ProfileCsv.TimeUs);
         Text(e.Worker);
         Comma();
-        Number(e.Core);
+        // A remote event without its core says -1: leave the field empty rather than write a core that is not.
+        if (e.Core >= 0)
+        {
+            Number(e.Core);
+        }
+
         Commas(ProfileCsv.Completed - ProfileCsv.Cores);
         _writer.Write('\n');
     }
