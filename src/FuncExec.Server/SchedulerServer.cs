@@ -121,6 +121,11 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _udp?.Dispose();
+        if (_profile is not null)
+        {
+            await _profile.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_app is not null)
         {
             using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -138,8 +143,16 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     internal void Track(NodeSession session) => _nodes[session] = 0;
 
+    private SchedulerProfile? _profile;
+
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
+        if (Options.ProfilePath is { } profilePath)
+        {
+            // Before anything joins, so the profile sees every worker start.
+            _profile = SchedulerProfile.Start(Scheduler, profilePath);
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory);
