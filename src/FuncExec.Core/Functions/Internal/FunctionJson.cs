@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -16,6 +17,15 @@ namespace FuncExec.Core.Functions.Internal;
 internal static class FunctionJson
 {
     private static readonly ConcurrentDictionary<AssemblyLoadContext, JsonSerializerOptions> ByContext = new();
+
+    // The serializer also keeps the accessors it emits for each type's members in a static cache that
+    // evicts expired entries only when it is next used (dotnet/runtime#65323), so an unloaded context's
+    // types stay rooted until some later serialization of a new type. The serializer's hot-reload handler
+    // clears that cache; it is internal, hence found by name, and unloading merely waits when it is gone.
+    private static readonly Action<Type[]?>? ClearSerializerCaches = typeof(JsonSerializer).Assembly
+        .GetType("System.Text.Json.JsonSerializerOptionsUpdateHandler")
+        ?.GetMethod("ClearCache", BindingFlags.Public | BindingFlags.Static, [typeof(Type[])])
+        ?.CreateDelegate<Action<Type[]?>>();
 
     /// <summary>
     /// Case-insensitive property names (task files are written by hand), enums by name, public
@@ -54,7 +64,14 @@ internal static class FunctionJson
     /// <summary>Gives types of <paramref name="context"/> options of their own, until <see cref="Unregister"/>.</summary>
     public static void Register(AssemblyLoadContext context) => ByContext.TryAdd(context, Create());
 
-    public static void Unregister(AssemblyLoadContext context) => ByContext.TryRemove(context, out _);
+    /// <summary>Drops the options of <paramref name="context"/>'s types and the serializer's caches of their members.</summary>
+    public static void Unregister(AssemblyLoadContext context)
+    {
+        if (ByContext.TryRemove(context, out _))
+        {
+            ClearSerializerCaches?.Invoke(null);
+        }
+    }
 
     /// <summary>A method's result as UTF-8 JSON, by its runtime type; <c>null</c> for none.</summary>
     public static byte[] SerializeResult(object? value, bool returnsVoid) =>
