@@ -126,6 +126,14 @@ public class SchedulingBenchmarks
         public void Revoke(int workerId, long taskId, int attempt) => Revoked++;
 
         public void Kill(int workerId, long taskId, int attempt) => Killed++;
+
+        public void Cancel(int workerId, long taskId, int attempt, TimeSpan grace) => Killed++;
+
+        public void Deliver(int workerId, TaskMessage message) => Assigned++;
+
+        public void Acknowledge(int workerId, MessageAck ack) => Assigned++;
+
+        public void Computation(NodeComputation computation) => Assigned++;
     }
 
     /// <summary>A submitter that only counts reports.</summary>

@@ -1,4 +1,5 @@
 using FuncExec.Client.Internal;
+using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Node;
 using FuncExec.Scheduler;
@@ -16,17 +17,19 @@ namespace FuncExec.Client;
 /// var reports = await cluster.RunAsync(tasks);
 /// </code>
 /// </example>
-public sealed class LocalCluster : ITaskRunner
+public sealed class LocalCluster : ICluster
 {
     private readonly LocalNode _node;
     private readonly ClusterScheduler _scheduler;
     private readonly TaskPreparer _preparer;
+    private readonly EmbeddedBackend _backend;
 
-    private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer)
+    private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer, long maxFileSize)
     {
         _node = node;
         _scheduler = scheduler;
         _preparer = preparer;
+        _backend = new EmbeddedBackend(scheduler, node, preparer, maxFileSize);
     }
 
     /// <summary>Worker i runs on core <c>WorkerCores[i]</c>.</summary>
@@ -65,8 +68,22 @@ public sealed class LocalCluster : ITaskRunner
         }
 
         var codeCache = options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code");
-        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache));
+        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache), options.MaxFileSize);
     }
+
+    /// <inheritdoc />
+    public Task<Computation> ScheduleAsync(ComputationOptions? options = null, CancellationToken cancellationToken = default) =>
+        ComputationOpener.OpenAsync(this, _backend, options, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) => _backend.NodesAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<WorkerInfo>> WorkersAsync(CancellationToken cancellationToken = default) =>
+        [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(n => n.Workers)];
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.ReadAsync(_backend, 0, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>

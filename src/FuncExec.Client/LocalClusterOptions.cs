@@ -28,6 +28,10 @@ public sealed record LocalClusterOptions
     /// <summary>Keep a warm spare worker process, so a crashed or killed worker is replaced at once (default true).</summary>
     public bool WarmSpare { get; init; } = true;
 
+    /// <summary>The largest component file (assembly or data file) a computation may ship, in bytes.</summary>
+    /// <remarks>Default: 1 GiB.</remarks>
+    public long MaxFileSize { get; init; } = 1L << 30;
+
     /// <summary>Where the cluster logs.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

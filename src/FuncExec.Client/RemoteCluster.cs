@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FuncExec.Client.Internal;
 using FuncExec.Core.Errors;
+using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
@@ -16,7 +17,7 @@ namespace FuncExec.Client;
 /// A cluster reached through its scheduler (<c>funcexec scheduler</c>) over TCP. Several
 /// clients may share one scheduler; each gets exactly its own results.
 /// </summary>
-public sealed class RemoteCluster : ITaskRunner
+public sealed class RemoteCluster : ICluster, IClusterBackend
 {
     private readonly FrameConnection _connection;
     private readonly TaskPreparer _preparer;
@@ -26,8 +27,24 @@ public sealed class RemoteCluster : ITaskRunner
     private readonly ConcurrentDictionary<long, TaskCompletionSource<StatusReply>> _statusWaiters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _killWaiters = new();
     private readonly Lock _sendLock = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<long>> _openWaiters = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _closeWaiters = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<long[]>> _submitWaiters = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _messageWaiters = new();
+    private readonly ConcurrentDictionary<long, RemoteTask> _handlesByTag = new();
+    private readonly TaskHandles _handles = new();
+    private readonly Lock _subscribersLock = new();
+    private List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents)> _subscribers = [];
+    private bool _subscribed;
     private long _nextRun;
+    private long _nextTag;
     private StatusReply _lastStatus = new();
+
+    // Computation tasks' tags have this bit set; RunAsync's tags (run << 32 | position) never do.
+    private const long HandleTagBit = 1L << 62;
+
+    // A component travels in one frame, under the 64 MiB frame cap with room to spare.
+    private const long MaxComponentBytes = 48L * 1024 * 1024;
 
     private RemoteCluster(SchedulerAddress address, FrameConnection connection, RemoteClusterOptions options)
     {
@@ -58,12 +75,12 @@ public sealed class RemoteCluster : ITaskRunner
         var cluster = new RemoteCluster(parsed, connection, options);
         connection.Start(cluster.OnFrameAsync);
         _ = connection.Completion.ContinueWith(t => cluster.FailAll(t.Result.Message), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        await cluster.StatusAsync(cancellationToken).ConfigureAwait(false);
+        await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
         return cluster;
     }
 
     /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and running tasks.</summary>
-    public async Task<StatusReply> StatusAsync(CancellationToken cancellationToken = default)
+    public async Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default)
     {
         var waiter = new TaskCompletionSource<StatusReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         var key = Interlocked.Increment(ref _nextRun);
@@ -164,19 +181,246 @@ public sealed class RemoteCluster : ITaskRunner
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
+    /// <inheritdoc />
+    public Task<Computation> ScheduleAsync(ComputationOptions? options = null, CancellationToken cancellationToken = default) =>
+        ComputationOpener.OpenAsync(this, this, options, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default)
+    {
+        var status = await QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+        return [.. status.Nodes.Select(n => new NodeInfo(
+            n.Index, n.Name, n.Address, [.. n.Workers.Select(w => new WorkerInfo(n.Index, n.Name, w.WorkerId, w.Core, w.State))]))];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<WorkerInfo>> WorkersAsync(CancellationToken cancellationToken = default) =>
+        [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(n => n.Workers)];
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.ReadAsync(this, 0, cancellationToken);
+
+    TaskPreparer IClusterBackend.Preparer => _preparer;
+
+    ComponentStore IClusterBackend.Store => _components;
+
+    TaskHandles IClusterBackend.Handles => _handles;
+
+    long IClusterBackend.MaxFileSize => MaxComponentBytes;
+
+    async Task<long> IClusterBackend.OpenComputationAsync(ComputationRequest request, CancellationToken cancellationToken)
+    {
+        var key = Interlocked.Increment(ref _nextRun);
+        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _openWaiters[key] = waiter;
+        var open = new OpenComputation { Request = key, Name = request.Name, Exclusive = request.Exclusive };
+        open.Components.AddRange(request.Components);
+        var uploads = new List<ClusterEnvelope>();
+        foreach (var component in request.Components)
+        {
+            AddUpload(component, uploads);
+        }
+
+        PostAll(uploads, new ClusterEnvelope { OpenComputation = open });
+        try
+        {
+            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Given up while waiting for its turn: once it opens, close it so it does not hold the queue.
+            _ = waiter.Task.ContinueWith(
+                t => _connection.Post(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = t.Result } }),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+        finally
+        {
+            _openWaiters.TryRemove(key, out _);
+        }
+    }
+
+    Task IClusterBackend.CloseComputationAsync(long computation, CancellationToken cancellationToken)
+    {
+        var waiter = _closeWaiters.GetOrAdd(computation, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        PostAll([], new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = computation } });
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    async Task<long[]> IClusterBackend.SubmitAsync(long computation, IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    {
+        var key = Interlocked.Increment(ref _nextRun);
+        var submit = new SubmitTasks { Request = key };
+        var uploads = new List<ClusterEnvelope>();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var task = tasks[i];
+            var tag = HandleTagBit | Interlocked.Increment(ref _nextTag);
+            _handlesByTag[tag] = handles[i];
+            AddUpload(task.Assignment, uploads);
+            var spec = new SubmittedTaskSpec
+            {
+                Name = task.Name,
+                Cores = task.Cores,
+                Priority = task.Priority,
+                Retries = task.Retries,
+                Tag = tag,
+                Assignment = task.Assignment,
+            };
+            if (task.TargetNode is { } node)
+            {
+                spec.TargetNode = node;
+            }
+
+            if (task.TargetWorker is { } worker)
+            {
+                spec.TargetWorker = worker;
+            }
+
+            submit.Tasks.Add(spec);
+        }
+
+        var waiter = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _submitWaiters[key] = waiter;
+        try
+        {
+            PostAll(uploads, new ClusterEnvelope { Submit = submit });
+            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var spec in submit.Tasks)
+            {
+                _handlesByTag.TryRemove(spec.Tag, out _);
+            }
+
+            throw;
+        }
+        finally
+        {
+            _submitWaiters.TryRemove(key, out _);
+        }
+    }
+
+    async Task IClusterBackend.SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken)
+    {
+        var sequence = Interlocked.Increment(ref _nextRun);
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _messageWaiters[sequence] = waiter;
+        try
+        {
+            PostAll([], new ClusterEnvelope
+            {
+                TaskMessage = new TaskMessage { ToTask = taskId, PayloadJson = ByteString.CopyFrom(payload), Sequence = sequence },
+            });
+            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new MessageNotDeliveredException(taskId, ex.Message);
+        }
+        finally
+        {
+            _messageWaiters.TryRemove(sequence, out _);
+        }
+    }
+
+    Task IClusterBackend.CancelAsync(long taskId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        PostAll([], new ClusterEnvelope { CancelTask = new CancelTask { TaskId = taskId, GraceMs = (long)grace.TotalMilliseconds } });
+        return Task.CompletedTask;
+    }
+
+    Task IClusterBackend.KillAsync(long taskId, CancellationToken cancellationToken)
+    {
+        PostAll([], new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId } });
+        return Task.CompletedTask;
+    }
+
+    Task<IReadOnlyList<NodeInfo>> IClusterBackend.NodesAsync(CancellationToken cancellationToken) => NodesAsync(cancellationToken);
+
+    IDisposable IClusterBackend.Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents)
+    {
+        var entry = (computation, onEvents);
+        lock (_subscribersLock)
+        {
+            _subscribers = [.. _subscribers, entry];
+            if (!_subscribed)
+            {
+                // One subscription for everything; each local subscriber filters its own.
+                _subscribed = true;
+                PostAll([], new ClusterEnvelope { SubscribeEvents = new SubscribeEvents { Computation = 0 } });
+            }
+        }
+
+        return new Unsubscriber(this, entry);
+    }
+
+    private void PostAll(List<ClusterEnvelope> first, ClusterEnvelope last)
+    {
+        lock (_sendLock)
+        {
+            foreach (var envelope in first)
+            {
+                _connection.Post(envelope);
+            }
+
+            if (!_connection.Post(last))
+            {
+                throw new SchedulerUnreachableException(Address, "the connection is closed");
+            }
+        }
+    }
+
+    private void OnEvents(ClusterEvents events)
+    {
+        var decoded = new List<ClusterEvent>(events.Events.Count);
+        foreach (var wire in events.Events)
+        {
+            if (EventWire.FromWire(wire) is { } e)
+            {
+                decoded.Add(e);
+            }
+        }
+
+        foreach (var (computation, onEvents) in Volatile.Read(ref _subscribers))
+        {
+            var mine = computation == 0 ? decoded : decoded.FindAll(e => EventFilter.Concerns(e, computation));
+            if (mine.Count > 0)
+            {
+                onEvents(mine);
+            }
+        }
+    }
+
+    private sealed class Unsubscriber(RemoteCluster cluster, (long, Action<IReadOnlyList<ClusterEvent>>) entry) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (cluster._subscribersLock)
+            {
+                cluster._subscribers = [.. cluster._subscribers.Where(s => s != entry)];
+            }
+        }
+    }
+
     private void AddUpload(TaskAssignment assignment, List<ClusterEnvelope> uploads)
     {
         var component = assignment.FunctionCase switch
         {
             TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly,
             TaskAssignment.FunctionOneofCase.Code => assignment.Code.Image,
+            TaskAssignment.FunctionOneofCase.Lambda => assignment.Lambda.Assembly,
             _ => null,
         };
-        if (component is null)
+        if (component is not null)
         {
-            return;
+            AddUpload(component, uploads);
         }
+    }
 
+    private void AddUpload(ComponentRef component, List<ClusterEnvelope> uploads)
+    {
         lock (_uploaded)
         {
             if (!_uploaded.Add(component.Sha256))
@@ -201,7 +445,14 @@ public sealed class RemoteCluster : ITaskRunner
             case ClusterEnvelope.BodyOneofCase.TaskReports:
                 foreach (var report in envelope.TaskReports.Reports)
                 {
-                    if (_runs.TryGetValue(report.Tag >> 32, out var run))
+                    if ((report.Tag & HandleTagBit) != 0)
+                    {
+                        if (_handlesByTag.TryRemove(report.Tag, out var handle))
+                        {
+                            _handles.Complete(handle, ToReport(report));
+                        }
+                    }
+                    else if (_runs.TryGetValue(report.Tag >> 32, out var run))
                     {
                         run.Observer.Complete((int)(report.Tag & 0xFFFF_FFFF), ToReport(report));
                     }
@@ -213,12 +464,20 @@ public sealed class RemoteCluster : ITaskRunner
                 {
                     accepted.Accepted.TrySetResult();
                 }
+                else if (_submitWaiters.TryGetValue(envelope.SubmitAccepted.Request, out var submitted))
+                {
+                    submitted.TrySetResult([.. envelope.SubmitAccepted.TaskIds]);
+                }
 
                 break;
             case ClusterEnvelope.BodyOneofCase.SubmitRefused:
                 if (_runs.TryRemove(envelope.SubmitRefused.Request, out var refused))
                 {
                     refused.Accepted.TrySetException(new ResourceRequestException(envelope.SubmitRefused.Reason));
+                }
+                else if (_submitWaiters.TryGetValue(envelope.SubmitRefused.Request, out var refusedSubmit))
+                {
+                    refusedSubmit.TrySetException(new ResourceRequestException(envelope.SubmitRefused.Reason));
                 }
 
                 break;
@@ -236,6 +495,53 @@ public sealed class RemoteCluster : ITaskRunner
                     killWaiter.TrySetResult(envelope.KillReply.Outcome);
                 }
 
+                break;
+            case ClusterEnvelope.BodyOneofCase.ComputationOpened:
+                var opened = envelope.ComputationOpened;
+                if (_openWaiters.TryGetValue(opened.Request, out var openWaiter))
+                {
+                    if (opened.Error.Length > 0)
+                    {
+                        openWaiter.TrySetException(new ComponentRefusedException(opened.Error));
+                    }
+                    else
+                    {
+                        openWaiter.TrySetResult(opened.Computation);
+                    }
+                }
+
+                break;
+            case ClusterEnvelope.BodyOneofCase.ComputationClosed:
+                if (_closeWaiters.TryRemove(envelope.ComputationClosed.Computation, out var closeWaiter))
+                {
+                    closeWaiter.TrySetResult();
+                }
+
+                break;
+            case ClusterEnvelope.BodyOneofCase.MessageAck:
+                if (_messageWaiters.TryGetValue(envelope.MessageAck.Sequence, out var messageWaiter))
+                {
+                    if (envelope.MessageAck.Error.Length > 0)
+                    {
+                        messageWaiter.TrySetException(new InvalidOperationException(envelope.MessageAck.Error));
+                    }
+                    else
+                    {
+                        messageWaiter.TrySetResult();
+                    }
+                }
+
+                break;
+            case ClusterEnvelope.BodyOneofCase.TaskMessage:
+                _handles.OnMessage(envelope.TaskMessage);
+                break;
+            case ClusterEnvelope.BodyOneofCase.TaskProgress:
+                _handles.OnProgress(envelope.TaskProgress);
+                break;
+            case ClusterEnvelope.BodyOneofCase.ClusterEvents:
+                OnEvents(envelope.ClusterEvents);
+                break;
+            case ClusterEnvelope.BodyOneofCase.CancelReply:
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
@@ -264,6 +570,34 @@ public sealed class RemoteCluster : ITaskRunner
         {
             waiter.TrySetException(error);
         }
+
+        foreach (var (_, waiter) in _openWaiters)
+        {
+            waiter.TrySetException(error);
+        }
+
+        foreach (var (_, waiter) in _closeWaiters)
+        {
+            // The scheduler closes a departed client's computations itself.
+            waiter.TrySetResult();
+        }
+
+        foreach (var (_, waiter) in _submitWaiters)
+        {
+            waiter.TrySetException(error);
+        }
+
+        foreach (var (_, waiter) in _messageWaiters)
+        {
+            waiter.TrySetException(error);
+        }
+
+        foreach (var (_, handle) in _handlesByTag)
+        {
+            handle.Fail(error);
+        }
+
+        _handlesByTag.Clear();
     }
 
     private static TaskReport ToReport(TaskReportMessage m) => new()

@@ -28,4 +28,10 @@ public sealed class EmbeddedSchedulerLink : ISchedulerLink
     /// <inheritdoc />
     public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
         _scheduler.WorkerLost(_nodeIndex, workerId, ended, unstarted);
+
+    /// <inheritdoc />
+    public void OnTaskMessage(int workerId, TaskMessage message) => _scheduler.OnTaskMessage(_nodeIndex, workerId, message);
+
+    /// <inheritdoc />
+    public void OnProgress(int workerId, TaskProgress progress) => _scheduler.OnProgress(_nodeIndex, progress);
 }

@@ -16,4 +16,10 @@ public interface ISchedulerLink
 
     /// <summary>A worker process ended: results for the task it was running, and the tasks it held unstarted.</summary>
     void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted);
+
+    /// <summary>A task running on a worker sent a message (to its client or another task).</summary>
+    void OnTaskMessage(int workerId, TaskMessage message);
+
+    /// <summary>A task running on a worker reported progress.</summary>
+    void OnProgress(int workerId, TaskProgress progress);
 }

@@ -38,7 +38,7 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
         Options = options ?? NodeOptions.Default;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FuncExec.Node");
         Time = time ?? TimeProvider.System;
-        Components = new ComponentStore(Options.DestPath ?? ComponentStore.DefaultRoot);
+        Components = new ComponentStore(Options.DestPath is { } dest ? Path.Combine(dest, "components") : ComponentStore.DefaultRoot);
         var available = CpuAffinity.AvailableCores();
         var count = Options.Workers switch
         {
@@ -198,6 +198,43 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
 
     /// <inheritdoc />
     public void Revoke(int workerId, long taskId, int attempt) => _workers[workerId].Revoke(taskId, attempt);
+
+    /// <inheritdoc />
+    public void Cancel(int workerId, long taskId, int attempt, TimeSpan grace) => _workers[workerId].Cancel(taskId, attempt, grace);
+
+    /// <inheritdoc />
+    public void Deliver(int workerId, TaskMessage message) => _workers[workerId].Send(new WorkerEnvelope { Message = message });
+
+    /// <inheritdoc />
+    public void Acknowledge(int workerId, MessageAck ack) => _workers[workerId].Send(new WorkerEnvelope { MessageAck = ack });
+
+    /// <inheritdoc />
+    public void Computation(NodeComputation computation)
+    {
+        ArgumentNullException.ThrowIfNull(computation);
+        var folder = ComputationFolder(computation.Computation);
+        if (computation.Closed)
+        {
+            var closed = new WorkerEnvelope { ComputationClosed = new ComputationClosed { Computation = computation.Computation } };
+            foreach (var worker in _workers)
+            {
+                worker.Send(closed);
+            }
+
+            // Workers may still read its files while they finish; deleting unlinks names, not open files.
+            ComponentStore.DeleteFolder(folder);
+            return;
+        }
+
+        foreach (var missing in Components.Materialize(computation.Components, folder))
+        {
+            NodeLog.ComponentMissing(_logger, NodeName, missing.FileName, computation.Computation);
+        }
+    }
+
+    /// <summary>Where a computation's files are put, and the working directory of its tasks.</summary>
+    public string ComputationFolder(long computation) =>
+        Path.Combine(Path.GetDirectoryName(Components.Root)!, "computations", computation.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Kills every worker that holds tasks; each is reported lost and replaced (after losing the scheduler).</summary>
     public void RestartBusyWorkers()

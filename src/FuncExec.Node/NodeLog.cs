@@ -42,4 +42,10 @@ internal static partial class NodeLog
 
     [LoggerMessage(114, LogLevel.Information, "node {Node}: {What}")]
     public static partial void Discovering(ILogger logger, string node, string what);
+
+    [LoggerMessage(115, LogLevel.Error, "node {Node}: computation {Computation} needs component {Component}, which this node does not have (refused on arrival?); its tasks that use it will fail")]
+    public static partial void ComponentMissing(ILogger logger, string node, string component, long computation);
+
+    [LoggerMessage(116, LogLevel.Information, "task {TaskId} still runs {Grace} after it was cancelled; killing worker {WorkerId}")]
+    public static partial void GraceExpired(ILogger logger, long taskId, TimeSpan grace, int workerId);
 }

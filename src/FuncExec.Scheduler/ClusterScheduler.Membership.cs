@@ -1,3 +1,4 @@
+using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Queueing;
@@ -10,13 +11,13 @@ public sealed partial class ClusterScheduler
 {
     /// <summary>
     /// A node was lost (silent past the failure detector's limit, or disconnected). Its slots
-    /// leave the pool. On each of its workers the task running — the earliest placed still in
-    /// flight — used an attempt: it runs again if its retries allow, else fails naming the node;
-    /// the tasks queued behind it go back to the queue without using one.
+    /// leave the pool. On each of its workers the task running — the first in its line — used an
+    /// attempt: it runs again if its retries allow, else fails naming the node; the tasks queued
+    /// behind it go back to the queue without using one. Tasks queued for that node alone fail.
     /// </summary>
     public void RemoveNode(int node, string reason)
     {
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         lock (_lock)
         {
             var removed = _nodes[node];
@@ -26,35 +27,34 @@ public sealed partial class ClusterScheduler
             }
 
             removed.Removed = true;
-            dispatch = new Dispatch();
-            var onNode = new List<Placement>();
-            foreach (var placement in _running.Values)
+            if (dispatch.RecordsEvents)
             {
-                if (placement.Primary.Node == removed)
-                {
-                    onNode.Add(placement);
-                }
+                dispatch.Event(new NodeLost(Now(), node, removed.Channel.NodeName, reason));
             }
 
             var unstarted = new List<long>();
-            foreach (var group in onNode.GroupBy(p => p.Primary))
+            foreach (var slot in removed.Slots)
             {
-                var running = group.MinBy(p => p.Order)!;
-                foreach (var placement in group)
+                if (slot.Line.First is not { } first)
                 {
-                    if (placement != running)
-                    {
-                        unstarted.Add(placement.Task.Id);
-                    }
+                    continue;
                 }
 
+                var running = first.Value;
+                for (var next = first.Next; next is not null; next = next.Next)
+                {
+                    unstarted.Add(next.Value.Task.Id);
+                }
+
+                RequeueLocked(unstarted, dispatch);
+                unstarted.Clear();
                 FinishLocked(
                     new TaskResult
                     {
                         TaskId = running.Task.Id,
                         Attempt = running.Attempt,
                         Outcome = TaskOutcome.Failed,
-                        FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds(),
+                        FinishedUnixUs = UnixTime.NowMicroseconds(),
                         Error = new Protocol.V1.RemoteError
                         {
                             Type = "FuncExec.NodeLost",
@@ -63,29 +63,49 @@ public sealed partial class ClusterScheduler
                         },
                     },
                     dispatch);
+                slot.Ready = false;
             }
 
-            RequeueLocked(unstarted, dispatch);
             foreach (var slot in removed.Slots)
             {
                 slot.Ready = false;
             }
 
+            FailPinnedLocked(removed, reason, dispatch);
             DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
+    }
+
+    private void FailPinnedLocked(NodeResources removed, string reason, Dispatch dispatch)
+    {
+        foreach (var computation in _computations.Values.ToList())
+        {
+            var lost = computation.Pinned.FindAll(task => task.Submitted.TargetNode == removed.Index);
+            computation.Pinned.RemoveAll(task => task.Submitted.TargetNode == removed.Index);
+            foreach (var task in lost)
+            {
+                ReportLocked(task, new TaskReport
+                {
+                    Id = task.Id,
+                    Name = task.Submitted.Name,
+                    State = TaskState.Failed,
+                    Error = new Core.Tasks.RemoteError("FuncExec.NodeLost", $"it was to run on node {removed.Channel.NodeName}, which was lost: {reason}", null, Retryable: false),
+                    Attempts = task.Attempts,
+                }, dispatch);
+            }
+        }
     }
 
     /// <summary>Kills task <paramref name="taskId"/>: a queued one is removed and reported killed at
     /// once; a running one is killed by its node, which reports its final state.</summary>
     public KillRequest Kill(long taskId)
     {
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         KillRequest outcome;
         lock (_lock)
         {
-            dispatch = new Dispatch();
             if (_running.TryGetValue(taskId, out var placement))
             {
                 if (!placement.Killing)
@@ -96,43 +116,124 @@ public sealed partial class ClusterScheduler
 
                 outcome = KillRequest.Sent;
             }
+            else if (TakeQueuedLocked(taskId) is { } queued)
+            {
+                ReportUnstartedLocked(queued, TaskState.Killed, dispatch);
+                outcome = KillRequest.KilledQueued;
+            }
             else
             {
-                QueuedTask? queued = null;
-                _queue.RemoveWhere(task =>
-                {
-                    if (task.Id != taskId)
-                    {
-                        return false;
-                    }
-
-                    queued = task;
-                    return true;
-                });
-                if (queued is null)
-                {
-                    return KillRequest.NotFound;
-                }
-
-                ReportKilledUnstarted(queued, dispatch);
-                outcome = KillRequest.KilledQueued;
+                return KillRequest.NotFound;
             }
 
             DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
         return outcome;
     }
 
-    /// <summary>Drops the queued tasks of a submitter that left; tasks already running finish unreported.</summary>
+    /// <summary>
+    /// Cancels task <paramref name="taskId"/>: a queued one is removed and reported cancelled at
+    /// once; a running one has its cancellation token signalled, and is killed if it still runs
+    /// after <paramref name="grace"/>. Its final report says what happened.
+    /// </summary>
+    public CancelRequest Cancel(long taskId, TimeSpan grace)
+    {
+        var dispatch = NewDispatch();
+        CancelRequest outcome;
+        lock (_lock)
+        {
+            if (_running.TryGetValue(taskId, out var placement))
+            {
+                if (!placement.Cancelling && !placement.Killing)
+                {
+                    placement.Cancelling = true;
+                    var slot = placement.Primary;
+                    dispatch.ToNode(slot.Node.Channel, c => c.Cancel(slot.WorkerId, taskId, placement.Attempt, grace));
+                }
+
+                outcome = CancelRequest.Sent;
+            }
+            else if (TakeQueuedLocked(taskId) is { } queued)
+            {
+                ReportUnstartedLocked(queued, TaskState.Cancelled, dispatch);
+                outcome = CancelRequest.CancelledQueued;
+            }
+            else
+            {
+                return CancelRequest.NotFound;
+            }
+
+            DispatchLocked(dispatch);
+        }
+
+        Done(dispatch);
+        return outcome;
+    }
+
+    /// <summary>Takes a task out of its computation's queue, if it waits there.</summary>
+    private QueuedTask? TakeQueuedLocked(long taskId)
+    {
+        if (!_live.TryGetValue(taskId, out var task) || _running.ContainsKey(taskId))
+        {
+            return null;
+        }
+
+        var computation = task.Computation;
+        if (task.IsPinned)
+        {
+            return computation.Pinned.Remove(task) ? task : null;
+        }
+
+        return computation.Queue.RemoveWhere(queued => queued == task) > 0 ? task : null;
+    }
+
+    /// <summary>A submitter left: its queued tasks are dropped (tasks already running finish
+    /// unreported), and the computations it opened close, their tasks killed.</summary>
     /// <returns>How many queued tasks were dropped.</returns>
     public int Forget(ITaskObserver observer)
     {
+        var dispatch = NewDispatch();
+        int dropped;
         lock (_lock)
         {
-            return _queue.RemoveWhere(task => task.Observer == observer);
+            dropped = 0;
+            foreach (var computation in _computations.Values.ToList())
+            {
+                if (computation.Owner != observer)
+                {
+                    continue;
+                }
+
+                if (computation.Id != 0)
+                {
+                    dropped += computation.Queue.Count + computation.Pinned.Count;
+                    CloseLocked(computation, dispatch);
+                    continue;
+                }
+
+                foreach (var task in computation.Queue.Unordered.Concat(computation.Pinned))
+                {
+                    task.Finished = true;
+                    _live.Remove(task.Id);
+                    computation.Live--;
+                    dropped++;
+                }
+
+                computation.Queue.RemoveWhere(_ => true);
+                computation.Pinned.Clear();
+                if (computation.Live == 0)
+                {
+                    EndComputationLocked(computation, dispatch);
+                }
+            }
+
+            DispatchLocked(dispatch);
         }
+
+        Done(dispatch);
+        return dropped;
     }
 
     /// <summary>A consistent picture of nodes, workers and tasks, for status displays.</summary>
@@ -140,39 +241,51 @@ public sealed partial class ClusterScheduler
     {
         lock (_lock)
         {
-            var current = new Dictionary<WorkerSlot, Placement>();
-            var running = new List<RunningTaskSnapshot>(_running.Count);
-            foreach (var placement in _running.Values)
-            {
-                if (!current.TryGetValue(placement.Primary, out var earliest) || placement.Order < earliest.Order)
-                {
-                    current[placement.Primary] = placement;
-                }
-            }
-
-            foreach (var placement in current.Values)
-            {
-                running.Add(new RunningTaskSnapshot(
-                    placement.Task.Id, placement.Task.Submitted.Name, placement.Primary.Name, [.. placement.Task.Assignment.Cores], placement.Attempt));
-            }
-
+            var running = new List<RunningTaskSnapshot>();
             var nodes = new List<NodeSnapshot>(_nodes.Count);
+            var busy = 0;
             foreach (var node in _nodes)
             {
                 var workers = new List<WorkerSnapshot>(node.Slots.Count);
                 foreach (var slot in node.Slots)
                 {
-                    current.TryGetValue(slot, out var task);
+                    var task = slot.Line.First?.Value;
+                    if (task is not null)
+                    {
+                        running.Add(new RunningTaskSnapshot(
+                            task.Task.Id, task.Task.Submitted.Name, slot.Name, [.. task.Task.Assignment.Cores], task.Attempt, task.Task.Computation.Id));
+                    }
+
                     var state = !slot.Ready ? "starting" : slot.HeldBy != 0 ? "held" : task is null ? "idle" : "busy";
+                    if (state is "busy" or "held")
+                    {
+                        busy++;
+                    }
+
                     workers.Add(new WorkerSnapshot(slot.WorkerId, slot.Core, state, slot.InFlight, task?.Task.Id ?? 0, task?.Task.Submitted.Name));
                 }
 
                 nodes.Add(new NodeSnapshot(node.Index, node.Channel.NodeName, node.Removed, workers));
             }
 
+            var computations = new List<ComputationSnapshot>();
+            foreach (var computation in _computations.Values)
+            {
+                if (computation.Id != 0)
+                {
+                    computations.Add(new ComputationSnapshot(
+                        computation.Id, computation.Name, computation.Exclusive, computation.Active, computation.Queue.Count + computation.Pinned.Count, computation.InFlight));
+                }
+            }
+
             // Tasks prefetched by a worker but not started are still waiting: they count as queued.
-            var prefetched = _running.Count - current.Count;
-            return new SchedulerSnapshot(nodes, _queue.Count + prefetched, running.OrderBy(r => r.Id).ToArray());
+            var prefetched = _running.Count - running.Count;
+            return new SchedulerSnapshot(nodes, QueuedLocked() + prefetched, running.OrderBy(r => r.Id).ToArray())
+            {
+                BusyWorkers = busy,
+                Completed = CompletedCount,
+                Computations = computations,
+            };
         }
     }
 }

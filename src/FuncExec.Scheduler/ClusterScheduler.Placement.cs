@@ -1,5 +1,8 @@
+using FuncExec.Core.Events;
+using TaskStarted = FuncExec.Core.Events.TaskStarted;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Queueing;
 using FuncExec.Scheduler.Resources;
 
@@ -7,19 +10,20 @@ namespace FuncExec.Scheduler;
 
 public sealed partial class ClusterScheduler
 {
-    private Dispatch DispatchLocked(Dispatch? dispatch = null)
+    private Dispatch DispatchLocked(Dispatch dispatch)
     {
-        dispatch ??= new Dispatch();
-        while (_queue.TryPeek(out var head))
+        while (NextComputationLocked() is { } computation)
         {
-            var placed = head.Cores == 1 ? PlaceNarrowLocked(head, dispatch) : PlaceWideLocked(head, dispatch);
+            var head = computation.Queue.Peek();
+            var placed = head.Cores == 1 ? PlaceNarrowLocked(head, null, dispatch) : PlaceWideLocked(head, null, dispatch);
             if (!placed)
             {
                 break;
             }
         }
 
-        if (_queue.Count == 0)
+        PlacePinnedLocked(dispatch);
+        if (QueuedLocked() == 0)
         {
             StealLocked(dispatch);
         }
@@ -28,33 +32,100 @@ public sealed partial class ClusterScheduler
         return dispatch;
     }
 
-    /// <summary>A one-core task goes to the ready slot with the most room for it (see <see cref="PrefetchPolicy"/>).</summary>
-    private bool PlaceNarrowLocked(QueuedTask task, Dispatch dispatch)
+    /// <summary>The active computation with queued tasks and the fewest on workers (the oldest on a tie):
+    /// fair sharing among shared computations, or the open exclusive one alone.</summary>
+    private ComputationState? NextComputationLocked()
+    {
+        if (_exclusive is { } exclusive)
+        {
+            return exclusive.Queue.Count > 0 ? exclusive : null;
+        }
+
+        ComputationState? best = null;
+        foreach (var computation in _active)
+        {
+            if (computation.Queue.Count > 0 && (best is null || computation.InFlight < best.InFlight))
+            {
+                best = computation;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Tasks for a given node or worker go there when it has room; they never hold up other tasks.</summary>
+    private void PlacePinnedLocked(Dispatch dispatch)
+    {
+        foreach (var computation in _exclusive is { } exclusive ? [exclusive] : _active)
+        {
+            for (var i = 0; i < computation.Pinned.Count; i++)
+            {
+                var task = computation.Pinned[i];
+                var node = _nodes[task.Submitted.TargetNode!.Value];
+                if (node.Removed)
+                {
+                    continue; // Ended by RemoveNode.
+                }
+
+                var placed = task.Submitted.TargetWorker is { } worker
+                    ? PlaceNarrowLocked(task, node.Slots[worker], dispatch)
+                    : task.Cores == 1 ? PlaceNarrowLocked(task, node, dispatch) : PlaceWideLocked(task, node, dispatch);
+                if (placed)
+                {
+                    computation.Pinned.RemoveAt(i);
+                    i--;
+                }
+            }
+        }
+    }
+
+    /// <summary>A one-core task goes to the ready slot with the most room for it (see <see cref="PrefetchPolicy"/>),
+    /// among all slots, those of one node, or one slot.</summary>
+    private bool PlaceNarrowLocked(QueuedTask task, object? where, Dispatch dispatch)
     {
         var estimate = _durations.Estimate(task.FunctionKey);
         WorkerSlot? best = null;
         var bestRoom = 0.0;
-        foreach (var node in _nodes)
+        void Consider(WorkerSlot slot)
         {
-            if (node.Removed)
+            if (!slot.Ready || slot.HeldBy != 0)
             {
-                continue;
+                return;
             }
 
-            foreach (var slot in node.Slots)
+            var room = PrefetchPolicy.Room(slot, estimate);
+            if (room > bestRoom || (room == bestRoom && best is not null && room > 0 && slot.InFlight < best.InFlight))
             {
-                if (!slot.Ready || slot.HeldBy != 0)
+                best = slot;
+                bestRoom = room;
+            }
+        }
+
+        switch (where)
+        {
+            case WorkerSlot one:
+                Consider(one);
+                break;
+            case NodeResources node:
+                foreach (var slot in node.Slots)
                 {
-                    continue;
+                    Consider(slot);
                 }
 
-                var room = PrefetchPolicy.Room(slot, estimate);
-                if (room > bestRoom || (room == bestRoom && best is not null && room > 0 && slot.InFlight < best.InFlight))
+                break;
+            default:
+                foreach (var node in _nodes)
                 {
-                    best = slot;
-                    bestRoom = room;
+                    if (!node.Removed)
+                    {
+                        foreach (var slot in node.Slots)
+                        {
+                            Consider(slot);
+                        }
+                    }
                 }
-            }
+
+                break;
         }
 
         if (best is null)
@@ -62,7 +133,11 @@ public sealed partial class ClusterScheduler
             return false;
         }
 
-        _queue.Dequeue();
+        if (!task.IsPinned)
+        {
+            task.Computation.Queue.Dequeue();
+        }
+
         StartLocked(task, best, [], estimate, dispatch);
         return true;
     }
@@ -99,7 +174,8 @@ public sealed partial class ClusterScheduler
             {
                 foreach (var placement in slot.Stealable)
                 {
-                    if (!placement.Revoking)
+                    // A pinned task cannot move, so taking it back would only delay it.
+                    if (!placement.Revoking && !placement.Task.IsPinned)
                     {
                         return placement;
                     }
@@ -110,10 +186,10 @@ public sealed partial class ClusterScheduler
         return null;
     }
 
-    /// <summary>A k-core task needs k idle slots of one node: the first of them runs it, the rest are held.</summary>
-    private bool PlaceWideLocked(QueuedTask task, Dispatch dispatch)
+    /// <summary>A k-core task needs k idle slots of one node (any node, or the given one): the first of them runs it, the rest are held.</summary>
+    private bool PlaceWideLocked(QueuedTask task, NodeResources? only, Dispatch dispatch)
     {
-        foreach (var node in _nodes)
+        foreach (var node in only is null ? _nodes : [only])
         {
             if (node.Removed || node.Slots.Count < task.Cores)
             {
@@ -128,7 +204,11 @@ public sealed partial class ClusterScheduler
                     chosen.Add(slot);
                     if (chosen.Count == task.Cores)
                     {
-                        _queue.Dequeue();
+                        if (!task.IsPinned)
+                        {
+                            task.Computation.Queue.Dequeue();
+                        }
+
                         StartLocked(task, chosen[0], chosen.GetRange(1, chosen.Count - 1), double.NaN, dispatch);
                         return true;
                     }
@@ -153,7 +233,9 @@ public sealed partial class ClusterScheduler
         }
 
         primary.InFlight++;
+        task.Computation.InFlight++;
         var placement = new Placement(task, primary, held, task.Attempts, estimateUs) { Order = primary.NextOrder++ };
+        placement.InLine = primary.Line.AddLast(placement);
         if (PrefetchPolicy.IsShort(estimateUs))
         {
             primary.ShortWorkUs += estimateUs;
@@ -169,12 +251,45 @@ public sealed partial class ClusterScheduler
 
         _running[task.Id] = placement;
         dispatch.Assign(primary, assignment);
+        if (task.PendingMessages is { } pending)
+        {
+            // After the assignment, on the same ordered way, so the worker knows the task when they arrive.
+            task.PendingMessages = null;
+            foreach (var message in pending)
+            {
+                dispatch.ToNode(primary.Node.Channel, c => c.Deliver(primary.WorkerId, message));
+            }
+        }
+
+        if (dispatch.RecordsEvents && primary.Line.First == placement.InLine)
+        {
+            dispatch.Event(StartedEvent(placement));
+        }
     }
 
-    private static void ReleaseLocked(Placement placement)
+    private static TaskStarted StartedEvent(Placement placement) =>
+        new(Now(), placement.Task.Id, placement.Task.Submitted.Name, placement.Task.Computation.Id, placement.Primary.Name,
+            [.. placement.Task.Assignment.Cores], placement.Attempt);
+
+    /// <summary>Frees what a placement held. Returns the task that starts on its worker now that it ended, if any:
+    /// the worker runs its tasks in order, so the next in line starts as this one ends.</summary>
+    private static Placement? ReleaseLocked(Placement placement)
     {
+        Placement? startsNext = null;
         var primary = placement.Primary;
         primary.InFlight--;
+        placement.Task.Computation.InFlight--;
+        if (placement.InLine is { } inLine)
+        {
+            var wasFirst = primary.Line.First == inLine;
+            primary.Line.Remove(inLine);
+            placement.InLine = null;
+            if (wasFirst)
+            {
+                startsNext = primary.Line.First?.Value;
+            }
+        }
+
         if (PrefetchPolicy.IsShort(placement.EstimateUs))
         {
             // Sums of doubles drift; an empty slot owes nothing.
@@ -190,6 +305,16 @@ public sealed partial class ClusterScheduler
         {
             slot.HeldBy = 0;
         }
+
+        return startsNext;
+    }
+
+    private static void AnnounceStart(Placement? placement, Dispatch dispatch)
+    {
+        if (placement is not null && dispatch.RecordsEvents)
+        {
+            dispatch.Event(StartedEvent(placement));
+        }
     }
 
     private void FinishLocked(TaskResult result, Dispatch dispatch)
@@ -200,7 +325,7 @@ public sealed partial class ClusterScheduler
         }
 
         _running.Remove(result.TaskId);
-        ReleaseLocked(placement);
+        var startsNext = ReleaseLocked(placement);
         if (result.FinishedUnixUs > result.StartedUnixUs && result.StartedUnixUs > 0)
         {
             _durations.Record(placement.Task.FunctionKey, result.FinishedUnixUs - result.StartedUnixUs);
@@ -209,13 +334,14 @@ public sealed partial class ClusterScheduler
         var task = placement.Task;
         var state = result.Outcome.ToState();
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
-        if (retryable && !placement.Killing && task.Attempts <= task.Submitted.Retries)
+        if (retryable && !placement.Killing && !placement.Cancelling && !task.Computation.Closing && task.Attempts <= task.Submitted.Retries)
         {
-            _queue.Enqueue(task);
+            EnqueueLocked(task, dispatch);
+            AnnounceStart(startsNext, dispatch);
             return;
         }
 
-        dispatch.Report(task.Observer, new FinishedTask(task.Submitted, new TaskReport
+        ReportLocked(task, new TaskReport
         {
             Id = task.Id,
             Name = task.Submitted.Name,
@@ -224,11 +350,11 @@ public sealed partial class ClusterScheduler
             Error = result.Error?.ToModel(),
             Worker = placement.Primary.Name,
             Cores = [.. task.Assignment.Cores],
-            Started = Core.Tasks.UnixTime.FromMicroseconds(result.StartedUnixUs),
-            Finished = Core.Tasks.UnixTime.FromMicroseconds(result.FinishedUnixUs),
+            Started = UnixTime.FromMicroseconds(result.StartedUnixUs),
+            Finished = UnixTime.FromMicroseconds(result.FinishedUnixUs),
             Attempts = task.Attempts,
             Output = result.Output.Length == 0 ? null : result.Output,
-        }));
+        }, dispatch);
+        AnnounceStart(startsNext, dispatch);
     }
-
 }

@@ -1,6 +1,8 @@
 using FuncExec.Core.Errors;
+using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Queueing;
 using FuncExec.Scheduler.Resources;
 
@@ -12,27 +14,30 @@ namespace FuncExec.Scheduler;
 /// through <see cref="INodeChannel"/>, submitters through <see cref="ITaskObserver"/>.
 /// </summary>
 /// <remarks>
-/// One lock guards all state. Placement is strict in queue order: when the head task does not
-/// fit (a wide task waiting for k idle slots of one node), nothing behind it is placed, so
-/// slots drain and a wide task is never starved by narrow ones behind it.
+/// One lock guards all state. Tasks belong to computations (a submitter that opens none gets an
+/// implicit shared one); the next task placed comes from the active computation with the fewest
+/// tasks on workers, so shared computations split the workers evenly, while an open exclusive
+/// computation is the only active one. Placement is strict in queue order: when the chosen head
+/// task does not fit (a wide task waiting for k idle slots of one node), nothing more is placed,
+/// so slots drain and a wide task is never starved by narrow ones.
 /// Delivery: each task is reported to its observer exactly once; results of an attempt the
 /// scheduler no longer waits for (its worker was declared lost) are dropped.
 /// </remarks>
 public sealed partial class ClusterScheduler
 {
     private readonly Lock _lock = new();
-    private readonly TaskQueue _queue;
     private readonly List<NodeResources> _nodes = [];
     private readonly Dictionary<long, Placement> _running = [];
+    private readonly Dictionary<long, QueuedTask> _live = [];
     private readonly DurationEstimates _durations = new();
     private long _nextId;
     private long _nextSequence;
+    private long _completed;
 
     /// <summary>Creates a scheduler with no nodes.</summary>
     public ClusterScheduler(SchedulerOptions? options = null)
     {
         Options = options ?? SchedulerOptions.Default;
-        _queue = new TaskQueue(Options.Order);
     }
 
     /// <summary>The options it runs with.</summary>
@@ -45,7 +50,7 @@ public sealed partial class ClusterScheduler
         {
             lock (_lock)
             {
-                return _queue.Count;
+                return QueuedLocked();
             }
         }
     }
@@ -62,19 +67,39 @@ public sealed partial class ClusterScheduler
         }
     }
 
+    /// <summary>Tasks reported so far, in any final state.</summary>
+    public long CompletedCount => Interlocked.Read(ref _completed);
+
     /// <summary>Adds a node whose workers are pinned to <paramref name="workerCores"/> (worker i to core i of the list).
-    /// Its workers take work once reported ready.</summary>
+    /// Its workers take work once reported ready; it hears of every open computation first.</summary>
     /// <returns>The node's index, used in later calls about it.</returns>
     public int AddNode(INodeChannel channel, IReadOnlyList<int> workerCores)
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(workerCores);
+        var dispatch = NewDispatch();
+        int index;
         lock (_lock)
         {
             var node = new NodeResources(_nodes.Count, channel, workerCores);
             _nodes.Add(node);
-            return node.Index;
+            index = node.Index;
+            foreach (var computation in _computations.Values)
+            {
+                if (computation.Id != 0 && !computation.Closing)
+                {
+                    channel.Computation(OpenNotice(computation));
+                }
+            }
+
+            if (dispatch.RecordsEvents)
+            {
+                dispatch.Event(new NodeJoined(Now(), index, channel.NodeName, workerCores.Count));
+            }
         }
+
+        Done(dispatch);
+        return index;
     }
 
     /// <summary>The largest number of cores one task can hold: the most workers of any node.</summary>
@@ -89,68 +114,117 @@ public sealed partial class ClusterScheduler
         }
     }
 
-    /// <summary>Queues tasks for <paramref name="observer"/>.</summary>
+    /// <summary>Queues tasks for <paramref name="observer"/> in its implicit computation.</summary>
     /// <returns>The ids given to the tasks, in order.</returns>
-    /// <exception cref="ResourceRequestException">A task asks for more cores than any node has; nothing was queued.</exception>
-    public long[] Submit(IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer)
+    /// <exception cref="ResourceRequestException">A task asks for more cores than any node has, or names a node or worker
+    /// that is not there; nothing was queued.</exception>
+    public long[] Submit(IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer) => Submit(0, tasks, observer);
+
+    /// <summary>Queues tasks of computation <paramref name="computation"/> (0: the observer's implicit one) for <paramref name="observer"/>.</summary>
+    /// <returns>The ids given to the tasks, in order.</returns>
+    /// <exception cref="ResourceRequestException">A task asks for more cores than any node has, or names a node or worker
+    /// that is not there; nothing was queued.</exception>
+    /// <exception cref="ComputationClosedException">The computation is closed or was never opened.</exception>
+    public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(observer);
         var ids = new long[tasks.Count];
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         lock (_lock)
         {
+            var state = computation == 0 ? ImplicitComputationLocked(observer) : OpenComputationLocked(computation);
             var maxCores = MaxCoresLocked();
             foreach (var task in tasks)
             {
-                if (task.Cores < 1)
-                {
-                    throw new ResourceRequestException($"task '{task.Name}' asks for {task.Cores} cores; a task needs at least 1");
-                }
-
-                if (_nodes.Count > 0 && task.Cores > maxCores)
-                {
-                    throw new ResourceRequestException(
-                        $"task '{task.Name}' asks for {task.Cores} cores, but the largest node of the cluster has {maxCores}; "
-                        + "a task runs on one node, so ask for at most that many");
-                }
+                ValidateLocked(task, maxCores);
             }
 
             for (var i = 0; i < tasks.Count; i++)
             {
-                var queued = new QueuedTask(++_nextId, ++_nextSequence, tasks[i], observer);
+                tasks[i].Assignment.Computation = computation;
+                var queued = new QueuedTask(++_nextId, ++_nextSequence, tasks[i], observer, state);
                 ids[i] = queued.Id;
-                _queue.Enqueue(queued);
+                _live[queued.Id] = queued;
+                state.Live++;
+                EnqueueLocked(queued, dispatch);
             }
 
-            dispatch = DispatchLocked();
+            DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
         return ids;
+    }
+
+    private void ValidateLocked(SubmittedTask task, int maxCores)
+    {
+        if (task.Cores < 1)
+        {
+            throw new ResourceRequestException($"task '{task.Name}' asks for {task.Cores} cores; a task needs at least 1");
+        }
+
+        if (task.TargetNode is { } target)
+        {
+            if (target < 0 || target >= _nodes.Count || _nodes[target].Removed)
+            {
+                throw new ResourceRequestException($"task '{task.Name}' is for node {target}, which is not in the cluster");
+            }
+
+            var node = _nodes[target];
+            if (task.TargetWorker is { } worker)
+            {
+                if (worker < 0 || worker >= node.Slots.Count)
+                {
+                    throw new ResourceRequestException(
+                        $"task '{task.Name}' is for worker {worker} of node {node.Channel.NodeName}, which has workers 0 to {node.Slots.Count - 1}");
+                }
+
+                if (task.Cores != 1)
+                {
+                    throw new ResourceRequestException($"task '{task.Name}' asks for {task.Cores} cores on one worker; a worker has one core, so ask for a node instead");
+                }
+            }
+            else if (task.Cores > node.Slots.Count)
+            {
+                throw new ResourceRequestException(
+                    $"task '{task.Name}' asks for {task.Cores} cores on node {node.Channel.NodeName}, which has {node.Slots.Count}");
+            }
+        }
+        else if (_nodes.Count > 0 && task.Cores > maxCores)
+        {
+            throw new ResourceRequestException(
+                $"task '{task.Name}' asks for {task.Cores} cores, but the largest node of the cluster has {maxCores}; "
+                + "a task runs on one node, so ask for at most that many");
+        }
     }
 
     /// <summary>A worker process said hello and can take work.</summary>
     public void WorkerReady(int node, int workerId)
     {
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         lock (_lock)
         {
-            _nodes[node].Slots[workerId].Ready = true;
-            dispatch = DispatchLocked();
+            var slot = _nodes[node].Slots[workerId];
+            slot.Ready = true;
+            if (dispatch.RecordsEvents)
+            {
+                dispatch.Event(new WorkerStarted(Now(), node, workerId, slot.Name, slot.Core));
+            }
+
+            DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
     }
 
     /// <summary>Results a worker sent, in the order its tasks ran.</summary>
     public void OnResults(int node, int workerId, IReadOnlyList<TaskResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         lock (_lock)
         {
-            dispatch = new Dispatch();
             foreach (var result in results)
             {
                 FinishLocked(result, dispatch);
@@ -159,7 +233,7 @@ public sealed partial class ClusterScheduler
             DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
     }
 
     /// <summary>
@@ -172,12 +246,18 @@ public sealed partial class ClusterScheduler
     {
         ArgumentNullException.ThrowIfNull(ended);
         ArgumentNullException.ThrowIfNull(unstarted);
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         lock (_lock)
         {
             var slot = _nodes[node].Slots[workerId];
+            var wasReady = slot.Ready;
             slot.Ready = false;
-            dispatch = new Dispatch();
+            if (dispatch.RecordsEvents && wasReady)
+            {
+                var reason = ended.Count > 0 && ended[0].Error is { } error ? error.Message : "its process ended";
+                dispatch.Event(new WorkerDied(Now(), node, workerId, slot.Name, reason));
+            }
+
             foreach (var result in ended)
             {
                 FinishLocked(result, dispatch);
@@ -188,7 +268,7 @@ public sealed partial class ClusterScheduler
             DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
     }
 
     /// <summary>A worker gave back tasks it had not started (answering a revoke): they are queued
@@ -196,15 +276,14 @@ public sealed partial class ClusterScheduler
     public void TasksReturned(int node, int workerId, IReadOnlyList<long> taskIds)
     {
         ArgumentNullException.ThrowIfNull(taskIds);
-        Dispatch dispatch;
+        var dispatch = NewDispatch();
         lock (_lock)
         {
-            dispatch = new Dispatch();
             RequeueLocked(taskIds, dispatch);
             DispatchLocked(dispatch);
         }
 
-        dispatch.Complete();
+        Done(dispatch);
     }
 
     private void RequeueLocked(IReadOnlyList<long> taskIds, Dispatch dispatch)
@@ -213,30 +292,89 @@ public sealed partial class ClusterScheduler
         {
             if (_running.Remove(id, out var placement))
             {
-                ReleaseLocked(placement);
+                AnnounceStart(ReleaseLocked(placement), dispatch);
                 placement.Task.Attempts--;
-                if (placement.Killing)
+                if (placement.Killing || placement.Cancelling || placement.Task.Computation.Closing)
                 {
-                    // Handed back unstarted while a kill was on its way: it ends here, killed.
-                    ReportKilledUnstarted(placement.Task, dispatch);
+                    // Handed back unstarted while a kill or cancel was on its way: it ends here.
+                    ReportUnstartedLocked(placement.Task, placement.Cancelling ? TaskState.Cancelled : TaskState.Killed, dispatch);
                 }
                 else
                 {
-                    _queue.Enqueue(placement.Task);
+                    EnqueueLocked(placement.Task, dispatch);
                 }
             }
         }
     }
 
-    private static void ReportKilledUnstarted(QueuedTask task, Dispatch dispatch) =>
-        dispatch.Report(task.Observer, new FinishedTask(task.Submitted, new TaskReport
+    private static void EnqueueLocked(QueuedTask task, Dispatch dispatch)
+    {
+        var computation = task.Computation;
+        if (task.IsPinned)
+        {
+            computation.Pinned.Add(task);
+        }
+        else
+        {
+            computation.Queue.Enqueue(task);
+        }
+
+        if (dispatch.RecordsEvents)
+        {
+            dispatch.Event(new TaskQueued(Now(), task.Id, task.Submitted.Name, computation.Id));
+        }
+    }
+
+    /// <summary>Ends a task that never ran (killed, cancelled, or its computation closed).</summary>
+    private void ReportUnstartedLocked(QueuedTask task, TaskState state, Dispatch dispatch)
+    {
+        var (type, message) = state switch
+        {
+            TaskState.Cancelled => ("FuncExec.TaskCancelled", "cancelled before it started"),
+            _ when task.Computation.Closing => ("FuncExec.TaskKilled", "its computation closed before it started"),
+            _ => ("FuncExec.TaskKilled", "killed on request before it started"),
+        };
+        ReportLocked(task, new TaskReport
         {
             Id = task.Id,
             Name = task.Submitted.Name,
-            State = TaskState.Killed,
-            Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "killed on request before it started", null, Retryable: false),
+            State = state,
+            Error = new Core.Tasks.RemoteError(type, message, null, Retryable: false),
             Attempts = task.Attempts,
-        }));
+        }, dispatch);
+    }
+
+    /// <summary>The one way a task ends: reported to its observer, counted, announced, forgotten.</summary>
+    private void ReportLocked(QueuedTask task, TaskReport report, Dispatch dispatch)
+    {
+        task.Finished = true;
+        _live.Remove(task.Id);
+        Interlocked.Increment(ref _completed);
+        dispatch.Report(task.Observer, new FinishedTask(task.Submitted, report));
+        if (dispatch.RecordsEvents)
+        {
+            dispatch.Event(new TaskFinished(
+                Now(), task.Id, task.Submitted.Name, task.Computation.Id, report.State, report.Worker, report.Cores, report.Started, report.Finished, report.Attempts));
+        }
+
+        var computation = task.Computation;
+        computation.Live--;
+        if (computation.Live == 0 && (computation.Closing || computation.Id == 0))
+        {
+            EndComputationLocked(computation, dispatch);
+        }
+    }
+
+    private int QueuedLocked()
+    {
+        var count = 0;
+        foreach (var computation in _computations.Values)
+        {
+            count += computation.Queue.Count + computation.Pinned.Count;
+        }
+
+        return count;
+    }
 
     private int MaxCoresLocked()
     {

@@ -1,17 +1,31 @@
-using FuncExec.Core.Tasks;
+using FuncExec.Core.Events;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Resources;
 
 namespace FuncExec.Scheduler;
 
-/// <summary>Work gathered under the scheduler's lock: assignments per worker (sent under the lock,
-/// to keep their order) and reports (delivered after it, so observers never run under it).</summary>
+/// <summary>Work gathered under the scheduler's lock: what goes to nodes (sent under the lock, to
+/// keep its order) and what goes to submitters and subscribers (delivered after it, so their
+/// callbacks never run under it).</summary>
 internal sealed class Dispatch
 {
     private readonly Dictionary<WorkerSlot, List<TaskAssignment>> _assignments = [];
     private readonly Dictionary<ITaskObserver, List<FinishedTask>> _reports = [];
-    private readonly List<Placement> _revokes = [];
-    private readonly List<Placement> _kills = [];
+    private readonly List<Action<INodeChannel>> _nodeCommands = [];
+    private readonly List<INodeChannel> _nodeCommandTargets = [];
+    private readonly List<Action> _after = [];
+    private List<ClusterEvent>? _events;
+
+    public Dispatch(bool recordEvents = false)
+    {
+        if (recordEvents)
+        {
+            _events = [];
+        }
+    }
+
+    /// <summary>Whether anyone listens for events: build them only then.</summary>
+    public bool RecordsEvents => _events is not null;
 
     public void Assign(WorkerSlot slot, TaskAssignment assignment)
     {
@@ -35,11 +49,25 @@ internal sealed class Dispatch
         list.Add(report);
     }
 
-    public void Revoke(Placement placement) => _revokes.Add(placement);
+    /// <summary>Something for a node that must follow the assignments gathered so far (revoke, kill, message).</summary>
+    public void ToNode(INodeChannel channel, Action<INodeChannel> command)
+    {
+        _nodeCommandTargets.Add(channel);
+        _nodeCommands.Add(command);
+    }
 
-    public void Kill(Placement placement) => _kills.Add(placement);
+    public void Revoke(Placement placement) =>
+        ToNode(placement.Primary.Node.Channel, c => c.Revoke(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt));
 
-    /// <summary>Sends the gathered assignments and revokes; call under the scheduler's lock.</summary>
+    public void Kill(Placement placement) =>
+        ToNode(placement.Primary.Node.Channel, c => c.Kill(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt));
+
+    /// <summary>Runs after the lock is released: callbacks to submitters (messages, progress, computation news).</summary>
+    public void After(Action action) => _after.Add(action);
+
+    public void Event(ClusterEvent e) => _events?.Add(e);
+
+    /// <summary>Sends the gathered assignments, then the node commands; call under the scheduler's lock.</summary>
     public void SendAssignments()
     {
         foreach (var (slot, tasks) in _assignments)
@@ -47,23 +75,18 @@ internal sealed class Dispatch
             slot.Node.Channel.Assign(slot.WorkerId, tasks);
         }
 
-        foreach (var placement in _revokes)
+        for (var i = 0; i < _nodeCommands.Count; i++)
         {
-            placement.Primary.Node.Channel.Revoke(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt);
-        }
-
-        foreach (var placement in _kills)
-        {
-            placement.Primary.Node.Channel.Kill(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt);
+            _nodeCommands[i](_nodeCommandTargets[i]);
         }
 
         _assignments.Clear();
-        _revokes.Clear();
-        _kills.Clear();
+        _nodeCommands.Clear();
+        _nodeCommandTargets.Clear();
     }
 
-    /// <summary>Delivers the gathered reports; call outside the scheduler's lock.</summary>
-    public void Complete()
+    /// <summary>Delivers the gathered reports, callbacks and events; call outside the scheduler's lock.</summary>
+    public void Complete(Action<IReadOnlyList<ClusterEvent>>? publish = null)
     {
         foreach (var (observer, reports) in _reports)
         {
@@ -71,5 +94,16 @@ internal sealed class Dispatch
         }
 
         _reports.Clear();
+        foreach (var action in _after)
+        {
+            action();
+        }
+
+        _after.Clear();
+        if (_events is { Count: > 0 } events && publish is not null)
+        {
+            publish(events);
+            _events = [];
+        }
     }
 }

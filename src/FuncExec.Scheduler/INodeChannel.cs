@@ -27,4 +27,22 @@ public interface INodeChannel
     /// <c>Killed</c>. A task that finished first is reported as it finished. Same rules as <see cref="Assign"/>.
     /// </summary>
     void Kill(int workerId, long taskId, int attempt);
+
+    /// <summary>
+    /// Cancels a task the worker holds: a queued one is dropped and reported <c>Cancelled</c>; a
+    /// running one has its cancellation token signalled and, if it still runs after
+    /// <paramref name="grace"/>, is killed (reported <c>Killed</c>). A task that finished first is
+    /// reported as it finished. Same rules as <see cref="Assign"/>.
+    /// </summary>
+    void Cancel(int workerId, long taskId, int attempt, TimeSpan grace);
+
+    /// <summary>Hands a message to a task the worker holds (queued or running). Same rules as <see cref="Assign"/>.</summary>
+    void Deliver(int workerId, TaskMessage message);
+
+    /// <summary>Answers a message a task on this worker sent. Same rules as <see cref="Assign"/>.</summary>
+    void Acknowledge(int workerId, MessageAck ack);
+
+    /// <summary>A computation opened (its components are in the node's reach: put them in its
+    /// folder) or closed (its workers unload it). Sent before any task of it. Same rules as <see cref="Assign"/>.</summary>
+    void Computation(NodeComputation computation);
 }

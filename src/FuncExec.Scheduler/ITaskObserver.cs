@@ -1,4 +1,5 @@
 using FuncExec.Core.Tasks;
+using FuncExec.Protocol.V1;
 
 namespace FuncExec.Scheduler;
 
@@ -9,4 +10,16 @@ public interface ITaskObserver
 {
     /// <summary>Tasks reached their final state.</summary>
     void OnFinished(IReadOnlyList<FinishedTask> finished);
+
+    /// <summary>One of the submitter's tasks sent it a message.</summary>
+    void OnMessage(TaskMessage message)
+    {
+        // A submitter that runs no messaging tasks hears none.
+    }
+
+    /// <summary>One of the submitter's tasks reported progress.</summary>
+    void OnProgress(TaskProgress progress)
+    {
+        // Progress is advisory: a submitter may ignore it.
+    }
 }

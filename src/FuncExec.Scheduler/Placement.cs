@@ -16,4 +16,10 @@ internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyL
 
     /// <summary>A revoke was sent for it; it is not asked for twice.</summary>
     public bool Revoking { get; set; }
+
+    /// <summary>A cancel was sent for it; it is not retried.</summary>
+    public bool Cancelling { get; set; }
+
+    /// <summary>Its place in its slot's line of in-flight tasks.</summary>
+    public LinkedListNode<Placement>? InLine { get; set; }
 }

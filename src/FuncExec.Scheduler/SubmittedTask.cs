@@ -30,4 +30,10 @@ public sealed class SubmittedTask
 
     /// <summary>Further attempts after a retryable failure.</summary>
     public int Retries { get; init; }
+
+    /// <summary>Run only on the node with this index (see <see cref="ClusterScheduler.AddNode"/>), or anywhere when null.</summary>
+    public int? TargetNode { get; init; }
+
+    /// <summary>With <see cref="TargetNode"/>: run only on this worker of it.</summary>
+    public int? TargetWorker { get; init; }
 }

@@ -82,6 +82,7 @@ public sealed class SchedulerServer : IAsyncDisposable
                 Address = session.Remote,
                 LastPulseAgeMs = (long)session.SinceLastPulse.TotalMilliseconds,
                 Connected = session.Connected,
+                Index = node.Index,
             };
             foreach (var worker in node.Workers)
             {

@@ -35,6 +35,10 @@ public sealed record SchedulerServerOptions
     /// <summary>Where components received from clients are kept.</summary>
     public string? DestPath { get; init; }
 
+    /// <summary>The largest component file a client may upload, in bytes; larger ones are refused with the reason.</summary>
+    /// <remarks>Default: 1 GiB.</remarks>
+    public long MaxFileSize { get; init; } = 1L << 30;
+
     /// <summary>The order queued tasks are placed in.</summary>
     public TaskOrder Order { get; init; } = TaskOrder.Priority;
 }

@@ -24,4 +24,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(206, LogLevel.Warning, "discovery responder stopped: {Reason}")]
     public static partial void DiscoveryStopped(ILogger logger, string reason);
+
+    [LoggerMessage(207, LogLevel.Warning, "client {Client}: refused component {Component}: {Reason}")]
+    public static partial void ComponentRefused(ILogger logger, string client, string component, string reason);
 }

@@ -1,6 +1,7 @@
 using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Queueing;
 
 namespace FuncExec.Scheduler.Tests;
@@ -67,8 +68,9 @@ public sealed class ClusterSchedulerTests
     {
         var comparer = TaskQueue.Comparer(TaskOrder.FewestCoresFirst);
         var observer = new RecordingObserver();
-        var wide = new QueuedTask(1, 1, Task("wide", cores: 2), observer);
-        var narrow = new QueuedTask(2, 2, Task("narrow", cores: 1), observer);
+        var computation = new ComputationState(-1, 0, new ComputationRequest("test", false, []), observer, TaskOrder.FewestCoresFirst);
+        var wide = new QueuedTask(1, 1, Task("wide", cores: 2), observer, computation);
+        var narrow = new QueuedTask(2, 2, Task("narrow", cores: 1), observer, computation);
 
         Assert.True(comparer.Compare(narrow, wide) < 0);
         Assert.True(TaskQueue.Comparer(TaskOrder.Fifo).Compare(wide, narrow) < 0);

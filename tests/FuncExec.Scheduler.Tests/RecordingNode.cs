@@ -24,6 +24,22 @@ internal sealed class RecordingNode : INodeChannel
 
     public void Kill(int workerId, long taskId, int attempt) => Killed.Add((workerId, taskId));
 
+    public List<(int Worker, long TaskId, TimeSpan Grace)> Cancelled { get; } = [];
+
+    public void Cancel(int workerId, long taskId, int attempt, TimeSpan grace) => Cancelled.Add((workerId, taskId, grace));
+
+    public List<(int Worker, TaskMessage Message)> Delivered { get; } = [];
+
+    public void Deliver(int workerId, TaskMessage message) => Delivered.Add((workerId, message));
+
+    public List<(int Worker, MessageAck Ack)> Acks { get; } = [];
+
+    public void Acknowledge(int workerId, MessageAck ack) => Acks.Add((workerId, ack));
+
+    public List<NodeComputation> Computations { get; } = [];
+
+    public void Computation(NodeComputation computation) => Computations.Add(computation);
+
     public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
     {
         foreach (var task in tasks)

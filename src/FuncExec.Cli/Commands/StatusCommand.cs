@@ -28,7 +28,7 @@ internal static class StatusCommand
             {
                 await using var cluster = await RemoteCluster.ConnectAsync(
                     parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse) }, cancellationToken).ConfigureAwait(false);
-                var status = await cluster.StatusAsync(cancellationToken).ConfigureAwait(false);
+                var status = await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     Console.WriteLine(JsonFormatter.Default.Format(status));

@@ -83,7 +83,7 @@ internal sealed class TaskPreparer
             null);
     }
 
-    private ComponentRef StoreAssembly(string path)
+    public ComponentRef StoreAssembly(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))

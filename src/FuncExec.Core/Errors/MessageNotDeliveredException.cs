@@ -1,24 +1,28 @@
 namespace FuncExec.Core.Errors;
 
 /// <summary>
-/// A message a task sent with <see cref="TaskContext.SendAsync{T}(long, T, CancellationToken)"/> did not reach
-/// its target: the target task does not exist, is not of the sender's computation, has ended, or the client is gone.
+/// A message did not reach its target: the task has finished, does not exist, or belongs to another
+/// computation or client; or, for a message a task sent to its client, the client is gone.
 /// </summary>
+/// <remarks>
+/// Thrown by <c>RemoteTask.SendAsync</c> on the client and by
+/// <see cref="TaskContext.SendAsync{T}(long, T, CancellationToken)"/> in a running task.
+/// </remarks>
 public sealed class MessageNotDeliveredException : FuncExecException
 {
     /// <summary>Creates the exception.</summary>
-    /// <param name="targetTask">The task the message was for; 0 for the client.</param>
-    /// <param name="reason">Why it was not delivered, as the scheduler said.</param>
-    public MessageNotDeliveredException(long targetTask, string reason)
-        : base($"the message to {(targetTask == 0 ? "the client" : $"task {targetTask}")} was not delivered: {reason}")
+    /// <param name="taskId">The task the message was for; 0 for the client of the task that sent it.</param>
+    /// <param name="reason">Why it could not go, as the scheduler said.</param>
+    public MessageNotDeliveredException(long taskId, string reason)
+        : base($"the message to {(taskId == 0 ? "the client" : $"task {taskId}")} was not delivered: {reason}")
     {
-        TargetTask = targetTask;
+        TaskId = taskId;
         Reason = reason;
     }
 
-    /// <summary>The task the message was for; 0 for the client that submitted the sender.</summary>
-    public long TargetTask { get; }
+    /// <summary>The task the message was for; 0 for the client of the task that sent it.</summary>
+    public long TaskId { get; }
 
-    /// <summary>Why it was not delivered.</summary>
+    /// <summary>Why it could not go.</summary>
     public string Reason { get; }
 }

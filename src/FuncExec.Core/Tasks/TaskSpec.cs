@@ -10,7 +10,7 @@ namespace FuncExec.Core.Tasks;
 /// Exactly one of <see cref="Function"/>, <see cref="Code"/> or <see cref="Command"/> is set,
 /// as <see cref="Kind"/> says. Defaults: one core, priority 0, no timeout, no retries.
 /// </remarks>
-public sealed record TaskSpec
+public sealed partial record TaskSpec
 {
     /// <summary>The task's name, shown in results; defaults to <c>task-N</c> by position.</summary>
     public required string Name { get; init; }

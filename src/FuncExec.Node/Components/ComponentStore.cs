@@ -128,6 +128,46 @@ public sealed class ComponentStore
         }
     }
 
+    /// <summary>
+    /// Puts every file of <paramref name="components"/> (each with the files stored beside it) into
+    /// <paramref name="folder"/> under its own name, as links into the store.
+    /// </summary>
+    /// <returns>The components that are not stored here (refused on arrival, e.g. over the size cap).</returns>
+    public IReadOnlyList<ComponentRef> Materialize(IEnumerable<ComponentRef> components, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        Directory.CreateDirectory(folder);
+        var missing = new List<ComponentRef>();
+        foreach (var component in components)
+        {
+            if (!Contains(component))
+            {
+                missing.Add(component);
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(PathOf(component))!))
+            {
+                var target = Path.Combine(folder, Path.GetFileName(file));
+                if (!file.EndsWith(".tmp", StringComparison.Ordinal) && !File.Exists(target))
+                {
+                    File.CreateSymbolicLink(target, file);
+                }
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>Removes a folder <see cref="Materialize"/> filled; the store keeps the files.</summary>
+    public static void DeleteFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Whether a component is stored here.</summary>
     public bool Contains(ComponentRef component) => File.Exists(PathOf(component));
 

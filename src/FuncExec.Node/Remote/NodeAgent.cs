@@ -121,6 +121,13 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
     }
 
     /// <inheritdoc />
+    public void OnTaskMessage(int workerId, TaskMessage message) =>
+        Post(new ClusterEnvelope { NodeTaskMessage = new NodeTaskMessage { WorkerId = workerId, Message = message } });
+
+    /// <inheritdoc />
+    public void OnProgress(int workerId, TaskProgress progress) => Post(new ClusterEnvelope { NodeProgress = progress });
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => _node.DisposeAsync();
 
     private void Post(ClusterEnvelope envelope)
@@ -202,6 +209,19 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeKill:
                 _node.Kill(envelope.NodeKill.WorkerId, envelope.NodeKill.TaskId, envelope.NodeKill.Attempt);
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeCancel:
+                var cancel = envelope.NodeCancel;
+                _node.Cancel(cancel.WorkerId, cancel.TaskId, cancel.Attempt, TimeSpan.FromMilliseconds(cancel.GraceMs));
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeMessage:
+                _node.Deliver(envelope.NodeMessage.WorkerId, envelope.NodeMessage.Message);
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeMessageAck:
+                _node.Acknowledge(envelope.NodeMessageAck.WorkerId, envelope.NodeMessageAck.Ack);
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeComputation:
+                _node.Computation(envelope.NodeComputation);
                 break;
             case ClusterEnvelope.BodyOneofCase.Component:
                 StoreComponent(envelope.Component);

@@ -170,6 +170,57 @@ internal sealed class WorkerHandle
         }
     }
 
+    /// <summary>Sends a frame to the worker if it is up (messages, acks, computation notices); lost with a dying worker.</summary>
+    public void Send(WorkerEnvelope envelope)
+    {
+        lock (_lock)
+        {
+            if (_alive && _socket is not null)
+            {
+                SendLocked(envelope);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cancels a task this worker holds: the worker drops it if queued, or signals its token if
+    /// running; if it still runs after <paramref name="grace"/>, it is killed like <see cref="Kill"/>.
+    /// </summary>
+    public void Cancel(long taskId, int attempt, TimeSpan grace)
+    {
+        lock (_lock)
+        {
+            if (!_alive || _socket is null || !_inFlight.Any(t => t.TaskId == taskId && t.Attempt == attempt))
+            {
+                return; // Finished (its result is on its way) or never here.
+            }
+
+            SendLocked(new WorkerEnvelope { Cancel = new Cancel { TaskId = taskId, Attempt = attempt } });
+        }
+
+        // A timer per cancel: cancels are rare, and each must keep its own deadline.
+        ITimer? timer = null;
+        timer = _node.Time.CreateTimer(
+            _ =>
+            {
+                timer?.Dispose();
+                bool stillHere;
+                lock (_lock)
+                {
+                    stillHere = _inFlight.Any(t => t.TaskId == taskId && t.Attempt == attempt);
+                }
+
+                if (stillHere)
+                {
+                    NodeLog.GraceExpired(_logger, taskId, grace, Id);
+                    Kill(taskId, attempt);
+                }
+            },
+            null,
+            grace,
+            Timeout.InfiniteTimeSpan);
+    }
+
     private void SendLocked(WorkerEnvelope envelope)
     {
         _output.ResetWrittenCount();
@@ -262,6 +313,12 @@ internal sealed class WorkerHandle
                         break;
                     case WorkerEnvelope.BodyOneofCase.Revoked:
                         OnRevoked(envelope.Revoked);
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.Message:
+                        _node.Link.OnTaskMessage(Id, envelope.Message);
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.Progress:
+                        _node.Link.OnProgress(Id, envelope.Progress);
                         break;
                     default:
                         fault = $"unexpected frame {envelope.BodyCase}";

@@ -5,8 +5,9 @@ namespace FuncExec.Scheduler.Queueing;
 /// <summary>A task the scheduler holds, queued or running.</summary>
 internal sealed class QueuedTask
 {
-    public QueuedTask(long id, long sequence, SubmittedTask submitted, ITaskObserver observer)
+    public QueuedTask(long id, long sequence, SubmittedTask submitted, ITaskObserver observer, Computations.ComputationState computation)
     {
+        Computation = computation;
         Id = id;
         Sequence = sequence;
         Submitted = submitted;
@@ -19,6 +20,18 @@ internal sealed class QueuedTask
     public string FunctionKey { get; }
 
     public long Id { get; }
+
+    /// <summary>The computation it belongs to (the submitter's implicit one when it named none).</summary>
+    public Computations.ComputationState Computation { get; }
+
+    /// <summary>Messages sent to it before it was handed to a worker; they follow its assignment.</summary>
+    public List<TaskMessage>? PendingMessages { get; set; }
+
+    /// <summary>Reported; anything still arriving for it is dropped.</summary>
+    public bool Finished { get; set; }
+
+    /// <summary>Runs only on a given node or worker.</summary>
+    public bool IsPinned => Submitted.TargetNode is not null;
 
     /// <summary>Submission order across the scheduler; a retry keeps its place.</summary>
     public long Sequence { get; }

@@ -16,6 +16,8 @@ internal sealed class TaskQueue
 
     public bool TryPeek(out QueuedTask task) => _queue.TryPeek(out task!, out _);
 
+    public QueuedTask Peek() => _queue.Peek();
+
     public QueuedTask Dequeue() => _queue.Dequeue();
 
     /// <summary>Removes every queued task that matches; O(n), for rare events such as a client leaving.</summary>

@@ -35,6 +35,9 @@ internal sealed class WorkerSlot
     /// <summary>Long tasks queued on the worker behind another: taken back when a worker elsewhere goes idle.</summary>
     public List<Placement> Stealable { get; } = [];
 
+    /// <summary>In-flight tasks in the order the worker runs them: the first is running.</summary>
+    public LinkedList<Placement> Line { get; } = new();
+
     /// <summary>The id of the multi-core task that holds this slot's core, or 0.</summary>
     public long HeldBy { get; set; }
 

@@ -2,7 +2,26 @@ namespace FuncExec.Scheduler.Status;
 
 /// <summary>What the scheduler holds at one moment: nodes and workers, queued and running tasks.</summary>
 /// <remarks><c>Queued</c> counts every task not started: in the scheduler's queue, or prefetched by a worker.</remarks>
-public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Queued, IReadOnlyList<RunningTaskSnapshot> Running);
+public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Queued, IReadOnlyList<RunningTaskSnapshot> Running)
+{
+    /// <summary>Workers running a task or held by a multi-core one.</summary>
+    public int BusyWorkers { get; init; }
+
+    /// <summary>Tasks reported so far, in any final state.</summary>
+    public long Completed { get; init; }
+
+    /// <summary>The open computations.</summary>
+    public IReadOnlyList<ComputationSnapshot> Computations { get; init; } = [];
+}
+
+/// <summary>An open computation.</summary>
+/// <param name="Id">Its id.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Exclusive">Whether it holds every worker while open.</param>
+/// <param name="Active">Whether it may place tasks (an exclusive one waits for its turn).</param>
+/// <param name="Queued">Its tasks waiting in the scheduler.</param>
+/// <param name="OnWorkers">Its tasks on workers, running or prefetched.</param>
+public sealed record ComputationSnapshot(long Id, string Name, bool Exclusive, bool Active, int Queued, int OnWorkers);
 
 /// <summary>A node as the scheduler sees it.</summary>
 /// <param name="Index">The index given at <see cref="ClusterScheduler.AddNode"/>.</param>
@@ -21,4 +40,4 @@ public sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnl
 public sealed record WorkerSnapshot(int WorkerId, int Core, string State, int InFlight, long CurrentTaskId, string? CurrentTaskName);
 
 /// <summary>A task handed to a worker.</summary>
-public sealed record RunningTaskSnapshot(long Id, string Name, string Worker, IReadOnlyList<int> Cores, int Attempt);
+public sealed record RunningTaskSnapshot(long Id, string Name, string Worker, IReadOnlyList<int> Cores, int Attempt, long Computation = 0);

@@ -1,4 +1,5 @@
 using FuncExec.Core.Errors;
+using FuncExec.Core.Events;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
@@ -26,10 +27,14 @@ internal sealed class ClientSession : ITaskObserver
         _logger = logger;
     }
 
+    private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
+    private IDisposable? _events;
+
     public async Task RunAsync()
     {
         _connection.Start(OnFrameAsync);
         var reason = await _connection.Completion.ConfigureAwait(false);
+        _events?.Dispose();
         var dropped = _server.Scheduler.Forget(this);
         ServerLog.ClientLeft(_logger, _name, reason.Message, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
@@ -69,15 +74,47 @@ internal sealed class ClientSession : ITaskObserver
         _connection.Post(new ClusterEnvelope { TaskReports = message });
     }
 
+    public void OnMessage(TaskMessage message) => _connection.Post(new ClusterEnvelope { TaskMessage = message });
+
+    public void OnProgress(TaskProgress progress) => _connection.Post(new ClusterEnvelope { TaskProgress = progress });
+
     private ValueTask OnFrameAsync(ClusterEnvelope envelope)
     {
         switch (envelope.BodyCase)
         {
             case ClusterEnvelope.BodyOneofCase.Component:
-                _server.Components.PutBundle(
-                    envelope.Component.Component,
-                    [.. envelope.Component.Files.Select(f => (f.Name, f.Content.Memory))],
-                    long.MaxValue);
+                StoreComponent(envelope.Component);
+                break;
+            case ClusterEnvelope.BodyOneofCase.OpenComputation:
+                Open(envelope.OpenComputation);
+                break;
+            case ClusterEnvelope.BodyOneofCase.CloseComputation:
+                var closing = envelope.CloseComputation.Computation;
+                if (!_server.Scheduler.CloseComputation(closing, () => PostClosed(closing)))
+                {
+                    PostClosed(closing);
+                }
+
+                break;
+            case ClusterEnvelope.BodyOneofCase.TaskMessage:
+                var error = _server.Scheduler.SendToTask(this, envelope.TaskMessage);
+                if (envelope.TaskMessage.Sequence != 0)
+                {
+                    _connection.Post(new ClusterEnvelope { MessageAck = new MessageAck { Sequence = envelope.TaskMessage.Sequence, Error = error ?? string.Empty } });
+                }
+
+                break;
+            case ClusterEnvelope.BodyOneofCase.CancelTask:
+                var cancelled = _server.Scheduler.Cancel(envelope.CancelTask.TaskId, TimeSpan.FromMilliseconds(envelope.CancelTask.GraceMs)) switch
+                {
+                    CancelRequest.CancelledQueued => "cancelled",
+                    CancelRequest.Sent => "sent",
+                    _ => "not-found",
+                };
+                _connection.Post(new ClusterEnvelope { CancelReply = new CancelReply { TaskId = envelope.CancelTask.TaskId, Outcome = cancelled } });
+                break;
+            case ClusterEnvelope.BodyOneofCase.SubscribeEvents:
+                Subscribe(envelope.SubscribeEvents.Computation);
                 break;
             case ClusterEnvelope.BodyOneofCase.Submit:
                 Submit(envelope.Submit);
@@ -103,6 +140,64 @@ internal sealed class ClientSession : ITaskObserver
         return ValueTask.CompletedTask;
     }
 
+    private void StoreComponent(ComponentUpload upload)
+    {
+        try
+        {
+            _server.Components.PutBundle(upload.Component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize);
+        }
+        catch (InvalidDataException ex)
+        {
+            // Told to the client when it opens the computation that needs it.
+            _refusedComponents[upload.Component.Sha256] = ex.Message.Replace("this node's", "the scheduler's", StringComparison.Ordinal);
+            ServerLog.ComponentRefused(_logger, _name, upload.Component.FileName, ex.Message);
+        }
+    }
+
+    private void Open(OpenComputation open)
+    {
+        foreach (var component in open.Components)
+        {
+            if (_refusedComponents.TryGetValue(component.Sha256, out var why) || !_server.Components.Contains(component))
+            {
+                _connection.Post(new ClusterEnvelope
+                {
+                    ComputationOpened = new ComputationOpened { Request = open.Request, Error = why ?? $"component {component.FileName} was not uploaded before the computation that needs it" },
+                });
+                return;
+            }
+        }
+
+        _server.Scheduler.OpenComputation(
+            new ComputationRequest(open.Name, open.Exclusive, [.. open.Components]),
+            this,
+            id => _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Computation = id } }));
+    }
+
+    private void PostClosed(long computation) =>
+        _connection.Post(new ClusterEnvelope { ComputationClosed = new ComputationClosedReply { Computation = computation } });
+
+    private void Subscribe(long computation)
+    {
+        _events?.Dispose();
+        _events = _server.Scheduler.Subscribe(events =>
+        {
+            var batch = new ClusterEvents();
+            foreach (var e in events)
+            {
+                if (EventWire.ToWire(e, computation) is { } wire)
+                {
+                    batch.Events.Add(wire);
+                }
+            }
+
+            if (batch.Events.Count > 0)
+            {
+                _connection.Post(new ClusterEnvelope { ClusterEvents = batch });
+            }
+        });
+    }
+
     private void Submit(SubmitTasks submit)
     {
         var tasks = new List<SubmittedTask>(submit.Tasks.Count);
@@ -114,16 +209,19 @@ internal sealed class ClientSession : ITaskObserver
                 Priority = spec.Priority,
                 Retries = spec.Retries,
                 Tag = spec.Tag,
+                TargetNode = spec.HasTargetNode ? spec.TargetNode : null,
+                TargetWorker = spec.HasTargetWorker ? spec.TargetWorker : null,
             });
         }
 
         try
         {
             var accepted = new SubmitAccepted { Request = submit.Request };
-            accepted.TaskIds.AddRange(_server.Scheduler.Submit(tasks, this));
+            var computation = submit.Tasks.Count > 0 ? submit.Tasks[0].Assignment?.Computation ?? 0 : 0;
+            accepted.TaskIds.AddRange(_server.Scheduler.Submit(computation, tasks, this));
             _connection.Post(new ClusterEnvelope { SubmitAccepted = accepted });
         }
-        catch (ResourceRequestException ex)
+        catch (Exception ex) when (ex is ResourceRequestException or ComputationClosedException)
         {
             _connection.Post(new ClusterEnvelope { SubmitRefused = new SubmitRefused { Request = submit.Request, Reason = ex.Message } });
         }

@@ -83,6 +83,12 @@ internal sealed class NodeSession
             case ClusterEnvelope.BodyOneofCase.TasksReturned:
                 scheduler.TasksReturned(RequireIndex(), envelope.TasksReturned.WorkerId, envelope.TasksReturned.TaskIds);
                 break;
+            case ClusterEnvelope.BodyOneofCase.NodeTaskMessage:
+                scheduler.OnTaskMessage(RequireIndex(), envelope.NodeTaskMessage.WorkerId, envelope.NodeTaskMessage.Message);
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeProgress:
+                scheduler.OnProgress(RequireIndex(), envelope.NodeProgress);
+                break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 CoreUsage = envelope.Pulse.Cores.ToDictionary(c => c.Core, c => c.BusyPercent);
                 break;

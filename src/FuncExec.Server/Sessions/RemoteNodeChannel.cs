@@ -33,15 +33,9 @@ internal sealed class RemoteNodeChannel : INodeChannel
                 TaskAssignment.FunctionOneofCase.Code => task.Code.Image,
                 _ => null,
             };
-            if (component is not null && _sent.Add(component.Sha256) && _components.Contains(component))
+            if (component is not null)
             {
-                var upload = new ComponentUpload { Component = component };
-                foreach (var (name, content) in _components.ReadBundle(component))
-                {
-                    upload.Files.Add(new ComponentFile { Name = name, Content = Google.Protobuf.ByteString.CopyFrom(content) });
-                }
-
-                _connection.Post(new ClusterEnvelope { Component = upload });
+                Upload(component);
             }
 
             // Serialized later by the connection's writer: the scheduler may reuse the
@@ -57,4 +51,44 @@ internal sealed class RemoteNodeChannel : INodeChannel
 
     public void Revoke(int workerId, long taskId, int attempt) =>
         _connection.Post(new ClusterEnvelope { NodeRevoke = new NodeRevoke { WorkerId = workerId, TaskId = taskId, Attempt = attempt } });
+
+    public void Cancel(int workerId, long taskId, int attempt, TimeSpan grace) =>
+        _connection.Post(new ClusterEnvelope
+        {
+            NodeCancel = new NodeCancel { WorkerId = workerId, TaskId = taskId, Attempt = attempt, GraceMs = (long)grace.TotalMilliseconds },
+        });
+
+    public void Deliver(int workerId, TaskMessage message) =>
+        _connection.Post(new ClusterEnvelope { NodeMessage = new NodeTaskMessage { WorkerId = workerId, Message = message } });
+
+    public void Acknowledge(int workerId, MessageAck ack) =>
+        _connection.Post(new ClusterEnvelope { NodeMessageAck = new NodeMessageAck { WorkerId = workerId, Ack = ack } });
+
+    public void Computation(NodeComputation computation)
+    {
+        // Its files travel first, on the same ordered connection, so they are there when it opens.
+        foreach (var component in computation.Components)
+        {
+            Upload(component);
+        }
+
+        _connection.Post(new ClusterEnvelope { NodeComputation = computation });
+    }
+
+    /// <summary>Sends a component (with the files stored beside it) unless this node has it already.</summary>
+    private void Upload(ComponentRef component)
+    {
+        if (!_sent.Add(component.Sha256) || !_components.Contains(component))
+        {
+            return;
+        }
+
+        var upload = new ComponentUpload { Component = component };
+        foreach (var (name, content) in _components.ReadBundle(component))
+        {
+            upload.Files.Add(new ComponentFile { Name = name, Content = Google.Protobuf.ByteString.CopyFrom(content) });
+        }
+
+        _connection.Post(new ClusterEnvelope { Component = upload });
+    }
 }

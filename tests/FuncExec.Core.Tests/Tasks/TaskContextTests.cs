@@ -37,7 +37,7 @@ public sealed class TaskContextTests
 
         var error = await Assert.ThrowsAsync<MessageNotDeliveredException>(() => runtime.Context.SendAsync(99, "hi"));
 
-        Assert.Equal(99, error.TargetTask);
+        Assert.Equal(99, error.TaskId);
         Assert.Contains("task 99 was not delivered: task 99 has ended", error.Message, StringComparison.Ordinal);
     }
 

@@ -111,7 +111,7 @@ public sealed class DistributedTests
         long id = 0;
         Assert.True(await EventuallyAsync(() =>
         {
-            var status = client.StatusAsync().GetAwaiter().GetResult();
+            var status = client.QueryStatusAsync().GetAwaiter().GetResult();
             id = status.Running.FirstOrDefault(r => r.Name == "long")?.Id ?? 0;
             return id != 0;
         }));

@@ -1,0 +1,23 @@
+namespace FuncExec.Client;
+
+/// <summary>Where a program starts with FuncExec.</summary>
+/// <example>
+/// <code>
+/// await using var cluster = await Cluster.StartLocalAsync();
+/// await using var computation = await cluster.ScheduleAsync();
+/// int sum = await computation.RunAsync(() => Jobs.Add(1, 2));
+/// </code>
+/// </example>
+public static class Cluster
+{
+    /// <summary>Starts the embedded cluster: a scheduler and a node in this process and one worker
+    /// process pinned to each core (<see cref="LocalClusterOptions.Workers"/>).</summary>
+    public static async Task<ICluster> StartLocalAsync(LocalClusterOptions? options = null, CancellationToken cancellationToken = default) =>
+        await LocalCluster.StartAsync(options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Connects to a scheduler (<c>funcexec scheduler</c>) at <paramref name="address"/> (<c>host:port</c>).</summary>
+    /// <exception cref="Node.Remote.SchedulerUnreachableException">Nothing answered there in time.</exception>
+    /// <exception cref="Protocol.Connections.ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    public static async Task<ICluster> ConnectAsync(string address, RemoteClusterOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RemoteCluster.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
+}

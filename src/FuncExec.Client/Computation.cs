@@ -1,0 +1,229 @@
+using System.Linq.Expressions;
+using FuncExec.Client.Internal;
+using FuncExec.Core.Events;
+using FuncExec.Core.Functions.Lambdas;
+using FuncExec.Core.Tasks;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+using Google.Protobuf;
+
+namespace FuncExec.Client;
+
+/// <summary>
+/// A unit of work on a cluster: the components it shipped to the nodes and the tasks it runs.
+/// Open one with <see cref="ICluster.ScheduleAsync"/>; close it (or dispose it) when done.
+/// </summary>
+/// <remarks>
+/// <para>Calls are written as lambdas whose body is one call to a public static method:
+/// <c>() =&gt; Jobs.Flops(n, 2048)</c>. Its arguments are evaluated here, when the task is
+/// submitted, and sent as JSON; the method's assembly is shipped to the nodes if they lack it.
+/// A lambda that takes a <c>TaskContext</c>, <c>ctx =&gt; Jobs.Echo(ctx, 3)</c>, gives the
+/// method the task's context (messages, progress, cancellation token).</para>
+/// <para>Closing kills the tasks still running and drops those still queued.</para>
+/// </remarks>
+public sealed partial class Computation : IAsyncDisposable
+{
+    private readonly IClusterBackend _backend;
+    private readonly ICluster _cluster;
+    private int _closed;
+
+    internal Computation(ICluster cluster, IClusterBackend backend, long id, string name, ComputationOptions options)
+    {
+        _cluster = cluster;
+        _backend = backend;
+        Id = id;
+        Name = name;
+        Options = options;
+    }
+
+    /// <summary>The scheduler's id for it.</summary>
+    public long Id { get; }
+
+    /// <summary>Its name.</summary>
+    public string Name { get; }
+
+    /// <summary>The options it was opened with.</summary>
+    public ComputationOptions Options { get; }
+
+    /// <summary>Whether it holds every worker while open.</summary>
+    public bool Exclusive => Options.Exclusive;
+
+    /// <summary>Runs a named method, a code string or a command (see <see cref="TaskSpec"/>'s factories) and returns its result as <typeparamref name="T"/>.</summary>
+    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception is inside.</exception>
+    public async Task<T> RunAsync<T>(TaskSpec task, CancellationToken cancellationToken = default) =>
+        await (await SubmitAsync<T>(task, cancellationToken).ConfigureAwait(false)).Result.ConfigureAwait(false);
+
+    /// <summary>Submits a named method, a code string or a command (see <see cref="TaskSpec"/>'s factories).</summary>
+    public async Task<RemoteTask<T>> SubmitAsync<T>(TaskSpec task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var prepared = _backend.Preparer.Prepare(task, 0, []);
+        if (prepared.Refused is { } refused)
+        {
+            throw new Core.Errors.TaskFailedException(refused);
+        }
+
+        var handle = new RemoteTask<T>(_backend, task.Name);
+        await SubmitManyAsync([prepared.Task!], [handle], cancellationToken).ConfigureAwait(false);
+        return handle;
+    }
+
+    /// <summary>The nodes of the cluster now.</summary>
+    public Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken = default) => _cluster.NodesAsync(cancellationToken);
+
+    /// <summary>The workers of the cluster now.</summary>
+    public Task<IReadOnlyList<WorkerInfo>> WorkersAsync(CancellationToken cancellationToken = default) => _cluster.WorkersAsync(cancellationToken);
+
+    /// <summary>This computation's events from now on (its tasks queued, started and finished, its scheduling and closing),
+    /// and every node and worker event.</summary>
+    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) =>
+        EventStream.ReadAsync(_backend, Id, cancellationToken);
+
+    /// <summary>Closes the computation: running tasks are killed, queued ones dropped, and every node
+    /// unloads its assemblies and deletes its folder. The next exclusive computation gets the workers.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            await _backend.CloseComputationAsync(Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Same as <see cref="CloseAsync"/>.</summary>
+    public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
+
+    private async Task<RemoteTask<T>> SubmitValueAsync<T>(LambdaExpression call, TaskOptions? options, Target target, CancellationToken cancellationToken)
+    {
+        var task = Build(LambdaCapture.Capture(call), options, target);
+        var handle = new RemoteTask<T>(_backend, task.Name);
+        await SubmitManyAsync([task], [handle], cancellationToken).ConfigureAwait(false);
+        return handle;
+    }
+
+    private async Task<RemoteTask> SubmitVoidAsync(LambdaExpression call, TaskOptions? options, Target target, CancellationToken cancellationToken)
+    {
+        var task = Build(LambdaCapture.Capture(call), options, target);
+        var handle = new RemoteTask(_backend, task.Name);
+        await SubmitManyAsync([task], [handle], cancellationToken).ConfigureAwait(false);
+        return handle;
+    }
+
+    /// <summary>One call, captured once, run at each target; results in target order.</summary>
+    private async Task<IReadOnlyList<RemoteTask<T>>> SubmitEachAsync<T>(LambdaExpression call, IEnumerable<Target> targets, TaskOptions? options, CancellationToken cancellationToken)
+    {
+        var captured = LambdaCapture.Capture(call);
+        var tasks = new List<SubmittedTask>();
+        var handles = new List<RemoteTask<T>>();
+        foreach (var target in targets)
+        {
+            var task = Build(captured, options, target);
+            tasks.Add(task);
+            handles.Add(new RemoteTask<T>(_backend, task.Name));
+        }
+
+        await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
+        return handles;
+    }
+
+    private async Task<IReadOnlyList<T>> RunEachAsync<T>(LambdaExpression call, IEnumerable<Target> targets, TaskOptions? options, CancellationToken cancellationToken)
+    {
+        var handles = await SubmitEachAsync<T>(call, targets, options, cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(handles.Select(h => h.Result)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunEachVoidAsync(LambdaExpression call, IEnumerable<Target> targets, TaskOptions? options, CancellationToken cancellationToken)
+    {
+        var handles = await SubmitEachAsync<object>(call, targets, options, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(handles.Select(h => h.WaitAsync(cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Target>> EachNodeAsync(CancellationToken cancellationToken) =>
+        [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).Select(Target.Of)];
+
+    private async Task<IReadOnlyList<Target>> EachWorkerAsync(NodeInfo? node, CancellationToken cancellationToken)
+    {
+        var nodes = node is null ? await NodesAsync(cancellationToken).ConfigureAwait(false) : [node];
+        return [.. nodes.SelectMany(n => n.Workers).Select(Target.Of)];
+    }
+
+    /// <summary>One task per item, each the call with the lambda's parameter replaced by the item; results in item order.</summary>
+    private async Task<IReadOnlyList<T>> MapCoreAsync<TItem, T>(IEnumerable<TItem> items, LambdaExpression call, TaskOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var parameter = call.Parameters[0];
+        var tasks = new List<SubmittedTask>();
+        var handles = new List<RemoteTask<T>>();
+        foreach (var item in items)
+        {
+            var body = new ParameterReplacer(parameter, Expression.Constant(item, typeof(TItem))).Visit(call.Body);
+            var task = Build(LambdaCapture.Capture(Expression.Lambda(body)), options, Target.Anywhere);
+            tasks.Add(task);
+            handles.Add(new RemoteTask<T>(_backend, task.Name));
+        }
+
+        if (tasks.Count == 0)
+        {
+            return [];
+        }
+
+        await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(handles.Select(h => h.Result)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class ParameterReplacer(ParameterExpression parameter, Expression value) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? value : base.VisitParameter(node);
+    }
+
+    private async Task SubmitManyAsync(IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            throw new Core.Errors.ComputationClosedException($"computation {Id} ('{Name}') is closed; open another with ScheduleAsync");
+        }
+
+        var ids = await _backend.SubmitAsync(Id, tasks, handles, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            _backend.Handles.Register(ids[i], handles[i]);
+        }
+    }
+
+    private SubmittedTask Build(LambdaCall call, TaskOptions? options, Target target)
+    {
+        options ??= TaskOptions.Default;
+        var lambda = new LambdaMethodCall
+        {
+            MethodName = call.MethodName,
+            Assembly = call.AssemblyPath.Length == 0 ? null : _backend.Preparer.StoreAssembly(call.AssemblyPath),
+        };
+        lambda.ParameterTypes.AddRange(call.ParameterTypes);
+        lambda.GenericArguments.AddRange(call.GenericArguments);
+        var assignment = new TaskAssignment
+        {
+            Lambda = lambda,
+            ArgsJson = UnsafeByteOperations.UnsafeWrap(call.ArgumentsJson),
+            TimeoutMs = options.Timeout is { } timeout ? Math.Max(1, (long)timeout.TotalMilliseconds) : 0,
+            Computation = Id,
+        };
+        var name = options.Name ?? call.MethodName[(call.MethodName.LastIndexOf('.', call.MethodName.LastIndexOf('.') - 1) + 1)..];
+        return new SubmittedTask(name, assignment)
+        {
+            Cores = options.Cores,
+            Priority = options.Priority,
+            Retries = options.Retries,
+            TargetNode = target.Node,
+            TargetWorker = target.Worker,
+        };
+    }
+
+    /// <summary>Where a task must run: anywhere, on a node, or on one worker.</summary>
+    private readonly record struct Target(int? Node, int? Worker)
+    {
+        public static Target Anywhere => default;
+
+        public static Target Of(NodeInfo node) => new(node.Index, null);
+
+        public static Target Of(WorkerInfo worker) => new(worker.Node, worker.WorkerId);
+    }
+}

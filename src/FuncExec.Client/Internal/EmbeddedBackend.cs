@@ -1,0 +1,117 @@
+using FuncExec.Core.Errors;
+using FuncExec.Core.Events;
+using FuncExec.Node;
+using FuncExec.Node.Components;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+
+namespace FuncExec.Client.Internal;
+
+/// <summary>Computations on the embedded cluster: plain calls into the scheduler in this process.</summary>
+internal sealed class EmbeddedBackend : IClusterBackend
+{
+    private readonly ClusterScheduler _scheduler;
+    private readonly LocalNode _node;
+
+    public EmbeddedBackend(ClusterScheduler scheduler, LocalNode node, TaskPreparer preparer, long maxFileSize)
+    {
+        _scheduler = scheduler;
+        _node = node;
+        Preparer = preparer;
+        MaxFileSize = maxFileSize;
+    }
+
+    public TaskPreparer Preparer { get; }
+
+    public ComponentStore Store => _node.Components;
+
+    public TaskHandles Handles { get; } = new();
+
+    public long MaxFileSize { get; }
+
+    public Task<long> OpenComputationAsync(ComputationRequest request, CancellationToken cancellationToken)
+    {
+        var opened = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = _scheduler.OpenComputation(request, Handles, computation => opened.TrySetResult(computation));
+        // An exclusive computation given up while waiting for its turn must not hold the queue.
+        cancellationToken.Register(() =>
+        {
+            if (opened.TrySetCanceled(cancellationToken))
+            {
+                _scheduler.CloseComputation(id);
+            }
+        });
+        return opened.Task;
+    }
+
+    public Task CloseComputationAsync(long computation, CancellationToken cancellationToken)
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_scheduler.CloseComputation(computation, () => closed.TrySetResult()))
+        {
+            closed.TrySetResult();
+        }
+
+        return closed.Task.WaitAsync(cancellationToken);
+    }
+
+    public Task<long[]> SubmitAsync(long computation, IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    {
+        var tagged = new SubmittedTask[tasks.Count];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var task = tasks[i];
+            // The embedded scheduler hands each report back with its tag: the handle itself.
+            tagged[i] = new SubmittedTask(task.Name, task.Assignment)
+            {
+                Cores = task.Cores,
+                Priority = task.Priority,
+                Retries = task.Retries,
+                TargetNode = task.TargetNode,
+                TargetWorker = task.TargetWorker,
+                Tag = handles[i],
+            };
+        }
+
+        return Task.FromResult(_scheduler.Submit(computation, tagged, Handles));
+    }
+
+    public Task SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken)
+    {
+        var error = _scheduler.SendToTask(Handles, new TaskMessage { ToTask = taskId, PayloadJson = Google.Protobuf.ByteString.CopyFrom(payload) });
+        return error is null ? Task.CompletedTask : Task.FromException(new MessageNotDeliveredException(taskId, error));
+    }
+
+    public Task CancelAsync(long taskId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        _scheduler.Cancel(taskId, grace);
+        return Task.CompletedTask;
+    }
+
+    public Task KillAsync(long taskId, CancellationToken cancellationToken)
+    {
+        _scheduler.Kill(taskId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = _scheduler.Snapshot();
+        IReadOnlyList<NodeInfo> nodes =
+        [
+            .. snapshot.Nodes.Where(n => !n.Removed).Select(n => new NodeInfo(
+                n.Index, n.Name, string.Empty, [.. n.Workers.Select(w => new WorkerInfo(n.Index, n.Name, w.WorkerId, w.Core, w.State))])),
+        ];
+        return Task.FromResult(nodes);
+    }
+
+    public IDisposable Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents) =>
+        _scheduler.Subscribe(computation == 0 ? onEvents : events =>
+        {
+            var mine = events.Where(e => EventFilter.Concerns(e, computation)).ToList();
+            if (mine.Count > 0)
+            {
+                onEvents(mine);
+            }
+        });
+}

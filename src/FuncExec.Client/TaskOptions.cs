@@ -1,0 +1,24 @@
+namespace FuncExec.Client;
+
+/// <summary>How one task runs.</summary>
+/// <remarks>Defaults: one core, priority 0, no timeout, no retries, anywhere.</remarks>
+public sealed record TaskOptions
+{
+    /// <summary>The defaults.</summary>
+    public static TaskOptions Default { get; } = new();
+
+    /// <summary>A name for reports and displays; defaults to the method's name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Cores it holds, all of one node, all in its affinity.</summary>
+    public int Cores { get; init; } = 1;
+
+    /// <summary>Among the computation's queued tasks, higher runs first.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Killed (its worker replaced) when it runs longer.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Further attempts after a failure a retry may mend (a crash, a timeout, a thrown exception).</summary>
+    public int Retries { get; init; }
+}

@@ -1,0 +1,50 @@
+using FuncExec.Core.Events;
+
+namespace FuncExec.Scheduler;
+
+public sealed partial class ClusterScheduler
+{
+    private Action<IReadOnlyList<ClusterEvent>>[] _subscribers = [];
+
+    /// <summary>
+    /// Calls <paramref name="onEvents"/> with every cluster event from now on (nodes, workers,
+    /// tasks, computations), in batches, outside the scheduler's lock, on whatever thread caused
+    /// them. Events are built only while someone listens.
+    /// </summary>
+    /// <returns>Dispose it to stop listening.</returns>
+    public IDisposable Subscribe(Action<IReadOnlyList<ClusterEvent>> onEvents)
+    {
+        ArgumentNullException.ThrowIfNull(onEvents);
+        lock (_lock)
+        {
+            _subscribers = [.. _subscribers, onEvents];
+        }
+
+        return new Subscription(this, onEvents);
+    }
+
+    private Dispatch NewDispatch() => new(Volatile.Read(ref _subscribers).Length > 0);
+
+    private void Done(Dispatch dispatch) => dispatch.Complete(Publish);
+
+    private void Publish(IReadOnlyList<ClusterEvent> events)
+    {
+        foreach (var subscriber in Volatile.Read(ref _subscribers))
+        {
+            subscriber(events);
+        }
+    }
+
+    private static DateTimeOffset Now() => DateTimeOffset.UtcNow;
+
+    private sealed class Subscription(ClusterScheduler scheduler, Action<IReadOnlyList<ClusterEvent>> onEvents) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (scheduler._lock)
+            {
+                scheduler._subscribers = [.. scheduler._subscribers.Where(s => s != onEvents)];
+            }
+        }
+    }
+}
