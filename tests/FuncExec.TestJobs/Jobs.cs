@@ -38,6 +38,14 @@ public static class Jobs
         return "not cancelled";
     }
 
+    /// <summary>Tells its client it started, then waits until cancelled.</summary>
+    public static async Task<string> StartThenWaitForCancel(TaskContext ctx)
+    {
+        await ctx.SendAsync("started");
+        await Task.Delay(Timeout.InfiniteTimeSpan, ctx.CancellationToken);
+        return "not cancelled";
+    }
+
     /// <summary>Sleeps <paramref name="ms"/> milliseconds whatever happens, then returns them.</summary>
     public static int IgnoreCancel(int ms)
     {

@@ -56,7 +56,7 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
 
     /// <summary>Loads the assembly at <paramref name="path"/> into this context, once per path; its folder then serves its dependencies.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidOperationException">The context was closed.</exception>
+    /// <exception cref="ObjectDisposedException">The context was closed.</exception>
     public Assembly LoadComponent(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
