@@ -180,8 +180,10 @@ public sealed class ComponentStore
 
     /// <summary>Assemblies every worker has (FuncExec's own and what they use): a job that references
     /// them gets the worker's copy, so they need not travel (Roslyn alone is megabytes).</summary>
+    /// <remarks>FuncExec's own by exact name: a user's assembly may be called FuncExec.Something too.</remarks>
     private static bool WorkerHas(string name) =>
-        name.StartsWith("FuncExec.", StringComparison.Ordinal)
+        name is "FuncExec.Core" or "FuncExec.Protocol" or "FuncExec.Client" or "FuncExec.Scheduler" or "FuncExec.Node"
+            or "FuncExec.Worker" or "FuncExec.Server" or "FuncExec.Cli" or "FuncExec.Dashboard"
         || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
         || name is "Google.Protobuf" or "YamlDotNet";
 
