@@ -233,7 +233,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(n => n.Workers)];
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.ReadAsync(this, 0, cancellationToken);
+    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.Open(this, 0, cancellationToken);
 
     TaskPreparer IClusterBackend.Preparer => _preparer;
 
