@@ -454,14 +454,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
     private void AddUpload(TaskAssignment assignment, List<ClusterEnvelope> uploads)
     {
-        var component = assignment.FunctionCase switch
-        {
-            TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly,
-            TaskAssignment.FunctionOneofCase.Code => assignment.Code.Image,
-            TaskAssignment.FunctionOneofCase.Lambda => assignment.Lambda.Assembly,
-            _ => null,
-        };
-        if (component is not null)
+        if (assignment.NeededComponent is { } component)
         {
             AddUpload(component, uploads);
         }
