@@ -10,8 +10,11 @@ using FuncExec.Core.Tasks;
 // within 3,000 of theirs is already in the folder: a neighbour's result serves), submits new
 // ones so no core idles, and prints core utilization.
 //
-//   dotnet run --project examples/FactorialFarm -c Release -- [--seconds 20] [--out DIR] [--scheduler host:port]
+//   dotnet run --project examples/FactorialFarm -c Release -- [--seconds 20] [--out DIR] [--scheduler host:port] [--scale 1]
+// --scale multiplies the sizes of the integers (and so the jobs' length): 0.05 for a quick run.
 var seconds = double.Parse(Option("--seconds") ?? "20", CultureInfo.InvariantCulture);
+var scale = double.Parse(Option("--scale") ?? "1", CultureInfo.InvariantCulture);
+var near = (int)(3_000 * scale);
 var output = Path.GetFullPath(Option("--out") ?? Path.Combine(Path.GetTempPath(), "factorial-farm"));
 var scheduler = Option("--scheduler");
 if (Directory.Exists(output))
@@ -57,9 +60,9 @@ async Task SubmitAsync()
     do
     {
         // The range grows with the results, so there is always room for a needed job.
-        n = random.Next(20_000, 80_000 + (6_000 * results.Count));
+        n = (int)(random.Next(20_000, 80_000 + (6_000 * results.Count)) * scale);
     }
-    while (results.Any(done => Math.Abs(done - n) <= 3_000) || running.Any(job => Math.Abs(job.N - n) <= 100));
+    while (results.Any(done => Math.Abs(done - n) <= near) || running.Any(job => job.N == n));
 
     running.Add((await computation.SubmitAsync(() => FactorialJobs.Factorial(n, output)), n));
 }
@@ -91,8 +94,8 @@ while (clock.Elapsed.TotalSeconds < seconds)
     // A job whose factorial is within 3,000 of one already in the folder is no longer needed: kill it.
     foreach (var job in running.ToList())
     {
-        var near = results.FirstOrDefault(n => Math.Abs(n - job.N) <= 3_000);
-        if (near == 0)
+        var neighbour = results.FirstOrDefault(n => Math.Abs(n - job.N) <= near);
+        if (neighbour == 0)
         {
             continue;
         }
@@ -102,7 +105,7 @@ while (clock.Elapsed.TotalSeconds < seconds)
         if (state == TaskState.Killed)
         {
             killed++;
-            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] killed  {job.N}! (not needed: {near}! is done)");
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] killed  {job.N}! (not needed: {neighbour}! is done)");
         }
     }
 

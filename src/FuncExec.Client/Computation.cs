@@ -63,8 +63,9 @@ public sealed partial class Computation : IAsyncDisposable
             throw new Core.Errors.TaskFailedException(refused);
         }
 
+        prepared.Task!.Assignment.Computation = Id;
         var handle = new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout };
-        await SubmitManyAsync([prepared.Task!], [handle], cancellationToken).ConfigureAwait(false);
+        await SubmitManyAsync([prepared.Task], [handle], cancellationToken).ConfigureAwait(false);
         return handle;
     }
 
