@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Server;
@@ -18,10 +19,13 @@ internal static class SchedulerCommand
         var pulse = new Option<double>("--pulse-interval") { Description = "Seconds between pulses; a node silent for 5 pulses is lost", DefaultValueFactory = _ => 2.0 };
         var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components from clients are kept" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
+        var dashboardIp = new Option<string>("--dashboard-ip") { Description = "Address the web dashboard listens on (loopback unless told otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve no web dashboard" };
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, debug,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, debug, dashboardPort, dashboardIp, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -48,20 +52,34 @@ internal static class SchedulerCommand
             }
 
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
-            await using var server = await SchedulerServer.StartAsync(
-                new SchedulerServerOptions
-                {
-                    IpAddr = parse.GetValue(ipAddr)!,
-                    ExtIpAddr = parse.GetValue(extIpAddr),
-                    Port = parse.GetValue(port),
-                    UdpPort = parse.GetValue(udpPort),
-                    Name = parse.GetValue(name)!,
-                    PulseInterval = TimeSpan.FromSeconds(seconds),
-                    DestPath = parse.GetValue(destPath)?.FullName,
-                    Security = transport,
-                },
-                logging,
-                cancellationToken).ConfigureAwait(false);
+            var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort) };
+            SchedulerServer server;
+            try
+            {
+                server = await SchedulerServer.StartAsync(
+                    new SchedulerServerOptions
+                    {
+                        IpAddr = parse.GetValue(ipAddr)!,
+                        ExtIpAddr = parse.GetValue(extIpAddr),
+                        Port = parse.GetValue(port),
+                        UdpPort = parse.GetValue(udpPort),
+                        Name = parse.GetValue(name)!,
+                        PulseInterval = TimeSpan.FromSeconds(seconds),
+                        DestPath = parse.GetValue(destPath)?.FullName,
+                        Security = transport,
+                        Dashboard = dashboard,
+                    },
+                    logging,
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // A port in use (the protocol's or the dashboard's); the message names the option to change.
+                await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var running = server;
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

@@ -30,10 +30,21 @@ internal sealed class ClientSession : ITaskObserver
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
     private IDisposable? _events;
 
+    /// <summary>The name the client gave in its handshake.</summary>
+    public string Name => _name;
+
+    /// <summary>Where it connected from.</summary>
+    public string Remote { get; init; } = "?";
+
+    /// <summary>When it connected.</summary>
+    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+
     public async Task RunAsync()
     {
+        _server.Track(this);
         _connection.Start(OnFrameAsync);
         var reason = await _connection.Completion.ConfigureAwait(false);
+        _server.Untrack(this);
         _events?.Dispose();
         var dropped = _server.Scheduler.Forget(this);
         ServerLog.ClientLeft(_logger, _name, reason.Message, dropped);

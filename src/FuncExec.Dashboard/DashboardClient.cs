@@ -1,0 +1,7 @@
+namespace FuncExec.Dashboard;
+
+/// <summary>A client connected to the scheduler, as the dashboard lists it.</summary>
+/// <param name="Name">The name it gave in its handshake.</param>
+/// <param name="Address">Where it connected from.</param>
+/// <param name="Connected">When it connected.</param>
+public sealed record DashboardClient(string Name, string Address, DateTimeOffset Connected);
