@@ -163,7 +163,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     /// <summary>The clients connected now, for the dashboard.</summary>
     internal IReadOnlyList<DashboardClient> Clients() =>
-        [.. _clients.Keys.Select(c => new DashboardClient(c.Name, c.Remote, c.Connected)).OrderBy(c => c.Connected)];
+        [.. _clients.Keys.Select(c => new DashboardClient(c.Name, c.Remote, c.Connected) { Owner = ((ITaskObserver)c).Name }).OrderBy(c => c.Connected)];
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {

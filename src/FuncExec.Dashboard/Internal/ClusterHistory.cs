@@ -32,7 +32,7 @@ internal sealed class ClusterHistory
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _window;
-    private readonly TaskFinished?[] _finished;
+    private readonly FinishedEntry[] _finished;
     private int _finishedNext;
     private readonly int[] _perSecond;
     private readonly long[] _perSecondStamp;
@@ -47,7 +47,7 @@ internal sealed class ClusterHistory
     {
         _time = time;
         _window = window;
-        _finished = new TaskFinished?[Math.Max(1, finishedKept)];
+        _finished = new FinishedEntry[Math.Max(1, finishedKept)];
         var seconds = (int)Math.Ceiling(window.TotalSeconds) + 1;
         _perSecond = new int[seconds];
         _perSecondStamp = new long[seconds];
@@ -108,12 +108,12 @@ internal sealed class ClusterHistory
             for (var i = 1; i <= _finished.Length && views.Count < max; i++)
             {
                 var slot = _finished[(_finishedNext - i + _finished.Length) % _finished.Length];
-                if (slot is null)
+                if (slot.Event is null)
                 {
                     break;
                 }
 
-                var view = View(slot);
+                var view = View(slot.Event, slot.Started);
                 if (keep is null || keep(view))
                 {
                     views.Add(view);
@@ -242,8 +242,10 @@ internal sealed class ClusterHistory
         }
     }
 
-    internal static TaskView View(TaskFinished f) =>
-        new(f.TaskId, f.Name, f.State.ToName(), f.Computation, f.Worker, f.Cores, f.Started?.ToUnixTimeMilliseconds(), (f.Finished ?? f.Time).ToUnixTimeMilliseconds(), f.Attempts);
+    /// <summary>A finished task's row; <paramref name="started"/> stands in when its report has no start
+    /// (a killed worker reports none, but the scheduler saw the task start).</summary>
+    internal static TaskView View(TaskFinished f, DateTimeOffset? started) =>
+        new(f.TaskId, f.Name, f.State.ToName(), f.Computation, f.Worker, f.Cores, (f.Started ?? started)?.ToUnixTimeMilliseconds(), (f.Finished ?? f.Time).ToUnixTimeMilliseconds(), f.Attempts);
 
     /// <summary>The timeline lanes a task occupies: each of its cores on its node (<c>node/core</c>).</summary>
     internal static IEnumerable<string> LanesOf(string? worker, IReadOnlyList<int> cores)
@@ -272,7 +274,7 @@ internal sealed class ClusterHistory
         _queued.Remove(finished.TaskId);
         _running.TryGetValue(finished.TaskId, out var started);
         _running.Remove(finished.TaskId);
-        _finished[_finishedNext] = finished;
+        _finished[_finishedNext] = new FinishedEntry(finished, started?.Time);
         _finishedNext = (_finishedNext + 1) % _finished.Length;
 
         var second = (finished.Finished ?? finished.Time).ToUnixTimeSeconds();
@@ -339,6 +341,10 @@ internal sealed class ClusterHistory
 
         return lane;
     }
+
+    /// <summary>A finished task, with when the scheduler saw it start.</summary>
+    /// <remarks>A struct in an array: keeping a finished task allocates nothing beyond its event.</remarks>
+    private readonly record struct FinishedEntry(TaskFinished? Event, DateTimeOffset? Started);
 
     private sealed class Tally(string name, bool exclusive)
     {

@@ -126,7 +126,7 @@ internal sealed class ViewBuilder(IDashboardSource source, ClusterHistory histor
             c.Name,
             c.Address,
             c.Connected.ToUnixTimeMilliseconds(),
-            [.. snapshot.Computations.Where(k => string.Equals(k.Client, c.Name, StringComparison.Ordinal)).Select(k => k.Id)])),
+            [.. snapshot.Computations.Where(k => string.Equals(k.Client, c.Owner ?? c.Name, StringComparison.Ordinal)).Select(k => k.Id)])),
     ];
 
     private static List<string> KnownLanes(List<NodeView> nodes) =>

@@ -39,6 +39,9 @@ internal sealed class ClientSession : ITaskObserver
     /// <summary>When it connected.</summary>
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
 
+    /// <summary>As status displays name it: one program may open several connections under one name.</summary>
+    string? ITaskObserver.Name => $"{_name} at {Remote}";
+
     public async Task RunAsync()
     {
         _server.Track(this);
