@@ -20,4 +20,24 @@ public static class Jobs
 
         return loops;
     }
+
+    /// <summary>Sleeps, standing for a long task that is killed before it ends.</summary>
+    public static int Sleep(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return milliseconds;
+    }
+
+    /// <summary>Spins <paramref name="milliseconds"/> of CPU, but the first call for <paramref name="marker"/>
+    /// kills its own worker process instead (the marker file says it happened).</summary>
+    public static long SpinOrCrashOnce(int milliseconds, string marker)
+    {
+        if (marker.Length > 0 && !File.Exists(marker))
+        {
+            File.WriteAllText(marker, "crashed");
+            Environment.Exit(3);
+        }
+
+        return Spin(milliseconds);
+    }
 }

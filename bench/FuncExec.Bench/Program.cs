@@ -8,6 +8,8 @@ using FuncExec.Client;
 //   W1           throughput of 20,000 no-op method tasks, every result checked
 //   W2           latency of 1,000 sequential no-op tasks
 //   W3           efficiency of 200 tasks that each spin 50 ms of CPU (ideal wall / actual wall)
+//   W4           KillAsync of a running task → the next queued task starts on the freed core
+//   W5           100 tasks of 20 ms, one of which kills its own worker once: all results, the crashed one retried
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing on W1 and W2.
 if (args is ["ping-pong-server", var socketPath])
@@ -30,16 +32,28 @@ Console.Error.WriteLine("floor: Unix-socket ping-pong between two .NET processes
 var floorP50 = Workloads.Percentile(PingPong.Measure(20_000), 0.50);
 
 Figures embedded;
+double[] w4Embedded;
+(double WithCrash, double Clean) w5Embedded;
 await using (var local = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers }))
 {
     embedded = await workloads.MeasureAsync(local, "embedded");
+    Console.Error.WriteLine("embedded W4: kill a running task, time until the queued one starts ...");
+    w4Embedded = await KillWorkloads.KillRefillAsync(local, workers, rounds: 15);
+    Console.Error.WriteLine("embedded W5: 100 tasks of 20 ms, one crashes its worker once ...");
+    w5Embedded = await KillWorkloads.CrashRecoveryAsync(local);
 }
 
 Figures distributed;
+double[] w4Distributed;
+(double WithCrash, double Clean) w5Distributed;
 await using (var processes = await SeparateProcesses.StartAsync(workers))
 await using (var remote = await RemoteCluster.ConnectAsync(processes.Address))
 {
     distributed = await workloads.MeasureAsync(remote, "scheduler+node");
+    Console.Error.WriteLine("scheduler+node W4 ...");
+    w4Distributed = await KillWorkloads.KillRefillAsync(remote, workers, rounds: 15);
+    Console.Error.WriteLine("scheduler+node W5 ...");
+    w5Distributed = await KillWorkloads.CrashRecoveryAsync(remote);
 }
 
 Console.Error.WriteLine("crash refill: a task kills its worker; time until the next task starts ...");
@@ -56,7 +70,9 @@ Console.WriteLine($"{"W2 p50 µs",-16} {embedded.W2P50,16:F0} {distributed.W2P50
 Console.WriteLine($"{"W2 p99 µs",-16} {embedded.W2P99,16:F0} {distributed.W2P99,16:F0} {"-",16}");
 Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.W2P50 / floorP50,16:F1} {distributed.W2P50 / floorP50,16:F1} {(python is { } p3 ? (p3.W2P50 / floorP50).ToString("F1", CultureInfo.InvariantCulture) : "-"),16}");
 Console.WriteLine($"{"W3 efficiency",-16} {embedded.W3,16:F3} {distributed.W3,16:F3} {"-",16}  >= 0.97 (ideal {embedded.W3Ideal:F2} s)");
-Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process");
+Console.WriteLine($"{"W4 kill→next ms",-16} {Workloads.Percentile(w4Embedded, 0.5),16:F1} {Workloads.Percentile(w4Distributed, 0.5),16:F1} {"-",16}  <= 50 (p50; p90 {Workloads.Percentile(w4Embedded, 0.9):F1} / {Workloads.Percentile(w4Distributed, 0.9):F1})");
+Console.WriteLine($"{"W5 wall s",-16} {w5Embedded.WithCrash,16:F2} {w5Distributed.WithCrash,16:F2} {"-",16}  all 100 results, crashed task retried (without the crash: {w5Embedded.Clean:F2} / {w5Distributed.Clean:F2} s)");
+Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process (W4 p50 is {Workloads.Percentile(w4Embedded, 0.5) / refillCold:F2}× a process start)");
 return 0;
 
 int Arg(string name, int fallback)

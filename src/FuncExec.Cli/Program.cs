@@ -11,5 +11,6 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     NodeCommand.Create(),
     StatusCommand.Create(),
     KillCommand.Create(),
+    ReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -23,6 +23,7 @@ public sealed class LocalCluster : ICluster
     private readonly ClusterScheduler _scheduler;
     private readonly TaskPreparer _preparer;
     private readonly EmbeddedBackend _backend;
+    private SchedulerProfile? _profile;
 
     private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer, long maxFileSize)
     {
@@ -53,6 +54,8 @@ public sealed class LocalCluster : ICluster
     {
         options ??= LocalClusterOptions.Default;
         var scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
+        // Before the node starts, so the profile sees every worker start.
+        var profile = options.ProfilePath is { } profilePath ? SchedulerProfile.Start(scheduler, profilePath) : null;
         var node = new LocalNode(
             new NodeOptions { Workers = options.Workers, DestPath = options.DestPath, WarmSpare = options.WarmSpare },
             options.LoggerFactory);
@@ -64,11 +67,16 @@ public sealed class LocalCluster : ICluster
         catch
         {
             await node.DisposeAsync().ConfigureAwait(false);
+            if (profile is not null)
+            {
+                await profile.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
 
         var codeCache = options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code");
-        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache), options.MaxFileSize);
+        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache), options.MaxFileSize) { _profile = profile };
     }
 
     /// <inheritdoc />
@@ -117,6 +125,13 @@ public sealed class LocalCluster : ICluster
         return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Kills every worker process.</summary>
-    public ValueTask DisposeAsync() => _node.DisposeAsync();
+    /// <summary>Kills every worker process, and closes the profile if one is recorded.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _node.DisposeAsync().ConfigureAwait(false);
+        if (_profile is not null)
+        {
+            await _profile.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -32,6 +32,9 @@ public sealed record LocalClusterOptions
     /// <remarks>Default: 1 GiB.</remarks>
     public long MaxFileSize { get; init; } = 1L << 30;
 
+    /// <summary>Record a profile of the run to this CSV file (see <c>funcexec report</c>), or none when null.</summary>
+    public string? ProfilePath { get; init; }
+
     /// <summary>Where the cluster logs.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

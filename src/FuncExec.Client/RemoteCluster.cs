@@ -33,6 +33,10 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _messageWaiters = new();
     private readonly ConcurrentDictionary<long, RemoteTask> _handlesByTag = new();
     private readonly TaskHandles _handles = new();
+    private readonly ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TimeSpan _schedulerPulse = TimeSpan.FromSeconds(2);
+    private long _lastHeard = TimeProvider.System.GetTimestamp();
     private readonly Lock _subscribersLock = new();
     private List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents)> _subscribers = [];
     private bool _subscribed;
@@ -70,10 +74,24 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
     {
         options ??= RemoteClusterOptions.Default;
         var parsed = SchedulerAddress.Parse(address);
-        var (connection, _) = await SchedulerDialer.ConnectAsync(
+        var (connection, welcome) = await SchedulerDialer.ConnectAsync(
             parsed, PeerRole.Client, options.Name, options.Security, options.ConnectTimeout, NullLogger.Instance, cancellationToken: cancellationToken).ConfigureAwait(false);
         var cluster = new RemoteCluster(parsed, connection, options);
+        if (welcome.Welcome.PulseIntervalMs > 0)
+        {
+            cluster._schedulerPulse = TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs);
+        }
+
         connection.Start(cluster.OnFrameAsync);
+        // A scheduler silent for 5 pulse intervals is lost: the connection closes and every waiting task fails.
+        _ = PulseLoop.RunAsync(
+            connection,
+            cluster.CurrentPulseInterval,
+            TimeProvider.System,
+            () => TimeProvider.System.GetElapsedTime(Volatile.Read(ref cluster._lastHeard)),
+            () => new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() },
+            "the scheduler",
+            cluster._stopping.Token);
         _ = connection.Completion.ContinueWith(t => cluster.FailAll(t.Result.Message), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
         return cluster;
@@ -179,7 +197,24 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>The scheduler's pulse interval, or the shortest an open computation asked for.</summary>
+    private TimeSpan CurrentPulseInterval()
+    {
+        var interval = _schedulerPulse;
+        foreach (var (_, asked) in _pulseIntervals)
+        {
+            interval = asked < interval ? asked : interval;
+        }
+
+        return interval;
+    }
 
     /// <inheritdoc />
     public Task<Computation> ScheduleAsync(ComputationOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -208,12 +243,18 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
     long IClusterBackend.MaxFileSize => MaxComponentBytes;
 
-    async Task<long> IClusterBackend.OpenComputationAsync(ComputationRequest request, CancellationToken cancellationToken)
+    async Task<long> IClusterBackend.OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
         var key = Interlocked.Increment(ref _nextRun);
         var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         _openWaiters[key] = waiter;
-        var open = new OpenComputation { Request = key, Name = request.Name, Exclusive = request.Exclusive };
+        var open = new OpenComputation
+        {
+            Request = key,
+            Name = request.Name,
+            Exclusive = request.Exclusive,
+            PulseIntervalMs = pulseInterval is { } pulse ? (uint)Math.Clamp(pulse.TotalMilliseconds, 10, uint.MaxValue) : 0,
+        };
         open.Components.AddRange(request.Components);
         var uploads = new List<ClusterEnvelope>();
         foreach (var component in request.Components)
@@ -224,7 +265,13 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         PostAll(uploads, new ClusterEnvelope { OpenComputation = open });
         try
         {
-            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var id = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (pulseInterval is { } interval)
+            {
+                _pulseIntervals[id] = interval;
+            }
+
+            return id;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -242,6 +289,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
     Task IClusterBackend.CloseComputationAsync(long computation, CancellationToken cancellationToken)
     {
+        _pulseIntervals.TryRemove(computation, out _);
         var waiter = _closeWaiters.GetOrAdd(computation, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         PostAll([], new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = computation } });
         return waiter.Task.WaitAsync(cancellationToken);
@@ -446,6 +494,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
     private ValueTask OnFrameAsync(ClusterEnvelope envelope)
     {
+        Volatile.Write(ref _lastHeard, TimeProvider.System.GetTimestamp());
         switch (envelope.BodyCase)
         {
             case ClusterEnvelope.BodyOneofCase.TaskReports:

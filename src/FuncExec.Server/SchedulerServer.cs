@@ -140,6 +140,11 @@ public sealed class SchedulerServer : IAsyncDisposable
             await Dashboard.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_profile is not null)
+        {
+            await _profile.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_app is not null)
         {
             using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -165,8 +170,16 @@ public sealed class SchedulerServer : IAsyncDisposable
     internal IReadOnlyList<DashboardClient> Clients() =>
         [.. _clients.Keys.Select(c => new DashboardClient(c.Name, c.Remote, c.Connected) { Owner = ((ITaskObserver)c).Name }).OrderBy(c => c.Connected)];
 
+    private SchedulerProfile? _profile;
+
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
+        if (Options.ProfilePath is { } profilePath)
+        {
+            // Before anything joins, so the profile sees every worker start.
+            _profile = SchedulerProfile.Start(Scheduler, profilePath);
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory);

@@ -37,8 +37,11 @@ public sealed record SchedulerServerOptions
     public string? DestPath { get; init; }
 
     /// <summary>The largest component file a client may upload, in bytes; larger ones are refused with the reason.</summary>
-    /// <remarks>Default: 1 GiB.</remarks>
-    public long MaxFileSize { get; init; } = 1L << 30;
+    /// <remarks>Default: 10 MiB, as for nodes.</remarks>
+    public long MaxFileSize { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>Record a profile of the run to this CSV file (see <c>funcexec report</c>), or none when null.</summary>
+    public string? ProfilePath { get; init; }
 
     /// <summary>The order queued tasks are placed in.</summary>
     public TaskOrder Order { get; init; } = TaskOrder.Priority;

@@ -15,7 +15,11 @@ catch (ArgumentException ex)
 }
 
 CpuAffinity.PinProcess(options.Cores);
-var executor = new TaskExecutor(options);
+var runtime = new WorkerRuntime(TimeProvider.System);
+
+// Installed before any other thread starts, so TaskContext.Current answers in every thread and flow of a task.
+runtime.Install();
+var executor = new TaskExecutor(options, runtime);
 if (options.WorkerId == -1)
 {
     // A warm spare has time before it is needed: compile the task path now, so the first task
@@ -24,5 +28,5 @@ if (options.WorkerId == -1)
 }
 
 using var connection = WorkerConnection.Connect(options);
-using var loop = new WorkerLoop(connection, executor);
+using var loop = new WorkerLoop(connection, executor, runtime);
 return loop.Run();

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
@@ -8,23 +9,39 @@ using Google.Protobuf;
 namespace FuncExec.Worker;
 
 /// <summary>Runs one task and turns whatever happens into a <see cref="TaskResult"/>.</summary>
+/// <remarks>
+/// A task of a computation runs with its assemblies in the computation's own load context
+/// (<see cref="ComputationScope"/>) and with the computation's files folder as the working directory;
+/// other tasks run as they always did, in the default context and the worker's directory.
+/// </remarks>
 internal sealed class TaskExecutor
 {
     /// <summary>The largest result a task may return, as JSON; well under the frame cap.</summary>
     internal const int MaxResultBytes = 16 * 1024 * 1024;
 
+    private const string CancelledType = "FuncExec.TaskCancelled";
+
     private static readonly byte[] JsonNull = "null"u8.ToArray();
 
     private readonly OutputCapture _output = OutputCapture.Install();
     private readonly MethodResolver _resolver = new();
+    private readonly LambdaCache _lambdas = new();
     private readonly ComponentLoader _components;
+    private readonly Func<ComponentRef, Assembly> _loadAssembly;
+    private readonly WorkerRuntime _runtime;
+    private readonly string _componentDirectory;
+    private readonly string _workerDirectory = Environment.CurrentDirectory;
+    private readonly Dictionary<long, ComputationScope> _computations = [];
 
     private IReadOnlyList<int> _cores;
 
-    public TaskExecutor(WorkerOptions options)
+    public TaskExecutor(WorkerOptions options, WorkerRuntime runtime)
     {
         _cores = options.Cores;
+        _componentDirectory = options.ComponentDirectory;
         _components = new ComponentLoader(options.ComponentDirectory);
+        _loadAssembly = _components.LoadAssembly;
+        _runtime = runtime;
     }
 
     /// <summary>This spare becomes a worker pinned to <paramref name="cores"/>.</summary>
@@ -46,6 +63,15 @@ internal sealed class TaskExecutor
         _ = Execute(warm);
     }
 
+    /// <summary>Drops computation <paramref name="computation"/> and unloads its assemblies; between tasks only.</summary>
+    public void CloseComputation(long computation)
+    {
+        if (_computations.Remove(computation, out var scope))
+        {
+            scope.Close();
+        }
+    }
+
     public TaskResult Execute(TaskAssignment task)
     {
         var result = new TaskResult { TaskId = task.TaskId, Attempt = task.Attempt };
@@ -56,31 +82,73 @@ internal sealed class TaskExecutor
         }
 
         result.StartedUnixUs = Core.Tasks.UnixTime.NowMicroseconds();
+        var inFilesDirectory = false;
         try
         {
-            var args = ParamParser.FromJsonArray(task.ArgsJson.Memory);
+            ComputationScope? scope = null;
+            if (task.Computation != 0)
+            {
+                scope = ScopeOf(task.Computation);
+
+                // The worker runs one task at a time, so the process's directory is the task's.
+                Directory.SetCurrentDirectory(scope.FilesDirectory);
+                inFilesDirectory = true;
+            }
+
+            _runtime.Enter(task.Cores.Count > 0 ? task.Cores : _cores, scope?.FilesDirectory ?? _workerDirectory);
             switch (task.FunctionCase)
             {
                 case TaskAssignment.FunctionOneofCase.Method:
-                    var assembly = task.Method.Assembly is { } component ? _components.LoadAssembly(component) : null;
-                    var bound = _resolver.Resolve(task.Method.Name, args, assembly);
-                    var value = bound.Invoke(args);
+                {
+                    var args = ParamParser.FromJsonArray(task.ArgsJson.Memory);
+                    var assembly = task.Method.Assembly is { } component
+                        ? (scope is null ? _components.LoadAssembly(component) : scope.LoadAssembly(component))
+                        : null;
+                    var bound = (scope?.Resolver ?? _resolver).Resolve(task.Method.Name, args, assembly);
+                    var value = bound.Invoke(args, bound.UsesContext ? _runtime.Board.RunningContext() : null);
                     result.ResultJson = UnsafeByteOperations.UnsafeWrap(bound.SerializeResult(value));
                     result.Outcome = TaskOutcome.Succeeded;
                     break;
+                }
+
+                case TaskAssignment.FunctionOneofCase.Lambda:
+                {
+                    var bound = scope is null ? _lambdas.Get(task.Lambda, _loadAssembly) : scope.Lambdas.Get(task.Lambda, scope.LoadAssembly);
+                    var value = bound.Invoke(task.ArgsJson.Span, bound.UsesContext ? _runtime.Board.RunningContext() : null);
+                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(bound.SerializeResult(value));
+                    result.Outcome = TaskOutcome.Succeeded;
+                    break;
+                }
+
                 case TaskAssignment.FunctionOneofCase.Code:
+                {
+                    var args = ParamParser.FromJsonArray(task.ArgsJson.Memory);
                     var run = _components.LoadCode(task.Code);
                     var returned = run(args);
                     result.ResultJson = UnsafeByteOperations.UnsafeWrap(
                         returned is null ? JsonNull : JsonSerializer.SerializeToUtf8Bytes(returned, returned.GetType()));
                     result.Outcome = TaskOutcome.Succeeded;
                     break;
+                }
+
                 case TaskAssignment.FunctionOneofCase.Command:
                     CommandRunner.Run(task.Command, result);
                     break;
                 default:
                     throw new InvalidDataException($"task {task.TaskId} names no function");
             }
+        }
+        catch (OperationCanceledException ex) when (_runtime.IsCancelRequested)
+        {
+            // The client cancelled, and the task honoured its token.
+            result.Outcome = TaskOutcome.Cancelled;
+            result.Error = new RemoteError
+            {
+                Type = CancelledType,
+                Message = $"cancelled while it ran: {ex.Message}",
+                StackTrace = ex.StackTrace ?? string.Empty,
+                Retryable = false,
+            };
         }
         catch (Exception ex) when (ex is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
@@ -90,6 +158,12 @@ internal sealed class TaskExecutor
         }
         finally
         {
+            _runtime.Exit();
+            if (inFilesDirectory)
+            {
+                Directory.SetCurrentDirectory(_workerDirectory);
+            }
+
             if (widened)
             {
                 CpuAffinity.PinProcess(_cores);
@@ -115,6 +189,16 @@ internal sealed class TaskExecutor
         return result;
     }
 
+    /// <summary>The result of a task cancelled before it started.</summary>
+    internal static TaskResult CancelledBeforeStart(TaskAssignment task) => new()
+    {
+        TaskId = task.TaskId,
+        Attempt = task.Attempt,
+        Outcome = TaskOutcome.Cancelled,
+        Error = new RemoteError { Type = CancelledType, Message = "cancelled before it started", Retryable = false },
+        FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds(),
+    };
+
     internal static RemoteError ToRemoteError(Exception ex) => new()
     {
         Type = ex.GetType().FullName ?? ex.GetType().Name,
@@ -123,4 +207,22 @@ internal sealed class TaskExecutor
         Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
             or CommandNotFoundException or JsonException),
     };
+
+    private ComputationScope ScopeOf(long computation)
+    {
+        if (!_computations.TryGetValue(computation, out var scope))
+        {
+            scope = new ComputationScope(computation, _componentDirectory, _components);
+            if (!Directory.Exists(scope.FilesDirectory))
+            {
+                scope.Close();
+                throw new DirectoryNotFoundException(
+                    $"the files folder of computation {computation}, {scope.FilesDirectory}, does not exist on this node; was the computation opened here?");
+            }
+
+            _computations.Add(computation, scope);
+        }
+
+        return scope;
+    }
 }

@@ -1,4 +1,3 @@
-using FuncExec.Core.Collections;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 
@@ -8,24 +7,27 @@ namespace FuncExec.Worker;
 /// Runs assigned tasks in arrival order and returns their results in batches.
 /// </summary>
 /// <remarks>
-/// A reader thread moves frames into a local queue so the node can prefetch work while a
-/// task runs; the main thread executes; a <see cref="ResultBatcher"/> sends results back.
+/// A reader thread moves frames into the <see cref="TaskBoard"/> so the node can prefetch work while a
+/// task runs, and hands messages, cancels and acknowledgements to the tasks they are for; the main
+/// thread executes, and unloads closed computations between tasks; a <see cref="ResultBatcher"/> sends
+/// results back.
 /// </remarks>
 internal sealed class WorkerLoop : IDisposable
 {
     private readonly WorkerConnection _connection;
     private readonly TaskExecutor _executor;
+    private readonly WorkerRuntime _runtime;
+    private readonly TaskBoard _board;
     private readonly ResultBatcher _results;
-    private readonly Queue<TaskAssignment> _queue = new();
-    private readonly Lock _queueLock = new();
-    private readonly SemaphoreSlim _available = new(0);
-    private bool _closed;
 
-    public WorkerLoop(WorkerConnection connection, TaskExecutor executor)
+    public WorkerLoop(WorkerConnection connection, TaskExecutor executor, WorkerRuntime runtime)
     {
         _connection = connection;
         _executor = executor;
+        _runtime = runtime;
+        _board = runtime.Board;
         _results = new ResultBatcher(connection);
+        runtime.Connect(connection, _results);
     }
 
     public int Run()
@@ -34,10 +36,18 @@ internal sealed class WorkerLoop : IDisposable
         reader.Start();
         while (true)
         {
-            if (!TryDequeue(out var task))
+            if (_board.TakeClosing() is { } closing)
+            {
+                foreach (var computation in closing)
+                {
+                    _executor.CloseComputation(computation);
+                }
+            }
+
+            if (!_board.TryStart(out var task))
             {
                 _results.Flush();
-                _available.Wait();
+                _board.Wait();
                 continue;
             }
 
@@ -62,36 +72,16 @@ internal sealed class WorkerLoop : IDisposable
                 });
             }
 
-            _results.Add(_executor.Execute(task), IsQueueEmpty());
+            var result = _executor.Execute(task);
+            _board.Finish();
+            _results.Add(result, _board.IsQueueEmpty());
         }
     }
 
     public void Dispose()
     {
-        _available.Dispose();
+        _board.Dispose();
         _results.Dispose();
-    }
-
-    private bool TryDequeue(out TaskAssignment? task)
-    {
-        lock (_queueLock)
-        {
-            if (_queue.TryDequeue(out task))
-            {
-                return true;
-            }
-
-            task = null;
-            return _closed;
-        }
-    }
-
-    private bool IsQueueEmpty()
-    {
-        lock (_queueLock)
-        {
-            return _queue.Count == 0;
-        }
     }
 
     private void ReadLoop()
@@ -103,15 +93,7 @@ internal sealed class WorkerLoop : IDisposable
                 switch (envelope.BodyCase)
                 {
                     case WorkerEnvelope.BodyOneofCase.Assign:
-                        lock (_queueLock)
-                        {
-                            foreach (var task in envelope.Assign.Tasks)
-                            {
-                                _queue.Enqueue(task);
-                            }
-                        }
-
-                        _available.Release();
+                        _board.Add(envelope.Assign.Tasks);
                         break;
                     case WorkerEnvelope.BodyOneofCase.Adopt:
                         // A warm spare becomes a worker: the node pinned its threads already; this
@@ -119,10 +101,27 @@ internal sealed class WorkerLoop : IDisposable
                         _executor.Adopt([.. envelope.Adopt.Cores]);
                         break;
                     case WorkerEnvelope.BodyOneofCase.Revoke:
-                        _connection.Send(new WorkerEnvelope { Revoked = TakeBack(envelope.Revoke) });
+                        _connection.Send(new WorkerEnvelope { Revoked = _board.TakeBack(envelope.Revoke) });
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.Cancel:
+                        if (_board.Cancel(envelope.Cancel) is { } unstarted)
+                        {
+                            // Sent at once: the node waits for it to free the task's slot.
+                            _results.Add(TaskExecutor.CancelledBeforeStart(unstarted), queueEmpty: true);
+                        }
+
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.Message:
+                        _board.Deliver(envelope.Message);
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.MessageAck:
+                        _runtime.Acknowledge(envelope.MessageAck);
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.ComputationClosed:
+                        _board.RequestClose(envelope.ComputationClosed.Computation);
                         break;
                     case WorkerEnvelope.BodyOneofCase.Shutdown:
-                        Close();
+                        _board.Close();
                         return;
                     default:
                         throw new InvalidDataException($"unexpected frame from node: {envelope.BodyCase}");
@@ -144,29 +143,5 @@ internal sealed class WorkerLoop : IDisposable
         // The node closed its end without a shutdown: it is gone, and so are the results we
         // would send it, so stop now rather than run a queue nobody will collect.
         Environment.Exit(0);
-    }
-
-    /// <summary>Removes a task from the queue if it has not started, so another worker can run it.</summary>
-    private Revoked TakeBack(Revoke revoke)
-    {
-        lock (_queueLock)
-        {
-            return new Revoked
-            {
-                TaskId = revoke.TaskId,
-                Attempt = revoke.Attempt,
-                Taken = _queue.RemoveWhere(task => task.TaskId == revoke.TaskId && task.Attempt == revoke.Attempt),
-            };
-        }
-    }
-
-    private void Close()
-    {
-        lock (_queueLock)
-        {
-            _closed = true;
-        }
-
-        _available.Release();
     }
 }

@@ -8,6 +8,8 @@ using FuncExec.Protocol.Connections;
 using FuncExec.Scheduler.Queueing;
 using Spectre.Console;
 
+using FuncExec.Cli.Profiles;
+
 namespace FuncExec.Cli.Commands;
 
 /// <summary><c>funcexec run FILE</c>: run a task file on the embedded local cluster.</summary>
@@ -30,10 +32,11 @@ internal static class RunCommand
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the JSON Lines results to this file instead of standard output" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages to standard error" };
         var scheduler = new Option<string?>("--scheduler") { Description = "host:port of a running scheduler; without it, run on the embedded local cluster" };
+        var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
         var security = new SecurityOptions();
         var command = new Command("run", "Run a task file (on the embedded local cluster, or a scheduler's cluster); print one JSON line per task, in submission order")
         {
-            file, workers, order, output, debug, scheduler,
+            file, workers, order, output, debug, scheduler, profile,
         };
         security.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
@@ -43,6 +46,7 @@ internal static class RunCommand
             parse.GetValue(output),
             parse.GetValue(debug),
             parse.GetValue(scheduler),
+            parse.GetValue(profile),
             security.Read(parse),
             cancellationToken));
         return command;
@@ -56,7 +60,15 @@ internal static class RunCommand
     };
 
     private static async Task<int> RunAsync(
-        FileInfo file, int workers, TaskOrder order, FileInfo? outputFile, bool debug, string? schedulerAddress, TransportSecurity security, CancellationToken cancellationToken)
+        FileInfo file,
+        int workers,
+        TaskOrder order,
+        FileInfo? outputFile,
+        bool debug,
+        string? schedulerAddress,
+        FileInfo? profileFile,
+        TransportSecurity security,
+        CancellationToken cancellationToken)
     {
         IReadOnlyList<TaskSpec> tasks;
         try
@@ -74,16 +86,19 @@ internal static class RunCommand
         try
         {
             cluster = schedulerAddress is null
-                ? await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false)
+                ? await LocalCluster.StartAsync(
+                    new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName },
+                    cancellationToken).ConfigureAwait(false)
                 : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
+        catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"run: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 
         await using var owned = cluster;
+        await using var remoteProfile = cluster is RemoteCluster remote && profileFile is not null ? RemoteProfile.Start(remote, profileFile.FullName) : null;
         if (cluster.WorkerCount == 0)
         {
             await Console.Error.WriteLineAsync(

@@ -18,6 +18,8 @@ internal static class SchedulerCommand
         var name = new Option<string>("--name", "-n") { Description = "Scheduler name", DefaultValueFactory = _ => Environment.MachineName };
         var pulse = new Option<double>("--pulse-interval") { Description = "Seconds between pulses; a node silent for 5 pulses is lost", DefaultValueFactory = _ => 2.0 };
         var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components from clients are kept" };
+        var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file a client may upload, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
+        var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
         var dashboardIp = new Option<string>("--dashboard-ip") { Description = "Address the web dashboard listens on (loopback unless told otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
@@ -25,7 +27,7 @@ internal static class SchedulerCommand
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, debug, dashboardPort, dashboardIp, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug, dashboardPort, dashboardIp, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -66,6 +68,8 @@ internal static class SchedulerCommand
                         Name = parse.GetValue(name)!,
                         PulseInterval = TimeSpan.FromSeconds(seconds),
                         DestPath = parse.GetValue(destPath)?.FullName,
+                        MaxFileSize = parse.GetValue(maxFileSize),
+                        ProfilePath = parse.GetValue(profile)?.FullName,
                         Security = transport,
                         Dashboard = dashboard,
                     },

@@ -38,7 +38,7 @@ internal static class ComputationOpener
         }
 
         var name = options.Name ?? Assembly.GetEntryAssembly()?.GetName().Name ?? "computation";
-        var id = await backend.OpenComputationAsync(new ComputationRequest(name, options.Exclusive, components), cancellationToken).ConfigureAwait(false);
+        var id = await backend.OpenComputationAsync(new ComputationRequest(name, options.Exclusive, components), options.PulseInterval, cancellationToken).ConfigureAwait(false);
         return new Computation(cluster, backend, id, name, options);
     }
 

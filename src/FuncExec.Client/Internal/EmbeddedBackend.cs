@@ -29,7 +29,8 @@ internal sealed class EmbeddedBackend : IClusterBackend
 
     public long MaxFileSize { get; }
 
-    public Task<long> OpenComputationAsync(ComputationRequest request, CancellationToken cancellationToken)
+    // In one process there is no connection to watch: the pulse interval does not apply.
+    public Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
         var opened = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var id = _scheduler.OpenComputation(request, Handles, computation => opened.TrySetResult(computation));

@@ -21,7 +21,7 @@ internal interface IClusterBackend
     long MaxFileSize { get; }
 
     /// <summary>Opens a computation; completes when it may place tasks (an exclusive one: when its turn comes).</summary>
-    Task<long> OpenComputationAsync(ComputationRequest request, CancellationToken cancellationToken);
+    Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken);
 
     /// <summary>Closes a computation; completes when its last task is reported and nodes have unloaded it.</summary>
     Task CloseComputationAsync(long computation, CancellationToken cancellationToken);

@@ -26,7 +26,7 @@ public sealed class BoundMethod
 {
     private readonly Func<JsonElement, object?>[] _converters;
     private readonly Type[] _argumentTypes;
-    private readonly Func<object?[], object?> _invoker;
+    private readonly Func<object?[], TaskContext?, object?> _invoker;
     private readonly string _functionName;
 
     internal BoundMethod(Type type, OverloadCandidate candidate, int argumentCount, string functionName)
@@ -44,17 +44,24 @@ public sealed class BoundMethod
 
         _invoker = InvokerFactory.Compile(candidate, argumentCount, out var resultType);
         ReturnType = resultType;
+        UsesContext = candidate.AllParameters.Length != candidate.Parameters.Length;
     }
 
     /// <summary>The chosen overload in C# syntax, e.g. <c>System.Math.Min(int, int)</c>, with inferred type arguments.</summary>
     public string Signature { get; }
 
     /// <summary>
-    /// The type of what <see cref="Invoke"/> returns: the method's return type, or <c>T</c> when it
+    /// The type of what <see cref="Invoke(IReadOnlyList{JsonElement}, TaskContext?)"/> returns: the method's return type, or <c>T</c> when it
     /// returns <see cref="Task{TResult}"/> or <see cref="ValueTask{TResult}"/>, and <see cref="void"/>
     /// for <c>void</c>, <see cref="Task"/> and <see cref="ValueTask"/>.
     /// </summary>
     public Type ReturnType { get; }
+
+    /// <summary>
+    /// True when the method has a <see cref="TaskContext"/> or <see cref="CancellationToken"/> parameter,
+    /// which <see cref="Invoke(IReadOnlyList{JsonElement}, TaskContext?)"/> fills in from the task's context.
+    /// </summary>
+    public bool UsesContext { get; }
 
     /// <summary>The method that is called, with inferred type arguments.</summary>
     internal MethodInfo Method { get; }
@@ -62,8 +69,19 @@ public sealed class BoundMethod
     /// <summary>Converts the arguments, calls the method and returns its result, waited for when it is awaitable.</summary>
     /// <param name="args">As many arguments as the method was resolved for, of the same JSON kinds.</param>
     /// <returns>The result boxed, or null for <c>void</c>, <see cref="Task"/> and <see cref="ValueTask"/>.</returns>
+    /// <remarks>Injected parameters get <see cref="TaskContext.Current"/>.</remarks>
     /// <exception cref="ArgumentMismatchException">The count of arguments differs, or one does not convert to its parameter type.</exception>
-    public object? Invoke(IReadOnlyList<JsonElement> args)
+    public object? Invoke(IReadOnlyList<JsonElement> args) => Invoke(args, UsesContext ? TaskContext.Current : null);
+
+    /// <summary>Converts the arguments, calls the method with <paramref name="context"/> in its injected parameters, and returns its result.</summary>
+    /// <param name="args">As many arguments as the method was resolved for, of the same JSON kinds.</param>
+    /// <param name="context">
+    /// The running task's context, for a <see cref="TaskContext"/> parameter and (its token) a <see cref="CancellationToken"/>
+    /// parameter; when null, they get null and <see cref="CancellationToken.None"/>.
+    /// </param>
+    /// <returns>The result boxed, or null for <c>void</c>, <see cref="Task"/> and <see cref="ValueTask"/>.</returns>
+    /// <exception cref="ArgumentMismatchException">The count of arguments differs, or one does not convert to its parameter type.</exception>
+    public object? Invoke(IReadOnlyList<JsonElement> args, TaskContext? context)
     {
         ArgumentNullException.ThrowIfNull(args);
         var converters = _converters;
@@ -81,7 +99,7 @@ public sealed class BoundMethod
             values[i] = Convert(i, args[i]);
         }
 
-        return _invoker(values);
+        return _invoker(values, context);
     }
 
     /// <summary>
@@ -89,10 +107,7 @@ public sealed class BoundMethod
     /// nothing (<c>void</c>, <see cref="Task"/>, <see cref="ValueTask"/>) or returned null.
     /// </summary>
     /// <remarks>Enums are written by name, fields of value tuples included, and NaN and infinities as strings.</remarks>
-    public byte[] SerializeResult(object? value) =>
-        value is null || ReturnType == typeof(void)
-            ? "null"u8.ToArray()
-            : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), FunctionJson.Options);
+    public byte[] SerializeResult(object? value) => FunctionJson.SerializeResult(value, ReturnType == typeof(void));
 
     private object? Convert(int index, JsonElement value)
     {

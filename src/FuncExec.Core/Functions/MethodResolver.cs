@@ -25,7 +25,7 @@ namespace FuncExec.Core.Functions;
 /// omitted and a <c>params</c> array takes the remaining arguments. A generic method's type
 /// arguments are inferred from the arguments, and a non-generic overload wins a tie.</para>
 /// <para>Which string-parsed type a string fits (an enum name, a <see cref="Guid"/>, a date) is not
-/// checked until the call: <see cref="BoundMethod.Invoke"/> reports a string that does not parse.</para>
+/// checked until the call: <see cref="BoundMethod.Invoke(IReadOnlyList{JsonElement}, TaskContext?)"/> reports a string that does not parse.</para>
 /// <para>Resolutions are cached by assembly, name and the shape of the arguments (their JSON kinds,
 /// numeric ranges and array item shapes), so repeated calls resolve once; a cache hit with scalar
 /// arguments allocates nothing, and shapes that pick the same overload share one

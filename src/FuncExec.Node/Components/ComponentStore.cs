@@ -178,6 +178,15 @@ public sealed class ComponentStore
         return Path.Combine(Root, component.Sha256, component.FileName);
     }
 
+    /// <summary>Assemblies every worker has (FuncExec's own and what they use): a job that references
+    /// them gets the worker's copy, so they need not travel (Roslyn alone is megabytes).</summary>
+    /// <remarks>FuncExec's own by exact name: a user's assembly may be called FuncExec.Something too.</remarks>
+    private static bool WorkerHas(string name) =>
+        name is "FuncExec.Core" or "FuncExec.Protocol" or "FuncExec.Client" or "FuncExec.Scheduler" or "FuncExec.Node"
+            or "FuncExec.Worker" or "FuncExec.Server" or "FuncExec.Cli" or "FuncExec.Dashboard"
+        || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
+        || name is "Google.Protobuf" or "YamlDotNet";
+
     private static List<string> LocalDependencies(string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -198,6 +207,11 @@ public sealed class ComponentStore
             foreach (var handle in metadata.AssemblyReferences)
             {
                 var name = metadata.GetString(metadata.GetAssemblyReference(handle).Name);
+                if (WorkerHas(name))
+                {
+                    continue;
+                }
+
                 var candidate = Path.Combine(directory, name + ".dll");
                 if (File.Exists(candidate) && seen.Add(candidate))
                 {

@@ -20,9 +20,20 @@ public static class PulseLoop
     /// <param name="peer">Who the peer is, for the reason (<c>the scheduler</c>, <c>node n1</c>).</param>
     /// <param name="cancellationToken">Stops the loop (reason <c>stopping</c>).</param>
     /// <returns>Why it ended, for the log.</returns>
-    public static async Task<string> RunAsync(
+    public static Task<string> RunAsync(
         FrameConnection connection,
         TimeSpan interval,
+        TimeProvider time,
+        Func<TimeSpan> sinceLastHeard,
+        Func<Pulse> makePulse,
+        string peer,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(connection, () => interval, time, sinceLastHeard, makePulse, peer, cancellationToken);
+
+    /// <summary>As the other overload, with an interval that may change between pulses (it is read at each one).</summary>
+    public static async Task<string> RunAsync(
+        FrameConnection connection,
+        Func<TimeSpan> currentInterval,
         TimeProvider time,
         Func<TimeSpan> sinceLastHeard,
         Func<Pulse> makePulse,
@@ -30,12 +41,20 @@ public static class PulseLoop
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(currentInterval);
         ArgumentNullException.ThrowIfNull(sinceLastHeard);
         ArgumentNullException.ThrowIfNull(makePulse);
+        var interval = currentInterval();
         using var timer = new PeriodicTimer(interval, time);
         var completion = connection.Completion;
         while (true)
         {
+            if (currentInterval() is var now && now != interval)
+            {
+                interval = now;
+                timer.Period = interval;
+            }
+
             var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
             if (await Task.WhenAny(tick, completion).ConfigureAwait(false) == completion)
             {

@@ -28,6 +28,8 @@ internal sealed class ClientSession : ITaskObserver
     }
 
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
+    private long _lastHeard = TimeProvider.System.GetTimestamp();
     private IDisposable? _events;
 
     /// <summary>The name the client gave in its handshake.</summary>
@@ -46,11 +48,21 @@ internal sealed class ClientSession : ITaskObserver
     {
         _server.Track(this);
         _connection.Start(OnFrameAsync);
-        var reason = await _connection.Completion.ConfigureAwait(false);
+        // Both ends pulse, so a client that hangs (no FIN) is found, its computations closed and
+        // an exclusive hold released; the client finds a silent scheduler the same way.
+        var reason = await PulseLoop.RunAsync(
+            _connection,
+            CurrentPulseInterval,
+            _server.Time,
+            () => _server.Time.GetElapsedTime(Volatile.Read(ref _lastHeard)),
+            () => new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() },
+            $"client {_name}",
+            _server.Stopping).ConfigureAwait(false);
+        await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
         _server.Untrack(this);
         _events?.Dispose();
         var dropped = _server.Scheduler.Forget(this);
-        ServerLog.ClientLeft(_logger, _name, reason.Message, dropped);
+        ServerLog.ClientLeft(_logger, _name, reason, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -92,8 +104,21 @@ internal sealed class ClientSession : ITaskObserver
 
     public void OnProgress(TaskProgress progress) => _connection.Post(new ClusterEnvelope { TaskProgress = progress });
 
+    /// <summary>The scheduler's pulse interval, or the shortest one an open computation of this client asked for.</summary>
+    private TimeSpan CurrentPulseInterval()
+    {
+        var interval = _server.Options.PulseInterval;
+        foreach (var (_, asked) in _pulseIntervals)
+        {
+            interval = asked < interval ? asked : interval;
+        }
+
+        return interval;
+    }
+
     private ValueTask OnFrameAsync(ClusterEnvelope envelope)
     {
+        Volatile.Write(ref _lastHeard, _server.Time.GetTimestamp());
         switch (envelope.BodyCase)
         {
             case ClusterEnvelope.BodyOneofCase.Component:
@@ -104,6 +129,7 @@ internal sealed class ClientSession : ITaskObserver
                 break;
             case ClusterEnvelope.BodyOneofCase.CloseComputation:
                 var closing = envelope.CloseComputation.Computation;
+                _pulseIntervals.TryRemove(closing, out _);
                 if (!_server.Scheduler.CloseComputation(closing, () => PostClosed(closing)))
                 {
                     PostClosed(closing);
@@ -182,10 +208,14 @@ internal sealed class ClientSession : ITaskObserver
             }
         }
 
-        _server.Scheduler.OpenComputation(
+        var id = _server.Scheduler.OpenComputation(
             new ComputationRequest(open.Name, open.Exclusive, [.. open.Components]),
             this,
             id => _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Computation = id } }));
+        if (open.PulseIntervalMs > 0)
+        {
+            _pulseIntervals[id] = TimeSpan.FromMilliseconds(Math.Max(10, open.PulseIntervalMs));
+        }
     }
 
     private void PostClosed(long computation) =>

@@ -22,7 +22,8 @@ internal static class ArgumentConverters
     private static readonly MethodInfo ToArrayMethod = typeof(ArgumentConverters).GetMethod(nameof(ToArray), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly MethodInfo ToListMethod = typeof(ArgumentConverters).GetMethod(nameof(ToList), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    public static Func<JsonElement, object?> For(Type type) => Cache.GetOrAdd(type, static t => Create(t));
+    // A collectible type is not cached: the cache would keep its load context from unloading.
+    public static Func<JsonElement, object?> For(Type type) => type.IsCollectible ? Create(type) : Cache.GetOrAdd(type, static t => Create(t));
 
     /// <summary>The natural CLR value of a JSON value, for <see cref="object"/> parameters.</summary>
     public static object? Natural(JsonElement value)
@@ -93,7 +94,8 @@ internal static class ArgumentConverters
             return e => e.ValueKind == JsonValueKind.Null ? null : build(e, item);
         }
 
-        return e => e.Deserialize(type, FunctionJson.Options);
+        var options = FunctionJson.OptionsFor(type);
+        return e => e.Deserialize(type, options);
     }
 
     private static Func<JsonElement, object?>? Scalar(Type type) => Type.GetTypeCode(type) switch

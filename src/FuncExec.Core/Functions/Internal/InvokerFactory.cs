@@ -6,7 +6,8 @@ namespace FuncExec.Core.Functions.Internal;
 /// <summary>
 /// Compiles the call of a resolved overload into a delegate that takes the converted arguments
 /// boxed in an array, fills omitted optional parameters with their defaults, packs a
-/// <c>params</c> tail, waits for an awaitable result and boxes what it returns.
+/// <c>params</c> tail, passes the task's context to injected parameters, waits for an awaitable
+/// result and boxes what it returns.
 /// </summary>
 /// <remarks>
 /// A compiled call costs a few nanoseconds where <see cref="MethodBase.Invoke(object?, object?[])"/>
@@ -14,16 +15,17 @@ namespace FuncExec.Core.Functions.Internal;
 /// </remarks>
 internal static class InvokerFactory
 {
-    public static Func<object?[], object?> Compile(OverloadCandidate candidate, int argumentCount, out Type resultType)
+    public static Func<object?[], TaskContext?, object?> Compile(OverloadCandidate candidate, int argumentCount, out Type resultType)
     {
         var parameters = candidate.Parameters;
         var args = Expression.Parameter(typeof(object?[]), "args");
+        var context = Expression.Parameter(typeof(TaskContext), "context");
         var fixedCount = candidate.Expanded ? parameters.Length - 1 : parameters.Length;
-        var callArguments = new Expression[parameters.Length];
+        var dataArguments = new Expression[parameters.Length];
         for (var i = 0; i < fixedCount; i++)
         {
             var type = parameters[i].ParameterType;
-            callArguments[i] = i < argumentCount ? Argument(args, i, type) : DefaultValue(parameters[i]);
+            dataArguments[i] = i < argumentCount ? Argument(args, i, type) : DefaultValue(parameters[i]);
         }
 
         if (candidate.Expanded)
@@ -35,10 +37,31 @@ internal static class InvokerFactory
                 items[i] = Argument(args, fixedCount + i, elementType);
             }
 
-            callArguments[^1] = Expression.NewArrayInit(elementType, items);
+            dataArguments[^1] = Expression.NewArrayInit(elementType, items);
         }
 
-        Expression body = Expression.Call(candidate.Method, callArguments);
+        var body = Finish(Expression.Call(candidate.Method, InjectedParameters.Merge(candidate.AllParameters, dataArguments, context)), out resultType);
+        return Expression.Lambda<Func<object?[], TaskContext?, object?>>(body, candidate.Method.Name, [args, context]).Compile();
+    }
+
+    /// <summary>The call of <paramref name="method"/> with one boxed argument per parameter, injected ones included.</summary>
+    public static Func<object?[], object?> Compile(MethodInfo method, out Type resultType)
+    {
+        var parameters = method.GetParameters();
+        var args = Expression.Parameter(typeof(object?[]), "args");
+        var callArguments = new Expression[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            callArguments[i] = Argument(args, i, parameters[i].ParameterType);
+        }
+
+        var body = Finish(Expression.Call(method, callArguments), out resultType);
+        return Expression.Lambda<Func<object?[], object?>>(body, method.Name, [args]).Compile();
+    }
+
+    // Waits for an awaitable result and boxes what the call returns (null for nothing).
+    private static Expression Finish(Expression body, out Type resultType)
+    {
         resultType = body.Type;
         if (TaskResults.WaiterFor(body.Type, out var awaitedType) is { } waiter)
         {
@@ -46,11 +69,9 @@ internal static class InvokerFactory
             resultType = awaitedType;
         }
 
-        body = body.Type == typeof(void)
+        return body.Type == typeof(void)
             ? Expression.Block(body, Expression.Constant(null, typeof(object)))
             : Expression.Convert(body, typeof(object));
-
-        return Expression.Lambda<Func<object?[], object?>>(body, candidate.Method.Name, [args]).Compile();
     }
 
     private static UnaryExpression Argument(ParameterExpression args, int index, Type type) =>

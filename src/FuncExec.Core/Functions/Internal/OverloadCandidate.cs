@@ -5,10 +5,11 @@ namespace FuncExec.Core.Functions.Internal;
 /// <summary>One overload that accepts the arguments, in normal or expanded (<c>params</c>) form, with the cost of each argument.</summary>
 internal sealed class OverloadCandidate
 {
-    private OverloadCandidate(MethodInfo method, ParameterInfo[] parameters, bool expanded, bool isGeneric, bool usesDefaults, long[] costs)
+    private OverloadCandidate(MethodInfo method, ParameterInfo[] parameters, ParameterInfo[] allParameters, bool expanded, bool isGeneric, bool usesDefaults, long[] costs)
     {
         Method = method;
         Parameters = parameters;
+        AllParameters = allParameters;
         Expanded = expanded;
         IsGeneric = isGeneric;
         UsesDefaults = usesDefaults;
@@ -18,7 +19,11 @@ internal sealed class OverloadCandidate
     /// <summary>The method, with its type arguments filled in when it was generic.</summary>
     public MethodInfo Method { get; }
 
+    /// <summary>The parameters the arguments bind to: all but the injected ones (<see cref="InjectedParameters"/>).</summary>
     public ParameterInfo[] Parameters { get; }
+
+    /// <summary>Every parameter of <see cref="Method"/>, injected ones included.</summary>
+    public ParameterInfo[] AllParameters { get; }
 
     /// <summary>The <c>params</c> array takes the remaining arguments one by one.</summary>
     public bool Expanded { get; }
@@ -44,11 +49,14 @@ internal sealed class OverloadCandidate
     /// <summary>Matches the method against the argument shapes, or returns null when it does not accept them.</summary>
     public static OverloadCandidate? TryMatch(MethodInfo method, IReadOnlyList<ArgShape> args, bool expanded)
     {
-        var parameters = method.GetParameters();
-        if (!IsCallable(method, parameters))
+        var allParameters = method.GetParameters();
+        if (!IsCallable(method, allParameters))
         {
             return null;
         }
+
+        // A TaskContext or CancellationToken parameter is filled in by the worker, not by an argument.
+        var parameters = InjectedParameters.DataParameters(allParameters);
 
         var count = args.Count;
         var usesDefaults = false;
@@ -87,7 +95,8 @@ internal sealed class OverloadCandidate
             }
 
             method = constructed;
-            parameters = constructed.GetParameters();
+            allParameters = constructed.GetParameters();
+            parameters = InjectedParameters.DataParameters(allParameters);
         }
 
         var costs = new long[count];
@@ -102,7 +111,7 @@ internal sealed class OverloadCandidate
             costs[i] = cost;
         }
 
-        return new OverloadCandidate(method, parameters, expanded, isGeneric, usesDefaults, costs);
+        return new OverloadCandidate(method, parameters, allParameters, expanded, isGeneric, usesDefaults, costs);
     }
 
     /// <summary>

@@ -25,9 +25,10 @@ internal sealed class TypeLocator
             return type;
         }
 
-        // A miss is not remembered: the assembly that holds the type may be loaded later.
+        // A miss is not remembered: the assembly that holds the type may be loaded later. Nor is a
+        // collectible type: the cache would keep its load context from unloading.
         type = FindUncached(name, assembly);
-        return type is null ? null : _found.GetOrAdd((assembly, name), type);
+        return type is null || type.IsCollectible || assembly?.IsCollectible == true ? type : _found.GetOrAdd((assembly, name), type);
     }
 
     /// <summary>The full names of the public, non-generic top-level types of <paramref name="ns"/> in the searched assemblies.</summary>

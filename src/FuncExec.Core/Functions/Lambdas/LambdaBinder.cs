@@ -79,11 +79,29 @@ public static class LambdaBinder
     /// <param name="method">The method <see cref="Bind"/> returned.</param>
     /// <param name="argumentsJson">The UTF-8 JSON array, <see cref="LambdaCall.ArgumentsJson"/>.</param>
     /// <returns>The arguments, ready for <c>method.Invoke(null, arguments)</c>. Missing trailing optional arguments take their defaults.</returns>
+    /// <remarks>A <see cref="TaskContext"/> or <see cref="CancellationToken"/> parameter gets <see cref="TaskContext.Current"/> or its token.</remarks>
     /// <exception cref="ArgumentMismatchException">The JSON is not an array, has too many or too few items, or an item does not convert to its parameter's type.</exception>
-    public static object?[] ReadArguments(MethodInfo method, ReadOnlySpan<byte> argumentsJson)
+    public static object?[] ReadArguments(MethodInfo method, ReadOnlySpan<byte> argumentsJson) =>
+        ReadArguments(method, argumentsJson, TaskContext.Current);
+
+    /// <summary>Reads one argument per parameter of <paramref name="method"/> from a JSON array, passing <paramref name="context"/> to the injected ones.</summary>
+    /// <param name="method">The method <see cref="Bind"/> returned.</param>
+    /// <param name="argumentsJson">The UTF-8 JSON array, <see cref="LambdaCall.ArgumentsJson"/>.</param>
+    /// <param name="context">
+    /// The running task's context: a <see cref="TaskContext"/> parameter gets it and a <see cref="CancellationToken"/>
+    /// parameter its token, whatever the JSON holds there (<see cref="LambdaCapture"/> writes null); without one,
+    /// they get null and <see cref="CancellationToken.None"/>.
+    /// </param>
+    /// <returns>The arguments, ready for <c>method.Invoke(null, arguments)</c>. Missing trailing optional arguments take their defaults.</returns>
+    /// <exception cref="ArgumentMismatchException">The JSON is not an array, has too many or too few items, or an item does not convert to its parameter's type.</exception>
+    public static object?[] ReadArguments(MethodInfo method, ReadOnlySpan<byte> argumentsJson, TaskContext? context)
     {
         ArgumentNullException.ThrowIfNull(method);
-        var parameters = method.GetParameters();
+        return ReadArguments(method, method.GetParameters(), argumentsJson, context);
+    }
+
+    internal static object?[] ReadArguments(MethodInfo method, ParameterInfo[] parameters, ReadOnlySpan<byte> argumentsJson, TaskContext? context)
+    {
         var values = new object?[parameters.Length];
         var reader = new Utf8JsonReader(argumentsJson);
         try
@@ -101,12 +119,29 @@ public static class LambdaBinder
                     throw Mismatch(method, $"{Signature(method)} takes {parameters.Length} arguments but more were given");
                 }
 
-                values[count] = ReadOne(method, parameters[count], ref reader);
+                var type = parameters[count].ParameterType;
+                if (InjectedParameters.IsInjected(type))
+                {
+                    reader.Skip();
+                    values[count] = InjectedParameters.ValueFor(type, context);
+                }
+                else
+                {
+                    values[count] = ReadOne(method, parameters[count], ref reader);
+                }
+
                 count++;
             }
 
             for (; count < parameters.Length; count++)
             {
+                var type = parameters[count].ParameterType;
+                if (InjectedParameters.IsInjected(type))
+                {
+                    values[count] = InjectedParameters.ValueFor(type, context);
+                    continue;
+                }
+
                 if (!parameters[count].HasDefaultValue)
                 {
                     throw Mismatch(method, $"{Signature(method)} takes {parameters.Length} arguments but {count} were given");
@@ -127,7 +162,7 @@ public static class LambdaBinder
     {
         try
         {
-            return JsonSerializer.Deserialize(ref reader, parameter.ParameterType, FunctionJson.Options);
+            return JsonSerializer.Deserialize(ref reader, parameter.ParameterType, FunctionJson.OptionsFor(parameter.ParameterType));
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {

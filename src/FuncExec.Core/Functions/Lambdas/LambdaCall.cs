@@ -20,7 +20,10 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// What the call produces: <c>T</c> for a method returning <c>T</c>, <see cref="Task{TResult}"/> or
 /// <see cref="ValueTask{TResult}"/>; <see cref="void"/> for <c>void</c>, <see cref="Task"/> and <see cref="ValueTask"/>.
 /// </param>
-/// <param name="ArgumentsJson">The arguments as one UTF-8 JSON array, each written as its parameter's declared type.</param>
+/// <param name="ArgumentsJson">
+/// The arguments as one UTF-8 JSON array, each written as its parameter's declared type; <c>null</c> for a
+/// <see cref="TaskContext"/> or <see cref="CancellationToken"/> parameter, which the worker fills in.
+/// </param>
 public sealed record LambdaCall(
     string MethodName,
     string AssemblyPath,

@@ -25,6 +25,12 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// on the worker as a <see cref="JsonElement"/>. Enums travel by name, public fields are included,
 /// and NaN and the infinities travel as strings. Streams, delegates, pointers and other values that
 /// are not data are refused, naming the parameter.</para>
+/// <para>A lambda may take the task's context as its parameter, <c>ctx =&gt; Jobs.Echo(ctx, 5)</c>: an
+/// argument that is that parameter itself, or <c>ctx.CancellationToken</c>, is not evaluated on the
+/// client; the worker passes the running task's <see cref="TaskContext"/> or its token. Parameters of
+/// type <see cref="TaskContext"/> and <see cref="CancellationToken"/> always get those on the worker, so
+/// what a lambda passes there (<c>CancellationToken.None</c>, say) is not sent; it is written as
+/// <c>null</c>. Any other use of the lambda's parameter is refused.</para>
 /// <para>Nothing is cached: every lambda carries fresh closures, so each capture evaluates anew.</para>
 /// </remarks>
 public static class LambdaCapture
@@ -46,6 +52,22 @@ public static class LambdaCapture
     /// <summary>Captures a call to a <c>void</c> method, e.g. <c>() =&gt; Jobs.Log(message)</c>.</summary>
     /// <exception cref="LambdaNotSupportedException">The lambda is not a call FuncExec can send.</exception>
     public static LambdaCall Capture(Expression<Action> expression) => Capture((LambdaExpression)expression);
+
+    /// <summary>Captures a call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 5)</c>.</summary>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call FuncExec can send.</exception>
+    public static LambdaCall Capture<T>(Expression<Func<TaskContext, T>> expression) => Capture((LambdaExpression)expression);
+
+    /// <summary>Captures a call to an async method that takes the task's context, e.g. <c>ctx =&gt; Jobs.PollAsync(ctx.CancellationToken)</c>.</summary>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call FuncExec can send.</exception>
+    public static LambdaCall Capture<T>(Expression<Func<TaskContext, Task<T>>> expression) => Capture((LambdaExpression)expression);
+
+    /// <summary>Captures a call to an async method that takes the task's context and returns nothing.</summary>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call FuncExec can send.</exception>
+    public static LambdaCall Capture(Expression<Func<TaskContext, Task>> expression) => Capture((LambdaExpression)expression);
+
+    /// <summary>Captures a call to a <c>void</c> method that takes the task's context, e.g. <c>ctx =&gt; Jobs.Serve(ctx)</c>.</summary>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call FuncExec can send.</exception>
+    public static LambdaCall Capture(Expression<Action<TaskContext>> expression) => Capture((LambdaExpression)expression);
 
     /// <summary>Captures the call that is the body of <paramref name="expression"/>, evaluating its arguments now.</summary>
     /// <param name="expression">A lambda whose body is a call to a public static method.</param>
@@ -126,12 +148,19 @@ public static class LambdaCapture
         // Check every argument before evaluating any, so a refused lambda runs none of its code.
         for (var i = 0; i < arguments.Count; i++)
         {
-            if (ParameterUseFinder.Find(arguments[i], lambdaParameters) is { } used)
+            var injected = InjectedParameters.IsInjected(parameters[i].ParameterType);
+            if (!(injected && IsContextReference(arguments[i], lambdaParameters))
+                && ParameterUseFinder.Find(arguments[i], lambdaParameters) is { } used)
             {
-                throw LambdaErrors.UsesParameter(method, parameters[i], used);
+                throw used.Type == typeof(TaskContext)
+                    ? LambdaErrors.UsesContext(method, parameters[i], used)
+                    : LambdaErrors.UsesParameter(method, parameters[i], used);
             }
 
-            CheckIsData(method, parameters[i], parameters[i].ParameterType);
+            if (!injected)
+            {
+                CheckIsData(method, parameters[i], parameters[i].ParameterType);
+            }
         }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
@@ -141,6 +170,13 @@ public static class LambdaCapture
             for (var i = 0; i < arguments.Count; i++)
             {
                 var parameter = parameters[i];
+                if (InjectedParameters.IsInjected(parameter.ParameterType))
+                {
+                    // The worker passes the running task's context or token here, whatever the lambda says.
+                    writer.WriteNullValue();
+                    continue;
+                }
+
                 var value = ArgumentEvaluator.Evaluate(arguments[i]);
                 if (value is not null)
                 {
@@ -162,6 +198,23 @@ public static class LambdaCapture
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    // The lambda's TaskContext parameter itself, or its CancellationToken: what the worker fills in.
+    private static bool IsContextReference(Expression argument, ReadOnlyCollection<ParameterExpression> lambdaParameters)
+    {
+        while (argument is UnaryExpression { NodeType: ExpressionType.Convert } convert)
+        {
+            argument = convert.Operand;
+        }
+
+        if (argument is MemberExpression { Member: PropertyInfo { Name: nameof(TaskContext.CancellationToken) } property } member
+            && property.DeclaringType == typeof(TaskContext))
+        {
+            argument = member.Expression!;
+        }
+
+        return argument is ParameterExpression parameter && parameter.Type == typeof(TaskContext) && lambdaParameters.Contains(parameter);
     }
 
     // The serializer would write a stream's properties (or throw on its ReadTimeout) and a pointer

@@ -32,6 +32,9 @@ internal static class LambdaErrors
     public static LambdaNotSupportedException UsesParameter(MethodInfo method, ParameterInfo parameter, ParameterExpression used) =>
         new($"argument '{parameter.Name}' of {Name(method)} uses the lambda's parameter '{used.Name}', which has no value on the client; arguments are evaluated before the call is sent, so pass a captured variable or a constant instead");
 
+    public static LambdaNotSupportedException UsesContext(MethodInfo method, ParameterInfo parameter, ParameterExpression used) =>
+        new($"argument '{parameter.Name}' of {Name(method)} uses the lambda's parameter '{used.Name}', the task's context, which exists only on the worker; pass it whole ({used.Name}) to a TaskContext parameter or as {used.Name}.CancellationToken to a CancellationToken parameter, and read what else you need from it inside the job method");
+
     public static LambdaNotSupportedException NotSerializable(MethodInfo method, ParameterInfo parameter, Type type, string reason, Exception? inner = null) =>
         new($"argument '{parameter.Name}' of {Name(method)} has type {TypeNames.Format(type)}, which cannot be sent as JSON: {reason}; pass the data itself (a string, number, array or record) instead", inner);
 

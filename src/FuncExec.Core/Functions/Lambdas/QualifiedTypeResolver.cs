@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.Loader;
 
 namespace FuncExec.Core.Functions.Lambdas;
 
@@ -37,9 +38,18 @@ internal static class QualifiedTypeResolver
             return given;
         }
 
+        // An assembly of a computation's own load context sees its dependencies as that context
+        // resolves them, not whichever copy some other context loaded first.
+        if (given is not null && AssemblyLoadContext.GetLoadContext(given) is { } context && context != AssemblyLoadContext.Default
+            && TryLoad(context, name) is { } fromContext)
+        {
+            return fromContext;
+        }
+
+        // Another computation's copy is never this call's: skip collectible assemblies.
         foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
         {
-            if (string.Equals(loaded.GetName().Name, name.Name, StringComparison.OrdinalIgnoreCase))
+            if (!loaded.IsCollectible && string.Equals(loaded.GetName().Name, name.Name, StringComparison.OrdinalIgnoreCase))
             {
                 return loaded;
             }
@@ -48,6 +58,18 @@ internal static class QualifiedTypeResolver
         try
         {
             return Assembly.Load(new AssemblyName(name.Name!));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static Assembly? TryLoad(AssemblyLoadContext context, AssemblyName name)
+    {
+        try
+        {
+            return context.LoadFromAssemblyName(new AssemblyName(name.Name!));
         }
         catch (FileNotFoundException)
         {

@@ -1,0 +1,162 @@
+using System.Globalization;
+using FactorialFarm;
+using FuncExec.Client;
+using FuncExec.Core.Events;
+using FuncExec.Core.Tasks;
+
+// The factorial farm (after "submit jobs to remote cores, terminate the ones no longer needed,
+// keep every core busy"): jobs compute factorials of large integers and write them to a folder;
+// a monitor watches the folder, kills the jobs whose answer is no longer needed (a larger
+// factorial is already done), submits new ones so no core idles, and prints core utilization.
+//
+//   dotnet run --project examples/FactorialFarm -c Release -- [--seconds 20] [--out DIR] [--scheduler host:port]
+var seconds = double.Parse(Option("--seconds") ?? "20", CultureInfo.InvariantCulture);
+var output = Path.GetFullPath(Option("--out") ?? Path.Combine(Path.GetTempPath(), "factorial-farm"));
+var scheduler = Option("--scheduler");
+if (Directory.Exists(output))
+{
+    Directory.Delete(output, recursive: true);
+}
+
+Directory.CreateDirectory(output);
+await using var cluster = scheduler is null ? await Cluster.StartLocalAsync() : await Cluster.ConnectAsync(scheduler);
+await using var computation = await cluster.ScheduleAsync(new ComputationOptions { Name = "factorial-farm" });
+var workers = (await computation.WorkersAsync()).Count;
+Console.WriteLine($"farm: {workers} workers; results in {output}; running {seconds:0} s");
+
+using var stop = new CancellationTokenSource();
+var meter = new BusyMeter();
+var watching = Task.Run(async () =>
+{
+    try
+    {
+        await foreach (var e in computation.StatusAsync(stop.Token))
+        {
+            meter.Add(e);
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // The farm is closing.
+    }
+});
+
+var random = new Random(7);
+var running = new List<(RemoteTask<long> Task, int N)>();
+var seen = new HashSet<string>();
+var (done, killed, largestDone) = (0, 0, 0);
+var clock = System.Diagnostics.Stopwatch.StartNew();
+meter.Start();
+
+async Task SubmitAsync()
+{
+    var n = random.Next(30_000, 90_000);
+    running.Add((await computation.SubmitAsync(() => FactorialJobs.Factorial(n, output)), n));
+}
+
+for (var i = 0; i < workers + 1; i++)
+{
+    // One more than the workers, so a freed core has its next job already queued.
+    await SubmitAsync();
+}
+
+while (clock.Elapsed.TotalSeconds < seconds)
+{
+    await Task.Delay(100);
+
+    // The monitor watches the folder for new results.
+    foreach (var file in Directory.EnumerateFiles(output, "*.bin").Order())
+    {
+        if (seen.Add(file))
+        {
+            var n = int.Parse(Path.GetFileNameWithoutExtension(file), CultureInfo.InvariantCulture);
+            largestDone = Math.Max(largestDone, n);
+            done++;
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] done    {n}! ({new FileInfo(file).Length:N0} bytes)");
+        }
+    }
+
+    running.RemoveAll(job => job.Task.IsCompleted);
+
+    // A job whose factorial is smaller than one already done is no longer needed: kill it.
+    foreach (var job in running.Where(job => job.N < largestDone).ToList())
+    {
+        var state = await job.Task.KillAsync();
+        running.Remove(job);
+        if (state == TaskState.Killed)
+        {
+            killed++;
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] killed  {job.N}! (not needed: {largestDone}! is done)");
+        }
+    }
+
+    // Keep every core busy.
+    while (running.Count < workers + 1)
+    {
+        await SubmitAsync();
+    }
+}
+
+var elapsed = meter.Stop();
+await stop.CancelAsync();
+await watching;
+Console.WriteLine($"farm: {done} factorials done, {killed} jobs killed, core utilization {meter.Utilization(workers, elapsed):P1} over {elapsed.TotalSeconds:F1} s");
+return 0;
+
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+/// <summary>Measures how busy the workers were, from the computation's task started/finished events.</summary>
+internal sealed class BusyMeter
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, DateTimeOffset> _started = [];
+    private TimeSpan _busy;
+    private DateTimeOffset _from;
+    private DateTimeOffset? _to;
+
+    public void Start() => _from = DateTimeOffset.UtcNow;
+
+    public TimeSpan Stop()
+    {
+        lock (_lock)
+        {
+            _to = DateTimeOffset.UtcNow;
+            foreach (var started in _started.Values)
+            {
+                _busy += _to.Value - Max(started, _from);
+            }
+
+            _started.Clear();
+            return _to.Value - _from;
+        }
+    }
+
+    public void Add(ClusterEvent e)
+    {
+        lock (_lock)
+        {
+            if (_to is not null)
+            {
+                return;
+            }
+
+            switch (e)
+            {
+                case TaskStarted started:
+                    _started[started.TaskId] = started.Time;
+                    break;
+                case TaskFinished finished when _started.Remove(finished.TaskId, out var start):
+                    _busy += finished.Time - Max(start, _from);
+                    break;
+            }
+        }
+    }
+
+    public double Utilization(int workers, TimeSpan elapsed) => _busy / (elapsed * workers);
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using FuncExec.Core.Events;
+using FuncExec.Core.Tasks;
+
+namespace FuncExec.Reporting.Internal;
+
+/// <summary>Writes profile records as CSV lines (RFC 4180 quoting, <c>\n</c> line ends). Not thread-safe: the
+/// recorder's one writer loop owns it.</summary>
+internal sealed class ProfileRowWriter
+{
+    private readonly TextWriter _writer;
+
+    // When each task was first queued, kept until it finishes: retries queue it again, but the
+    // profile's queued_us is the first submission. The scheduler publishes batches from several
+    // threads, so a task's TaskQueued can rarely arrive after its TaskFinished: that row has no
+    // queued_us, and the late entry stays here (a few bytes) until the recorder is disposed.
+    private readonly Dictionary<long, long> _firstQueued = [];
+
+    public ProfileRowWriter(TextWriter writer)
+    {
+        _writer = writer;
+    }
+
+    /// <summary>Tasks queued and not yet finished.</summary>
+    public int Pending => _firstQueued.Count;
+
+    public void WriteHeader()
+    {
+        _writer.Write(ProfileCsv.Header);
+        _writer.Write('\n');
+    }
+
+    public void Write(ClusterEvent e)
+    {
+        switch (e)
+        {
+            case TaskQueued queued:
+                _firstQueued.TryAdd(queued.TaskId, UnixTime.ToMicroseconds(queued.Time));
+                break;
+            case TaskFinished finished:
+                WriteTask(finished);
+                break;
+            case WorkerStarted started:
+                WriteWorker(started);
+                break;
+            case WorkerDied died:
+                WriteWorkerDied(died);
+                break;
+            default:
+                // Node and computation events are not part of the profile: the worker rows already
+                // name every slot, and the report is about tasks and workers.
+                break;
+        }
+    }
+
+    public void WriteSample(long timeUs, ProfileSample sample)
+    {
+        _writer.Write(ProfileCsv.SampleRecord);
+        Comma();
+        Number(timeUs);
+        Commas(ProfileCsv.BusyWorkers - ProfileCsv.TimeUs);
+        Number(sample.BusyWorkers);
+        Comma();
+        Number(sample.Workers);
+        Comma();
+        Number(sample.Queued);
+        Comma();
+        Number(sample.Completed);
+        _writer.Write('\n');
+    }
+
+    private void WriteTask(TaskFinished e)
+    {
+        var finishedUs = UnixTime.ToMicroseconds(e.Finished ?? e.Time);
+        _firstQueued.Remove(e.TaskId, out var queuedUs);
+        _writer.Write(ProfileCsv.TaskRecord);
+        Comma();
+        Number(finishedUs);
+        Comma();
+        Number(e.TaskId);
+        Comma();
+        Text(e.Name);
+        Comma();
+        Number(e.Computation);
+        Comma();
+        Text(e.Worker);
+        Comma();
+        _writer.Write(ProfileCsv.FormatCores(e.Cores));
+        Comma();
+        _writer.Write(e.State.ToName());
+        Comma();
+        Number(e.Attempts);
+        Comma();
+        OptionalNumber(queuedUs);
+        Comma();
+        OptionalNumber(UnixTime.ToMicroseconds(e.Started));
+        Comma();
+        Number(finishedUs);
+        Commas(ProfileCsv.Completed - ProfileCsv.FinishedUs);
+        _writer.Write('\n');
+    }
+
+    private void WriteWorker(WorkerStarted e)
+    {
+        _writer.Write(ProfileCsv.WorkerRecord);
+        Comma();
+        Number(UnixTime.ToMicroseconds(e.Time));
+        Commas(ProfileCsv.Worker - ProfileCsv.TimeUs);
+        Text(e.Worker);
+        Comma();
+        // A remote event without its core says -1: leave the field empty rather than write a core that is not.
+        if (e.Core >= 0)
+        {
+            Number(e.Core);
+        }
+
+        Commas(ProfileCsv.Completed - ProfileCsv.Cores);
+        _writer.Write('\n');
+    }
+
+    private void WriteWorkerDied(WorkerDied e)
+    {
+        _writer.Write(ProfileCsv.WorkerDiedRecord);
+        Comma();
+        Number(UnixTime.ToMicroseconds(e.Time));
+        Commas(ProfileCsv.Worker - ProfileCsv.TimeUs);
+        Text(e.Worker);
+        Commas(ProfileCsv.Status - ProfileCsv.Worker);
+        Text(e.Reason);
+        Commas(ProfileCsv.Completed - ProfileCsv.Status);
+        _writer.Write('\n');
+    }
+
+    private void Comma() => _writer.Write(',');
+
+    private void Commas(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _writer.Write(',');
+        }
+    }
+
+    private void Number(long value)
+    {
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
+        _writer.Write(digits[..written]);
+    }
+
+    // 0 is the wire's "none" for times; the profile leaves the field empty instead.
+    private void OptionalNumber(long value)
+    {
+        if (value != 0)
+        {
+            Number(value);
+        }
+    }
+
+    private void Text(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+
+        if (!ProfileCsv.NeedsQuotes(value))
+        {
+            _writer.Write(value);
+            return;
+        }
+
+        _writer.Write('"');
+        foreach (var c in value)
+        {
+            if (c == '"')
+            {
+                _writer.Write('"');
+            }
+
+            _writer.Write(c);
+        }
+
+        _writer.Write('"');
+    }
+}

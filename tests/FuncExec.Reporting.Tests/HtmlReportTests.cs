@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FuncExec.Reporting.Internal;
+using FuncExec.Reporting.Tests.Support;
+
+namespace FuncExec.Reporting.Tests;
+
+public sealed partial class HtmlReportTests
+{
+    private const string Injection = "</script><script>alert(1)</script>";
+
+    [Fact]
+    public async Task WriteAsync_Profile_HoldsTheThreeChartsTheSummaryAndTheInlinedLibrary()
+    {
+        using var dir = new TempDirectory();
+        var synthetic = SyntheticProfile.Random(seed: 7, nodes: 2, workersPerNode: 2, tasksPerWorker: 30);
+        synthetic.AddTask(1000, Injection, "node1/worker-0", "failed", SyntheticProfile.T0, SyntheticProfile.T0 + 10, SyntheticProfile.T0 + 20);
+        var report = ProfileReport.Load(synthetic.Write(dir.File("run.csv")));
+        var path = dir.File("run.html");
+
+        await HtmlReport.WriteAsync(report, path);
+
+        var html = await File.ReadAllTextAsync(path);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        foreach (var chart in new[] { "throughput-chart", "gantt-chart", "queue-chart" })
+        {
+            Assert.Contains($"<div id=\"{chart}\" class=\"chart\"></div>", html, StringComparison.Ordinal);
+            Assert.Contains($"make('{chart}'", html, StringComparison.Ordinal);
+        }
+
+        // The series each chart draws.
+        Assert.Contains("id: 'throughput', name: 'throughput', type: 'line'", html, StringComparison.Ordinal);
+        Assert.Contains("id: 'tasks',", html, StringComparison.Ordinal);
+        Assert.Contains("type: 'custom',", html, StringComparison.Ordinal);
+        Assert.Contains("id: 'queued', name: 'queued tasks', type: 'line'", html, StringComparison.Ordinal);
+
+        // Self-contained: the library is inline, nothing is fetched.
+        Assert.Contains("/*! Apache ECharts 6.1.0", html, StringComparison.Ordinal);
+        Assert.True(html.Length > 400_000, "the charting library should be inlined");
+        Assert.DoesNotMatch(ExternalResource(), html);
+
+        // A task name cannot end the data's script element.
+        Assert.DoesNotContain(Injection, html, StringComparison.Ordinal);
+
+        // The summary table says what the CLI prints.
+        Assert.Contains($"<td>{ReportFormat.Throughput(report.Throughput)} tasks/s</td>", html, StringComparison.Ordinal);
+        foreach (var worker in report.Workers)
+        {
+            Assert.Contains($"<code>{worker.Worker}</code>", html, StringComparison.Ordinal);
+            Assert.Contains(ReportFormat.Percent(worker.Utilization), html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Write_Profile_DataHoldsEverySeries()
+    {
+        using var dir = new TempDirectory();
+        var synthetic = SyntheticProfile.Random(seed: 8, nodes: 1, workersPerNode: 3, tasksPerWorker: 20);
+        synthetic.AddTask(1000, Injection, "node1/worker-0", "failed", SyntheticProfile.T0, SyntheticProfile.T0 + 10, SyntheticProfile.T0 + 20);
+        synthetic.AddWorkerDied(SyntheticProfile.T0 + 50_000, "node1/worker-1", "exited with code 3");
+        var report = ProfileReport.Load(synthetic.Write(dir.File("run.csv")));
+        var html = new StringWriter();
+
+        HtmlReport.Write(report, html);
+
+        using var data = JsonDocument.Parse(ProfileData().Match(html.ToString()).Groups[1].Value);
+        var root = data.RootElement;
+        Assert.Equal(report.Workers.Select(w => w.Worker), root.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
+        Assert.Equal(report.ThroughputBins.Count, root.GetProperty("throughput").GetProperty("points").GetArrayLength());
+        Assert.Equal(report.Samples, root.GetProperty("queue").GetArrayLength());
+        Assert.Equal(61, root.GetProperty("gantt").GetProperty("bars").GetArrayLength());
+        Assert.Contains(Injection, root.GetProperty("gantt").GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        var death = Assert.Single(root.GetProperty("deaths").EnumerateArray());
+        Assert.Equal("exited with code 3", death[2].GetString());
+    }
+
+    [Fact]
+    public void Write_LargeProfile_MergedTimelineIsSaidAndTheFileStaysSmall()
+    {
+        using var dir = new TempDirectory();
+        var synthetic = SyntheticProfile.Random(seed: 9, nodes: 4, workersPerNode: 8, tasksPerWorker: 3_200);
+        var report = ProfileReport.Load(synthetic.Write(dir.File("run.csv")));
+        var html = new StringWriter();
+
+        HtmlReport.Write(report, html);
+
+        Assert.True(report.Gantt.MergeGapUs > 0);
+        Assert.InRange(report.Gantt.Bars.Count, 1, ProfileReport.DefaultMaxGanttBars);
+        Assert.Contains("id=\"gantt-merged\"", html.ToString(), StringComparison.Ordinal);
+        Assert.InRange(html.ToString().Length, 400_000, 3_000_000);
+    }
+
+    [ChromiumFact]
+    public async Task Page_InHeadlessChromium_DrawsThreeCharts()
+    {
+        using var dir = new TempDirectory();
+        var synthetic = SyntheticProfile.Random(seed: 10, nodes: 2, workersPerNode: 2, tasksPerWorker: 30);
+        var path = dir.File("run.html");
+        await HtmlReport.WriteAsync(ProfileReport.Load(synthetic.Write(dir.File("run.csv"))), path);
+
+        var start = new ProcessStartInfo(ChromiumFactAttribute.Chromium!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000", "--dump-dom", new Uri(path).AbsoluteUri })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var chromium = Process.Start(start)!;
+        var dom = chromium.StandardOutput.ReadToEndAsync();
+        var errors = chromium.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await chromium.WaitForExitAsync(timeout.Token);
+
+        Assert.True((await dom).Contains("data-charts-ready=\"3\"", StringComparison.Ordinal), await errors);
+        Assert.True(Regex.Count(await dom, "<canvas") >= 3, await dom);
+    }
+
+    [GeneratedRegex("<script[^>]*\\ssrc=|<link[^>]*\\shref=|<img[^>]*\\ssrc=|@import|url\\(\\s*['\"]?https?:", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalResource();
+
+    [GeneratedRegex("<script type=\"application/json\" id=\"profile-data\">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex ProfileData();
+}
