@@ -18,4 +18,7 @@ internal static partial class DashboardLog
 
     [LoggerMessage(304, LogLevel.Debug, "dashboard: a page stopped listening: {Reason}")]
     public static partial void ListenerLeft(ILogger logger, string reason);
+
+    [LoggerMessage(305, LogLevel.Warning, "dashboard on {Url} is reachable beyond this machine and the cluster has no secret: anyone who reaches it can read it (kill and cancel stay loopback-only); set --secret, or keep --dashboard-ip at 127.0.0.1")]
+    public static partial void OpenToTheNetwork(ILogger logger, string url);
 }

@@ -111,6 +111,11 @@ public sealed class DashboardServer : IAsyncDisposable
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var url = new UriBuilder("http", address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString(), bound.Port).Uri;
         DashboardLog.Listening(logger, url.ToString(), auth.SecretConfigured ? "need the cluster secret" : "from loopback only (no cluster secret)");
+        if (!auth.SecretConfigured && !IPAddress.IsLoopback(address))
+        {
+            DashboardLog.OpenToTheNetwork(logger, url.ToString());
+        }
+
         return new DashboardServer(app, feed, subscription, url);
     }
 

@@ -139,6 +139,30 @@ public sealed class DashboardApiTests
     }
 
     [Fact]
+    public async Task Status_NodeStopsPulsing_ShownStuckBeforeItIsLost()
+    {
+        // Pulses every second: stuck after 2 s of silence, lost after 5 s.
+        await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "frozen", pulseInterval: "1");
+        using var http = new HttpClient { BaseAddress = cluster.Url };
+        Assert.False(await NodeStuckAsync(http));
+
+        Signal("STOP", cluster.Node.Pid);
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!await NodeStuckAsync(http))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the silent node was never shown stuck");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            Signal("CONT", cluster.Node.Pid);
+        }
+    }
+
+    [Fact]
     public async Task Events_PageListening_ReceivesViewsWithNodesTasksAndCharts()
     {
         await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "sse1");
@@ -186,6 +210,20 @@ public sealed class DashboardApiTests
         Assert.Contains($"127.0.0.1:{port}", stderr, StringComparison.Ordinal);
         Assert.Contains("--dashboard-port", stderr, StringComparison.Ordinal);
         Assert.Contains("--no-dashboard", stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> NodeStuckAsync(HttpClient http)
+    {
+        var status = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/status", UriKind.Relative))).RootElement;
+        var node = status.GetProperty("nodes").EnumerateArray().Single();
+        return node.GetProperty("stuck").GetBoolean() && node.GetProperty("pulseAgeMs").GetInt64() > 2000;
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     private static SchedulerServerOptions Options(string? secret) => new()

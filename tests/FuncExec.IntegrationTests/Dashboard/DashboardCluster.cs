@@ -34,9 +34,9 @@ internal sealed partial class DashboardCluster : IAsyncDisposable
     /// <summary>The dashboard's page, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Url { get; }
 
-    public static async Task<DashboardCluster> StartAsync(int workers, string nodeName)
+    public static async Task<DashboardCluster> StartAsync(int workers, string nodeName, string pulseInterval = "0.5")
     {
-        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--dashboard-port", "0", "--secret", Secret, "--pulse-interval", "0.5");
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--dashboard-port", "0", "--secret", Secret, "--pulse-interval", pulseInterval);
         await scheduler.WaitForAsync("dashboard on");
         var url = new Uri(DashboardUrl().Match(scheduler.Output).Groups[1].Value);
         var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", nodeName, "--secret", Secret);
