@@ -6,8 +6,9 @@ using FuncExec.Core.Tasks;
 
 // The factorial farm (after "submit jobs to remote cores, terminate the ones no longer needed,
 // keep every core busy"): jobs compute factorials of large integers and write them to a folder;
-// a monitor watches the folder, kills the jobs whose answer is no longer needed (a larger
-// factorial is already done), submits new ones so no core idles, and prints core utilization.
+// a monitor watches the folder, kills the jobs whose answer is no longer needed (a factorial
+// within 3,000 of theirs is already in the folder: a neighbour's result serves), submits new
+// ones so no core idles, and prints core utilization.
 //
 //   dotnet run --project examples/FactorialFarm -c Release -- [--seconds 20] [--out DIR] [--scheduler host:port]
 var seconds = double.Parse(Option("--seconds") ?? "20", CultureInfo.InvariantCulture);
@@ -44,13 +45,22 @@ var watching = Task.Run(async () =>
 var random = new Random(7);
 var running = new List<(RemoteTask<long> Task, int N)>();
 var seen = new HashSet<string>();
-var (done, killed, largestDone) = (0, 0, 0);
+var results = new List<int>();
+var (done, killed) = (0, 0);
 var clock = System.Diagnostics.Stopwatch.StartNew();
 meter.Start();
 
 async Task SubmitAsync()
 {
-    var n = random.Next(30_000, 90_000);
+    // A new job is one whose answer is still needed, and not a job already running.
+    int n;
+    do
+    {
+        // The range grows with the results, so there is always room for a needed job.
+        n = random.Next(20_000, 80_000 + (6_000 * results.Count));
+    }
+    while (results.Any(done => Math.Abs(done - n) <= 3_000) || running.Any(job => Math.Abs(job.N - n) <= 100));
+
     running.Add((await computation.SubmitAsync(() => FactorialJobs.Factorial(n, output)), n));
 }
 
@@ -70,7 +80,7 @@ while (clock.Elapsed.TotalSeconds < seconds)
         if (seen.Add(file))
         {
             var n = int.Parse(Path.GetFileNameWithoutExtension(file), CultureInfo.InvariantCulture);
-            largestDone = Math.Max(largestDone, n);
+            results.Add(n);
             done++;
             Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] done    {n}! ({new FileInfo(file).Length:N0} bytes)");
         }
@@ -78,15 +88,21 @@ while (clock.Elapsed.TotalSeconds < seconds)
 
     running.RemoveAll(job => job.Task.IsCompleted);
 
-    // A job whose factorial is smaller than one already done is no longer needed: kill it.
-    foreach (var job in running.Where(job => job.N < largestDone).ToList())
+    // A job whose factorial is within 3,000 of one already in the folder is no longer needed: kill it.
+    foreach (var job in running.ToList())
     {
+        var near = results.FirstOrDefault(n => Math.Abs(n - job.N) <= 3_000);
+        if (near == 0)
+        {
+            continue;
+        }
+
         var state = await job.Task.KillAsync();
         running.Remove(job);
         if (state == TaskState.Killed)
         {
             killed++;
-            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] killed  {job.N}! (not needed: {largestDone}! is done)");
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] killed  {job.N}! (not needed: {near}! is done)");
         }
     }
 

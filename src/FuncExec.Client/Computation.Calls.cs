@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using FuncExec;
 
 namespace FuncExec.Client;
 
@@ -157,6 +158,160 @@ public sealed partial class Computation
 
     /// <summary>Runs a call to an async method that returns nothing, e.g. <c>() =&gt; Jobs.SaveAsync(path)</c> once on every worker of <paramref name="node"/>.</summary>
     public async Task RunNodeWorkersAsync(NodeInfo node, Expression<Func<Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachVoidAsync(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> on the least loaded worker and returns its result.</summary>
+    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    public async Task<T> RunAsync<T>(Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Submits a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c>; the handle gives its result, messages, progress, cancel and kill.</summary>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    public Task<RemoteTask<T>> SubmitAsync<T>(Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken);
+
+    /// <summary>Submits a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> to run on a worker of <paramref name="node"/>.</summary>
+    public Task<RemoteTask<T>> SubmitAtAsync<T>(NodeInfo node, Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitValueAsync<T>(call, options, Target.Of(node), cancellationToken);
+
+    /// <summary>Submits a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> to run on <paramref name="worker"/>.</summary>
+    public Task<RemoteTask<T>> SubmitAtAsync<T>(WorkerInfo worker, Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitValueAsync<T>(call, options, Target.Of(worker), cancellationToken);
+
+    /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> on the least loaded worker of <paramref name="node"/>.</summary>
+    public async Task<T> RunAtAsync<T>(NodeInfo node, Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitValueAsync<T>(call, options, Target.Of(node), cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> on <paramref name="worker"/>.</summary>
+    public async Task<T> RunAtAsync<T>(WorkerInfo worker, Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitValueAsync<T>(call, options, Target.Of(worker), cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> once on each node (on its least loaded worker); results in node order.</summary>
+    public async Task<IReadOnlyList<T>> RunEachNodeAsync<T>(Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachAsync<T>(call, await EachNodeAsync(cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> once on every worker of every node; results in worker order.</summary>
+    public async Task<IReadOnlyList<T>> RunEachWorkerAsync<T>(Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachAsync<T>(call, await EachWorkerAsync(null, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> once on every worker of <paramref name="node"/>; results in worker order.</summary>
+    public async Task<IReadOnlyList<T>> RunNodeWorkersAsync<T>(NodeInfo node, Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachAsync<T>(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> on the least loaded worker and returns its result.</summary>
+    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    public async Task<T> RunAsync<T>(Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Submits an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c>; the handle gives its result, messages, progress, cancel and kill.</summary>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    public Task<RemoteTask<T>> SubmitAsync<T>(Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken);
+
+    /// <summary>Submits an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> to run on a worker of <paramref name="node"/>.</summary>
+    public Task<RemoteTask<T>> SubmitAtAsync<T>(NodeInfo node, Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitValueAsync<T>(call, options, Target.Of(node), cancellationToken);
+
+    /// <summary>Submits an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> to run on <paramref name="worker"/>.</summary>
+    public Task<RemoteTask<T>> SubmitAtAsync<T>(WorkerInfo worker, Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitValueAsync<T>(call, options, Target.Of(worker), cancellationToken);
+
+    /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> on the least loaded worker of <paramref name="node"/>.</summary>
+    public async Task<T> RunAtAsync<T>(NodeInfo node, Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitValueAsync<T>(call, options, Target.Of(node), cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> on <paramref name="worker"/>.</summary>
+    public async Task<T> RunAtAsync<T>(WorkerInfo worker, Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitValueAsync<T>(call, options, Target.Of(worker), cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> once on each node (on its least loaded worker); results in node order.</summary>
+    public async Task<IReadOnlyList<T>> RunEachNodeAsync<T>(Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachAsync<T>(call, await EachNodeAsync(cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> once on every worker of every node; results in worker order.</summary>
+    public async Task<IReadOnlyList<T>> RunEachWorkerAsync<T>(Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachAsync<T>(call, await EachWorkerAsync(null, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> once on every worker of <paramref name="node"/>; results in worker order.</summary>
+    public async Task<IReadOnlyList<T>> RunNodeWorkersAsync<T>(NodeInfo node, Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachAsync<T>(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> on the least loaded worker and waits for it to end.</summary>
+    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    public async Task RunAsync(Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Submits a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c>; the handle gives its end, messages, progress, cancel and kill.</summary>
+    public Task<RemoteTask> SubmitAsync(Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken);
+
+    /// <summary>Submits a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> to run on a worker of <paramref name="node"/>.</summary>
+    public Task<RemoteTask> SubmitAtAsync(NodeInfo node, Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitVoidAsync(call, options, Target.Of(node), cancellationToken);
+
+    /// <summary>Submits a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> to run on <paramref name="worker"/>.</summary>
+    public Task<RemoteTask> SubmitAtAsync(WorkerInfo worker, Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitVoidAsync(call, options, Target.Of(worker), cancellationToken);
+
+    /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> on the least loaded worker of <paramref name="node"/>.</summary>
+    public async Task RunAtAsync(NodeInfo node, Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitVoidAsync(call, options, Target.Of(node), cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> on <paramref name="worker"/>.</summary>
+    public async Task RunAtAsync(WorkerInfo worker, Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitVoidAsync(call, options, Target.Of(worker), cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> once on each node.</summary>
+    public async Task RunEachNodeAsync(Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachVoidAsync(call, await EachNodeAsync(cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> once on every worker of every node.</summary>
+    public async Task RunEachWorkerAsync(Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachVoidAsync(call, await EachWorkerAsync(null, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> once on every worker of <paramref name="node"/>.</summary>
+    public async Task RunNodeWorkersAsync(NodeInfo node, Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachVoidAsync(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> on the least loaded worker and waits for it to end.</summary>
+    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    public async Task RunAsync(Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Submits an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c>; the handle gives its end, messages, progress, cancel and kill.</summary>
+    public Task<RemoteTask> SubmitAsync(Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken);
+
+    /// <summary>Submits an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> to run on a worker of <paramref name="node"/>.</summary>
+    public Task<RemoteTask> SubmitAtAsync(NodeInfo node, Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitVoidAsync(call, options, Target.Of(node), cancellationToken);
+
+    /// <summary>Submits an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> to run on <paramref name="worker"/>.</summary>
+    public Task<RemoteTask> SubmitAtAsync(WorkerInfo worker, Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        SubmitVoidAsync(call, options, Target.Of(worker), cancellationToken);
+
+    /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> on the least loaded worker of <paramref name="node"/>.</summary>
+    public async Task RunAtAsync(NodeInfo node, Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitVoidAsync(call, options, Target.Of(node), cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> on <paramref name="worker"/>.</summary>
+    public async Task RunAtAsync(WorkerInfo worker, Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await (await SubmitVoidAsync(call, options, Target.Of(worker), cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> once on each node.</summary>
+    public async Task RunEachNodeAsync(Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachVoidAsync(call, await EachNodeAsync(cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> once on every worker of every node.</summary>
+    public async Task RunEachWorkerAsync(Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
+        await RunEachVoidAsync(call, await EachWorkerAsync(null, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> once on every worker of <paramref name="node"/>.</summary>
+    public async Task RunNodeWorkersAsync(NodeInfo node, Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await RunEachVoidAsync(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs the call once per item, the lambda's parameter standing for the item, e.g.

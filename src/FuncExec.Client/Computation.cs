@@ -77,7 +77,7 @@ public sealed partial class Computation : IAsyncDisposable
     /// <summary>This computation's events from now on (its tasks queued, started and finished, its scheduling and closing),
     /// and every node and worker event.</summary>
     public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) =>
-        EventStream.ReadAsync(_backend, Id, cancellationToken);
+        EventStream.Open(_backend, Id, cancellationToken);
 
     /// <summary>Closes the computation: running tasks are killed, queued ones dropped, and every node
     /// unloads its assemblies and deletes its folder. The next exclusive computation gets the workers.</summary>

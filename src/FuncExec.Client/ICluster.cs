@@ -21,7 +21,8 @@ public interface ICluster : ITaskRunner
     /// <summary>Every worker of the cluster now.</summary>
     Task<IReadOnlyList<WorkerInfo>> WorkersAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The cluster's events from now on: nodes joining and lost, workers started and died,
-    /// tasks queued, started and finished, computations scheduled and closed.</summary>
+    /// <summary>The cluster's events from this call on (not from the first read): nodes joining and lost,
+    /// workers started and died, tasks queued, started and finished, computations scheduled and closed.
+    /// It listens until its reader stops or <paramref name="cancellationToken"/> fires.</summary>
     IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default);
 }

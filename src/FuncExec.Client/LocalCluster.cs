@@ -91,7 +91,7 @@ public sealed class LocalCluster : ICluster
         [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(n => n.Workers)];
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.ReadAsync(_backend, 0, cancellationToken);
+    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.Open(_backend, 0, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>

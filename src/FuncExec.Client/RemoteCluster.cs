@@ -233,7 +233,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         [.. (await NodesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(n => n.Workers)];
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.ReadAsync(this, 0, cancellationToken);
+    public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.Open(this, 0, cancellationToken);
 
     TaskPreparer IClusterBackend.Preparer => _preparer;
 
@@ -460,14 +460,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
     private void AddUpload(TaskAssignment assignment, List<ClusterEnvelope> uploads)
     {
-        var component = assignment.FunctionCase switch
-        {
-            TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly,
-            TaskAssignment.FunctionOneofCase.Code => assignment.Code.Image,
-            TaskAssignment.FunctionOneofCase.Lambda => assignment.Lambda.Assembly,
-            _ => null,
-        };
-        if (component is not null)
+        if (assignment.NeededComponent is { } component)
         {
             AddUpload(component, uploads);
         }

@@ -4,23 +4,43 @@ using FuncExec.Core.Events;
 
 namespace FuncExec.Client.Internal;
 
-/// <summary>Turns event callbacks into an <see cref="IAsyncEnumerable{T}"/> that ends when its reader stops.</summary>
+/// <summary>Turns event callbacks into an <see cref="IAsyncEnumerable{T}"/>.</summary>
+/// <remarks>It listens from the moment it is opened, not from the first read, so work submitted
+/// between opening and reading is not missed. It stops listening when its reader stops or the token fires.</remarks>
 internal static class EventStream
 {
-    public static async IAsyncEnumerable<ClusterEvent> ReadAsync(
-        IClusterBackend backend, long computation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<ClusterEvent> Open(IClusterBackend backend, long computation, CancellationToken cancellationToken)
     {
         var channel = Channel.CreateUnbounded<ClusterEvent>(new UnboundedChannelOptions { SingleReader = true });
-        using var subscription = backend.Subscribe(computation, events =>
+        var subscription = backend.Subscribe(computation, events =>
         {
             foreach (var e in events)
             {
                 channel.Writer.TryWrite(e);
             }
         });
-        await foreach (var e in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var registration = cancellationToken.Register(() =>
         {
-            yield return e;
+            subscription.Dispose();
+            channel.Writer.TryComplete(new OperationCanceledException(cancellationToken));
+        });
+        return ReadAsync(channel.Reader, subscription, registration, cancellationToken);
+    }
+
+    private static async IAsyncEnumerable<ClusterEvent> ReadAsync(
+        ChannelReader<ClusterEvent> reader, IDisposable subscription, CancellationTokenRegistration registration, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var e in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        finally
+        {
+            subscription.Dispose();
+            await registration.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -350,9 +350,15 @@ internal sealed class WorkerHandle
         {
             foreach (var result in results.Results)
             {
-                // Results come in the order tasks were sent, so they retire from the front.
-                while (_inFlight.TryDequeue(out var done) && done.TaskId != result.TaskId)
+                // Results come in the order tasks were sent, so they retire from the front; a
+                // queued task cancelled before it started is the exception, reported out of turn.
+                if (_inFlight.TryPeek(out var head) && head.TaskId == result.TaskId)
                 {
+                    _inFlight.Dequeue();
+                }
+                else
+                {
+                    _inFlight.RemoveWhere(task => task.TaskId == result.TaskId);
                 }
 
                 if (_timeout is not null && _timedOut is null)

@@ -54,6 +54,7 @@ internal sealed class QueuedTask
         TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly is { } a ? $"m:{assignment.Method.Name}@{a.Sha256}" : $"m:{assignment.Method.Name}",
         TaskAssignment.FunctionOneofCase.Code => $"c:{assignment.Code.Image?.Sha256}",
         TaskAssignment.FunctionOneofCase.Command => $"x:{assignment.Command.File}",
+        TaskAssignment.FunctionOneofCase.Lambda => $"l:{assignment.Lambda.MethodName}@{assignment.Lambda.Assembly?.Sha256}",
         _ => string.Empty,
     };
 }

@@ -27,13 +27,7 @@ internal sealed class RemoteNodeChannel : INodeChannel
         var message = new NodeAssign { WorkerId = workerId };
         foreach (var task in tasks)
         {
-            var component = task.FunctionCase switch
-            {
-                TaskAssignment.FunctionOneofCase.Method => task.Method.Assembly,
-                TaskAssignment.FunctionOneofCase.Code => task.Code.Image,
-                _ => null,
-            };
-            if (component is not null)
+            if (task.NeededComponent is { } component)
             {
                 Upload(component);
             }

@@ -1,0 +1,348 @@
+using System.Text.Json;
+using FuncExec.Client;
+using FuncExec.Core.Errors;
+using FuncExec.Core.Events;
+using FuncExec.Core.Tasks;
+using FuncExec.TestJobs;
+
+namespace FuncExec.IntegrationTests.Api;
+
+/// <summary>The client API on the embedded cluster: computations, calls, placement, components, remote tasks.</summary>
+public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<ApiClusterFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private ICluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task RunAsync_StaticCallsWithCapturedArguments_ReturnTheirResults()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var (a, b) = (20, 22);
+
+        Assert.Equal(42, await computation.RunAsync(() => Jobs.Add(a, b)));
+        Assert.Equal(14, await computation.RunAsync(() => Jobs.DoubleLaterAsync(7)));
+        Assert.Equal(new Point(5, 2), await computation.RunAsync(() => Jobs.Move(new Point(1, 2), a / 5)));
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskThrows_TaskFailedExceptionCarriesRemoteTypeMessageAndStack()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => computation.RunAsync(() => ApiJobs.Fail("boom")));
+
+        Assert.Equal(TaskState.Failed, error.State);
+        Assert.Equal("System.InvalidOperationException", error.RemoteType);
+        Assert.Equal("boom", error.RemoteMessage);
+        Assert.Contains("ApiJobs.Fail", error.RemoteStackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_LambdaThatIsNotAStaticCallOrSendsAStream_ClearErrorAndNothingElseHarmed()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var x = 1;
+        using var stream = new MemoryStream([1, 2, 3]);
+
+        var notACall = await Assert.ThrowsAsync<LambdaNotSupportedException>(() => computation.SubmitAsync(() => x + 1));
+        var notData = await Assert.ThrowsAsync<LambdaNotSupportedException>(() => computation.SubmitAsync(() => ApiJobs.Length(stream)));
+
+        Assert.Contains("public static method", notACall.Message, StringComparison.Ordinal);
+        Assert.Contains("stream", notData.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(9, await computation.RunAsync(() => ApiJobs.Square(3)));
+    }
+
+    [Fact]
+    public async Task MapAsync_HundredItems_ResultsInItemOrder()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        var squares = await computation.MapAsync(Enumerable.Range(0, 100), x => ApiJobs.Square(x));
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(x => x * x), squares);
+    }
+
+    [Fact]
+    public async Task RunEachWorkerAndRunAt_OneTaskPerWorker_EachOnItsOwnProcessAndCore()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var workers = await computation.WorkersAsync();
+        var nodes = await computation.NodesAsync();
+
+        var pids = await computation.RunEachWorkerAsync(() => ApiJobs.Pid());
+        var cores = await computation.RunEachWorkerAsync(ctx => ApiJobs.Core(ctx));
+        var onLast = await computation.RunAtAsync(workers[^1], () => ApiJobs.Pid());
+        var perNode = await computation.RunEachNodeAsync(() => ApiJobs.Square(4));
+        var onNode = await computation.RunNodeWorkersAsync(nodes[0], () => ApiJobs.Pid());
+
+        Assert.Equal(2, workers.Count);
+        Assert.Equal(2, pids.Distinct().Count());
+        Assert.Equal(workers.Select(w => w.Core), cores);
+        Assert.Equal(pids[^1], onLast);
+        Assert.Equal([16], perNode);
+        Assert.Equal(pids, onNode);
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskSpecs_NamedMethodCodeStringAndCommand()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        Assert.Equal(7, await computation.RunAsync<int>(TaskSpec.ForMethod("System.Math.Max", 3, 7)));
+        Assert.Equal(42, await computation.RunAsync<int>(TaskSpec.ForCode("return 6 * 7;")));
+        var echo = await computation.RunAsync<JsonElement>(TaskSpec.ForCommand("echo", "hello"));
+        Assert.Equal("hello\n", echo.GetProperty("stdout").GetString());
+    }
+
+    [Fact]
+    public async Task Files_ComponentFile_IsInTheWorkingDirectoryUntilTheComputationCloses()
+    {
+        var data = Path.Combine(Directory.CreateTempSubdirectory("funcexec-api-").FullName, "data.txt");
+        await File.WriteAllTextAsync(data, "hello from the client");
+        var computation = await Cluster.ScheduleAsync(new ComputationOptions { Files = { data } });
+
+        var text = await computation.RunAsync(() => Jobs.ReadFile("data.txt"));
+        var folder = await computation.RunAsync(ctx => ApiJobs.Folder(ctx));
+        Assert.Equal("hello from the client", text);
+        Assert.True(Directory.Exists(folder));
+
+        await computation.CloseAsync();
+        Assert.False(Directory.Exists(folder));
+        await Assert.ThrowsAsync<ComputationClosedException>(() => computation.RunAsync(() => ApiJobs.Square(1)));
+    }
+
+    [Fact]
+    public async Task Components_EachComputationLoadsJobsInItsOwnCollectibleContext()
+    {
+        await using var first = await Cluster.ScheduleAsync(new ComputationOptions { Components = { typeof(ApiJobs).Assembly } });
+        await using var second = await Cluster.ScheduleAsync();
+
+        var a = (await first.RunAsync(() => ApiJobs.LoadContext())).Split('|');
+        var b = (await second.RunAsync(() => ApiJobs.LoadContext())).Split('|');
+
+        Assert.Equal("True", a[1]);
+        Assert.Equal("True", b[1]);
+        Assert.NotEqual(a[0], b[0]);
+    }
+
+    [Fact]
+    public async Task ScheduleAsync_ComponentOverTheSizeCap_RefusedNamingItAndNothingHarmed()
+    {
+        await using var small = await FuncExec.Client.Cluster.StartLocalAsync(new LocalClusterOptions { Workers = 1, MaxFileSize = 1000, WarmSpare = false });
+        var big = Path.Combine(Directory.CreateTempSubdirectory("funcexec-api-").FullName, "big.bin");
+        await File.WriteAllBytesAsync(big, new byte[5000]);
+
+        var refused = await Assert.ThrowsAsync<ComponentRefusedException>(() => small.ScheduleAsync(new ComputationOptions { Files = { big } }));
+
+        Assert.Contains("big.bin", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("5,000", refused.Message, StringComparison.Ordinal);
+        await using var computation = await small.ScheduleAsync();
+        Assert.Equal(4, await computation.RunAsync(() => ApiJobs.Square(2)));
+    }
+
+    [Fact]
+    public async Task Exclusive_QueuedFirstComeFirstServed_HoldsEveryWorkerWhileOpen()
+    {
+        var first = await Cluster.ScheduleAsync(new ComputationOptions { Exclusive = true });
+        var secondOpening = Cluster.ScheduleAsync(new ComputationOptions { Exclusive = true });
+        await using var shared = await Cluster.ScheduleAsync();
+        var sharedTask = await shared.SubmitAsync(() => ApiJobs.Square(5));
+
+        // The first exclusive computation runs; the second waits for it, and the shared one's task waits for both.
+        Assert.Equal(9, await first.RunAsync(() => ApiJobs.Square(3)));
+        Assert.False(secondOpening.IsCompleted);
+        Assert.False(sharedTask.IsCompleted);
+
+        await first.CloseAsync();
+        var second = await secondOpening.WaitAsync(Patience);
+        Assert.Equal(16, await second.RunAsync(() => ApiJobs.Square(4)));
+        Assert.False(sharedTask.IsCompleted);
+
+        await second.CloseAsync();
+        Assert.Equal(25, await sharedTask.Result.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Shared_SecondComputationSubmittedLater_GetsWorkersBeforeTheFirstsQueueDrains()
+    {
+        await using var first = await Cluster.ScheduleAsync(new ComputationOptions { Name = "first" });
+        await using var second = await Cluster.ScheduleAsync(new ComputationOptions { Name = "second" });
+        var started = new List<long>();
+        using var watching = new CancellationTokenSource();
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = Cluster.StatusAsync(watching.Token);
+        var listening = Task.Run(async () =>
+        {
+            await foreach (var e in stream)
+            {
+                if (e is TaskStarted s && (s.Computation == first.Id || s.Computation == second.Id))
+                {
+                    started.Add(s.Computation);
+                    if (started.Count == 16)
+                    {
+                        allStarted.TrySetResult();
+                    }
+                }
+            }
+        });
+
+        var a = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => first.SubmitAsync(() => ApiJobs.Sleep(150))));
+        var b = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => second.SubmitAsync(() => ApiJobs.Sleep(150))));
+        await Task.WhenAll(a.Concat(b).Select(t => t.Completion)).WaitAsync(Patience);
+        await allStarted.Task.WaitAsync(Patience);
+        await watching.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listening);
+
+        // First come, first served would start the second's first task 9th at the earliest (after
+        // the first's ninth); fair sharing starts it as soon as the first's running and prefetched tasks are out.
+        Assert.InRange(started.IndexOf(second.Id), 0, 5);
+    }
+
+    [Fact]
+    public async Task CancelAsync_QueuedRunningIgnoringAndFinished_EachConfirmsItsFinalState()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var cooperative = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        var stubborn = await computation.SubmitAsync(ctx => ApiJobs.StartThenIgnoreCancel(ctx));
+        Assert.Equal("started", await cooperative.ReceiveAsync<string>().WaitAsync(Patience));
+        Assert.Equal("started", await stubborn.ReceiveAsync<string>().WaitAsync(Patience));
+        var queued = await computation.SubmitAsync(() => ApiJobs.Square(6));
+
+        Assert.Equal(TaskState.Cancelled, await queued.CancelAsync().WaitAsync(Patience));
+        Assert.Null((await queued.Completion).Started);
+        Assert.Equal(TaskState.Cancelled, await cooperative.CancelAsync().WaitAsync(Patience));
+        Assert.Equal(TaskState.Killed, await stubborn.CancelAsync(TimeSpan.FromMilliseconds(300)).WaitAsync(Patience));
+
+        var quick = await computation.SubmitAsync(() => ApiJobs.Square(7));
+        Assert.Equal(49, await quick);
+        Assert.Equal(TaskState.Succeeded, await quick.CancelAsync());
+    }
+
+    [Fact]
+    public async Task KillAsync_RunningTask_KilledAndTheNextQueuedTaskRunsOnTheFreedWorker()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var first = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        var second = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        await first.ReceiveAsync<string>().WaitAsync(Patience);
+        await second.ReceiveAsync<string>().WaitAsync(Patience);
+        var next = await computation.SubmitAsync(() => ApiJobs.Square(8));
+
+        Assert.Equal(TaskState.Killed, await first.KillAsync().WaitAsync(Patience));
+
+        Assert.Equal(64, await next.Result.WaitAsync(Patience));
+        Assert.Equal((await first.Completion).Worker, (await next.Completion).Worker);
+        Assert.Equal(TaskState.Killed, await second.KillAsync().WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Messages_ClientAndTasks_RoundTripsInOrderAndRefusalsAreClear()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var echo = await computation.SubmitAsync(ctx => Jobs.Echo(ctx, 3));
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            await echo.SendAsync(n);
+        }
+
+        var doubled = new List<int>();
+        await foreach (var message in echo.ReadMessagesAsync<int>().WithCancellation(CancellationToken.None))
+        {
+            doubled.Add(message);
+        }
+
+        Assert.Equal([2, 4, 6], doubled);
+        Assert.Equal(3, await echo);
+        var late = await Assert.ThrowsAsync<MessageNotDeliveredException>(() => echo.SendAsync(4));
+        Assert.Contains("ended", late.Message, StringComparison.Ordinal);
+
+        var receiver = await computation.SubmitAsync(ctx => ApiJobs.ReceiveOne(ctx));
+        var sender = await computation.SubmitAsync(ctx => Jobs.SendTo(ctx, receiver.Id, "hi there"));
+        Assert.Equal("delivered", await sender.Result.WaitAsync(Patience));
+        Assert.Equal("hi there", await receiver.Result.WaitAsync(Patience));
+        var toEnded = await computation.RunAsync(ctx => Jobs.SendTo(ctx, receiver.Id, "too late"));
+        Assert.Contains("not delivered", toEnded, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Progress_TaskReports_ClientSeesTheLastReport()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var seen = new List<TaskProgressInfo>();
+        var task = await computation.SubmitAsync(ctx => Jobs.Progress(ctx));
+        task.ProgressChanged += (_, progress) =>
+        {
+            lock (seen)
+            {
+                seen.Add(progress);
+            }
+        };
+
+        Assert.Equal(10, await task);
+        Assert.Equal(new TaskProgressInfo(1.0, "step 10"), task.Progress);
+    }
+
+    [Fact]
+    public async Task StatusAsync_TaskAndWorkerEvents_ArriveAsTheyHappen()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        using var stop = new CancellationTokenSource(Patience);
+        var events = new List<ClusterEvent>();
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workerBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = Cluster.StatusAsync(stop.Token);
+        var listening = Task.Run(async () =>
+        {
+            await foreach (var e in stream)
+            {
+                lock (events)
+                {
+                    events.Add(e);
+                }
+
+                if (e is TaskFinished { State: TaskState.Killed })
+                {
+                    finished.TrySetResult();
+                }
+
+                if (e is WorkerStarted && finished.Task.IsCompleted)
+                {
+                    workerBack.TrySetResult();
+                }
+            }
+        });
+
+        var task = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        await task.ReceiveAsync<string>().WaitAsync(Patience);
+        await task.KillAsync();
+        await finished.Task.WaitAsync(Patience);
+        await workerBack.Task.WaitAsync(Patience);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listening);
+
+        List<ClusterEvent> seen;
+        lock (events)
+        {
+            seen = [.. events];
+        }
+
+        Assert.Contains(seen, e => e is TaskQueued q && q.TaskId == task.Id && q.Computation == computation.Id);
+        Assert.Contains(seen, e => e is TaskStarted s && s.TaskId == task.Id);
+        Assert.Contains(seen, e => e is TaskFinished f && f.TaskId == task.Id && f.State == TaskState.Killed);
+        Assert.Contains(seen, e => e is WorkerDied);
+        Assert.Contains(seen, e => e is WorkerStarted);
+    }
+
+    [Fact]
+    public async Task CloseAsync_TasksStillRunning_AreKilled()
+    {
+        var computation = await Cluster.ScheduleAsync();
+        var running = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        await running.ReceiveAsync<string>().WaitAsync(Patience);
+
+        await computation.CloseAsync().WaitAsync(Patience);
+
+        Assert.Equal(TaskState.Killed, (await running.Completion).State);
+    }
+}
