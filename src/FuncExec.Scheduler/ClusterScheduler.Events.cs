@@ -23,15 +23,42 @@ public sealed partial class ClusterScheduler
         return new Subscription(this, onEvents);
     }
 
-    private Dispatch NewDispatch() => new(Volatile.Read(ref _subscribers).Length > 0);
+    // Events are logged under the scheduler's lock, in the order they happen, and published in
+    // that order by whichever thread comes first: batches from two threads never overtake each other.
+    private readonly Lock _publishLock = new();
+    private readonly EventLog _eventLog = new();
 
-    private void Done(Dispatch dispatch) => dispatch.Complete(Publish);
+    private Dispatch NewDispatch() => new(Volatile.Read(ref _subscribers).Length > 0 ? _eventLog : null);
 
-    private void Publish(IReadOnlyList<ClusterEvent> events)
+    private void Done(Dispatch dispatch)
     {
-        foreach (var subscriber in Volatile.Read(ref _subscribers))
+        dispatch.Complete();
+        if (Volatile.Read(ref _subscribers).Length > 0)
         {
-            subscriber(events);
+            Publish();
+        }
+    }
+
+    private void Publish()
+    {
+        lock (_publishLock)
+        {
+            List<ClusterEvent> events;
+            lock (_lock)
+            {
+                if (_eventLog.Pending.Count == 0)
+                {
+                    return;
+                }
+
+                events = _eventLog.Pending;
+                _eventLog.Pending = [];
+            }
+
+            foreach (var subscriber in Volatile.Read(ref _subscribers))
+            {
+                subscriber(events);
+            }
         }
     }
 

@@ -14,14 +14,13 @@ internal sealed class Dispatch
     private readonly List<Action<INodeChannel>> _nodeCommands = [];
     private readonly List<INodeChannel> _nodeCommandTargets = [];
     private readonly List<Action> _after = [];
-    private List<ClusterEvent>? _events;
+    private readonly EventLog? _events;
 
-    public Dispatch(bool recordEvents = false)
+    /// <param name="eventLog">The scheduler's events not yet published, appended to under its lock
+    /// so events keep the order they happened in; null while nobody listens.</param>
+    public Dispatch(EventLog? eventLog = null)
     {
-        if (recordEvents)
-        {
-            _events = [];
-        }
+        _events = eventLog;
     }
 
     /// <summary>Whether anyone listens for events: build them only then.</summary>
@@ -65,7 +64,8 @@ internal sealed class Dispatch
     /// <summary>Runs after the lock is released: callbacks to submitters (messages, progress, computation news).</summary>
     public void After(Action action) => _after.Add(action);
 
-    public void Event(ClusterEvent e) => _events?.Add(e);
+    /// <summary>Logs an event; call under the scheduler's lock.</summary>
+    public void Event(ClusterEvent e) => _events?.Pending.Add(e);
 
     /// <summary>Sends the gathered assignments, then the node commands; call under the scheduler's lock.</summary>
     public void SendAssignments()
@@ -85,8 +85,8 @@ internal sealed class Dispatch
         _nodeCommandTargets.Clear();
     }
 
-    /// <summary>Delivers the gathered reports, callbacks and events; call outside the scheduler's lock.</summary>
-    public void Complete(Action<IReadOnlyList<ClusterEvent>>? publish = null)
+    /// <summary>Delivers the gathered reports and callbacks; call outside the scheduler's lock.</summary>
+    public void Complete()
     {
         foreach (var (observer, reports) in _reports)
         {
@@ -100,10 +100,5 @@ internal sealed class Dispatch
         }
 
         _after.Clear();
-        if (_events is { Count: > 0 } events && publish is not null)
-        {
-            publish(events);
-            _events = [];
-        }
     }
 }

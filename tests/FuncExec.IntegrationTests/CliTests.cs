@@ -194,9 +194,11 @@ public sealed class CliTests
             await kill.WaitForExitAsync();
         }
 
-        var rest = await process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
+        // Bounded: a runner that starts tests with SIGINT ignored (a background job of a shell without
+        // job control) passes that on, and then nothing would end this process.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var rest = await process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
         await process.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(130, process.ExitCode);

@@ -8,6 +8,28 @@ public sealed partial class ReportCommandTests
     private const string Header = "record,time_us,task_id,name,computation,worker,cores,status,attempts,queued_us,started_us,finished_us,busy_workers,workers,queued,completed";
 
     [Fact]
+    public async Task RunWithProfile_ThenReport_EveryTaskAndWorkerOfTheRunIsInTheReport()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-report-");
+        var csv = Path.Combine(dir.FullName, "run.csv");
+        var example = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
+
+        var run = await Funcexec.RunAsync("run", example, "--workers", "2", "--profile", csv);
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("report", csv);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.True(exitCode == 0, stderr + stdout);
+        var rows = await File.ReadAllLinesAsync(csv);
+        Assert.Equal(8, rows.Count(r => r.StartsWith("task,", StringComparison.Ordinal)));
+        Assert.Equal(2, rows.Count(r => r.StartsWith("worker,", StringComparison.Ordinal)));
+        Assert.Contains(rows, r => r.StartsWith("sample,", StringComparison.Ordinal));
+        Assert.Contains("8 tasks finished (8 succeeded)", stdout, StringComparison.Ordinal);
+        Assert.Contains("/worker-0", stdout, StringComparison.Ordinal);
+        Assert.Contains("/worker-1", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.ChangeExtension(csv, ".html")));
+    }
+
+    [Fact]
     public async Task Report_RecordedProfile_PrintsThroughputAndUtilizationAndWritesHtmlBeside()
     {
         var dir = Directory.CreateTempSubdirectory("funcexec-report-");
