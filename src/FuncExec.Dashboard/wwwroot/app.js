@@ -33,8 +33,9 @@ function toast(text, isError) {
   toast.timer = setTimeout(() => { t.hidden = true; }, 4000);
 }
 
-// Rows keyed by id: a row is rewritten only when its content changed, so a button is not replaced
-// under the pointer while the view refreshes.
+// Rows keyed by id, cells updated one by one: a cell is rewritten only when its content changed,
+// so a task's buttons stay the same elements while its running time ticks on, and a click is
+// never lost to a refresh.
 function renderRows(tbody, rows, emptyText, columns) {
   const seen = new Set();
   let i = 0;
@@ -45,10 +46,16 @@ function renderRows(tbody, rows, emptyText, columns) {
       tr = document.createElement("tr");
       tr.dataset.key = row.key;
     }
-    if (tr._html !== row.html) {
-      tr.innerHTML = row.html;
-      tr._html = row.html;
-    }
+    row.cells.forEach((cell, c) => {
+      const { h, cls } = typeof cell === "string" ? { h: cell } : cell;
+      const td = tr.children[c] || tr.appendChild(document.createElement("td"));
+      if (td._html !== h) {
+        td.innerHTML = h;
+        td._html = h;
+      }
+      if (td.className !== (cls || "")) td.className = cls || "";
+    });
+    while (tr.children.length > row.cells.length) tr.lastChild.remove();
     tr.className = row.className || "";
     for (const [k, v] of Object.entries(row.data || {})) {
       if (tr.dataset[k] !== String(v)) tr.dataset[k] = v;
@@ -81,8 +88,7 @@ function renderNodes(v) {
       key: `node-${n.index}`,
       className: n.stuck || !n.connected ? "stuck" : "",
       data: { node: n.name, stuck: n.stuck },
-      html: `<td>${esc(n.name)}</td><td>${esc(n.address)}</td><td class="pulse">${(n.pulseAgeMs / 1000).toFixed(1)} s ago</td>`
-        + `<td>${n.workers.length}</td><td>${badge(state)}</td>`,
+      cells: [esc(n.name), esc(n.address), { cls: "pulse", h: `${(n.pulseAgeMs / 1000).toFixed(1)} s ago` }, String(n.workers.length), badge(state)],
     };
   }), "no nodes have joined", 5);
 }
@@ -97,7 +103,7 @@ function renderWorkers(v) {
         key: `worker-${n.index}-${w.id}`,
         className: "worker",
         data: { worker: w.name, state: w.state, task: w.task, core: w.core },
-        html: `<td>${esc(w.name)}</td><td>${w.core}</td><td>${badge(w.state)}</td><td class="name">${task}</td><td>${cpu}</td>`,
+        cells: [esc(w.name), String(w.core), badge(w.state), { cls: "name", h: task }, cpu],
       });
     }
   }
@@ -126,9 +132,10 @@ function renderTasks(v) {
     return {
       key: `task-${t.id}`,
       data: { taskId: t.id, state: t.state },
-      html: `<td>${t.id}</td><td class="name" title="${esc(t.name)}">${esc(t.name)}</td><td>${badge(t.state)}</td>`
-        + `<td>${esc(t.worker || "")}</td><td>${t.cores.join(",")}</td><td>${clock(t.started)}</td><td>${took}</td>`
-        + `<td>${t.attempts || ""}</td><td>${t.computation !== "0" ? esc(t.computation) : ""}</td><td>${actions}</td>`,
+      cells: [
+        String(t.id), { cls: "name", h: `<span title="${esc(t.name)}">${esc(t.name)}</span>` }, badge(t.state), esc(t.worker || ""),
+        t.cores.join(","), clock(t.started), took, String(t.attempts || ""), t.computation !== "0" ? esc(t.computation) : "", actions,
+      ],
     };
   }), f ? "no task matches the filter" : "no tasks yet", 10);
   const more = v.tasks.queuedTotal > v.tasks.queued.length ? ` (${v.tasks.queuedTotal} queued in all)` : "";
@@ -142,14 +149,16 @@ function renderComputations(v) {
     return {
       key: `comp-${c.id}-${c.open}`,
       data: { computation: c.id },
-      html: `<td>${c.id}</td><td class="name">${esc(c.name)}</td><td>${c.exclusive ? "exclusive" : "shared"}</td><td>${badge(state)}</td>`
-        + `<td>${c.queued}</td><td>${c.onWorkers}</td><td>${c.done}</td><td>${c.failed}</td><td>${esc(c.client || "")}</td>`,
+      cells: [
+        esc(c.id), { cls: "name", h: esc(c.name) }, c.exclusive ? "exclusive" : "shared", badge(state),
+        String(c.queued), String(c.onWorkers), String(c.done), String(c.failed), esc(c.client || ""),
+      ],
     };
   }), "no computations (tasks submitted without one run in their client's implicit computation)", 9);
   renderRows($("clients").tBodies[0], v.clients.map((c) => ({
     key: `client-${c.name}-${c.address}`,
     data: { client: c.name },
-    html: `<td>${esc(c.name)}</td><td>${esc(c.address)}</td><td>${clock(c.connected)}</td><td>${c.computations.join(", ")}</td>`,
+    cells: [esc(c.name), esc(c.address), clock(c.connected), c.computations.join(", ")],
   })), "no clients connected", 4);
   $("log").innerHTML = v.log.map((e) => `<li class="${esc(e.kind)}"><time>${clock(e.time)}</time>${esc(e.text)}</li>`).join("")
     || `<li class="empty">nothing yet</li>`;

@@ -26,7 +26,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         var nextTask = await computation.SubmitAsync<int>(Code("next", "System.Threading.Thread.Sleep(60000); return 2;"));
         using var browser = StartChromium();
         var wait = new WebDriverWait(browser, Wait);
-        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException), typeof(ElementClickInterceptedException));
 
         await browser.Navigate().GoToUrlAsync(cluster.Url);
 
@@ -43,7 +43,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         browser.FindElement(By.Id("secret")).SendKeys(DashboardCluster.Secret);
         browser.FindElement(By.Id("unlock")).Click();
         wait.Until(d => d.FindElement(By.Id("auth")).GetAttribute("data-unlocked") == "true");
-        wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{longId}'] button.kill"))).Click();
+        wait.Until(d =>
+        {
+            d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{longId}'] button.kill")).Click();
+            return true;
+        });
 
         // The page shows it killed, and the core busy with the next task.
         wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{longId}']")).GetAttribute("data-state") == "killed");
