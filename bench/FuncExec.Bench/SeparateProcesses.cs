@@ -13,7 +13,7 @@ internal sealed partial class SeparateProcesses : IAsyncDisposable
     public static async Task<SeparateProcesses> StartAsync(int workers)
     {
         var cluster = new SeparateProcesses();
-        var scheduler = cluster.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0");
+        var scheduler = cluster.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0", "--no-dashboard");
         var port = ListeningPort().Match(await WaitForLineAsync(scheduler, "listening on")).Groups[1].Value;
         cluster.Address = $"127.0.0.1:{port}";
         var node = cluster.Start("node", "--scheduler", cluster.Address, "-c", workers.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -303,6 +303,12 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         for (var i = 0; i < tasks.Count; i++)
         {
             var task = tasks[i];
+            // Tasks from a TaskSpec are prepared without their computation; the scheduler reads it here.
+            if (task.Assignment.Computation == 0)
+            {
+                task.Assignment.Computation = computation;
+            }
+
             var tag = HandleTagBit | Interlocked.Increment(ref _nextTag);
             _handlesByTag[tag] = handles[i];
             AddUpload(task.Assignment, uploads);

@@ -274,7 +274,7 @@ public sealed partial class ClusterScheduler
                 if (computation.Id != 0)
                 {
                     computations.Add(new ComputationSnapshot(
-                        computation.Id, computation.Name, computation.Exclusive, computation.Active, computation.Queue.Count + computation.Pinned.Count, computation.InFlight));
+                        computation.Id, computation.Name, computation.Exclusive, computation.Active, computation.Queue.Count + computation.Pinned.Count, computation.InFlight, computation.Owner?.Name));
                 }
             }
 

@@ -8,6 +8,9 @@ namespace FuncExec.Scheduler;
 /// implementations must be quick and thread-safe.</remarks>
 public interface ITaskObserver
 {
+    /// <summary>Who submitted, as status displays name it (a client's name); null when unnamed.</summary>
+    string? Name => null;
+
     /// <summary>Tasks reached their final state.</summary>
     void OnFinished(IReadOnlyList<FinishedTask> finished);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using FuncExec.Dashboard;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.V1;
@@ -26,6 +27,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<NodeSession, byte> _nodes = new();
+    private readonly ConcurrentDictionary<ClientSession, byte> _clients = new();
     private WebApplication? _app;
     private UdpClient? _udp;
     private Task? _discovery;
@@ -47,6 +49,9 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>Where the TCP listener is bound (with the real port when 0 was asked).</summary>
     public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
 
+    /// <summary>The web dashboard, when <see cref="SchedulerServerOptions.Dashboard"/> asked for one.</summary>
+    public DashboardServer? Dashboard { get; private set; }
+
     internal ComponentStore Components { get; }
 
     internal TimeProvider Time { get; } = TimeProvider.System;
@@ -59,7 +64,16 @@ public sealed class SchedulerServer : IAsyncDisposable
         options ??= new SchedulerServerOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
         var server = new SchedulerServer(options, loggerFactory);
-        await server.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false); // A port in use: release what did start.
+            throw;
+        }
+
         return server;
     }
 
@@ -121,6 +135,11 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _udp?.Dispose();
+        if (Dashboard is not null)
+        {
+            await Dashboard.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_profile is not null)
         {
             await _profile.DisposeAsync().ConfigureAwait(false);
@@ -142,6 +161,14 @@ public sealed class SchedulerServer : IAsyncDisposable
     }
 
     internal void Track(NodeSession session) => _nodes[session] = 0;
+
+    internal void Track(ClientSession session) => _clients[session] = 0;
+
+    internal void Untrack(ClientSession session) => _clients.TryRemove(session, out _);
+
+    /// <summary>The clients connected now, for the dashboard.</summary>
+    internal IReadOnlyList<DashboardClient> Clients() =>
+        [.. _clients.Keys.Select(c => new DashboardClient(c.Name, c.Remote, c.Connected) { Owner = ((ITaskObserver)c).Name }).OrderBy(c => c.Connected)];
 
     private SchedulerProfile? _profile;
 
@@ -176,6 +203,10 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
 
         ServerLog.Listening(_loggerFactory.CreateLogger("FuncExec.Scheduler"), Options.Name, Endpoint.ToString(), Options.Security.UsesTls, Options.UdpPort);
+        if (Options.Dashboard is { } dashboard)
+        {
+            Dashboard = await DashboardServer.StartAsync(dashboard, new SchedulerDashboardSource(this), _loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task AnswerDiscoveryAsync(UdpClient udp)

@@ -1,3 +1,4 @@
+using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Scheduler.Queueing;
@@ -44,4 +45,8 @@ public sealed record SchedulerServerOptions
 
     /// <summary>The order queued tasks are placed in.</summary>
     public TaskOrder Order { get; init; } = TaskOrder.Priority;
+
+    /// <summary>The web dashboard: where it listens; null for none.</summary>
+    /// <remarks>Default: null (none); <c>funcexec scheduler</c> serves it on <c>127.0.0.1:9780</c> unless given <c>--no-dashboard</c>.</remarks>
+    public DashboardOptions? Dashboard { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Server;
@@ -20,10 +21,13 @@ internal static class SchedulerCommand
         var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file a client may upload, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
         var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
+        var dashboardIp = new Option<string>("--dashboard-ip") { Description = "Address the web dashboard listens on (loopback unless told otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve no web dashboard" };
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug, dashboardPort, dashboardIp, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -50,22 +54,36 @@ internal static class SchedulerCommand
             }
 
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
-            await using var server = await SchedulerServer.StartAsync(
-                new SchedulerServerOptions
-                {
-                    IpAddr = parse.GetValue(ipAddr)!,
-                    ExtIpAddr = parse.GetValue(extIpAddr),
-                    Port = parse.GetValue(port),
-                    UdpPort = parse.GetValue(udpPort),
-                    Name = parse.GetValue(name)!,
-                    PulseInterval = TimeSpan.FromSeconds(seconds),
-                    DestPath = parse.GetValue(destPath)?.FullName,
-                    MaxFileSize = parse.GetValue(maxFileSize),
-                    ProfilePath = parse.GetValue(profile)?.FullName,
-                    Security = transport,
-                },
-                logging,
-                cancellationToken).ConfigureAwait(false);
+            var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort) };
+            SchedulerServer server;
+            try
+            {
+                server = await SchedulerServer.StartAsync(
+                    new SchedulerServerOptions
+                    {
+                        IpAddr = parse.GetValue(ipAddr)!,
+                        ExtIpAddr = parse.GetValue(extIpAddr),
+                        Port = parse.GetValue(port),
+                        UdpPort = parse.GetValue(udpPort),
+                        Name = parse.GetValue(name)!,
+                        PulseInterval = TimeSpan.FromSeconds(seconds),
+                        DestPath = parse.GetValue(destPath)?.FullName,
+                        MaxFileSize = parse.GetValue(maxFileSize),
+                        ProfilePath = parse.GetValue(profile)?.FullName,
+                        Security = transport,
+                        Dashboard = dashboard,
+                    },
+                    logging,
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // A port in use (the protocol's or the dashboard's); the message names the option to change.
+                await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            await using var running = server;
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);

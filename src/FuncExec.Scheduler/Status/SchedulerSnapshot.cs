@@ -21,7 +21,8 @@ public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Qu
 /// <param name="Active">Whether it may place tasks (an exclusive one waits for its turn).</param>
 /// <param name="Queued">Its tasks waiting in the scheduler.</param>
 /// <param name="OnWorkers">Its tasks on workers, running or prefetched.</param>
-public sealed record ComputationSnapshot(long Id, string Name, bool Exclusive, bool Active, int Queued, int OnWorkers);
+/// <param name="Client">The name of the submitter that opened it (<see cref="ITaskObserver.Name"/>), when it has one.</param>
+public sealed record ComputationSnapshot(long Id, string Name, bool Exclusive, bool Active, int Queued, int OnWorkers, string? Client = null);
 
 /// <summary>A node as the scheduler sees it.</summary>
 /// <param name="Index">The index given at <see cref="ClusterScheduler.AddNode"/>.</param>

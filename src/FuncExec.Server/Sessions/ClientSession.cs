@@ -32,8 +32,21 @@ internal sealed class ClientSession : ITaskObserver
     private long _lastHeard = TimeProvider.System.GetTimestamp();
     private IDisposable? _events;
 
+    /// <summary>The name the client gave in its handshake.</summary>
+    public string Name => _name;
+
+    /// <summary>Where it connected from.</summary>
+    public string Remote { get; init; } = "?";
+
+    /// <summary>When it connected.</summary>
+    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>As status displays name it: one program may open several connections under one name.</summary>
+    string? ITaskObserver.Name => $"{_name} at {Remote}";
+
     public async Task RunAsync()
     {
+        _server.Track(this);
         _connection.Start(OnFrameAsync);
         // Both ends pulse, so a client that hangs (no FIN) is found, its computations closed and
         // an exclusive hold released; the client finds a silent scheduler the same way.
@@ -46,6 +59,7 @@ internal sealed class ClientSession : ITaskObserver
             $"client {_name}",
             _server.Stopping).ConfigureAwait(false);
         await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
+        _server.Untrack(this);
         _events?.Dispose();
         var dropped = _server.Scheduler.Forget(this);
         ServerLog.ClientLeft(_logger, _name, reason, dropped);

@@ -56,7 +56,7 @@ public sealed class DistributedTests
         var address = $"127.0.0.1:{port}";
         await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1");
         await node.WaitForAsync("trying again in", times: 2);
-        await using var scheduler = FuncexecProcess.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--udp-port", "0");
+        await using var scheduler = FuncexecProcess.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--udp-port", "0", "--no-dashboard");
 
         await node.WaitForAsync("joined scheduler");
         await using var client = await RemoteCluster.ConnectAsync(address);

@@ -37,10 +37,12 @@ internal sealed partial class FuncexecProcess : IAsyncDisposable
 
     public static FuncexecProcess Start(params string[] args) => new(Process.Start(Funcexec.StartInfo(args))!);
 
-    /// <summary>Starts a scheduler on a free port (no discovery) and returns it with its address.</summary>
+    /// <summary>Starts a scheduler on a free port (no discovery, no dashboard unless <paramref name="extra"/> asks) and returns it with its address.</summary>
     public static async Task<(FuncexecProcess Scheduler, string Address)> StartSchedulerAsync(params string[] extra)
     {
-        var scheduler = Start(["scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0", .. extra]);
+        // Tests run side by side: the dashboard's fixed default port would collide.
+        string[] dashboard = extra.Contains("--dashboard-port") ? [] : ["--no-dashboard"];
+        var scheduler = Start(["scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0", .. dashboard, .. extra]);
         await scheduler.WaitForAsync("listening on");
         var port = ListeningPort().Match(scheduler.Output).Groups[1].Value;
         return (scheduler, $"127.0.0.1:{port}");

@@ -176,8 +176,9 @@ public sealed class MultiHostTests
             + "print('answer:', got.decode('utf-8', 'replace'), flush=True)\nprint('closed by scheduler', flush=True)";
         // 4-byte length, then ClusterEnvelope{hello: Hello{protocol_version: 99, role: CLIENT, name: "x", peer_nonce: 32 zero bytes}}.
         var helloV99 = "2b000000" + "0a29" + "0863" + "1002" + "1a0178" + "2220" + new string('0', 64);
-        // Versions are compared after TLS, so that one goes to a plain scheduler beside the TLS one.
-        using (var plainScheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--port", "9701", "--udp-port", "0")))
+        // Versions are compared after TLS, so that one goes to a plain scheduler beside the TLS one
+        // (without a dashboard: the TLS one holds the dashboard port on that host).
+        using (var plainScheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--port", "9701", "--udp-port", "0", "--no-dashboard")))
         {
             await plainScheduler.WaitForOutputAsync("listening on", Patience);
             using var tooNew = lab.Start("good", "python3", ["-c", Raw, lab["sched"].Address, helloV99, "9701"]);

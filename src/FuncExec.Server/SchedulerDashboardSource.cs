@@ -1,0 +1,21 @@
+using FuncExec.Dashboard;
+using FuncExec.Protocol.V1;
+using FuncExec.Scheduler;
+
+namespace FuncExec.Server;
+
+/// <summary>The scheduler server as the dashboard sees it.</summary>
+internal sealed class SchedulerDashboardSource(SchedulerServer server) : IDashboardSource
+{
+    public ClusterScheduler Scheduler => server.Scheduler;
+
+    public string SchedulerName => server.Options.Name;
+
+    public TimeSpan PulseInterval => server.Options.PulseInterval;
+
+    public string? Secret => server.Options.Security.Secret;
+
+    public StatusReply Status() => server.BuildStatus();
+
+    public IReadOnlyList<DashboardClient> Clients() => server.Clients();
+}

@@ -1,0 +1,135 @@
+using FuncExec.Core.Events;
+using FuncExec.Core.Tasks;
+using FuncExec.Dashboard.Internal;
+
+namespace FuncExec.Dashboard.Tests.Internal;
+
+public sealed class ClusterHistoryTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 7, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Timeline_BackToBackTinyTasksOnACore_MergeIntoOneSpan()
+    {
+        var time = new ManualTime(T0.AddSeconds(10));
+        var history = new ClusterHistory(100, TimeSpan.FromMinutes(5), time);
+        var events = new List<ClusterEvent>();
+        for (var i = 0; i < 1000; i++)
+        {
+            var start = T0.AddMilliseconds(i);
+            events.Add(Finished(i + 1, "n1/worker-0", [0], start, start.AddMilliseconds(0.9)));
+        }
+
+        history.OnEvents(events);
+        var timeline = history.Timeline(["n1/0", "n1/1"]);
+
+        Assert.Equal(["n1/0", "n1/1"], timeline.Lanes);
+        var span = Assert.Single(timeline.Spans);
+        Assert.Equal(0, span.Lane);
+        Assert.Equal(1000, span.Count);
+        Assert.Equal(1, span.Task);
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), span.Start);
+    }
+
+    [Fact]
+    public void Timeline_TwoCoreTask_BusiesBothLanesAndARunningTaskShowsOpen()
+    {
+        var time = new ManualTime(T0.AddSeconds(10));
+        var history = new ClusterHistory(100, TimeSpan.FromMinutes(5), time);
+
+        history.OnEvents([
+            Finished(1, "n1/worker-0", [0, 1], T0, T0.AddSeconds(1)),
+            new TaskStarted(T0.AddSeconds(2), 2, "long", 0, "n1/worker-1", [1], 1),
+        ]);
+        var timeline = history.Timeline([]);
+
+        Assert.Equal(["n1/0", "n1/1"], timeline.Lanes);
+        Assert.Equal(2, timeline.Spans.Count(s => s.Task == 1));
+        var open = Assert.Single(timeline.Spans, s => s.State == "running");
+        Assert.Equal(1, open.Lane);
+        Assert.Equal(time.GetUtcNow().ToUnixTimeMilliseconds(), open.End);
+    }
+
+    [Fact]
+    public void Finished_MoreThanKept_KeepsTheLatestNewestFirst()
+    {
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0));
+
+        history.OnEvents([.. Enumerable.Range(1, 25).Select(i => Finished(i, "n1/worker-0", [0], T0, T0))]);
+
+        Assert.Equal(Enumerable.Range(16, 10).Reverse().Select(i => (long)i), history.Finished(100).Select(t => t.Id));
+        Assert.Equal([25L, 24L, 23L], history.Finished(3).Select(t => t.Id));
+    }
+
+    [Fact]
+    public void Finished_KilledTaskWhoseReportHasNoStart_TakesTheStartTheSchedulerSaw()
+    {
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0.AddSeconds(10)));
+
+        history.OnEvents([
+            new TaskQueued(T0, 7, "long", 0),
+            new TaskStarted(T0.AddSeconds(1), 7, "long", 0, "n1/worker-0", [0], 1),
+            new TaskFinished(T0.AddSeconds(5), 7, "long", 0, TaskState.Killed, "n1/worker-0", [0], null, null, 1),
+        ]);
+
+        var killed = Assert.Single(history.Finished(10));
+        Assert.Equal("killed", killed.State);
+        Assert.Equal(T0.AddSeconds(1).ToUnixTimeMilliseconds(), killed.Started);
+        Assert.Empty(history.Queued(10));
+        Assert.Empty(history.Running());
+        Assert.Contains(history.Timeline([]).Spans, s => s.State == "killed" && s.End - s.Start == 4000);
+    }
+
+    [Fact]
+    public void Throughput_CountsTasksFinishedPerSecondWithinTheWindow()
+    {
+        var time = new ManualTime(T0.AddSeconds(3.5));
+        var history = new ClusterHistory(10, TimeSpan.FromSeconds(60), time);
+
+        history.OnEvents([
+            Finished(1, "n1/worker-0", [0], T0, T0.AddSeconds(1.2)),
+            Finished(2, "n1/worker-0", [0], T0, T0.AddSeconds(1.7)),
+            Finished(3, "n1/worker-0", [0], T0, T0.AddSeconds(3.1)),
+            Finished(4, "n1/worker-0", [0], T0, T0.AddSeconds(-600)), // older than the window
+        ]);
+        var throughput = history.Throughput();
+
+        Assert.Equal(61, throughput.Counts.Count);
+        Assert.Equal(T0.AddSeconds(3).ToUnixTimeSeconds(), throughput.Start + throughput.Counts.Count - 1);
+        Assert.Equal([0, 2, 0, 1], throughput.Counts.TakeLast(4));
+        Assert.Equal(3, throughput.Counts.Sum());
+    }
+
+    [Fact]
+    public void Queued_BeyondTheSampleKept_StaysBounded()
+    {
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0));
+
+        history.OnEvents([.. Enumerable.Range(1, 100_000).Select(i => new TaskQueued(T0, i, $"t{i}", 0))]);
+
+        Assert.Equal(500, history.Queued(10_000).Count);
+        Assert.Equal(1, history.Queued(1)[0].Id);
+    }
+
+    [Fact]
+    public void Computations_TalliedWhileOpenAndListedOnceClosed()
+    {
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0));
+
+        history.OnEvents([
+            new ComputationScheduled(T0, 42, "farm", Exclusive: true),
+            Finished(1, "n1/worker-0", [0], T0, T0, computation: 42),
+            Finished(2, "n1/worker-0", [0], T0, T0, computation: 42, state: TaskState.Failed),
+        ]);
+        var open = history.TallyOf(42);
+        history.OnEvents([new ComputationClosed(T0, 42, "farm")]);
+
+        Assert.Equal((2, 1), open);
+        var closed = Assert.Single(history.Closed());
+        Assert.Equal((42L, "farm", true, false, 2L, 1L), (closed.Id, closed.Name, closed.Exclusive, closed.Open, closed.Done, closed.Failed));
+        Assert.Equal(["computation", "computation"], history.Log().Select(e => e.Kind));
+    }
+
+    private static TaskFinished Finished(long id, string worker, int[] cores, DateTimeOffset started, DateTimeOffset finished, long computation = 0, TaskState state = TaskState.Succeeded) =>
+        new(finished, id, $"task-{id}", computation, state, worker, cores, started, finished, 1);
+}
