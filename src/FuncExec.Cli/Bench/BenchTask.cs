@@ -5,8 +5,8 @@ using FuncExec.Core.Tasks;
 
 namespace FuncExec.Cli.Bench;
 
-/// <summary>The task every cell runs: <c>noop</c> (returns its argument) or <c>spin:MS</c> (keeps its core busy
-/// for MS milliseconds, then returns its argument). Every task gets its own argument and its result is checked.</summary>
+/// <summary>The task every cell runs: <c>noop</c> (returns its argument) or <c>spin:MS</c> (spins until its
+/// worker has used MS milliseconds of CPU, then returns its argument). Every task gets its own argument and its result is checked.</summary>
 internal sealed record BenchTask(int SpinMilliseconds)
 {
     private static readonly string AssemblyPath = typeof(BenchJobs).Assembly.Location;

@@ -38,7 +38,7 @@ internal static class BenchCommand
         };
         var task = new Option<string>("--task")
         {
-            Description = "The task: noop (returns its argument) or spin:MS (keeps its core busy MS milliseconds, then returns its argument)",
+            Description = "The task: noop (returns its argument) or spin:MS (spins until it has used MS milliseconds of CPU, then returns its argument)",
             DefaultValueFactory = _ => "noop",
         };
         var repeat = new Option<int>("--repeat", "-r")
@@ -134,7 +134,7 @@ internal static class BenchCommand
             }
             catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"bench: --scheduler {address}: {ex.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"bench: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
 
