@@ -19,4 +19,6 @@
     })
   });
   window.addEventListener('resize', function () { chart.resize(); });
+  // Tests (headless Chromium) wait for this.
+  document.body.setAttribute('data-charts-ready', '1');
 })();
