@@ -63,7 +63,7 @@ public sealed partial class Computation : IAsyncDisposable
             throw new Core.Errors.TaskFailedException(refused);
         }
 
-        var handle = new RemoteTask<T>(_backend, task.Name);
+        var handle = new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout };
         await SubmitManyAsync([prepared.Task!], [handle], cancellationToken).ConfigureAwait(false);
         return handle;
     }
@@ -85,7 +85,7 @@ public sealed partial class Computation : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            await _backend.CloseComputationAsync(Id, cancellationToken).ConfigureAwait(false);
+            await Requests.AnsweredAsync(_backend.CloseComputationAsync(Id, cancellationToken), Options.Timeout, $"closing computation {Id}", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -95,7 +95,7 @@ public sealed partial class Computation : IAsyncDisposable
     private async Task<RemoteTask<T>> SubmitValueAsync<T>(LambdaExpression call, TaskOptions? options, Target target, CancellationToken cancellationToken)
     {
         var task = Build(LambdaCapture.Capture(call), options, target);
-        var handle = new RemoteTask<T>(_backend, task.Name);
+        var handle = new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout };
         await SubmitManyAsync([task], [handle], cancellationToken).ConfigureAwait(false);
         return handle;
     }
@@ -103,7 +103,7 @@ public sealed partial class Computation : IAsyncDisposable
     private async Task<RemoteTask> SubmitVoidAsync(LambdaExpression call, TaskOptions? options, Target target, CancellationToken cancellationToken)
     {
         var task = Build(LambdaCapture.Capture(call), options, target);
-        var handle = new RemoteTask(_backend, task.Name);
+        var handle = new RemoteTask(_backend, task.Name) { RequestTimeout = Options.Timeout };
         await SubmitManyAsync([task], [handle], cancellationToken).ConfigureAwait(false);
         return handle;
     }
@@ -118,7 +118,7 @@ public sealed partial class Computation : IAsyncDisposable
         {
             var task = Build(captured, options, target);
             tasks.Add(task);
-            handles.Add(new RemoteTask<T>(_backend, task.Name));
+            handles.Add(new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout });
         }
 
         await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
@@ -158,7 +158,7 @@ public sealed partial class Computation : IAsyncDisposable
             var body = new ParameterReplacer(parameter, Expression.Constant(item, typeof(TItem))).Visit(call.Body);
             var task = Build(LambdaCapture.Capture(Expression.Lambda(body)), options, Target.Anywhere);
             tasks.Add(task);
-            handles.Add(new RemoteTask<T>(_backend, task.Name));
+            handles.Add(new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout });
         }
 
         if (tasks.Count == 0)
@@ -175,14 +175,15 @@ public sealed partial class Computation : IAsyncDisposable
         protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? value : base.VisitParameter(node);
     }
 
-    private async Task SubmitManyAsync(IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    private async Task SubmitManyAsync(List<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _closed) != 0)
         {
             throw new Core.Errors.ComputationClosedException($"computation {Id} ('{Name}') is closed; open another with ScheduleAsync");
         }
 
-        var ids = await _backend.SubmitAsync(Id, tasks, handles, cancellationToken).ConfigureAwait(false);
+        var ids = await Requests.AnsweredAsync(
+            _backend.SubmitAsync(Id, tasks, handles, cancellationToken), Options.Timeout, $"a submission of {tasks.Count} tasks", cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < ids.Length; i++)
         {
             _backend.Handles.Register(ids[i], handles[i]);

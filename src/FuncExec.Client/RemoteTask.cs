@@ -29,6 +29,9 @@ public class RemoteTask
         Name = name;
     }
 
+    /// <summary>How long to wait for the scheduler to take a message or a cancel (the computation's <see cref="ComputationOptions.Timeout"/>).</summary>
+    internal TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The scheduler's id for the task (known once submitted).</summary>
     public long Id { get; internal set; }
 
@@ -81,7 +84,11 @@ public class RemoteTask
             throw new MessageNotDeliveredException(Id, $"task '{Name}' has ended ({_report.Task.Result.State.ToString().ToLowerInvariant()})");
         }
 
-        return _backend.SendAsync(Id, JsonSerializer.SerializeToUtf8Bytes(message, FuncExecJson.Options), cancellationToken);
+        return Requests.AnsweredAsync(
+            _backend.SendAsync(Id, JsonSerializer.SerializeToUtf8Bytes(message, FuncExecJson.Options), cancellationToken),
+            RequestTimeout,
+            $"a message to task {Id}",
+            cancellationToken);
     }
 
     /// <summary>

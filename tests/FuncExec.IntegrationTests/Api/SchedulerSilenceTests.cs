@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using FuncExec.Client;
+using FuncExec.IntegrationTests.Distributed;
+using FuncExec.Node.Remote;
+using FuncExec.TestJobs;
+
+namespace FuncExec.IntegrationTests.Api;
+
+/// <summary>A scheduler that stops answering (SIGSTOP): requests time out, and pulses find it lost.</summary>
+public sealed class SchedulerSilenceTests
+{
+    [Fact]
+    public async Task SubmitAsync_SchedulerStopsAnswering_TimesOutAfterTheComputationsTimeout()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1");
+        await node.WaitForAsync("joined scheduler");
+        await using var cluster = await Cluster.ConnectAsync(address);
+        // Not disposed here: closing it would time out too while the scheduler catches up; the scheduler
+        // closes it when this client leaves.
+        var computation = await cluster.ScheduleAsync(new ComputationOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+        Assert.Equal(4, await computation.RunAsync(() => ApiJobs.Square(2)));
+
+        Signal("STOP", scheduler.Pid);
+        try
+        {
+            var late = await Assert.ThrowsAsync<TimeoutException>(() => computation.SubmitAsync(() => ApiJobs.Square(3)));
+            Assert.Contains("ComputationOptions.Timeout", late.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Signal("CONT", scheduler.Pid);
+        }
+    }
+
+    [Fact]
+    public async Task PulseInterval_SchedulerSilentForFivePulses_WaitingTasksFailAsUnreachable()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1");
+        await node.WaitForAsync("joined scheduler");
+        await using var cluster = await Cluster.ConnectAsync(address);
+        var computation = await cluster.ScheduleAsync(new ComputationOptions { PulseInterval = TimeSpan.FromMilliseconds(100) });
+        var waiting = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        await waiting.ReceiveAsync<string>();
+
+        Signal("STOP", scheduler.Pid);
+        try
+        {
+            var lost = await Assert.ThrowsAsync<SchedulerUnreachableException>(() => waiting.Result.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("no pulse from the scheduler", lost.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Signal("CONT", scheduler.Pid);
+        }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+}
