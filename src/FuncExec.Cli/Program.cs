@@ -12,5 +12,6 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     StatusCommand.Create(),
     KillCommand.Create(),
     ReportCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

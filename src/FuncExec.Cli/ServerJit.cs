@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace FuncExec.Cli;
 
 /// <summary>
-/// Starts the long-running verbs (<c>scheduler</c>, <c>node</c>) with every method compiled fully
+/// Starts the long-running verbs (<c>scheduler</c>, <c>node</c>) and the one that measures (<c>bench</c>, which hosts
+/// embedded clusters) with every method compiled fully
 /// optimized from its first call, by re-executing this same process once with
 /// <c>DOTNET_TieredCompilation=0</c>.
 /// </summary>
@@ -12,7 +13,7 @@ namespace FuncExec.Cli;
 /// A server, though, ran its hot paths as unoptimized code, then stalled in bursts of several
 /// milliseconds while they were recompiled; measured on the W2 benchmark over scheduler and node
 /// processes, p99 latency fell from about 8 ms to 0.5 ms and W1 throughput more than doubled
-/// without tiering. The setting must be in place before the runtime starts, hence the
+/// without tiering. <c>bench</c> measures the same paths, so it should not time the JIT's recompilation either. The setting must be in place before the runtime starts, hence the
 /// <c>execve</c> — which keeps the process id, so service managers and <c>kill</c> see one process.
 /// </remarks>
 internal static partial class ServerJit
@@ -21,7 +22,7 @@ internal static partial class ServerJit
 
     public static void ReexecIfNeeded(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("scheduler" or "node") || Environment.GetEnvironmentVariable(Variable) is not null
+        if (args.Length == 0 || args[0] is not ("scheduler" or "node" or "bench") || Environment.GetEnvironmentVariable(Variable) is not null
             || !OperatingSystem.IsLinux())
         {
             return;

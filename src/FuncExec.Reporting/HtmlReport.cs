@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using FuncExec.Core.Tasks;
@@ -18,10 +17,6 @@ namespace FuncExec.Reporting;
 /// </remarks>
 public static class HtmlReport
 {
-    private static readonly Lazy<string> EChartsScript = new(() => Resource("FuncExec.Reporting.echarts.js"));
-    private static readonly Lazy<string> ReportScript = new(() => Resource("FuncExec.Reporting.report.js"));
-    private static readonly Lazy<string> Style = new(() => Resource("FuncExec.Reporting.report.css"));
-
     /// <summary>Writes the page to <paramref name="path"/>, replacing a file there.</summary>
     public static async Task WriteAsync(ProfileReport report, string path, CancellationToken cancellationToken = default)
     {
@@ -39,19 +34,8 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(writer);
         var title = "FuncExec profile: " + System.IO.Path.GetFileName(report.Path);
+        ReportAssets.WriteHead(writer, title, "funcexec report");
         writer.Write($"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="funcexec report">
-            <title>{Html(title)}</title>
-            <style>
-            {Style.Value}</style>
-            </head>
-            <body>
-            <h1>{Html(title)}</h1>
             <p class="meta">{Html(report.Path)}: {Html(report.SpanDescription)}</p>
 
             """);
@@ -67,14 +51,9 @@ public static class HtmlReport
             <h2>Queue length over time</h2>
             {(report.Samples == 0 ? "<p class=\"empty\">The profile has no samples.</p>" : "<p class=\"note\">Sampled tasks waiting for a worker, busy workers and workers.</p>")}
             <div id="queue-chart" class="chart"></div>
-            <script type="application/json" id="profile-data">
+
             """);
-        writer.Write(ChartData(report));
-        writer.Write("</script>\n<script>\n");
-        writer.Write(EChartsScript.Value);
-        writer.Write("\n</script>\n<script>\n");
-        writer.Write(ReportScript.Value);
-        writer.Write("</script>\n</body>\n</html>\n");
+        ReportAssets.WriteScriptsAndClose(writer, "profile-data", ChartData(report), ReportAssets.ReportScript);
     }
 
     private static void WriteSummary(ProfileReport report, TextWriter writer)
@@ -242,13 +221,5 @@ public static class HtmlReport
     private static long LastTime(ProfileReport report) =>
         new[] { report.SpanEndUs, report.Queue.Count > 0 ? report.Queue[^1].TimeUs : 0, report.Deaths.Count > 0 ? report.Deaths.Max(d => d.TimeUs) : 0 }.Max();
 
-    private static string Html(string text) => WebUtility.HtmlEncode(text);
-
-    private static string Resource(string name)
-    {
-        using var stream = typeof(HtmlReport).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"the report asset {name} is missing from {typeof(HtmlReport).Assembly.GetName().Name}");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static string Html(string text) => ReportAssets.Html(text);
 }
