@@ -21,9 +21,10 @@ public static class Jobs
         return loops;
     }
 
-    /// <summary>Sleeps, standing for a long task that is killed before it ends.</summary>
-    public static int Sleep(int milliseconds)
+    /// <summary>Tells its client it started, then sleeps: a long task that is killed before it ends.</summary>
+    public static async Task<int> SleepAfterHello(FuncExec.TaskContext context, int milliseconds)
     {
+        await context.SendAsync("started");
         Thread.Sleep(milliseconds);
         return milliseconds;
     }

@@ -16,15 +16,21 @@ internal static class KillWorkloads
         var times = new double[rounds];
         for (var round = 0; round < rounds; round++)
         {
+            // Let the warm spare connect again, as it would between kills in real use.
+            await Task.Delay(800);
             var longTasks = new List<RemoteTask<int>>();
             for (var w = 0; w < workers; w++)
             {
-                longTasks.Add(await computation.SubmitAsync(() => Jobs.Sleep(60_000)));
+                longTasks.Add(await computation.SubmitAsync(ctx => Jobs.SleepAfterHello(ctx, 60_000)));
+            }
+
+            // Every worker runs a long task; the next task waits in the queue.
+            foreach (var task in longTasks)
+            {
+                await task.ReceiveAsync<string>();
             }
 
             var next = await computation.SubmitAsync(() => Jobs.Noop(round));
-            // Let the long tasks start (and a warm spare connect, as it would between kills in real use).
-            await Task.Delay(800);
             var killedAt = DateTimeOffset.UtcNow;
             var state = await longTasks[0].KillAsync();
             if (state != TaskState.Killed)
