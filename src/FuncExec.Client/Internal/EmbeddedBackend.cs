@@ -30,19 +30,19 @@ internal sealed class EmbeddedBackend : IClusterBackend
     public long MaxFileSize { get; }
 
     // In one process there is no connection to watch: the pulse interval does not apply.
-    public Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
+    public async Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
         var opened = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var id = _scheduler.OpenComputation(request, Handles, computation => opened.TrySetResult(computation));
         // An exclusive computation given up while waiting for its turn must not hold the queue.
-        cancellationToken.Register(() =>
+        await using var giveUp = cancellationToken.Register(() =>
         {
             if (opened.TrySetCanceled(cancellationToken))
             {
                 _scheduler.CloseComputation(id);
             }
         });
-        return opened.Task;
+        return await opened.Task.ConfigureAwait(false);
     }
 
     public Task CloseComputationAsync(long computation, CancellationToken cancellationToken)
