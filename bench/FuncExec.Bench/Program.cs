@@ -10,6 +10,7 @@ using FuncExec.Client;
 //   W3           efficiency of 200 tasks that each spin 50 ms of CPU (ideal wall / actual wall)
 //   W4           KillAsync of a running task → the next queued task starts on the freed core
 //   W5           100 tasks of 20 ms, one of which kills its own worker once: all results, the crashed one retried
+//   map          MapAsync over 100,000 tiny items, in chunks and one task per item
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing on W1 and W2.
 if (args is ["ping-pong-server", var socketPath])
@@ -33,6 +34,8 @@ var floorP50 = Workloads.Percentile(PingPong.Measure(20_000), 0.50);
 
 Figures embedded;
 double[] w4Embedded;
+(double Chunked, double PerItem) mapEmbedded;
+(double Chunked, double PerItem) mapDistributed;
 (double WithCrash, double Clean) w5Embedded;
 await using (var local = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers }))
 {
@@ -41,6 +44,8 @@ await using (var local = await LocalCluster.StartAsync(new LocalClusterOptions {
     w4Embedded = await KillWorkloads.KillRefillAsync(local, workers, rounds: 15);
     Console.Error.WriteLine("embedded W5: 100 tasks of 20 ms, one crashes its worker once ...");
     w5Embedded = await KillWorkloads.CrashRecoveryAsync(local);
+    Console.Error.WriteLine("embedded map: MapAsync over 100,000 tiny items ...");
+    mapEmbedded = await MapWorkload.MeasureAsync(local, 100_000);
 }
 
 Figures distributed;
@@ -54,6 +59,8 @@ await using (var remote = await RemoteCluster.ConnectAsync(processes.Address))
     w4Distributed = await KillWorkloads.KillRefillAsync(remote, workers, rounds: 15);
     Console.Error.WriteLine("scheduler+node W5 ...");
     w5Distributed = await KillWorkloads.CrashRecoveryAsync(remote);
+    Console.Error.WriteLine("scheduler+node map ...");
+    mapDistributed = await MapWorkload.MeasureAsync(remote, 100_000);
 }
 
 Console.Error.WriteLine("crash refill: a task kills its worker; time until the next task starts ...");
@@ -72,6 +79,7 @@ Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.W2P50 / floorP50,16:F1} {di
 Console.WriteLine($"{"W3 efficiency",-16} {embedded.W3,16:F3} {distributed.W3,16:F3} {"-",16}  >= 0.97 (ideal {embedded.W3Ideal:F2} s)");
 Console.WriteLine($"{"W4 kill→next ms",-16} {Workloads.Percentile(w4Embedded, 0.5),16:F1} {Workloads.Percentile(w4Distributed, 0.5),16:F1} {"-",16}  <= 50 (p50; p90 {Workloads.Percentile(w4Embedded, 0.9):F1} / {Workloads.Percentile(w4Distributed, 0.9):F1})");
 Console.WriteLine($"{"W5 wall s",-16} {w5Embedded.WithCrash,16:F2} {w5Distributed.WithCrash,16:F2} {"-",16}  all 100 results, crashed task retried (without the crash: {w5Embedded.Clean:F2} / {w5Distributed.Clean:F2} s)");
+Console.WriteLine($"{"map items/s",-16} {mapEmbedded.Chunked,16:N0} {mapDistributed.Chunked,16:N0} {"-",16}  MapAsync over 100,000 items in chunks (one task per item: {mapEmbedded.PerItem:N0} / {mapDistributed.PerItem:N0})");
 Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process (W4 p50 is {Workloads.Percentile(w4Embedded, 0.5) / refillCold:F2}× a process start)");
 return 0;
 

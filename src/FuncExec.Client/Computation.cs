@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Linq.Expressions;
 using FuncExec.Client.Internal;
 using FuncExec.Core.Events;
@@ -147,28 +148,65 @@ public sealed partial class Computation : IAsyncDisposable
         return [.. nodes.SelectMany(n => n.Workers).Select(Target.Of)];
     }
 
-    /// <summary>One task per item, each the call with the lambda's parameter replaced by the item; results in item order.</summary>
+    /// <summary>The call once per item, the lambda's parameter replaced by the item, in chunks of items per task
+    /// (see <see cref="TaskOptions.ChunkSize"/>); results in item order.</summary>
     private async Task<IReadOnlyList<T>> MapCoreAsync<TItem, T>(IEnumerable<TItem> items, LambdaExpression call, TaskOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         var parameter = call.Parameters[0];
-        var tasks = new List<SubmittedTask>();
-        var handles = new List<RemoteTask<T>>();
+        var calls = new List<LambdaCall>();
         foreach (var item in items)
         {
             var body = new ParameterReplacer(parameter, Expression.Constant(item, typeof(TItem))).Visit(call.Body);
-            var task = Build(LambdaCapture.Capture(Expression.Lambda(body)), options, Target.Anywhere);
-            tasks.Add(task);
-            handles.Add(new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout });
+            calls.Add(LambdaCapture.Capture(Expression.Lambda(body)));
         }
 
-        if (tasks.Count == 0)
+        if (calls.Count == 0)
         {
             return [];
         }
 
+        var chunk = options?.ChunkSize ?? await AutomaticChunkAsync(calls.Count, cancellationToken).ConfigureAwait(false);
+        if (chunk < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), chunk, "TaskOptions.ChunkSize must be at least 1");
+        }
+
+        var tasks = new List<SubmittedTask>();
+        var handles = new List<RemoteTask<T[]>>();
+        for (var start = 0; start < calls.Count; start += chunk)
+        {
+            var count = Math.Min(chunk, calls.Count - start);
+            // Every item calls the same method; only the arguments differ. A chunk carries an array of them.
+            var arguments = new ArrayBufferWriter<byte>();
+            arguments.Write("["u8);
+            for (var i = start; i < start + count; i++)
+            {
+                if (i > start)
+                {
+                    arguments.Write(","u8);
+                }
+
+                arguments.Write(calls[i].ArgumentsJson);
+            }
+
+            arguments.Write("]"u8);
+            var task = Build(calls[start] with { ArgumentsJson = arguments.WrittenSpan.ToArray() }, options, Target.Anywhere, $"[{start}..{start + count - 1}]");
+            task.Assignment.MapChunk = true;
+            tasks.Add(task);
+            handles.Add(new RemoteTask<T[]>(_backend, task.Name) { RequestTimeout = Options.Timeout });
+        }
+
         await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
-        return await Task.WhenAll(handles.Select(h => h.Result)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var chunks = await Task.WhenAll(handles.Select(h => h.Result)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. chunks.SelectMany(results => results)];
+    }
+
+    /// <summary>Items ÷ (4 × workers), rounded up: a few chunks per worker, so the last ones balance.</summary>
+    private async Task<int> AutomaticChunkAsync(int items, CancellationToken cancellationToken)
+    {
+        var workers = Math.Max(1, (await WorkersAsync(cancellationToken).ConfigureAwait(false)).Count);
+        return (items + (4 * workers) - 1) / (4 * workers);
     }
 
     private sealed class ParameterReplacer(ParameterExpression parameter, Expression value) : ExpressionVisitor
@@ -191,7 +229,7 @@ public sealed partial class Computation : IAsyncDisposable
         }
     }
 
-    private SubmittedTask Build(LambdaCall call, TaskOptions? options, Target target)
+    private SubmittedTask Build(LambdaCall call, TaskOptions? options, Target target, string nameSuffix = "")
     {
         options ??= TaskOptions.Default;
         var lambda = new LambdaMethodCall
@@ -208,7 +246,7 @@ public sealed partial class Computation : IAsyncDisposable
             TimeoutMs = options.Timeout is { } timeout ? Math.Max(1, (long)timeout.TotalMilliseconds) : 0,
             Computation = Id,
         };
-        var name = options.Name ?? call.MethodName[(call.MethodName.LastIndexOf('.', call.MethodName.LastIndexOf('.') - 1) + 1)..];
+        var name = (options.Name ?? call.MethodName[(call.MethodName.LastIndexOf('.', call.MethodName.LastIndexOf('.') - 1) + 1)..]) + nameSuffix;
         return new SubmittedTask(name, assignment)
         {
             Cores = options.Cores,

@@ -21,4 +21,12 @@ public sealed record TaskOptions
 
     /// <summary>Further attempts after a failure a retry may mend (a crash, a timeout, a thrown exception).</summary>
     public int Retries { get; init; }
+
+    /// <summary>
+    /// <c>MapAsync</c> only: items per task. Null (the default) picks items ÷ (4 × workers), rounded up, as
+    /// Python's <c>Pool.map</c> does, so many tiny calls travel as a few tasks; 1 makes one task per item,
+    /// best when each item is long. A chunk runs its items in order on one worker and fails (or is retried)
+    /// as a whole when one of them throws.
+    /// </summary>
+    public int? ChunkSize { get; init; }
 }

@@ -114,8 +114,10 @@ internal sealed class TaskExecutor
                 case TaskAssignment.FunctionOneofCase.Lambda:
                 {
                     var bound = scope is null ? _lambdas.Get(task.Lambda, _loadAssembly) : scope.Lambdas.Get(task.Lambda, scope.LoadAssembly);
-                    var value = bound.Invoke(task.ArgsJson.Span, bound.UsesContext ? _runtime.Board.RunningContext() : null);
-                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(bound.SerializeResult(value));
+                    var context = bound.UsesContext ? _runtime.Board.RunningContext() : null;
+                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(task.MapChunk
+                        ? MapChunk.Run(bound, task.ArgsJson.Memory, context)
+                        : bound.SerializeResult(bound.Invoke(task.ArgsJson.Span, context)));
                     result.Outcome = TaskOutcome.Succeeded;
                     break;
                 }

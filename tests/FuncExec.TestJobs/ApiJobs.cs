@@ -7,6 +7,8 @@ public static class ApiJobs
 {
     public static int Square(int x) => x * x;
 
+    public static int SquareNonNegative(int x) => x >= 0 ? x * x : throw new ArgumentOutOfRangeException(nameof(x), x, "negative");
+
     public static int Pid() => Environment.ProcessId;
 
     public static int Core(TaskContext ctx) => ctx.Cores[0];

@@ -64,6 +64,43 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task MapAsync_ThousandsOfTinyItems_TravelAsAFewChunksAndKeepTheirOrder()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        using var stop = new CancellationTokenSource(Patience);
+        var events = computation.StatusAsync(stop.Token);
+
+        var squares = await computation.MapAsync(Enumerable.Range(0, 5000), x => ApiJobs.Square(x));
+        var one = await computation.MapAsync(Enumerable.Range(0, 6), x => ApiJobs.Square(x), new TaskOptions { ChunkSize = 1 });
+
+        Assert.Equal(Enumerable.Range(0, 5000).Select(x => x * x), squares);
+        Assert.Equal([0, 1, 4, 9, 16, 25], one);
+        var finished = 0;
+        await foreach (var e in events)
+        {
+            if (e is TaskFinished && ++finished == 8 + 6)
+            {
+                break;
+            }
+        }
+
+        // 2 workers: 5000 items ÷ (4 × 2) per chunk makes 8 tasks; ChunkSize = 1 makes one per item.
+        Assert.Equal(14, finished);
+    }
+
+    [Fact]
+    public async Task MapAsync_AnItemThrows_FailsWithItsExceptionNamingTheChunk()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        var error = await Assert.ThrowsAsync<TaskFailedException>(
+            () => computation.MapAsync([1, 2, -3, 4], x => ApiJobs.SquareNonNegative(x), new TaskOptions { ChunkSize = 2 }));
+
+        Assert.Equal("System.ArgumentOutOfRangeException", error.RemoteType);
+        Assert.Contains("[2..3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunEachWorkerAndRunAt_OneTaskPerWorker_EachOnItsOwnProcessAndCore()
     {
         await using var computation = await Cluster.ScheduleAsync();
