@@ -110,6 +110,45 @@ public sealed partial class Computation : IAsyncDisposable
         return handle;
     }
 
+    /// <summary>Submits many calls (each its own method and arguments) in one submission, each on the least loaded
+    /// worker: one frame to the scheduler however many there are.</summary>
+    /// <returns>The handles, in the order of <paramref name="calls"/>.</returns>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">A lambda is not a call to a public static method; nothing was submitted.</exception>
+    public Task<IReadOnlyList<RemoteTask<T>>> SubmitAllAsync<T>(IEnumerable<Expression<Func<T>>> calls, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        return SubmitBatchAsync<T>(calls.Select(call => ((LambdaExpression)call, Target.Anywhere)), options, cancellationToken);
+    }
+
+    /// <summary>Submits many calls in one submission, each on the worker paired with it.</summary>
+    /// <returns>The handles, in the order of <paramref name="calls"/>.</returns>
+    /// <exception cref="Core.Errors.LambdaNotSupportedException">A lambda is not a call to a public static method; nothing was submitted.</exception>
+    public Task<IReadOnlyList<RemoteTask<T>>> SubmitAllAtAsync<T>(
+        IEnumerable<(WorkerInfo Worker, Expression<Func<T>> Call)> calls, TaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        return SubmitBatchAsync<T>(calls.Select(pair => ((LambdaExpression)pair.Call, Target.Of(pair.Worker))), options, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<RemoteTask<T>>> SubmitBatchAsync<T>(IEnumerable<(LambdaExpression Call, Target Target)> calls, TaskOptions? options, CancellationToken cancellationToken)
+    {
+        var tasks = new List<SubmittedTask>();
+        var handles = new List<RemoteTask<T>>();
+        foreach (var (call, target) in calls)
+        {
+            var task = Build(LambdaCapture.Capture(call), options, target);
+            tasks.Add(task);
+            handles.Add(new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout });
+        }
+
+        if (tasks.Count > 0)
+        {
+            await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
+        }
+
+        return handles;
+    }
+
     /// <summary>One call, captured once, run at each target; results in target order.</summary>
     private async Task<IReadOnlyList<RemoteTask<T>>> SubmitEachAsync<T>(LambdaExpression call, IEnumerable<Target> targets, TaskOptions? options, CancellationToken cancellationToken)
     {

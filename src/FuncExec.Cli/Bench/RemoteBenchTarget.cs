@@ -7,8 +7,8 @@ namespace FuncExec.Cli.Bench;
 /// <summary>
 /// A scheduler's cluster. Each client is its own connection with its own computation, opened before the first cell
 /// and kept to the end. The workers axis takes the first w workers in the scheduler's order (by node, then worker):
-/// a cell's tasks are pinned round-robin to them with <see cref="Computation.SubmitAtAsync{T}(WorkerInfo, System.Linq.Expressions.Expression{Func{T}}, TaskOptions?, CancellationToken)"/>,
-/// every submission in flight at once, then every result awaited.
+/// a cell's tasks are pinned round-robin to them and submitted in one batch per client with
+/// <see cref="Computation.SubmitAllAtAsync{T}"/>, then every result awaited.
 /// </summary>
 internal sealed class RemoteBenchTarget : IBenchTarget
 {
@@ -87,14 +87,10 @@ internal sealed class RemoteBenchTarget : IBenchTarget
 
     private async Task<string?> RunClientAsync(Computation computation, WorkerInfo[] workers, int first, int count, CancellationToken cancellationToken)
     {
-        var submissions = new Task<RemoteTask<int>>[count];
-        for (var i = 0; i < count; i++)
-        {
-            var argument = first + i;
-            submissions[i] = computation.SubmitAtAsync(workers[argument % workers.Length], _task.Call(argument), null, cancellationToken);
-        }
-
-        var handles = await Task.WhenAll(submissions).ConfigureAwait(false);
+        var handles = await computation.SubmitAllAtAsync(
+            Enumerable.Range(first, count).Select(argument => (workers[argument % workers.Length], _task.Call(argument))),
+            null,
+            cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < count; i++)
         {
             int result;

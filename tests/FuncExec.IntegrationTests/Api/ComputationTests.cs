@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using FuncExec.Client;
 using FuncExec.Core.Errors;
@@ -86,6 +87,21 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
 
         // 2 workers: 5000 items ÷ (4 × 2) per chunk makes 8 tasks; ChunkSize = 1 makes one per item.
         Assert.Equal(14, finished);
+    }
+
+    [Fact]
+    public async Task SubmitAllAsync_ManyDifferentCallsInOneSubmission_EachOnItsWorker()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var workers = await computation.WorkersAsync();
+        var pids = await computation.RunEachWorkerAsync(() => ApiJobs.Pid());
+
+        var mixed = await computation.SubmitAllAsync<int>([() => ApiJobs.Square(3), () => Jobs.Add(1, 2)]);
+        var pinned = await computation.SubmitAllAtAsync(Enumerable.Range(0, 6).Select(i => (workers[i % 2], (Expression<Func<int>>)(() => ApiJobs.Pid()))));
+
+        var results = await Task.WhenAll(mixed.Select(t => t.Result));
+        Assert.Equal([9, 3], results);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => pids[i % 2]), await Task.WhenAll(pinned.Select(t => t.Result)));
     }
 
     [Fact]
