@@ -2,6 +2,7 @@ using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Reporting.Internal;
 using FuncExec.Reporting.Tests.Support;
+using FuncExec.Tests.Time;
 
 namespace FuncExec.Reporting.Tests;
 

@@ -1,5 +1,6 @@
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.Tests.Support;
+using FuncExec.Tests.Time;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
 

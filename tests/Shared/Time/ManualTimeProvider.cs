@@ -1,4 +1,4 @@
-namespace FuncExec.Protocol.Tests.Support;
+namespace FuncExec.Tests.Time;
 
 /// <summary>A clock that moves only when told, so timeouts are tested without waiting for them.</summary>
 internal sealed class ManualTimeProvider : TimeProvider

@@ -1,4 +1,4 @@
-namespace FuncExec.Protocol.Tests.Support;
+namespace FuncExec.Tests.Time;
 
 /// <summary>A timer of <see cref="ManualTimeProvider"/>: fires when the clock is advanced past its due time.</summary>
 internal sealed class ManualTimer : ITimer
