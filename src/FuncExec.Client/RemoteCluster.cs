@@ -439,7 +439,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
         foreach (var (computation, onEvents) in Volatile.Read(ref _subscribers))
         {
-            var mine = computation == 0 ? decoded : decoded.FindAll(e => EventFilter.Concerns(e, computation));
+            var mine = computation == 0 ? decoded : decoded.FindAll(e => e.Concerns(computation));
             if (mine.Count > 0)
             {
                 onEvents(mine);

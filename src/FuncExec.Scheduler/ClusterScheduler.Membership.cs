@@ -100,69 +100,63 @@ public sealed partial class ClusterScheduler
 
     /// <summary>Kills task <paramref name="taskId"/>: a queued one is removed and reported killed at
     /// once; a running one is killed by its node, which reports its final state.</summary>
-    public KillRequest Kill(long taskId)
-    {
-        var dispatch = NewDispatch();
-        KillRequest outcome;
-        lock (_lock)
+    public KillRequest Kill(long taskId) =>
+        Stop(taskId, TaskState.Killed, static (placement, dispatch) =>
         {
-            if (_running.TryGetValue(taskId, out var placement))
+            if (!placement.Killing)
             {
-                if (!placement.Killing)
-                {
-                    placement.Killing = true;
-                    dispatch.Kill(placement);
-                }
-
-                outcome = KillRequest.Sent;
+                placement.Killing = true;
+                dispatch.Kill(placement);
             }
-            else if (TakeQueuedLocked(taskId) is { } queued)
-            {
-                ReportUnstartedLocked(queued, TaskState.Killed, dispatch);
-                outcome = KillRequest.KilledQueued;
-            }
-            else
-            {
-                return KillRequest.NotFound;
-            }
-
-            DispatchLocked(dispatch);
-        }
-
-        Done(dispatch);
-        return outcome;
-    }
+        }) switch
+        {
+            Stopped.Sent => KillRequest.Sent,
+            Stopped.EndedQueued => KillRequest.KilledQueued,
+            _ => KillRequest.NotFound,
+        };
 
     /// <summary>
     /// Cancels task <paramref name="taskId"/>: a queued one is removed and reported cancelled at
     /// once; a running one has its cancellation token signalled, and is killed if it still runs
     /// after <paramref name="grace"/>. Its final report says what happened.
     /// </summary>
-    public CancelRequest Cancel(long taskId, TimeSpan grace)
+    public CancelRequest Cancel(long taskId, TimeSpan grace) =>
+        Stop(taskId, TaskState.Cancelled, (placement, dispatch) =>
+        {
+            if (!placement.Cancelling && !placement.Killing)
+            {
+                placement.Cancelling = true;
+                var slot = placement.Primary;
+                dispatch.ToNode(slot.Node.Channel, c => c.Cancel(slot.WorkerId, taskId, placement.Attempt, grace));
+            }
+        }) switch
+        {
+            Stopped.Sent => CancelRequest.Sent,
+            Stopped.EndedQueued => CancelRequest.CancelledQueued,
+            _ => CancelRequest.NotFound,
+        };
+
+    /// <summary>Kill and cancel alike: a queued task ends here in <paramref name="queuedEnd"/>; a running one
+    /// is left to its node, told by <paramref name="signalRunning"/>.</summary>
+    private Stopped Stop(long taskId, TaskState queuedEnd, Action<Placement, Dispatch> signalRunning)
     {
         var dispatch = NewDispatch();
-        CancelRequest outcome;
+        Stopped outcome;
         lock (_lock)
         {
             if (_running.TryGetValue(taskId, out var placement))
             {
-                if (!placement.Cancelling && !placement.Killing)
-                {
-                    placement.Cancelling = true;
-                    var slot = placement.Primary;
-                    dispatch.ToNode(slot.Node.Channel, c => c.Cancel(slot.WorkerId, taskId, placement.Attempt, grace));
-                }
-
-                outcome = CancelRequest.Sent;
+                signalRunning(placement, dispatch);
+                outcome = Stopped.Sent;
             }
             else if (TakeQueuedLocked(taskId) is { } queued)
             {
-                ReportUnstartedLocked(queued, TaskState.Cancelled, dispatch);
-                outcome = CancelRequest.CancelledQueued;
+                ReportUnstartedLocked(queued, queuedEnd, dispatch);
+                outcome = Stopped.EndedQueued;
             }
             else
             {
-                return CancelRequest.NotFound;
+                return Stopped.NotFound;
             }
 
             DispatchLocked(dispatch);
@@ -215,7 +209,6 @@ public sealed partial class ClusterScheduler
 
                 foreach (var task in computation.Queue.Unordered.Concat(computation.Pinned))
                 {
-                    task.Finished = true;
                     _live.Remove(task.Id);
                     computation.Live--;
                     dropped++;
@@ -287,5 +280,12 @@ public sealed partial class ClusterScheduler
                 Computations = computations,
             };
         }
+    }
+
+    private enum Stopped
+    {
+        NotFound,
+        EndedQueued,
+        Sent,
     }
 }

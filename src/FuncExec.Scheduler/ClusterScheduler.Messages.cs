@@ -15,13 +15,19 @@ public sealed partial class ClusterScheduler
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(message);
         var dispatch = NewDispatch();
-        string? error;
+        string? error = null;
         lock (_lock)
         {
             message.FromTask = 0;
-            error = _live.TryGetValue(message.ToTask, out var target) && target.Observer == sender
-                ? RouteLocked(target, message, dispatch)
-                : $"task {message.ToTask} is not running or queued for this client: it has finished, or was never submitted by it";
+            if (_live.TryGetValue(message.ToTask, out var target) && target.Observer == sender)
+            {
+                RouteLocked(target, message, dispatch);
+            }
+            else
+            {
+                error = $"task {message.ToTask} is not running or queued for this client: it has finished, or was never submitted by it";
+            }
+
             dispatch.SendAssignments();
         }
 
@@ -58,7 +64,8 @@ public sealed partial class ClusterScheduler
             }
             else
             {
-                error = RouteLocked(target, message, dispatch);
+                RouteLocked(target, message, dispatch);
+                error = null;
             }
 
             if (message.Sequence != 0)
@@ -87,13 +94,9 @@ public sealed partial class ClusterScheduler
         observer?.OnProgress(progress);
     }
 
-    private string? RouteLocked(QueuedTask target, TaskMessage message, Dispatch dispatch)
+    /// <summary>Sends a message to the worker that holds a live task, or keeps it with the task until one does.</summary>
+    private void RouteLocked(QueuedTask target, TaskMessage message, Dispatch dispatch)
     {
-        if (target.Finished)
-        {
-            return $"task {target.Id} has finished";
-        }
-
         if (_running.TryGetValue(target.Id, out var placement))
         {
             var slot = placement.Primary;
@@ -103,7 +106,5 @@ public sealed partial class ClusterScheduler
         {
             (target.PendingMessages ??= []).Add(message);
         }
-
-        return null;
     }
 }

@@ -347,7 +347,6 @@ public sealed partial class ClusterScheduler
     /// <summary>The one way a task ends: reported to its observer, counted, announced, forgotten.</summary>
     private void ReportLocked(QueuedTask task, TaskReport report, Dispatch dispatch)
     {
-        task.Finished = true;
         _live.Remove(task.Id);
         Interlocked.Increment(ref _completed);
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted, report));

@@ -14,6 +14,11 @@ public static class EventWire
     public static ClusterEventMessage? ToWire(ClusterEvent e, long computation)
     {
         ArgumentNullException.ThrowIfNull(e);
+        if (!e.Concerns(computation))
+        {
+            return null;
+        }
+
         var wire = new ClusterEventMessage { TimeUnixUs = UnixTime.ToMicroseconds(e.Time) };
         switch (e)
         {
@@ -34,16 +39,16 @@ public static class EventWire
                 wire.Kind = "worker-died";
                 (wire.Node, wire.WorkerId, wire.Worker, wire.Reason) = (w.Node, w.WorkerId, w.Worker, w.Reason);
                 break;
-            case TaskQueued t when Keep(t.Computation):
+            case TaskQueued t:
                 wire.Kind = "task-queued";
                 (wire.TaskId, wire.TaskName, wire.Computation) = (t.TaskId, t.Name, t.Computation);
                 break;
-            case TaskStarted t when Keep(t.Computation):
+            case TaskStarted t:
                 wire.Kind = "task-started";
                 (wire.TaskId, wire.TaskName, wire.Computation, wire.Worker, wire.Attempt) = (t.TaskId, t.Name, t.Computation, t.Worker, t.Attempt);
                 wire.Cores.AddRange(t.Cores);
                 break;
-            case TaskFinished t when Keep(t.Computation):
+            case TaskFinished t:
                 wire.Kind = "task-finished";
                 (wire.TaskId, wire.TaskName, wire.Computation, wire.Worker, wire.Attempt) = (t.TaskId, t.Name, t.Computation, t.Worker ?? string.Empty, t.Attempts);
                 wire.Outcome = t.State.ToOutcome();
@@ -51,11 +56,11 @@ public static class EventWire
                 wire.StartedUnixUs = UnixTime.ToMicroseconds(t.Started);
                 wire.FinishedUnixUs = UnixTime.ToMicroseconds(t.Finished);
                 break;
-            case ComputationScheduled c when Keep(c.Computation):
+            case ComputationScheduled c:
                 wire.Kind = "computation-scheduled";
                 (wire.Computation, wire.TaskName, wire.Exclusive) = (c.Computation, c.Name, c.Exclusive);
                 break;
-            case ComputationClosed c when Keep(c.Computation):
+            case ComputationClosed c:
                 wire.Kind = "computation-closed";
                 (wire.Computation, wire.TaskName) = (c.Computation, c.Name);
                 break;
@@ -64,8 +69,6 @@ public static class EventWire
         }
 
         return wire;
-
-        bool Keep(long of) => computation == 0 || of == computation;
     }
 
     /// <summary>The event a wire message describes, or null for a kind this version does not know.</summary>

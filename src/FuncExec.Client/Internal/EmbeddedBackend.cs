@@ -109,7 +109,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
     public IDisposable Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents) =>
         _scheduler.Subscribe(computation == 0 ? onEvents : events =>
         {
-            var mine = events.Where(e => EventFilter.Concerns(e, computation)).ToList();
+            var mine = events.Where(e => e.Concerns(computation)).ToList();
             if (mine.Count > 0)
             {
                 onEvents(mine);

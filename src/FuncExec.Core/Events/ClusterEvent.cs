@@ -5,7 +5,20 @@ namespace FuncExec.Core.Events;
 /// <summary>Something that happened in the cluster, as the scheduler saw it: the stream
 /// <c>StatusAsync</c> yields, the profile records and the dashboard draws.</summary>
 /// <param name="Time">When the scheduler saw it.</param>
-public abstract record ClusterEvent(DateTimeOffset Time);
+public abstract record ClusterEvent(DateTimeOffset Time)
+{
+    /// <summary>Whether a status stream of <paramref name="computation"/> shows this event: its own tasks and
+    /// scheduling, and every node and worker event. Computation 0 stands for every computation.</summary>
+    public bool Concerns(long computation) => computation == 0 || this switch
+    {
+        TaskQueued t => t.Computation == computation,
+        TaskStarted t => t.Computation == computation,
+        TaskFinished t => t.Computation == computation,
+        ComputationScheduled c => c.Computation == computation,
+        ComputationClosed c => c.Computation == computation,
+        _ => true,
+    };
+}
 
 /// <summary>A node joined the cluster with <paramref name="Workers"/> workers.</summary>
 public sealed record NodeJoined(DateTimeOffset Time, int Node, string NodeName, int Workers) : ClusterEvent(Time);

@@ -159,16 +159,7 @@ internal sealed class WorkerHandle
         }
     }
 
-    public void Revoke(long taskId, int attempt)
-    {
-        lock (_lock)
-        {
-            if (_alive && _socket is not null)
-            {
-                SendLocked(new WorkerEnvelope { Revoke = new Revoke { TaskId = taskId, Attempt = attempt } });
-            }
-        }
-    }
+    public void Revoke(long taskId, int attempt) => Send(new WorkerEnvelope { Revoke = new Revoke { TaskId = taskId, Attempt = attempt } });
 
     /// <summary>Sends a frame to the worker if it is up (messages, acks, computation notices); lost with a dying worker.</summary>
     public void Send(WorkerEnvelope envelope)

@@ -27,9 +27,6 @@ internal sealed class QueuedTask
     /// <summary>Messages sent to it before it was handed to a worker; they follow its assignment.</summary>
     public List<TaskMessage>? PendingMessages { get; set; }
 
-    /// <summary>Reported; anything still arriving for it is dropped.</summary>
-    public bool Finished { get; set; }
-
     /// <summary>Runs only on a given node or worker.</summary>
     public bool IsPinned => Submitted.TargetNode is not null;
 

@@ -25,11 +25,12 @@ internal sealed class ClientSession : ITaskObserver
         _connection = connection;
         _name = name;
         _logger = logger;
+        _lastHeard = server.Time.GetTimestamp();
     }
 
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
-    private long _lastHeard = TimeProvider.System.GetTimestamp();
+    private long _lastHeard;
     private IDisposable? _events;
 
     /// <summary>The name the client gave in its handshake.</summary>
