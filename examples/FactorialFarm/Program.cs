@@ -78,17 +78,7 @@ while (clock.Elapsed.TotalSeconds < seconds)
     await Task.Delay(100);
 
     // The monitor watches the folder for new results.
-    foreach (var file in Directory.EnumerateFiles(output, "*.bin").Order())
-    {
-        if (seen.Add(file))
-        {
-            var n = int.Parse(Path.GetFileNameWithoutExtension(file), CultureInfo.InvariantCulture);
-            results.Add(n);
-            done++;
-            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] done    {n}! ({new FileInfo(file).Length:N0} bytes)");
-        }
-    }
-
+    ScanFolder();
     running.RemoveAll(job => job.Task.IsCompleted);
 
     // A job whose factorial is within 3,000 of one already in the folder is no longer needed: kill it.
@@ -117,10 +107,33 @@ while (clock.Elapsed.TotalSeconds < seconds)
 }
 
 var elapsed = meter.Stop();
+
+// Time is up: the jobs still running are stopped, and once each is confirmed ended, the folder
+// holds every result there will be. A job that finished before its kill arrived counts as done.
+foreach (var job in running)
+{
+    await job.Task.KillAsync();
+}
+
+ScanFolder();
 await stop.CancelAsync();
 await watching;
 Console.WriteLine($"farm: {done} factorials done, {killed} jobs killed, core utilization {meter.Utilization(workers, elapsed):P1} over {elapsed.TotalSeconds:F1} s");
 return 0;
+
+void ScanFolder()
+{
+    foreach (var file in Directory.EnumerateFiles(output, "*.bin").Order())
+    {
+        if (seen.Add(file))
+        {
+            var n = int.Parse(Path.GetFileNameWithoutExtension(file), CultureInfo.InvariantCulture);
+            results.Add(n);
+            done++;
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F1} s] done    {n}! ({new FileInfo(file).Length:N0} bytes)");
+        }
+    }
+}
 
 string? Option(string name)
 {
