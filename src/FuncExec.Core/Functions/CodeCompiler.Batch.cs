@@ -23,12 +23,14 @@ public sealed partial class CodeCompiler
     /// and the compilations in parallel.
     /// </summary>
     /// <remarks>
-    /// Codes in the memory or disk cache are taken from there, and a text given twice compiles once.
-    /// The rest compile together, each in its own namespace of one shared image (<see cref="CompiledCode.ImageName"/>):
-    /// a code that parses as statements as statements, else a single expression as that. A code that
-    /// does not fit that way (one with an error, a statement missing its semicolon) compiles alone
-    /// instead, so its result or error is exactly the one <see cref="Compile"/> gives, and one code's
-    /// error never fails another.
+    /// <para>Codes in the memory or disk cache are taken from there, and a text given twice compiles once.
+    /// The rest compile together, each in its own namespace of one shared image (<see cref="CompiledCode.ImageName"/>),
+    /// in the form <see cref="Compile"/> tries first: statements when they parse, else the single expression.
+    /// A code that does not compile that way (one with an error, a statement missing its semicolon)
+    /// compiles alone instead, so its result or error is exactly the one <see cref="Compile"/> gives,
+    /// and one code's error never fails another.</para>
+    /// <para>Only reflection tells the two apart: code that asks for its own type or assembly sees
+    /// <c>FuncExec.UserCode.H&lt;hash&gt;.Snippet</c> in the shared assembly.</para>
     /// </remarks>
     /// <param name="codes">The codes; duplicates are allowed.</param>
     /// <returns>One result per code, in the order given.</returns>
