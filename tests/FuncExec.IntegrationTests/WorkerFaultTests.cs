@@ -88,7 +88,7 @@ public sealed class WorkerFaultTests
         // The shell starts a grandchild in the background, notes both pids, then waits: a kill of the
         // worker alone would leave both running, holding the core.
         var report = await cluster.RunAsync(
-            Command("tree", "bash", "-c", $"sleep 300 & echo \"$$ $!\" > {pidFile}; sleep 300") with { Timeout = TimeSpan.FromSeconds(1) });
+            Command("tree", "bash", "-c", $"sleep 300 & echo \"$$ $!\" > {pidFile}; sleep 300") with { Timeout = TimeSpan.FromSeconds(2) });
 
         Assert.Equal(TaskState.TimedOut, report.State);
         var pids = File.ReadAllText(pidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
