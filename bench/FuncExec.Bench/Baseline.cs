@@ -1,20 +1,28 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 
 namespace FuncExec.Bench;
 
-/// <summary>Python multiprocessing on W1/W2, run in the same session as FuncExec's figures.</summary>
+/// <summary>Python multiprocessing and Dask distributed on W1/W2, run in the same session as FuncExec's figures.</summary>
 internal static class Baseline
 {
-    public static (double W1, double W2P50)? RunMultiprocessing(int tasks, int workers)
+    public static (double W1, double W2P50)? RunMultiprocessing(int tasks, int workers) =>
+        RunPython("Python multiprocessing", "multiprocessing_baseline.py", tasks, workers);
+
+    /// <summary>Dask's LocalCluster; null (with the reason on standard error) when Dask is not installed.</summary>
+    public static (double W1, double W2P50)? RunDask(int tasks, int workers) =>
+        RunPython("Dask distributed", "dask_baseline.py", tasks, workers);
+
+    private static (double W1, double W2P50)? RunPython(string title, string scriptName, int tasks, int workers)
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "baselines", "multiprocessing_baseline.py");
-        Console.Error.WriteLine("baseline: Python multiprocessing ...");
+        var script = Path.Combine(AppContext.BaseDirectory, "baselines", scriptName);
+        Console.Error.WriteLine($"baseline: {title} ...");
         try
         {
             using var python = Process.Start(new ProcessStartInfo("python3")
             {
-                ArgumentList = { script, tasks.ToString(System.Globalization.CultureInfo.InvariantCulture), workers.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                ArgumentList = { script, tasks.ToString(CultureInfo.InvariantCulture), workers.ToString(CultureInfo.InvariantCulture) },
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             });
@@ -27,6 +35,7 @@ internal static class Baseline
             python.WaitForExit();
             if (python.ExitCode != 0)
             {
+                Console.Error.WriteLine($"baseline: {title} exited with code {python.ExitCode}; its column stays empty");
                 return null;
             }
 
@@ -35,6 +44,7 @@ internal static class Baseline
         }
         catch (System.ComponentModel.Win32Exception)
         {
+            Console.Error.WriteLine($"baseline: no python3 on PATH; the {title} column stays empty");
             return null;
         }
     }

@@ -1,8 +1,10 @@
 using FuncExec.Client.Internal;
+using FuncExec.Dashboard;
 using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Node;
 using FuncExec.Scheduler;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FuncExec.Client;
 
@@ -24,6 +26,7 @@ public sealed class LocalCluster : ICluster
     private readonly TaskPreparer _preparer;
     private readonly EmbeddedBackend _backend;
     private SchedulerProfile? _profile;
+    private DashboardServer? _dashboard;
 
     private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer, long maxFileSize)
     {
@@ -45,6 +48,9 @@ public sealed class LocalCluster : ICluster
     /// <inheritdoc />
     public int MaxTaskCores => _scheduler.MaxTaskCores;
 
+    /// <summary>Where the live dashboard is, when <see cref="LocalClusterOptions.Dashboard"/> asked for one; otherwise null.</summary>
+    public Uri? DashboardUrl => _dashboard?.Url;
+
     internal LocalNode Node => _node;
 
     internal ClusterScheduler Scheduler => _scheduler;
@@ -59,13 +65,26 @@ public sealed class LocalCluster : ICluster
         var node = new LocalNode(
             new NodeOptions { Workers = options.Workers, DestPath = options.DestPath, WarmSpare = options.WarmSpare },
             options.LoggerFactory);
+        DashboardServer? dashboard = null;
         try
         {
             var index = scheduler.AddNode(node, node.WorkerCores);
+            if (options.Dashboard is { } dashboardOptions)
+            {
+                // Before the workers start, so the page shows them starting.
+                dashboard = await DashboardServer.StartAsync(
+                    dashboardOptions, new LocalDashboardSource(scheduler, index), options.LoggerFactory ?? NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+            }
+
             await node.StartAsync(new EmbeddedSchedulerLink(scheduler, index), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            if (dashboard is not null)
+            {
+                await dashboard.DisposeAsync().ConfigureAwait(false);
+            }
+
             await node.DisposeAsync().ConfigureAwait(false);
             if (profile is not null)
             {
@@ -76,7 +95,7 @@ public sealed class LocalCluster : ICluster
         }
 
         var codeCache = options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code");
-        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache), options.MaxFileSize) { _profile = profile };
+        return new LocalCluster(node, scheduler, new TaskPreparer(node.Components, codeCache), options.MaxFileSize) { _profile = profile, _dashboard = dashboard };
     }
 
     /// <inheritdoc />
@@ -125,9 +144,14 @@ public sealed class LocalCluster : ICluster
         return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Kills every worker process, and closes the profile if one is recorded.</summary>
+    /// <summary>Stops the dashboard, kills every worker process, and closes the profile if one is recorded.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _node.DisposeAsync().ConfigureAwait(false);
         if (_profile is not null)
         {

@@ -1,3 +1,4 @@
+using FuncExec.Dashboard;
 using FuncExec.Scheduler.Queueing;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +7,7 @@ namespace FuncExec.Client;
 /// <summary>How the embedded local cluster starts.</summary>
 /// <remarks>
 /// Defaults: one worker per core; <see cref="TaskOrder.Priority"/> order; components and
-/// compiled code cached under the temporary directory in <c>funcexec-USER</c>; no logging.
+/// compiled code cached under the temporary directory in <c>funcexec-USER</c>; no dashboard; no logging.
 /// </remarks>
 public sealed record LocalClusterOptions
 {
@@ -34,6 +35,11 @@ public sealed record LocalClusterOptions
 
     /// <summary>Record a profile of the run to this CSV file (see <c>funcexec report</c>), or none when null.</summary>
     public string? ProfilePath { get; init; }
+
+    /// <summary>Serve the live web dashboard (the scheduler's, see <c>funcexec scheduler</c>) while the cluster runs,
+    /// at <see cref="LocalCluster.DashboardUrl"/>; none when null (the default).</summary>
+    /// <example><c>new LocalClusterOptions { Dashboard = new DashboardOptions { Port = 0 } }</c> serves it on a free port of 127.0.0.1.</example>
+    public DashboardOptions? Dashboard { get; init; }
 
     /// <summary>Where the cluster logs.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

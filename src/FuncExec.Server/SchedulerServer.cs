@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using FuncExec.Dashboard;
+using FuncExec.Scheduler.Status;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.V1;
@@ -80,49 +81,13 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>Nodes and workers, with pulse ages and CPU use, and queued and running tasks.</summary>
     public StatusReply BuildStatus()
     {
-        var snapshot = Scheduler.Snapshot();
-        var reply = new StatusReply { SchedulerName = Options.Name, Queued = snapshot.Queued };
         var sessions = _nodes.Keys.Where(s => s.Index >= 0).ToDictionary(s => s.Index);
-        foreach (var node in snapshot.Nodes)
-        {
-            if (!sessions.TryGetValue(node.Index, out var session) || node.Removed)
-            {
-                continue; // Lost nodes leave the list; a node that rejoins appears afresh.
-            }
-
-            var status = new NodeStatus
-            {
-                Name = node.Name,
-                Address = session.Remote,
-                LastPulseAgeMs = (long)session.SinceLastPulse.TotalMilliseconds,
-                Connected = session.Connected,
-                Index = node.Index,
-            };
-            foreach (var worker in node.Workers)
-            {
-                status.Workers.Add(new WorkerStatus
-                {
-                    WorkerId = worker.WorkerId,
-                    Core = worker.Core,
-                    State = worker.State,
-                    InFlight = worker.InFlight,
-                    CurrentTask = worker.CurrentTaskId,
-                    CurrentTaskName = worker.CurrentTaskName ?? string.Empty,
-                    CpuPercent = session.CoreUsage.TryGetValue(worker.Core, out var cpu) ? cpu : -1,
-                });
-            }
-
-            reply.Nodes.Add(status);
-        }
-
-        foreach (var running in snapshot.Running)
-        {
-            var task = new RunningTaskStatus { Id = running.Id, Name = running.Name, Worker = running.Worker, Attempt = running.Attempt };
-            task.Cores.AddRange(running.Cores);
-            reply.Running.Add(task);
-        }
-
-        return reply;
+        return StatusReplies.Build(
+            Scheduler,
+            Options.Name,
+            index => sessions.TryGetValue(index, out var session)
+                ? new NodeLiveness(session.Remote, session.SinceLastPulse, session.Connected, session.CoreUsage)
+                : null);
     }
 
     /// <inheritdoc />

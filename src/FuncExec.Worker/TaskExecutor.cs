@@ -127,8 +127,7 @@ internal sealed class TaskExecutor
                     var args = ParamParser.FromJsonArray(task.ArgsJson.Memory);
                     var run = _components.LoadCode(task.Code);
                     var returned = run(args);
-                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(
-                        returned is null ? JsonNull : JsonSerializer.SerializeToUtf8Bytes(returned, returned.GetType()));
+                    result.ResultJson = UnsafeByteOperations.UnsafeWrap(returned is null ? JsonNull : FuncExecJson.SerializeResult(returned));
                     result.Outcome = TaskOutcome.Succeeded;
                     break;
                 }
@@ -207,7 +206,7 @@ internal sealed class TaskExecutor
         Message = ex.Message,
         StackTrace = ex.StackTrace ?? string.Empty,
         Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
-            or CommandNotFoundException or JsonException),
+            or CommandNotFoundException or JsonException or ResultNotSerializableException),
     };
 
     private ComputationScope ScopeOf(long computation)

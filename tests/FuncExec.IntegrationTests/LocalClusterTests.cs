@@ -211,13 +211,31 @@ public sealed class LocalClusterTests : IClassFixture<LocalClusterFixture>
         Assert.Equal("3", reports[1].ResultJson);
     }
 
-    [Fact]
-    public async Task RunAsync_ResultThatCannotBeSerialized_FailsWithTheSerializerError()
+    [Theory]
+    [InlineData("return new IntPtr(5).GetType();", "RuntimeType")]
+    [InlineData("return new MemoryStream(new byte[] { 1, 2 });", "MemoryStream")]
+    [InlineData("var cycle = new List<object>(); cycle.Add(cycle); return cycle;", "List<object>")]
+    public async Task RunAsync_ResultThatCannotBeSerialized_FailsNamingItsTypeOthersSucceed(string code, string typeName)
     {
-        var report = await _fixture.Cluster.RunAsync(Code("pointer", "return new IntPtr(5).GetType();"));
+        var reports = await _fixture.Cluster.RunAsync([Code("bad", code), Code("good", "return 2;")]);
 
-        Assert.Equal(TaskState.Failed, report.State);
-        Assert.Contains("Type", report.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(TaskState.Failed, reports[0].State);
+        Assert.Equal(typeof(ResultNotSerializableException).FullName, reports[0].Error!.Type);
+        Assert.Contains($"the task returned a {typeName}, which cannot be written as JSON", reports[0].Error!.Message, StringComparison.Ordinal);
+        Assert.Equal("2", reports[1].ResultJson);
+    }
+
+    [Fact]
+    public async Task RunAsync_ResultsWithNaNAndTextBeyondAscii_ArriveAsTheyAre()
+    {
+        var reports = await _fixture.Cluster.RunAsync(
+        [
+            Code("nan", "return double.NaN;"),
+            Code("text", "return \"héllo ✓ 日本\";"),
+            Method("sqrt", "System.Math.Sqrt", -1),
+        ]);
+
+        Assert.Equal(["\"NaN\"", "\"héllo ✓ 日本\"", "\"NaN\""], reports.Select(r => r.ResultJson));
     }
 
     [Fact]

@@ -80,6 +80,37 @@ public sealed class WorkerFaultTests
     }
 
     [Fact]
+    public async Task RunAsync_CommandTimesOutWithABackgroundChild_TheWholeProcessTreeIsKilled()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+        var pidFile = Path.Combine(Directory.CreateTempSubdirectory("funcexec-tree-").FullName, "pids");
+
+        // The shell starts a grandchild in the background, notes both pids, then waits: a kill of the
+        // worker alone would leave both running, holding the core.
+        var report = await cluster.RunAsync(
+            Command("tree", "bash", "-c", $"sleep 300 & echo \"$$ $!\" > {pidFile}; sleep 300") with { Timeout = TimeSpan.FromSeconds(2) });
+
+        Assert.Equal(TaskState.TimedOut, report.State);
+        var pids = File.ReadAllText(pidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        Assert.Equal(2, pids.Length);
+        Assert.True(await EventuallyAsync(() => pids.All(pid => !IsRunning(pid))), $"still running: {string.Join(' ', pids.Where(IsRunning))}");
+    }
+
+    // A killed process that nobody reaped yet is a zombie ("Z"): it runs nothing.
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_WorkerDies_TheWarmSpareTakesItsPlacePinnedAndANewSpareStarts()
     {
         await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });

@@ -4,6 +4,7 @@ using FuncExec.Client;
 using FuncExec.Core.Errors;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.Dashboard;
 using FuncExec.Protocol.Connections;
 using FuncExec.Scheduler.Queueing;
 using Spectre.Console;
@@ -33,10 +34,16 @@ internal static class RunCommand
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages to standard error" };
         var scheduler = new Option<string?>("--scheduler") { Description = "host:port of a running scheduler; without it, run on the embedded local cluster" };
         var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serve the live web dashboard of the embedded cluster while the run lasts" };
+        var dashboardPort = new Option<int>("--dashboard-port")
+        {
+            Description = "TCP port of the dashboard on 127.0.0.1 (0 picks a free one)",
+            DefaultValueFactory = _ => DashboardOptions.DefaultPort,
+        };
         var security = new SecurityOptions();
         var command = new Command("run", "Run a task file (on the embedded local cluster, or a scheduler's cluster); print one JSON line per task, in submission order")
         {
-            file, workers, order, output, debug, scheduler, profile,
+            file, workers, order, output, debug, scheduler, profile, dashboard, dashboardPort,
         };
         security.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
@@ -47,6 +54,7 @@ internal static class RunCommand
             parse.GetValue(debug),
             parse.GetValue(scheduler),
             parse.GetValue(profile),
+            parse.GetValue(dashboard) ? new DashboardOptions { Port = parse.GetValue(dashboardPort) } : null,
             security.Read(parse),
             cancellationToken));
         return command;
@@ -67,6 +75,7 @@ internal static class RunCommand
         bool debug,
         string? schedulerAddress,
         FileInfo? profileFile,
+        DashboardOptions? dashboard,
         TransportSecurity security,
         CancellationToken cancellationToken)
     {
@@ -81,13 +90,20 @@ internal static class RunCommand
             return 2;
         }
 
+        if (dashboard is not null && schedulerAddress is not null)
+        {
+            await Console.Error.WriteLineAsync(
+                $"run: --dashboard serves the embedded cluster's; the scheduler at {schedulerAddress} serves its own (port {DashboardOptions.DefaultPort} unless it was started with --dashboard-port)").ConfigureAwait(false);
+            dashboard = null;
+        }
+
         using var logging = CliLogging.Create(debug);
         ITaskRunner cluster;
         try
         {
             cluster = schedulerAddress is null
                 ? await LocalCluster.StartAsync(
-                    new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName },
+                    new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName, Dashboard = dashboard },
                     cancellationToken).ConfigureAwait(false)
                 : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
         }
@@ -98,6 +114,11 @@ internal static class RunCommand
         }
 
         await using var owned = cluster;
+        if (cluster is LocalCluster { DashboardUrl: { } url })
+        {
+            await Console.Error.WriteLineAsync($"dashboard: {url}").ConfigureAwait(false);
+        }
+
         await using var remoteProfile = cluster is RemoteCluster remote && profileFile is not null ? RemoteProfile.Start(remote, profileFile.FullName) : null;
         if (cluster.WorkerCount == 0)
         {

@@ -124,8 +124,9 @@ internal sealed class TaskPreparer
                     throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown function kind");
             }
         }
-        catch (Exception ex) when (ex is FuncExecException or IOException or BadImageFormatException or ArgumentException)
+        catch (Exception ex) when (ex is FuncExecException or IOException or BadImageFormatException or ArgumentException or InvalidDataException)
         {
+            // InvalidDataException: the assembly's deps.json is broken or lists a file outside its folder.
             return new PreparedTask(null, new TaskReport
             {
                 Id = 0,

@@ -10,6 +10,7 @@ internal sealed class Utf8LineMap
 {
     private readonly byte[] _utf8;
     private readonly List<int> _lineStarts = [0];
+    private (int Line, int Bytes, int Chars) _last = (-1, 0, 0);
 
     public Utf8LineMap(byte[] utf8)
     {
@@ -41,11 +42,16 @@ internal sealed class Utf8LineMap
         return (line + 1, ColumnOf(line, (int)Math.Max(bytePositionInLine, 0)));
     }
 
-    // Columns count characters, not bytes, so they match what an editor shows.
+    // Columns count characters, not bytes, so they match what an editor shows. A parser asks in
+    // increasing order, so counting goes on from the previous answer when it lies on the same line
+    // before this byte: a file written on one line (as serializers do) stays linear, not quadratic.
     private int ColumnOf(int line, int byteInLine)
     {
         var start = _lineStarts[line];
         var length = Math.Min(byteInLine, _utf8.Length - start);
-        return Encoding.UTF8.GetCharCount(_utf8, start, length) + 1;
+        var (from, chars) = _last.Line == line && _last.Bytes <= length ? (_last.Bytes, _last.Chars) : (0, 0);
+        chars += Encoding.UTF8.GetCharCount(_utf8, start + from, length - from);
+        _last = (line, length, chars);
+        return chars + 1;
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
+using FuncExec.Tests.Files;
 
 namespace FuncExec.Core.Tests.Functions;
 

@@ -81,6 +81,16 @@ public sealed class TaskFileReaderErrorTests
     }
 
     [Fact]
+    public void Parse_JsonOnOneLineWithMultibyteTextInEarlierTasks_LocatesALaterKeyInCharacters()
+    {
+        // Serializers write a whole file on one line; each key is located from the previous one onwards.
+        var error = JsonError("""[{"name": "héllo", "function": "A.B.C"}, {"name": "日本", "function": "A.B.C"}, {"name": "ü", "functoin": "A.B.C"}]""");
+
+        AssertAt(error, JsonPath, 1, 93);
+        Assert.StartsWith("unknown key 'functoin'; did you mean 'function'?", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_JsonLoneSurrogateEscape_ReportsInvalidJson()
     {
         var error = JsonError("""[{"code": "\uD800"}]""");

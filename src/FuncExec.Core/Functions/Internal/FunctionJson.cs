@@ -1,3 +1,4 @@
+using FuncExec.Core.Errors;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -29,8 +30,9 @@ internal static class FunctionJson
 
     /// <summary>
     /// Case-insensitive property names (task files are written by hand), enums by name, public
-    /// fields included so value tuples serialize, and NaN/Infinity written as strings because a
-    /// method like <c>Math.Sqrt(-1)</c> must still produce a result.
+    /// fields included so value tuples serialize, NaN/Infinity written as strings because a
+    /// method like <c>Math.Sqrt(-1)</c> must still produce a result, and text other than ASCII
+    /// written as it is, not escaped.
     /// </summary>
     public static JsonSerializerOptions Options { get; } = Create();
 
@@ -42,6 +44,9 @@ internal static class FunctionJson
             PropertyNameCaseInsensitive = true,
             IncludeFields = true,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // Results are read by people (funcexec run's output) and by JSON parsers, never embedded
+            // in HTML: "héllo" stays readable instead of "h\u00E9llo".
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             // A resolver of its own: options with equal settings and resolver share one cache.
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
@@ -74,10 +79,27 @@ internal static class FunctionJson
     }
 
     /// <summary>A method's result as UTF-8 JSON, by its runtime type; <c>null</c> for none.</summary>
-    public static byte[] SerializeResult(object? value, bool returnsVoid) =>
-        value is null || returnsVoid
-            ? "null"u8.ToArray()
-            : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), OptionsFor(value.GetType()));
+    /// <exception cref="ResultNotSerializableException">The value is not data JSON can carry; the message names its type.</exception>
+    public static byte[] SerializeResult(object? value, bool returnsVoid)
+    {
+        if (value is null || returnsVoid)
+        {
+            return "null"u8.ToArray();
+        }
+
+        var type = value.GetType();
+        try
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, type, OptionsFor(type));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
+        {
+            throw new ResultNotSerializableException(
+                $"the task returned a {TypeNames.Format(type)}, which cannot be written as JSON: {ex.Message} "
+                + "Return data (numbers, strings, arrays, lists, records), or write large or binary output to a file and return its path.",
+                ex);
+        }
+    }
 
     // List<Point> is collectible when Point is; the context is the one of its collectible part.
     private static AssemblyLoadContext? CollectibleContextOf(Type type)
