@@ -38,7 +38,7 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
         Options = options ?? NodeOptions.Default;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FuncExec.Node");
         Time = time ?? TimeProvider.System;
-        Components = new ComponentStore(Options.DestPath is { } dest ? Path.Combine(dest, "components") : ComponentStore.DefaultRoot);
+        Components = new ComponentStore(Options.DestPath is { } dest ? Path.Combine(dest, "components") : ComponentStore.DefaultRoot, _logger);
         var available = CpuAffinity.AvailableCores();
         var count = Options.Workers switch
         {

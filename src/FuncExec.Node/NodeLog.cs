@@ -48,4 +48,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(116, LogLevel.Information, "task {TaskId} still runs {Grace} after it was cancelled; killing worker {WorkerId}")]
     public static partial void GraceExpired(ILogger logger, long taskId, TimeSpan grace, int workerId);
+
+    [LoggerMessage(117, LogLevel.Warning, "{Assembly}: {File}, which its deps.json lists, is neither beside it nor in a NuGet package folder (looked in {LookedIn}); it stays behind, and a task that needs it will fail to load it. Restore or publish the project so the file exists")]
+    public static partial void DependencyNotFound(ILogger logger, string assembly, string file, string lookedIn);
 }

@@ -24,6 +24,10 @@ public sealed class AssemblyTests : IClassFixture<LocalClusterFixture>, IDisposa
 
     private string JobsPath => Path.Combine(_userBin.FullName, "FuncExec.TestJobs.dll");
 
+    /// <summary>A class library using Microsoft.Data.Sqlite, as <c>dotnet build</c> leaves it: the package's files are
+    /// only in the NuGet package folder, which its deps.json names.</summary>
+    private static string SqliteLibraryPath => BuiltProgram.AssemblyOf("tests/FuncExec.TestJobs.SqliteLibrary");
+
     public void Dispose() => _userBin.Delete(recursive: true);
 
     [Fact]
@@ -85,5 +89,33 @@ public sealed class AssemblyTests : IClassFixture<LocalClusterFixture>, IDisposa
 
         Assert.True(exitCode == 0, stderr + stdout);
         Assert.Equal("42", JsonDocument.Parse(stdout.Trim()).RootElement.GetProperty("result").GetRawText());
+    }
+
+    [Fact]
+    public async Task Run_TaskFileNamingABuiltLibraryThatUsesAPackage_ShipsThePackageFromTheNuGetFolder()
+    {
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(SqliteLibraryPath)!, "Microsoft.Data.Sqlite.dll")), "the library was published, not built");
+        var file = Path.Combine(_userBin.FullName, "sqlite.yaml");
+        await File.WriteAllTextAsync(file, $$"""
+            tasks:
+              - function: FuncExec.TestJobs.SqliteLibrary.LibraryJobs.SumOfSquares
+                assembly: {{SqliteLibraryPath}}
+                params: [10]
+            """);
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", file);
+
+        Assert.True(exitCode == 0, stderr + stdout);
+        Assert.Equal("385", JsonDocument.Parse(stdout.Trim()).RootElement.GetProperty("result").GetRawText());
+    }
+
+    [Fact]
+    public async Task Exec_FunctionInABuiltLibraryThatUsesAPackage_LoadsThePackageFromTheNuGetFolder()
+    {
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync(
+            "exec", "--function", "FuncExec.TestJobs.SqliteLibrary.LibraryJobs.SumOfSquares", "--assembly", SqliteLibraryPath, "--params", "4");
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("30", stdout.Trim());
     }
 }

@@ -8,10 +8,7 @@ internal static class BuiltProgram
     /// <summary>Runs the program of the project in <paramref name="project"/> (a folder below the repository root) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string project, params string[] args)
     {
-        // Built with the solution, in the configuration these tests run in.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var name = Path.GetFileName(project);
-        var dll = Path.Combine(Funcexec.RepositoryRoot(), project, "bin", configuration, "net10.0", name + ".dll");
+        var dll = AssemblyOf(project);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
@@ -25,5 +22,13 @@ internal static class BuiltProgram
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The assembly the project in <paramref name="project"/> builds, in its build output (not published).</summary>
+    public static string AssemblyOf(string project)
+    {
+        // Built with the solution, in the configuration these tests run in.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        return Path.Combine(Funcexec.RepositoryRoot(), project, "bin", configuration, "net10.0", Path.GetFileName(project) + ".dll");
     }
 }

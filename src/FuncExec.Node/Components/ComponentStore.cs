@@ -1,7 +1,10 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Security.Cryptography;
+using FuncExec.Core.Functions;
 using FuncExec.Protocol.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FuncExec.Node.Components;
 
@@ -13,10 +16,16 @@ namespace FuncExec.Node.Components;
 /// sees half a file and two writers of the same content do not clash.</remarks>
 public sealed class ComponentStore
 {
+    private readonly ILogger _logger;
+
     /// <summary>Opens (and creates) the store at <paramref name="root"/>.</summary>
-    public ComponentStore(string root)
+    /// <param name="root">The store's directory.</param>
+    /// <param name="logger">Where a dependency an assembly's <c>NAME.deps.json</c> lists but that is found nowhere
+    /// is reported; by default nowhere.</param>
+    public ComponentStore(string root, ILogger? logger = null)
     {
         Root = root;
+        _logger = logger ?? NullLogger.Instance;
         Directory.CreateDirectory(root);
     }
 
@@ -47,34 +56,45 @@ public sealed class ComponentStore
     public ComponentRef PutFile(string path) => Put(File.ReadAllBytes(path), Path.GetFileName(path));
 
     /// <summary>
-    /// Stores the assembly at <paramref name="path"/> together with what it needs from beside it, so it loads on a
-    /// node the way it loads here: with a <c>NAME.deps.json</c> beside it, the managed and native files that lists
-    /// for this platform, and the file itself, under their paths relative to the assembly; without one, the
+    /// Stores the assembly at <paramref name="path"/> together with what it needs, so it loads on a node the way it
+    /// loads here: with a <c>NAME.deps.json</c> beside it, the managed and native files that lists for this platform,
+    /// from beside it or from the NuGet package folder, under their paths in a published app; without one, the
     /// assemblies it references that sit beside it (transitively).
     /// </summary>
-    /// <remarks>FuncExec's own assemblies, what they use, and the framework stay behind: every worker has them.</remarks>
+    /// <remarks>FuncExec's own assemblies, what they use, and the framework stay behind: every worker has them. A file
+    /// the manifest lists but that is found nowhere stays behind too, with a warning naming it and where it was
+    /// looked for: loading it on a node will fail.</remarks>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
     /// <exception cref="InvalidDataException">Its <c>NAME.deps.json</c> cannot be read.</exception>
-    public ComponentRef PutAssembly(string path)
+    public ComponentRef PutAssembly(string path) => PutAssembly(path, packageFolders: null);
+
+    /// <summary><see cref="PutAssembly(string)"/> looking for packages in <paramref name="packageFolders"/>, for tests.</summary>
+    internal ComponentRef PutAssembly(string path, IReadOnlyList<string>? packageFolders)
     {
         var content = File.ReadAllBytes(path);
         var source = Path.GetDirectoryName(Path.GetFullPath(path))!;
         // Walked either way: it is what refuses a file that is not an assembly.
-        IReadOnlyList<string> dependencies = LocalDependencies(path);
+        var dependencies = LocalDependencies(path).Select(name => (Name: name, Source: Path.Combine(source, name))).ToList();
         if (File.Exists(DependencyManifest.PathOf(path)))
         {
-            dependencies = DependencyManifest.Assets(path, WorkerHas, DependencyManifest.CurrentRids);
+            var files = DependencyManifest.Assets(path, WorkerHas, DependencyAssets.CurrentRids, packageFolders);
+            foreach (var missing in files.Where(file => file.Source is null))
+            {
+                NodeLog.DependencyNotFound(_logger, Path.GetFileName(path), missing.Name, string.Join(", ", missing.LookedIn));
+            }
+
+            dependencies = [.. files.Where(file => file.Source is not null).Select(file => (file.Name, Source: file.Source!))];
         }
 
         var component = Put(content, Path.GetFileName(path));
         var directory = Path.GetDirectoryName(PathOf(component))!;
-        var targets = ComponentPath.Resolve(directory, dependencies);
+        var targets = ComponentPath.Resolve(directory, dependencies.Select(file => file.Name));
         for (var i = 0; i < targets.Count; i++)
         {
             if (!File.Exists(targets[i]))
             {
                 var temp = TemporaryNameFor(targets[i]);
-                File.Copy(Path.Combine(source, dependencies[i]), temp);
+                File.Copy(dependencies[i].Source, temp);
                 File.Move(temp, targets[i], overwrite: true);
             }
         }

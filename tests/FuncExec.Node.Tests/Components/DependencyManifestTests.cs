@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using FuncExec.Node.Components;
 using FuncExec.Tests.Files;
 
@@ -17,18 +18,15 @@ public sealed class DependencyManifestTests
         Directory.CreateDirectory(app);
         File.Copy(typeof(DependencyManifestTests).Assembly.Location, Path.Combine(app, "App.dll"));
         File.WriteAllText(Path.Combine(app, "App.deps.json"), Manifest);
-        foreach (var file in (string[])[
+        PackageLibrary.WriteFiles(
+            app,
             "Lib.dll", "Reflected.dll", "Native.dll", "FuncExec.Core.dll", "Dep.Of.Core.dll", "System.Private.CoreLib.dll", "Unlisted.dll",
             $"runtimes/{Rid}/native/libn.so", "runtimes/linux/native/libn.so", "runtimes/win-x64/native/n.dll",
             "runtimes/unix/lib/net8.0/Native.dll", "runtimes/win/lib/net8.0/Native.dll",
-            "runtimes/linux/native/libother.so", "runtimes/osx/native/libother.dylib"])
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(app, file))!);
-            File.WriteAllText(Path.Combine(app, file), file);
-        }
+            "runtimes/linux/native/libother.so", "runtimes/osx/native/libother.dylib");
 
         var store = new ComponentStore(Path.Combine(directory.Path, "components"));
-        var component = store.PutAssembly(Path.Combine(app, "App.dll"));
+        var component = store.PutAssembly(Path.Combine(app, "App.dll"), packageFolders: [Path.Combine(directory.Path, "packages")]);
 
         Assert.Equal(
             new[]
@@ -40,10 +38,39 @@ public sealed class DependencyManifestTests
     }
 
     [Fact]
-    public void RidFallbacks_PortableLinuxRid_FallsBackToLinuxUnixAny()
+    public void PutAssembly_PackageFilesOnlyInThePackageFolder_TravelLaidOutAsInAPublishedApp()
     {
-        Assert.Equal(["linux-x64", "linux", "unix", "any"], DependencyManifest.RidFallbacks("linux-x64"));
-        Assert.Equal(["linux-musl-arm64", "linux-musl", "linux-arm64", "linux", "unix", "any"], DependencyManifest.RidFallbacks("linux-musl-arm64"));
+        using var directory = new TemporaryDirectory();
+        var app = PackageLibrary.Create(directory.Path, typeof(DependencyManifestTests).Assembly.Location);
+        var packages = Path.Combine(directory.Path, "packages");
+        PackageLibrary.WriteFiles(Path.Combine(packages, PackageLibrary.PackagePath), "lib/net8.0/Pkg.dll", PackageLibrary.NativePath, "runtimes/win-x64/native/pkg.dll");
+        var store = new ComponentStore(Path.Combine(directory.Path, "components"));
+
+        var bundle = store.ReadBundle(store.PutAssembly(app, packageFolders: [packages]));
+
+        Assert.Equal(
+            new[] { "App.deps.json", "App.dll", "Pkg.dll", PackageLibrary.NativePath }.Order(StringComparer.Ordinal),
+            bundle.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("lib/net8.0/Pkg.dll", Encoding.UTF8.GetString(bundle.Single(f => f.Name == "Pkg.dll").Content));
+    }
+
+    [Fact]
+    public void PutAssembly_ListedFileFoundNowhere_IsLeftOutAndReportedWithWhereItWasLookedFor()
+    {
+        using var directory = new TemporaryDirectory();
+        var app = PackageLibrary.Create(directory.Path, typeof(DependencyManifestTests).Assembly.Location);
+        var packages = Path.Combine(directory.Path, "packages");
+        PackageLibrary.WriteFiles(Path.Combine(packages, PackageLibrary.PackagePath), "lib/net8.0/Pkg.dll");
+        var logger = new ListLogger();
+        var store = new ComponentStore(Path.Combine(directory.Path, "components"), logger);
+
+        var bundle = store.ReadBundle(store.PutAssembly(app, packageFolders: [packages]));
+
+        Assert.Contains(bundle, f => f.Name == "Pkg.dll");
+        Assert.DoesNotContain(bundle, f => f.Name == PackageLibrary.NativePath);
+        var warning = Assert.Single(logger.Warnings);
+        Assert.Contains(Path.Combine(Path.GetDirectoryName(app)!, PackageLibrary.NativePath), warning, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(packages, PackageLibrary.PackagePath, PackageLibrary.NativePath), warning, StringComparison.Ordinal);
     }
 
     // Lib is loaded by name by nothing here, but is listed: it travels. FuncExec.Core and what only it needs stay,
