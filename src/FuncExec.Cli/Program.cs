@@ -13,5 +13,6 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     KillCommand.Create(),
     ReportCommand.Create(),
     BenchCommand.Create(),
+    BrokerCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
