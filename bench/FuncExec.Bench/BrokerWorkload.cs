@@ -11,7 +11,8 @@ namespace FuncExec.Bench;
 /// </summary>
 internal static class BrokerWorkload
 {
-    public static async Task<(double Direct, double Broker)> MeasureAsync(string url, Workloads workloads, int tasks)
+    /// <param name="prefetch">The serve loop's prefetch; 0 for its default.</param>
+    public static async Task<(double Direct, double Broker)> MeasureAsync(string url, Workloads workloads, int tasks, int prefetch)
     {
         await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workloads.Workers });
         await RunDirectAsync(cluster, workloads, 2_000);
@@ -22,7 +23,7 @@ internal static class BrokerWorkload
 
         // A queue of its own, so nothing left over from another run is counted.
         var queue = $"funcexec.bench.{Guid.NewGuid():N}";
-        var server = new BrokerServer(url, cluster, new BrokerServerOptions { Queue = queue });
+        var server = new BrokerServer(url, cluster, new BrokerServerOptions { Queue = queue, Prefetch = prefetch });
         using var stop = new CancellationTokenSource();
         var serving = server.RunAsync(stop.Token);
         await using var client = await BrokerClient.ConnectAsync(url, new BrokerClientOptions { Queue = queue });

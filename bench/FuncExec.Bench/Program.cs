@@ -14,7 +14,7 @@ using FuncExec.Client;
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
-// `broker --broker URL [--tasks N]` measures instead no-op tasks through a RabbitMQ task queue beside W1 direct.
+// `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1 direct.
 if (args is ["ping-pong-server", var socketPath])
 {
     PingPong.Serve(socketPath);
@@ -42,7 +42,7 @@ if (args is ["broker", ..])
     }
 
     var count = Arg("--tasks", 20_000);
-    var (direct, brokered) = await BrokerWorkload.MeasureAsync(url, workloads, count);
+    var (direct, brokered) = await BrokerWorkload.MeasureAsync(url, workloads, count, Arg("--prefetch", 0));
     Console.WriteLine();
     Console.WriteLine($"{count:N0} no-op tasks on {workers} workers (embedded cluster)");
     Console.WriteLine($"{"direct (funcexec run) tasks/s",-34} {direct,10:N0}");

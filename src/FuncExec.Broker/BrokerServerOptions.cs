@@ -4,7 +4,7 @@ namespace FuncExec.Broker;
 
 /// <summary>How a <see cref="BrokerServer"/> consumes its task queue.</summary>
 /// <remarks>
-/// Defaults: the queue <c>funcexec.tasks</c>; a prefetch of 2 × the cluster's workers (at least 2);
+/// Defaults: the queue <c>funcexec.tasks</c>; a prefetch of 4 × the cluster's workers (at least 4, as Celery's default prefetch multiplier);
 /// reconnect after 1 s, doubling to at most 30 s; 5 s to connect; relative assembly paths resolve
 /// against the current directory; no logging.
 /// </remarks>
@@ -16,7 +16,7 @@ public sealed record BrokerServerOptions
     /// <summary>The task queue.</summary>
     public string Queue { get; init; } = BrokerClientOptions.DefaultQueue;
 
-    /// <summary>How many tasks may be taken off the queue and not yet answered; 0 for 2 × the cluster's workers.</summary>
+    /// <summary>How many tasks may be taken off the queue and not yet answered; 0 for 4 × the cluster's workers. Raise it for tiny tasks (more in flight), lower it to 1 for long tasks shared by many serve processes.</summary>
     public int Prefetch { get; init; }
 
     /// <summary>The wait before the first reconnection attempt after the broker connection is lost.</summary>

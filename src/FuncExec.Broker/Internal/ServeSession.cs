@@ -71,7 +71,7 @@ internal sealed class ServeSession : IAsyncDisposable
             await TaskQueueTopology.DeclareAsync(consume, queue, cancellationToken).ConfigureAwait(false);
 
             // Take only what the cluster can start soon; the rest stays on the queue for other servers.
-            session.Prefetch = prefetch > 0 ? prefetch : Math.Max(2, 2 * runner.WorkerCount);
+            session.Prefetch = prefetch > 0 ? prefetch : Math.Max(4, 4 * runner.WorkerCount);
             await consume.BasicQosAsync(0, (ushort)Math.Min(session.Prefetch, ushort.MaxValue), global: false, cancellationToken).ConfigureAwait(false);
             session._dispatching = session.DispatchLoopAsync();
             session._publishing = session.PublishLoopAsync();

@@ -19,7 +19,7 @@ internal static class BrokerServeCommand
             DefaultValueFactory = _ => 0,
         };
         var scheduler = new Option<string?>("--scheduler") { Description = "host:port of a running scheduler; without it, run on the embedded local cluster" };
-        var prefetch = new Option<int>("--prefetch") { Description = "Tasks taken off the queue at once (default: 2 × workers)" };
+        var prefetch = new Option<int>("--prefetch") { Description = "Tasks taken off the queue at once (default: 4 × workers; more for tiny tasks, 1 for long ones shared by many serve processes)" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages to standard error" };
         var security = new SecurityOptions();
         var command = new Command("serve", "Take tasks off the broker's queue, run them on the embedded cluster or a scheduler's, and send each result to its reply_to queue; runs until Ctrl+C")
