@@ -11,6 +11,7 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     NodeCommand.Create(),
     StatusCommand.Create(),
     KillCommand.Create(),
+    ClusterCommand.Create(),
     ReportCommand.Create(),
     BenchCommand.Create(),
 };
