@@ -313,7 +313,8 @@ internal static partial class HostsFileParser
     [GeneratedRegex("^[^\\s'\"@]+$")]
     private static partial Regex ValidUser();
 
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._%:-]*$")]
+    // A host name or IPv4 address, or an IPv6 address with an optional %zone.
+    [GeneratedRegex("^(?:[A-Za-z0-9_][A-Za-z0-9._-]*|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%[A-Za-z0-9._-]+)?)$")]
     private static partial Regex ValidHost();
 
     private sealed record Context(string Path, string BaseDirectory)
