@@ -60,6 +60,7 @@ internal static class ClusterUpCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                // A file named on the command line that went away or is not ours to read: the user's to fix, before any host is touched.
                 await Console.Error.WriteLineAsync($"cluster up: cannot read a TLS file: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
@@ -117,6 +118,7 @@ internal static class ClusterUpCommand
         }
         catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
         {
+            // No scheduler there, or it refused us (secret, TLS, version): the nodes may be fine, but they cannot be seen joining.
             await Console.Error.WriteLineAsync($"cluster up: --wait: {ex.Message}").ConfigureAwait(false);
             return false;
         }

@@ -1,6 +1,7 @@
 namespace FuncExec.Cli.SshCluster;
 
 /// <summary>The options one hosts file line sets; a host's own win over the file-wide ones.</summary>
+/// <remarks>Each property is the <see cref="ClusterHost"/> property of the same name, null where the line does not set it.</remarks>
 internal sealed class HostOptions
 {
     public int? Cpus { get; set; }
