@@ -58,7 +58,7 @@ public sealed partial class Computation : IAsyncDisposable
     public async Task<RemoteTask<T>> SubmitAsync<T>(TaskSpec task, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var prepared = _backend.Preparer.Prepare(task, 0, []);
+        var prepared = _backend.Preparer.Prepare([task])[0];
         if (prepared.Refused is { } refused)
         {
             throw new Core.Errors.TaskFailedException(refused);

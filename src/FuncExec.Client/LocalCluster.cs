@@ -122,10 +122,10 @@ public sealed class LocalCluster : ICluster
         ArgumentNullException.ThrowIfNull(tasks);
         var run = new RunObserver(tasks.Count, onFinished);
         var submitted = new List<SubmittedTask>(tasks.Count);
-        var calls = new Dictionary<(string, string?), Protocol.V1.MethodCall>();
+        var preparedTasks = _preparer.Prepare(tasks);
         for (var i = 0; i < tasks.Count; i++)
         {
-            var prepared = _preparer.Prepare(tasks[i], i, calls);
+            var prepared = preparedTasks[i];
             if (prepared.Refused is { } refused)
             {
                 run.Complete(i, refused);

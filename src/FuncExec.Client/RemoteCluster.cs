@@ -143,11 +143,11 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         var runId = Interlocked.Increment(ref _nextRun);
         var run = new PendingRun(new RunObserver(tasks.Count, onFinished));
         var submit = new SubmitTasks { Request = runId };
-        var calls = new Dictionary<(string, string?), MethodCall>();
         var uploads = new List<ClusterEnvelope>();
+        var preparedTasks = _preparer.Prepare(tasks);
         for (var i = 0; i < tasks.Count; i++)
         {
-            var prepared = _preparer.Prepare(tasks[i], i, calls);
+            var prepared = preparedTasks[i];
             if (prepared.Refused is { } refused)
             {
                 run.Observer.Complete(i, refused);

@@ -42,5 +42,6 @@ internal sealed class ComponentLoader
         return loaded;
     }
 
-    public Func<JsonElement[], object?> LoadCode(CodeCall call) => _code.LoadFile(PathOf(call.Image));
+    /// <summary>The entry point a code task names; an image shared by many codes is loaded once, whichever of them comes first.</summary>
+    public Func<JsonElement[], object?> LoadCode(CodeCall call) => _code.LoadFile(PathOf(call.Image), call.TypeName, call.MethodName);
 }

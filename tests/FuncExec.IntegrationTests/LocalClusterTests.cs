@@ -145,6 +145,16 @@ public sealed class LocalClusterTests : IClassFixture<LocalClusterFixture>
     }
 
     [Fact]
+    public async Task RunAsync_ManyDistinctCodes_WorkersRunThemFromSharedImages()
+    {
+        var run = Guid.NewGuid().ToString("N");
+
+        var reports = await _fixture.Cluster.RunAsync(CodeBatches.Tasks(60, run));
+
+        CodeBatches.AssertRanFromSharedImages(reports, 60, run);
+    }
+
+    [Fact]
     public async Task RunAsync_CommandThatDoesNotExist_FailsClearly()
     {
         var report = await _fixture.Cluster.RunAsync(Command("missing", "no-such-command-funcexec"));

@@ -11,7 +11,9 @@ namespace FuncExec.Client.Internal;
 
 /// <summary>
 /// Turns task descriptions into what workers run: arguments to JSON, assemblies into the
-/// component store, code strings compiled once (by content hash) into a component.
+/// component store, code strings compiled once (by content hash) into a component. The code
+/// strings of one submission compile together (<see cref="CodeCompiler.CompileMany"/>), so many
+/// of them share one image, stored and shipped once.
 /// </summary>
 internal sealed class TaskPreparer
 {
@@ -19,6 +21,7 @@ internal sealed class TaskPreparer
     private readonly CodeCompiler _compiler;
     private readonly ConcurrentDictionary<string, ComponentRef> _assemblies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CodeCall> _code = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ComponentRef> _images = new(StringComparer.Ordinal);
 
     public TaskPreparer(ComponentStore components, string codeCachePath)
     {
@@ -26,9 +29,69 @@ internal sealed class TaskPreparer
         _compiler = new CodeCompiler(codeCachePath);
     }
 
-    /// <summary>Prepares one task. <paramref name="run"/> is shared by the tasks of one submission, so a
-    /// function named by many tasks is looked up (and its assembly checked on disk) once.</summary>
-    public PreparedTask Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall> run)
+    /// <summary>Prepares the tasks of one submission, each with its index as its tag. A task that cannot
+    /// be prepared (a code that does not compile, a missing assembly) is refused alone.</summary>
+    public IReadOnlyList<PreparedTask> Prepare(IReadOnlyList<TaskSpec> specs)
+    {
+        CompileCode(specs);
+
+        // Shared by the tasks of this submission, so a function named by many tasks is looked up
+        // (and its assembly checked on disk) once.
+        var run = new Dictionary<(string, string?), MethodCall>();
+        var prepared = new PreparedTask[specs.Count];
+        for (var i = 0; i < specs.Count; i++)
+        {
+            prepared[i] = Prepare(specs[i], i, run);
+        }
+
+        return prepared;
+    }
+
+    public ComponentRef StoreAssembly(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"assembly {full} does not exist", full);
+        }
+
+        // Keyed by path and write time, so a rebuilt assembly is shipped anew but a million
+        // tasks from one file hash it once.
+        var key = $"{full}|{File.GetLastWriteTimeUtc(full).Ticks}";
+        return _assemblies.GetOrAdd(key, _ => _components.PutAssembly(full));
+    }
+
+    /// <summary>Compiles the new code strings of a submission together, ahead of preparing its tasks one by one.</summary>
+    private void CompileCode(IReadOnlyList<TaskSpec> specs)
+    {
+        var codes = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            if (spec.Kind == FunctionKind.Code && spec.Code is { } code && !_code.ContainsKey(code) && seen.Add(code))
+            {
+                codes.Add(code);
+            }
+        }
+
+        if (codes.Count < 2)
+        {
+            return;
+        }
+
+        var results = _compiler.CompileMany(codes);
+        for (var i = 0; i < codes.Count; i++)
+        {
+            // A code that does not compile is left out: Compile meets the same error in the
+            // compiler's cache, and it fails that task alone.
+            if (results[i].Code is { } compiled)
+            {
+                _code.TryAdd(codes[i], ToCall(compiled));
+            }
+        }
+    }
+
+    private PreparedTask Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall> run)
     {
         var assignment = new TaskAssignment
         {
@@ -61,8 +124,9 @@ internal sealed class TaskPreparer
                     throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown function kind");
             }
         }
-        catch (Exception ex) when (ex is FuncExecException or IOException or BadImageFormatException or ArgumentException)
+        catch (Exception ex) when (ex is FuncExecException or IOException or BadImageFormatException or ArgumentException or InvalidDataException)
         {
+            // InvalidDataException: the assembly's deps.json is broken or lists a file outside its folder.
             return new PreparedTask(null, new TaskReport
             {
                 Id = 0,
@@ -83,28 +147,13 @@ internal sealed class TaskPreparer
             null);
     }
 
-    public ComponentRef StoreAssembly(string path)
-    {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full))
-        {
-            throw new FileNotFoundException($"assembly {full} does not exist", full);
-        }
+    private CodeCall Compile(string code) => ToCall(_compiler.Compile(code));
 
-        // Keyed by path and write time, so a rebuilt assembly is shipped anew but a million
-        // tasks from one file hash it once.
-        var key = $"{full}|{File.GetLastWriteTimeUtc(full).Ticks}";
-        return _assemblies.GetOrAdd(key, _ => _components.PutAssembly(full));
-    }
-
-    private CodeCall Compile(string code)
+    private CodeCall ToCall(CompiledCode compiled) => new()
     {
-        var compiled = _compiler.Compile(code);
-        return new CodeCall
-        {
-            Image = _components.Put(compiled.Image, compiled.Hash + ".dll"),
-            TypeName = compiled.TypeName,
-            MethodName = compiled.MethodName,
-        };
-    }
+        // An image shared by many codes is hashed into the store once.
+        Image = _images.GetOrAdd(compiled.ImageName, static (name, state) => state.Components.Put(state.Image, name + ".dll"), (Components: _components, compiled.Image)),
+        TypeName = compiled.TypeName,
+        MethodName = compiled.MethodName,
+    };
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Security.Cryptography;
 using System.Text;
 using FuncExec.Core.Errors;
@@ -24,12 +22,19 @@ namespace FuncExec.Core.Functions;
 /// Code that does not compile as statements but is a single expression (<c>Math.Sqrt(2)</c>) is
 /// returned as the result. Code that uses <c>await</c> becomes an async method returning
 /// <c>Task&lt;object?&gt;</c>. It compiles in release mode against the trusted platform assemblies.</para>
+/// <para><see cref="CompileMany"/> compiles many codes a few hundred to a Roslyn compilation, each in
+/// its own namespace of one shared image, the compilations in parallel: a compilation costs about as
+/// much for one code as for dozens. A code whose result or error could differ that way compiles
+/// alone, so the result of each code is the one <see cref="Compile"/> gives.</para>
 /// <para>Images are cached in memory by the SHA-256 of the text and, when a cache directory is
-/// given, on disk as <c>&lt;dir&gt;/&lt;hash&gt;.dll</c>, so another process does not compile the same
-/// code again. A cache file that cannot be written is skipped; one that is not the expected image
-/// is replaced. Instances are safe to use from many threads; each text compiles once.</para>
+/// given, on disk: a code compiled alone as <c>&lt;dir&gt;/&lt;hash&gt;.dll</c>, an image shared by codes
+/// compiled together as <c>&lt;dir&gt;/batch-&lt;sha256&gt;.dll</c> with a pointer <c>&lt;dir&gt;/&lt;hash&gt;.ref</c>
+/// per code, so another process does not compile the same code again. Every file is written aside
+/// and renamed into place. A cache file that cannot be written is skipped; one that is not the
+/// expected image, or does not define the code's type, is replaced. Instances are safe to use from
+/// many threads; each text compiles once.</para>
 /// </remarks>
-public sealed class CodeCompiler
+public sealed partial class CodeCompiler
 {
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
@@ -40,6 +45,7 @@ public sealed class CodeCompiler
         deterministic: true);
 
     private readonly ConcurrentDictionary<string, Lazy<CompiledCode>> _compiled = new(StringComparer.Ordinal);
+    private int _emits;
 
     /// <summary>Creates a compiler.</summary>
     /// <param name="cacheDirectory">Where images are kept across processes; null keeps them in memory only. Created when first written.</param>
@@ -58,14 +64,19 @@ public sealed class CodeCompiler
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
     }
 
-    /// <summary>The path of the image of <paramref name="hash"/> in <paramref name="cacheDirectory"/>: <c>&lt;dir&gt;/&lt;hash&gt;.dll</c>.</summary>
+    /// <summary>The Roslyn compilations this instance has emitted, successful or not (one per image tried).</summary>
+    internal int Emits => Volatile.Read(ref _emits);
+
+    /// <summary>The path of the image of <paramref name="hash"/> in <paramref name="cacheDirectory"/>: <c>&lt;dir&gt;/&lt;hash&gt;.dll</c>.
+    /// The same for an image shared by codes compiled together, with its name in place of the hash.</summary>
     public static string GetImagePath(string cacheDirectory, string hash) => Path.Combine(cacheDirectory, hash + ".dll");
 
     /// <summary>Compiles the code, or returns its image from the memory or disk cache.</summary>
     /// <exception cref="CodeCompilationException">The code does not compile; every error carries its line and column in the code.</exception>
-    public CompiledCode Compile(string code)
+    public CompiledCode Compile(string code) => Compile(code, ComputeHash(code));
+
+    private CompiledCode Compile(string code, string hash)
     {
-        var hash = ComputeHash(code);
         var entry = _compiled.GetOrAdd(hash, static (h, text) => new Lazy<CompiledCode>(() => CompileUncached(text.Compiler, text.Code, h)), (Compiler: this, Code: code));
         try
         {
@@ -81,7 +92,7 @@ public sealed class CodeCompiler
 
     private static CompiledCode CompileUncached(CodeCompiler compiler, string code, string hash)
     {
-        if (compiler.ReadCached(hash) is { } cached)
+        if (compiler.ReadCached(hash, images: null) is { } cached)
         {
             return cached;
         }
@@ -95,7 +106,7 @@ public sealed class CodeCompiler
         IReadOnlyList<Diagnostic> errors = [];
         if (!isExpression || !HasErrors(statements.GetDiagnostics()))
         {
-            if (Emit(statements, hash, out errors) is { } image)
+            if (compiler.Emit([statements], hash, out errors) is { } image)
             {
                 return compiler.Store(hash, image);
             }
@@ -107,7 +118,7 @@ public sealed class CodeCompiler
         }
 
         var expression = CSharpSyntaxTree.ParseText(CodeTemplate.Expression(code, isAsync), ParseOptions);
-        if (Emit(expression, hash, out errors) is { } expressionImage)
+        if (compiler.Emit([expression], hash, out errors) is { } expressionImage)
         {
             return compiler.Store(hash, expressionImage);
         }
@@ -118,7 +129,7 @@ public sealed class CodeCompiler
         if (!trimmed.EndsWith(';') && !trimmed.EndsWith('}'))
         {
             var statement = CSharpSyntaxTree.ParseText(CodeTemplate.Statements(trimmed + ";", isAsync), ParseOptions);
-            if (Emit(statement, hash, out _) is { } statementImage)
+            if (compiler.Emit([statement], hash, out _) is { } statementImage)
             {
                 return compiler.Store(hash, statementImage);
             }
@@ -127,9 +138,10 @@ public sealed class CodeCompiler
         throw Failure(code, errors);
     }
 
-    private static byte[]? Emit(SyntaxTree tree, string hash, out IReadOnlyList<Diagnostic> errors)
+    private byte[]? Emit(IEnumerable<SyntaxTree> trees, string imageName, out IReadOnlyList<Diagnostic> errors)
     {
-        var compilation = CSharpCompilation.Create(CodeTemplate.AssemblyName(hash), [tree], CompilationReferences.All, CompilationOptions);
+        Interlocked.Increment(ref _emits);
+        var compilation = CSharpCompilation.Create(CodeTemplate.AssemblyName(imageName), trees, CompilationReferences.All, CompilationOptions);
         using var stream = new MemoryStream();
         var result = compilation.Emit(stream);
         if (result.Success)
@@ -210,83 +222,5 @@ public sealed class CodeCompiler
     {
         var expression = SyntaxFactory.ParseExpression(code, options: ParseOptions, consumeFullText: true);
         return !expression.ContainsDiagnostics && expression is not IdentifierNameSyntax { IsMissing: true };
-    }
-
-    private CompiledCode Store(string hash, byte[] image)
-    {
-        WriteCached(hash, image);
-        return new CompiledCode(hash, image, CodeTemplate.TypeName, CodeTemplate.MethodName);
-    }
-
-    private CompiledCode? ReadCached(string hash)
-    {
-        if (CacheDirectory is null)
-        {
-            return null;
-        }
-
-        byte[] image;
-        try
-        {
-            image = File.ReadAllBytes(GetImagePath(CacheDirectory, hash));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Not cached yet (or unreadable): compile it.
-            return null;
-        }
-
-        return IsImageOf(image, hash) ? new CompiledCode(hash, image, CodeTemplate.TypeName, CodeTemplate.MethodName) : null;
-    }
-
-    private void WriteCached(string hash, byte[] image)
-    {
-        if (CacheDirectory is null)
-        {
-            return;
-        }
-
-        // Written aside and renamed into place, so a process reading the cache never sees half a file.
-        var path = GetImagePath(CacheDirectory, hash);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            Directory.CreateDirectory(CacheDirectory);
-            File.WriteAllBytes(temporary, image);
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The disk cache only saves work; without it every process compiles for itself.
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // Nothing more to do about a temporary file that cannot be removed.
-            }
-        }
-    }
-
-    /// <summary>True when the bytes are an assembly compiled from the code of <paramref name="hash"/>.</summary>
-    private static bool IsImageOf(byte[] image, string hash)
-    {
-        try
-        {
-            using var reader = new PEReader(new MemoryStream(image, writable: false));
-            if (!reader.HasMetadata)
-            {
-                return false;
-            }
-
-            var metadata = reader.GetMetadataReader();
-            return metadata.IsAssembly
-                && string.Equals(metadata.GetString(metadata.GetAssemblyDefinition().Name), CodeTemplate.AssemblyName(hash), StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is BadImageFormatException or InvalidOperationException)
-        {
-            return false;
-        }
     }
 }

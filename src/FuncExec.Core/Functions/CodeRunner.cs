@@ -8,28 +8,31 @@ using FuncExec.Core.Functions.Internal;
 namespace FuncExec.Core.Functions;
 
 /// <summary>
-/// Loads compiled code images and hands out their entry points, once per hash, so a worker runs
-/// a code task many times for the cost of a delegate call.
+/// Loads compiled code images and hands out their entry points, each image once by its name and
+/// each entry point once, so a worker runs a code task many times for the cost of a delegate call.
 /// </summary>
 /// <remarks>
 /// Images are loaded into one <see cref="AssemblyLoadContext"/> per runner, which falls back to
-/// the default context for the framework. They stay loaded for the runner's lifetime. An async
+/// the default context for the framework. They stay loaded for the runner's lifetime. An image
+/// shared by codes compiled together (<see cref="CodeCompiler.CompileMany"/>) is loaded once and
+/// gives one entry point per type: a context cannot load the same assembly twice. An async
 /// entry point is waited for, so every entry point returns the code's result; exceptions thrown by
 /// the code reach the caller unwrapped. Instances are safe to use from many threads.
 /// </remarks>
 public sealed class CodeRunner
 {
     private readonly AssemblyLoadContext _context = new("FuncExec.UserCode", isCollectible: false);
-    private readonly ConcurrentDictionary<string, Lazy<Func<JsonElement[], object?>>> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Assembly>> _images = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Image, string Type, string Method), Lazy<Func<JsonElement[], object?>>> _entryPoints = new();
 
     /// <summary>The entry point of a compiled code.</summary>
     public Func<JsonElement[], object?> Load(CompiledCode code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        return Load(code.Hash, () => code.Image, code.TypeName, code.MethodName);
+        return Load(code.ImageName, () => code.Image, code.TypeName, code.MethodName);
     }
 
-    /// <summary>The entry point of an image received as bytes; loaded only if its hash is not loaded yet.</summary>
+    /// <summary>The entry point of an image of code compiled alone, received as bytes; loaded only if its hash is not loaded yet.</summary>
     public Func<JsonElement[], object?> Load(string hash, byte[] image)
     {
         ArgumentNullException.ThrowIfNull(hash);
@@ -37,18 +40,24 @@ public sealed class CodeRunner
         return Load(hash, () => image, CodeTemplate.TypeName, CodeTemplate.MethodName);
     }
 
-    /// <summary>The entry point of an image file <c>&lt;dir&gt;/&lt;hash&gt;.dll</c>, as <see cref="CodeCompiler"/> caches it; read only if its hash is not loaded yet.</summary>
-    public Func<JsonElement[], object?> LoadFile(string path)
+    /// <summary>The entry point of an image file of code compiled alone, <c>&lt;dir&gt;/&lt;hash&gt;.dll</c> as <see cref="CodeCompiler"/> caches it; read only if its hash is not loaded yet.</summary>
+    public Func<JsonElement[], object?> LoadFile(string path) => LoadFile(path, CodeTemplate.TypeName, CodeTemplate.MethodName);
+
+    /// <summary>
+    /// The entry point <paramref name="typeName"/>.<paramref name="methodName"/> of the image file
+    /// <c>&lt;dir&gt;/&lt;image name&gt;.dll</c> (<see cref="CompiledCode.ImageName"/>); the file is read only if that image is not loaded yet.
+    /// </summary>
+    public Func<JsonElement[], object?> LoadFile(string path, string typeName, string methodName)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Load(Path.GetFileNameWithoutExtension(path), () => File.ReadAllBytes(path), CodeTemplate.TypeName, CodeTemplate.MethodName);
+        return Load(Path.GetFileNameWithoutExtension(path), () => File.ReadAllBytes(path), typeName, methodName);
     }
 
-    /// <summary>The entry point of an image already loaded under <paramref name="hash"/>.</summary>
+    /// <summary>The entry point of an image of code compiled alone, already loaded under <paramref name="hash"/>.</summary>
     public bool TryGetLoaded(string hash, [NotNullWhen(true)] out Func<JsonElement[], object?>? run)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        if (_loaded.TryGetValue(hash, out var entry) && entry.IsValueCreated)
+        if (_entryPoints.TryGetValue((hash, CodeTemplate.TypeName, CodeTemplate.MethodName), out var entry) && entry.IsValueCreated)
         {
             run = entry.Value;
             return true;
@@ -58,28 +67,48 @@ public sealed class CodeRunner
         return false;
     }
 
-    private Func<JsonElement[], object?> Load(string hash, Func<byte[]> image, string typeName, string methodName)
+    private Func<JsonElement[], object?> Load(string imageName, Func<byte[]> image, string typeName, string methodName)
     {
-        var entry = _loaded.GetOrAdd(
-            hash,
-            static (_, state) => new Lazy<Func<JsonElement[], object?>>(() => state.Runner.EntryPoint(state.Image(), state.TypeName, state.MethodName)),
-            (Runner: this, Image: image, TypeName: typeName, MethodName: methodName));
+        ArgumentNullException.ThrowIfNull(typeName);
+        ArgumentNullException.ThrowIfNull(methodName);
+        var key = (imageName, typeName, methodName);
+        var entry = _entryPoints.GetOrAdd(
+            key,
+            static (key, state) => new Lazy<Func<JsonElement[], object?>>(() => EntryPoint(state.Runner.LoadImage(key.Image, state.Image), key.Type, key.Method)),
+            (Runner: this, Image: image));
+        return Value(_entryPoints, key, entry);
+    }
+
+    private Assembly LoadImage(string imageName, Func<byte[]> image)
+    {
+        var entry = _images.GetOrAdd(
+            imageName,
+            static (_, state) => new Lazy<Assembly>(() =>
+            {
+                using var stream = new MemoryStream(state.Image(), writable: false);
+                return state.Context.LoadFromStream(stream);
+            }),
+            (Context: _context, Image: image));
+        return Value(_images, imageName, entry);
+    }
+
+    private static T Value<TKey, T>(ConcurrentDictionary<TKey, Lazy<T>> cache, TKey key, Lazy<T> entry)
+        where TKey : notnull
+    {
         try
         {
             return entry.Value;
         }
         catch
         {
-            // A bad image or an unreadable file is not remembered, so a good one can follow.
-            _loaded.TryRemove(new KeyValuePair<string, Lazy<Func<JsonElement[], object?>>>(hash, entry));
+            // A bad image, an unreadable file or a missing type is not remembered, so a good one can follow.
+            cache.TryRemove(new KeyValuePair<TKey, Lazy<T>>(key, entry));
             throw;
         }
     }
 
-    private Func<JsonElement[], object?> EntryPoint(byte[] image, string typeName, string methodName)
+    private static Func<JsonElement[], object?> EntryPoint(Assembly assembly, string typeName, string methodName)
     {
-        using var stream = new MemoryStream(image, writable: false);
-        var assembly = _context.LoadFromStream(stream);
         var type = assembly.GetType(typeName, throwOnError: false)
             ?? throw new InvalidDataException($"the code image {assembly.GetName().Name} has no type {typeName}");
         var method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.Static, [typeof(JsonElement[])])

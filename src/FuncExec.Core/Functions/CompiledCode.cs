@@ -5,4 +5,7 @@ namespace FuncExec.Core.Functions;
 /// <param name="Image">The assembly image, shared rather than copied (do not modify it); load it with <see cref="CodeRunner"/>.</param>
 /// <param name="TypeName">Full name of the type that holds the entry method.</param>
 /// <param name="MethodName">Name of the entry method: <c>public static object? Run(JsonElement[] args)</c>, or its async form returning <c>Task&lt;object?&gt;</c>.</param>
-public sealed record CompiledCode(string Hash, byte[] Image, string TypeName, string MethodName);
+/// <param name="ImageName">The image's name: its assembly is <c>FuncExec.UserCode.&lt;name&gt;</c> and its file <c>&lt;name&gt;.dll</c>.
+/// It is <paramref name="Hash"/> for code compiled alone, and the name of the shared image for code compiled
+/// together with others (<see cref="CodeCompiler.CompileMany"/>), whose images hold many types.</param>
+public sealed record CompiledCode(string Hash, byte[] Image, string TypeName, string MethodName, string ImageName);

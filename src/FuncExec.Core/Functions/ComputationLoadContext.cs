@@ -13,9 +13,13 @@ namespace FuncExec.Core.Functions;
 /// <remarks>
 /// <para>A dependency resolves, in order: from the default context when it is a framework or FuncExec
 /// assembly (a trusted platform assembly of the worker, such as <c>FuncExec.Core</c>, so
-/// <see cref="TaskContext"/> is one type for the job and the worker); from the folders of the components
+/// <see cref="TaskContext"/> is one type for the job and the worker); through the <c>NAME.deps.json</c> of the
+/// components loaded here that came with one, as the .NET host resolves a program's dependencies (which finds
+/// assemblies loaded by name, such as <c>SQLitePCLRaw.batteries_v2</c>); from the folders of the components
 /// loaded here; from the computation's files folder; and last from the default context's copy when it
-/// has one loaded by that name.</para>
+/// has one loaded by that name. Native libraries the components' assemblies import resolve through those
+/// <c>NAME.deps.json</c> files too (<c>runtimes/linux-x64/native/libe_sqlite3.so</c>), and otherwise as the
+/// runtime finds them by default, beside the importing assembly first.</para>
 /// <para>Unloading completes once nothing refers to the context's types any more: callers drop their
 /// caches of its methods before <see cref="Close"/>. Serializer settings for its types are kept apart
 /// from the shared ones and dropped on close, since the serializer's caches would otherwise hold them.</para>
@@ -24,6 +28,7 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
 {
     private readonly ConcurrentDictionary<string, Assembly> _byPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _folders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AssemblyDependencyResolver> _resolvers = new(StringComparer.Ordinal);
     private int _closed;
 
     /// <summary>Creates the context of computation <paramref name="computation"/>.</summary>
@@ -54,8 +59,12 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
         return Path.Combine(Path.GetDirectoryName(componentDirectory)!, "computations", computation.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Loads the assembly at <paramref name="path"/> into this context, once per path; its folder then serves its dependencies.</summary>
+    /// <summary>
+    /// Loads the assembly at <paramref name="path"/> into this context, once per path; its <c>NAME.deps.json</c>,
+    /// when it has one beside it, and its folder then serve its dependencies.
+    /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidOperationException">Its <c>NAME.deps.json</c> cannot be read.</exception>
     /// <exception cref="ObjectDisposedException">The context was closed.</exception>
     public Assembly LoadComponent(string path)
     {
@@ -72,6 +81,11 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
             throw new FileNotFoundException($"assembly {full} does not exist", full);
         }
 
+        if (File.Exists(Path.ChangeExtension(full, ".deps.json")))
+        {
+            _resolvers.TryAdd(full, new AssemblyDependencyResolver(full));
+        }
+
         _folders.TryAdd(Path.GetDirectoryName(full)!, 0);
         return _byPath.GetOrAdd(full, LoadFromAssemblyPath(full));
     }
@@ -85,6 +99,7 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
         }
 
         _byPath.Clear();
+        _resolvers.Clear();
         FunctionJson.Unregister(this);
         Unload();
     }
@@ -97,6 +112,15 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
         {
             // The default context loads it, or has: one copy of the framework and of FuncExec itself.
             return null;
+        }
+
+        foreach (var resolver in _resolvers.Values)
+        {
+            // Only what came with the component: the manifest also lists what stayed behind (FuncExec's own).
+            if (resolver.ResolveAssemblyToPath(assemblyName) is { } path && File.Exists(path))
+            {
+                return LoadFromAssemblyPath(path);
+            }
         }
 
         foreach (var folder in _folders.Keys)
@@ -121,6 +145,21 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
         }
 
         return null;
+    }
+
+    /// <inheritdoc />
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        foreach (var resolver in _resolvers.Values)
+        {
+            if (resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path)
+            {
+                return LoadUnmanagedDllFromPath(path);
+            }
+        }
+
+        // The runtime's own search: beside the importing assembly, then the system's.
+        return IntPtr.Zero;
     }
 
     private Assembly? TryLoadFrom(string folder, string name)

@@ -6,7 +6,8 @@ using FuncExec.Protocol.V1;
 namespace FuncExec.Node.Components;
 
 /// <summary>
-/// Files tasks need, stored once per content: <c>ROOT/&lt;sha256&gt;/&lt;file name&gt;</c>.
+/// Files tasks need, stored once per content: <c>ROOT/&lt;sha256&gt;/&lt;file name&gt;</c>, with the files that
+/// travel with it beside it (<c>ROOT/&lt;sha256&gt;/runtimes/linux-x64/native/libe_sqlite3.so</c>).
 /// </summary>
 /// <remarks>Writes go to a temporary name and are renamed into place, so a reader never
 /// sees half a file and two writers of the same content do not clash.</remarks>
@@ -34,8 +35,7 @@ public sealed class ComponentStore
         var path = PathOf(component);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            var temp = TemporaryNameFor(path);
             File.WriteAllBytes(temp, content);
             File.Move(temp, path, overwrite: true);
         }
@@ -47,38 +47,53 @@ public sealed class ComponentStore
     public ComponentRef PutFile(string path) => Put(File.ReadAllBytes(path), Path.GetFileName(path));
 
     /// <summary>
-    /// Stores the assembly at <paramref name="path"/> together with the assemblies it references
-    /// that sit beside it (transitively), so it loads on a node the way it loads here.
+    /// Stores the assembly at <paramref name="path"/> together with what it needs from beside it, so it loads on a
+    /// node the way it loads here: with a <c>NAME.deps.json</c> beside it, the managed and native files that lists
+    /// for this platform, and the file itself, under their paths relative to the assembly; without one, the
+    /// assemblies it references that sit beside it (transitively).
     /// </summary>
+    /// <remarks>FuncExec's own assemblies, what they use, and the framework stay behind: every worker has them.</remarks>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
+    /// <exception cref="InvalidDataException">Its <c>NAME.deps.json</c> cannot be read.</exception>
     public ComponentRef PutAssembly(string path)
     {
         var content = File.ReadAllBytes(path);
-        var dependencies = LocalDependencies(path);
+        var source = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        // Walked either way: it is what refuses a file that is not an assembly.
+        IReadOnlyList<string> dependencies = LocalDependencies(path);
+        if (File.Exists(DependencyManifest.PathOf(path)))
+        {
+            dependencies = DependencyManifest.Assets(path, WorkerHas, DependencyManifest.CurrentRids);
+        }
+
         var component = Put(content, Path.GetFileName(path));
         var directory = Path.GetDirectoryName(PathOf(component))!;
-        foreach (var dependency in dependencies)
+        var targets = ComponentPath.Resolve(directory, dependencies);
+        for (var i = 0; i < targets.Count; i++)
         {
-            var target = Path.Combine(directory, Path.GetFileName(dependency));
-            if (!File.Exists(target))
+            if (!File.Exists(targets[i]))
             {
-                var temp = $"{target}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-                File.Copy(dependency, temp);
-                File.Move(temp, target, overwrite: true);
+                var temp = TemporaryNameFor(targets[i]);
+                File.Copy(Path.Combine(source, dependencies[i]), temp);
+                File.Move(temp, targets[i], overwrite: true);
             }
         }
 
         return component;
     }
 
-    /// <summary>The files of a stored component: the main file first, then what travels with it.</summary>
+    /// <summary>
+    /// The files of a stored component: the main file first, then what travels with it, each named by its path
+    /// in the component's folder (<c>runtimes/linux-x64/native/libe_sqlite3.so</c>).
+    /// </summary>
     public IReadOnlyList<(string Name, byte[] Content)> ReadBundle(ComponentRef component)
     {
         var main = PathOf(component);
+        var directory = Path.GetDirectoryName(main)!;
         var files = new List<(string, byte[])> { (component.FileName, File.ReadAllBytes(main)) };
-        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(main)!))
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
         {
-            var name = Path.GetFileName(file);
+            var name = ComponentPath.NameOf(directory, file);
             if (name != component.FileName && !name.EndsWith(".tmp", StringComparison.Ordinal))
             {
                 files.Add((name, File.ReadAllBytes(file)));
@@ -88,8 +103,13 @@ public sealed class ComponentStore
         return files;
     }
 
-    /// <summary>Stores a component received from elsewhere, after checking the main file's hash and every file's size.</summary>
-    /// <exception cref="InvalidDataException">The content does not match the hash, or a file is over <paramref name="maxFileSize"/>.</exception>
+    /// <summary>
+    /// Stores a component received from elsewhere, after checking the main file's hash, every file's size, and
+    /// every file's name: a relative path that stays inside the component's folder.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The content does not match the hash, a file is over
+    /// <paramref name="maxFileSize"/>, or a name is absolute, has a <c>..</c> segment or otherwise leaves the folder
+    /// (the message names it).</exception>
     public void PutBundle(ComponentRef component, IReadOnlyList<(string Name, ReadOnlyMemory<byte> Content)> files, long maxFileSize)
     {
         ArgumentNullException.ThrowIfNull(component);
@@ -101,11 +121,11 @@ public sealed class ComponentStore
                 throw new InvalidDataException(
                     $"component file {name} is {content.Length:N0} bytes, over this node's --max-file-size of {maxFileSize:N0}");
             }
+        }
 
-            if (name != Path.GetFileName(name) || name.Length == 0)
-            {
-                throw new InvalidDataException($"component file name '{name}' is not a plain file name");
-            }
+        if (component.FileName.Length == 0 || component.FileName != Path.GetFileName(component.FileName))
+        {
+            throw new InvalidDataException($"component name '{component.FileName}' is not a plain file name");
         }
 
         var main = files.FirstOrDefault(f => f.Name == component.FileName);
@@ -115,15 +135,14 @@ public sealed class ComponentStore
         }
 
         var directory = Path.GetDirectoryName(PathOf(component))!;
-        Directory.CreateDirectory(directory);
-        foreach (var (name, content) in files)
+        var targets = ComponentPath.Resolve(directory, files.Select(f => f.Name));
+        for (var i = 0; i < targets.Count; i++)
         {
-            var target = Path.Combine(directory, name);
-            if (!File.Exists(target))
+            if (!File.Exists(targets[i]))
             {
-                var temp = $"{target}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-                File.WriteAllBytes(temp, content.ToArray());
-                File.Move(temp, target, overwrite: true);
+                var temp = TemporaryNameFor(targets[i]);
+                File.WriteAllBytes(temp, files[i].Content.Span);
+                File.Move(temp, targets[i], overwrite: true);
             }
         }
     }
@@ -187,6 +206,14 @@ public sealed class ComponentStore
         || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
         || name is "Google.Protobuf" or "YamlDotNet";
 
+    /// <summary>A fresh temporary name beside <paramref name="path"/>, its folder made: written, then renamed into place.</summary>
+    private static string TemporaryNameFor(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+    }
+
+    /// <summary>The file names of the assemblies beside <paramref name="path"/> that it references, transitively.</summary>
     private static List<string> LocalDependencies(string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -215,7 +242,7 @@ public sealed class ComponentStore
                 var candidate = Path.Combine(directory, name + ".dll");
                 if (File.Exists(candidate) && seen.Add(candidate))
                 {
-                    found.Add(candidate);
+                    found.Add(Path.GetFileName(candidate));
                     pending.Push(candidate);
                 }
             }

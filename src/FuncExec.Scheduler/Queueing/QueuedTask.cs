@@ -49,7 +49,7 @@ internal sealed class QueuedTask
     private static string KeyOf(TaskAssignment assignment) => assignment.FunctionCase switch
     {
         TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly is { } a ? $"m:{assignment.Method.Name}@{a.Sha256}" : $"m:{assignment.Method.Name}",
-        TaskAssignment.FunctionOneofCase.Code => $"c:{assignment.Code.Image?.Sha256}",
+        TaskAssignment.FunctionOneofCase.Code => $"c:{assignment.Code.TypeName}@{assignment.Code.Image?.Sha256}",
         TaskAssignment.FunctionOneofCase.Command => $"x:{assignment.Command.File}",
         TaskAssignment.FunctionOneofCase.Lambda => $"l:{assignment.Lambda.MethodName}@{assignment.Lambda.Assembly?.Sha256}",
         _ => string.Empty,

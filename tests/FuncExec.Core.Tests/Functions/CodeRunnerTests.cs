@@ -1,4 +1,5 @@
 using FuncExec.Core.Functions;
+using FuncExec.Tests.Files;
 
 namespace FuncExec.Core.Tests.Functions;
 
@@ -76,5 +77,56 @@ public sealed class CodeRunnerTests
 
         Assert.Equal(10, _runner.Load(compiled)([]));
         Assert.Equal(10, other.Load(compiled)([]));
+    }
+
+    [Fact]
+    public void Load_CodesSharingAnImage_LoadsItOnceAndRunsEachCode()
+    {
+        var codes = Enumerable.Range(0, 12).Select(i => $"return \"shared {i}\";").ToList();
+        var compiled = new CodeCompiler().CompileMany(codes).Select(r => r.Code!).ToList();
+        Assert.Single(compiled.Select(c => c.ImageName).Distinct());
+
+        var runs = compiled.Select(_runner.Load).ToList();
+
+        Assert.Equal(codes.Select((_, i) => (object)$"shared {i}"), runs.Select(run => run([])));
+        Assert.Single(runs.Select(run => run.Method.Module.Assembly).Distinct());
+        Assert.Same(runs[3], _runner.Load(compiled[3]));
+    }
+
+    [Fact]
+    public void LoadFile_SharedImage_OneEntryPointPerTypeFromOneLoad()
+    {
+        using var directory = new TemporaryDirectory();
+        var compiled = new CodeCompiler(directory.Path).CompileMany(["return 1;", "return 2;", "return 3;"]).Select(r => r.Code!).ToList();
+        var path = CodeCompiler.GetImagePath(directory.Path, compiled[0].ImageName);
+
+        var runs = compiled.Select(c => _runner.LoadFile(path, c.TypeName, c.MethodName)).ToList();
+
+        Assert.Equal([1, 2, 3], runs.Select(run => (int)run([])!));
+        Assert.Single(runs.Select(run => run.Method.Module.Assembly).Distinct());
+        Assert.Same(runs[1], _runner.LoadFile(path, compiled[1].TypeName, compiled[1].MethodName));
+    }
+
+    [Fact]
+    public void LoadFile_TypeNotInTheImage_ThrowsAndOtherTypesStillLoad()
+    {
+        using var directory = new TemporaryDirectory();
+        var compiled = new CodeCompiler(directory.Path).CompileMany(["return 5;", "return 6;"]).Select(r => r.Code!).ToList();
+        var path = CodeCompiler.GetImagePath(directory.Path, compiled[0].ImageName);
+
+        Assert.Throws<InvalidDataException>(() => _runner.LoadFile(path, "FuncExec.UserCode.Missing", "Run"));
+
+        Assert.Equal(6, _runner.LoadFile(path, compiled[1].TypeName, compiled[1].MethodName)([]));
+    }
+
+    [Fact]
+    public void Load_SingleAndSharedImages_RunSideBySide()
+    {
+        var alone = Compiler.Compile("return \"alone\";");
+        var shared = new CodeCompiler().CompileMany(["return \"a\";", "return \"b\";"]);
+
+        Assert.Equal("alone", _runner.Load(alone)([]));
+        Assert.Equal("b", _runner.Load(shared[1].Code!)([]));
+        Assert.Equal("a", _runner.Load(shared[0].Code!)([]));
     }
 }

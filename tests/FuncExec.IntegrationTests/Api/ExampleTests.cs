@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -35,25 +34,8 @@ public sealed partial class ExampleTests
         Assert.Equal(done, Directory.GetFiles(folder, "*.bin").Length);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunExampleAsync(string name, params string[] args)
-    {
-        // The examples are built with the solution, in the configuration these tests run in.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(Funcexec.RepositoryRoot(), "examples", name, "bin", configuration, "net10.0", name + ".dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> RunExampleAsync(string name, params string[] args) =>
+        BuiltProgram.RunAsync($"examples/{name}", args);
 
     [GeneratedRegex(@"farm: (?<done>\d+) factorials done, (?<killed>\d+) jobs killed, core utilization")]
     private static partial Regex Summary();

@@ -63,6 +63,17 @@ public sealed class RemoteComputationTests(RemoteClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task RunAsync_ManyDistinctCodes_NodeRunsThemFromSharedImages()
+    {
+        await using var cluster = await RemoteCluster.ConnectAsync(fixture.Address);
+        var run = Guid.NewGuid().ToString("N");
+
+        var reports = await cluster.RunAsync(CodeBatches.Tasks(40, run)).WaitAsync(Patience);
+
+        CodeBatches.AssertRanFromSharedImages(reports, 40, run);
+    }
+
+    [Fact]
     public async Task ScheduleAsync_FileOverTheSchedulersCap_RefusedNamingItAndTheClientGoesOn()
     {
         await using var cluster = await Cluster.ConnectAsync(fixture.Address);

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Tests.Functions;
+namespace FuncExec.Tests.Files;
 
 /// <summary>A fresh directory removed when the test ends.</summary>
 internal sealed class TemporaryDirectory : IDisposable
