@@ -1,11 +1,12 @@
 using FuncExec.Cli.SshCluster;
 using FuncExec.Cli.Tests.Support;
+using FuncExec.Tests.Files;
 
 namespace FuncExec.Cli.Tests.SshCluster;
 
 public sealed class HostsFileParserTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TemporaryDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -1,5 +1,6 @@
 using FuncExec.Cli.SshCluster;
 using FuncExec.Cli.Tests.Support;
+using FuncExec.Tests.Files;
 
 namespace FuncExec.Cli.Tests.SshCluster;
 
@@ -8,7 +9,7 @@ public sealed class LocalBuildTests
     [Fact]
     public void Id_SameFiles_SameId_AnyChange_AnotherId()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TemporaryDirectory();
         dir.Write("a/funcexec.dll", "one");
         dir.Write("b/funcexec.dll", "one");
         var a = new LocalBuild(Path.Combine(dir.Path, "a"));

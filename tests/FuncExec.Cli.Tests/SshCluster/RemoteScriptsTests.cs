@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FuncExec.Cli.SshCluster;
 using FuncExec.Cli.Tests.Support;
+using FuncExec.Tests.Files;
 
 namespace FuncExec.Cli.Tests.SshCluster;
 
@@ -16,7 +17,7 @@ public sealed class RemoteScriptsTests : IDisposable
         while :; do sleep 1; done
         """;
 
-    private readonly TempDirectory _dir = new();
+    private readonly TemporaryDirectory _dir = new();
     private readonly List<int> _started = [];
 
     public void Dispose()
