@@ -14,5 +14,6 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     ClusterCommand.Create(),
     ReportCommand.Create(),
     BenchCommand.Create(),
+    BrokerCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
