@@ -12,12 +12,30 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+# The broker tests start rabbitmq-server as a child process of their own; the system service is left alone.
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} for the tests" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # The tests start their own sshd and rabbitmq-server; the packages' system services need not
+  # start (and cannot, where there is no init system): while installing, a policy says so.
+  policy=/usr/sbin/policy-rc.d
+  placed=""
+  if [ ! -e "$policy" ]; then
+    placed=1
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  if [ -n "$placed" ]; then
+    $sudo rm -f "$policy"
+    trap - EXIT
+  fi
 fi
 
 dotnet test FuncExec.slnx -c Release --logger "console;verbosity=normal" "$@"

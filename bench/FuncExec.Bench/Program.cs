@@ -14,6 +14,7 @@ using FuncExec.Client;
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
+// `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1 direct.
 if (args is ["ping-pong-server", var socketPath])
 {
     PingPong.Serve(socketPath);
@@ -29,6 +30,25 @@ var workloads = new Workloads
     W3Tasks = Arg("--w3-tasks", 200),
     W3Millis = Arg("--w3-ms", 50),
 };
+
+if (args is ["broker", ..])
+{
+    var at = Array.IndexOf(args, "--broker");
+    var url = at >= 0 && at + 1 < args.Length ? args[at + 1] : Environment.GetEnvironmentVariable("FUNCEXEC_BROKER");
+    if (url is null)
+    {
+        Console.Error.WriteLine("broker: give --broker amqp://user:password@host:5672/vhost or set FUNCEXEC_BROKER");
+        return 2;
+    }
+
+    var count = Arg("--tasks", 20_000);
+    var (direct, brokered) = await BrokerWorkload.MeasureAsync(url, workloads, count, Arg("--prefetch", 0));
+    Console.WriteLine();
+    Console.WriteLine($"{count:N0} no-op tasks on {workers} workers (embedded cluster)");
+    Console.WriteLine($"{"direct (funcexec run) tasks/s",-34} {direct,10:N0}");
+    Console.WriteLine($"{"through RabbitMQ tasks/s",-34} {brokered,10:N0}  ({brokered / direct:P1} of direct)");
+    return 0;
+}
 
 Console.Error.WriteLine("floor: Unix-socket ping-pong between two .NET processes ...");
 var floorP50 = Workloads.Percentile(PingPong.Measure(20_000), 0.50);

@@ -102,7 +102,7 @@ internal sealed class Workloads
     public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
-    private TaskSpec Noop(int i) => new()
+    internal TaskSpec Noop(int i) => new()
     {
         Name = $"noop-{i}",
         Kind = FunctionKind.Method,

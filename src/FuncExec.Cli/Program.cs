@@ -11,7 +11,9 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     NodeCommand.Create(),
     StatusCommand.Create(),
     KillCommand.Create(),
+    ClusterCommand.Create(),
     ReportCommand.Create(),
     BenchCommand.Create(),
+    BrokerCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -79,14 +79,8 @@ internal static class RunCommand
         TransportSecurity security,
         CancellationToken cancellationToken)
     {
-        IReadOnlyList<TaskSpec> tasks;
-        try
+        if (await TaskFileInput.ReadAsync(file).ConfigureAwait(false) is not { } tasks)
         {
-            tasks = TaskFileReader.Read(file.FullName);
-        }
-        catch (TaskFileException ex)
-        {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
 
@@ -149,26 +143,15 @@ internal static class RunCommand
         catch (Exception ex) when (ex is FuncExecException && ex is not TaskFileException)
         {
             // The scheduler refused the submission or went away: say so, keep what finished.
-            writer.FlushFinished();
-            await Console.Error.WriteLineAsync($"run: {ex.Message}").ConfigureAwait(false);
-            return 2;
+            return await RunExit.FailedAsync(writer, "run", ex.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C: keep what finished; the workers die with the cluster.
-            var finished = writer.FlushFinished();
-            await Console.Error.WriteLineAsync($"interrupted: {finished} of {tasks.Count} tasks had finished; their results are written").ConfigureAwait(false);
-            return 130;
+            return await RunExit.InterruptedAsync(writer, tasks.Count, "").ConfigureAwait(false);
         }
 
-        writer.Flush();
-        var failed = reports.Count(r => r.State != TaskState.Succeeded);
-        if (failed > 0)
-        {
-            await Console.Error.WriteLineAsync($"{failed} of {reports.Count} tasks did not succeed").ConfigureAwait(false);
-        }
-
-        return failed == 0 ? 0 : 1;
+        return await RunExit.CompletedAsync(writer, reports).ConfigureAwait(false);
     }
 
     private static async Task<IReadOnlyList<TaskReport>> RunWithProgressAsync(

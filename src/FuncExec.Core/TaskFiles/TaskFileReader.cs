@@ -88,6 +88,23 @@ public static class TaskFileReader
         return new TaskFileValidator(path).Validate(root);
     }
 
+    /// <summary>Reads one task written as a JSON object with the keys a task file's task has
+    /// (a message on a task queue, say).</summary>
+    /// <param name="json">The object's text.</param>
+    /// <param name="source">Where the task came from, named in error messages and <see cref="TaskSpec.Source"/>.</param>
+    /// <param name="defaultName">The task's name when it sets none.</param>
+    /// <param name="baseDirectory">The directory relative assembly paths resolve against.</param>
+    /// <exception cref="TaskFileException">The text is not JSON, not an object, or not a valid task.</exception>
+    public static TaskSpec ParseTask(string json, string source, string defaultName, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentException.ThrowIfNullOrEmpty(defaultName);
+        ArgumentException.ThrowIfNullOrEmpty(baseDirectory);
+        var root = JsonTaskFileParser.Parse(json.TrimStart('\uFEFF'), source);
+        return new TaskFileValidator(source, baseDirectory).ValidateTask(root, defaultName);
+    }
+
     private static string ReadText(string path)
     {
         try

@@ -22,9 +22,16 @@ internal sealed partial class TaskFileValidator
     /// <summary>Creates a validator for the file at <paramref name="path"/>, against whose
     /// directory relative assembly paths resolve.</summary>
     public TaskFileValidator(string path)
+        : this(path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory())
     {
-        _path = path;
-        _directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
+    }
+
+    /// <summary>Creates a validator for tasks that come from <paramref name="source"/> (named in errors),
+    /// against whose <paramref name="directory"/> relative assembly paths resolve.</summary>
+    public TaskFileValidator(string source, string directory)
+    {
+        _path = source;
+        _directory = directory;
     }
 
     /// <summary>The tasks <paramref name="root"/> defines, in file order.</summary>
@@ -58,6 +65,20 @@ internal sealed partial class TaskFileValidator
         }
 
         return specs;
+    }
+
+    /// <summary>The one task <paramref name="root"/> defines (a mapping, not a list), named
+    /// <paramref name="defaultName"/> unless it has a <c>name</c>.</summary>
+    public TaskSpec ValidateTask(TaskFileNode? root, string defaultName)
+    {
+        if (root is not TaskFileMapping)
+        {
+            throw new TaskFileException(
+                _path, root?.Line ?? 0, root?.Column ?? 0, $"a task must be a JSON object with 'function', 'code' or 'command', not {(root is null ? "nothing" : Describe(root))}");
+        }
+
+        var (spec, nameNode) = ReadTask(root, 1, TaskDefaults.None);
+        return nameNode is null ? spec with { Name = defaultName } : spec;
     }
 
     private static string Label(string name, TaskFileNode? nameNode, int position) =>

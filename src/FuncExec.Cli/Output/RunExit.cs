@@ -1,0 +1,37 @@
+using FuncExec.Core.Tasks;
+
+namespace FuncExec.Cli.Output;
+
+/// <summary>How verbs that print task results end: what they say on standard error, and their exit code
+/// (0 all succeeded, 1 some did not, 2 the run could not go on, 130 interrupted).</summary>
+internal static class RunExit
+{
+    /// <summary>The run could not go on: keep what finished, say why.</summary>
+    public static async Task<int> FailedAsync(JsonLinesWriter writer, string verb, string message)
+    {
+        writer.FlushFinished();
+        await Console.Error.WriteLineAsync($"{verb}: {message}").ConfigureAwait(false);
+        return 2;
+    }
+
+    /// <summary>Ctrl+C: keep what finished, say how much that was.</summary>
+    public static async Task<int> InterruptedAsync(JsonLinesWriter writer, int count, string rest)
+    {
+        var finished = writer.FlushFinished();
+        await Console.Error.WriteLineAsync($"interrupted: {finished} of {count} tasks had finished; their results are written{rest}").ConfigureAwait(false);
+        return 130;
+    }
+
+    /// <summary>Every task ended: write the rest, count those that did not succeed.</summary>
+    public static async Task<int> CompletedAsync(JsonLinesWriter writer, IReadOnlyList<TaskReport> reports)
+    {
+        writer.Flush();
+        var failed = reports.Count(r => r.State != TaskState.Succeeded);
+        if (failed > 0)
+        {
+            await Console.Error.WriteLineAsync($"{failed} of {reports.Count} tasks did not succeed").ConfigureAwait(false);
+        }
+
+        return failed == 0 ? 0 : 1;
+    }
+}
