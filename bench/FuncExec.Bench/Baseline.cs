@@ -4,28 +4,37 @@ using System.Text.Json;
 
 namespace FuncExec.Bench;
 
-/// <summary>Python multiprocessing and Dask distributed on W1/W2, run in the same session as FuncExec's figures.</summary>
+/// <summary>Python multiprocessing, Dask distributed and Celery on the same workloads, run in the same session as FuncExec's figures.</summary>
 internal static class Baseline
 {
     public static (double W1, double W2P50)? RunMultiprocessing(int tasks, int workers) =>
-        RunPython("Python multiprocessing", "multiprocessing_baseline.py", tasks, workers);
+        RunPython("Python multiprocessing", "multiprocessing_baseline.py", Invariant(tasks), Invariant(workers));
 
     /// <summary>Dask's LocalCluster; null (with the reason on standard error) when Dask is not installed.</summary>
     public static (double W1, double W2P50)? RunDask(int tasks, int workers) =>
-        RunPython("Dask distributed", "dask_baseline.py", tasks, workers);
+        RunPython("Dask distributed", "dask_baseline.py", Invariant(tasks), Invariant(workers));
 
-    private static (double W1, double W2P50)? RunPython(string title, string scriptName, int tasks, int workers)
+    /// <summary>Celery with a prefork worker pool, through the RabbitMQ broker at <paramref name="url"/>; null (with the
+    /// reason on standard error) when Celery is not installed.</summary>
+    public static (double W1, double W2P50)? RunCelery(string url, int tasks, int workers) =>
+        RunPython("Celery", "celery_baseline.py", url, Invariant(tasks), Invariant(workers));
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static (double W1, double W2P50)? RunPython(string title, string scriptName, params string[] arguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "baselines", scriptName);
         Console.Error.WriteLine($"baseline: {title} ...");
         try
         {
-            using var python = Process.Start(new ProcessStartInfo("python3")
+            var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
+            start.ArgumentList.Add(script);
+            foreach (var argument in arguments)
             {
-                ArgumentList = { script, tasks.ToString(CultureInfo.InvariantCulture), workers.ToString(CultureInfo.InvariantCulture) },
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            });
+                start.ArgumentList.Add(argument);
+            }
+
+            using var python = Process.Start(start);
             if (python is null)
             {
                 return null;

@@ -14,7 +14,8 @@ using FuncExec.Client;
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
-// `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1 direct.
+// `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
+// direct, and Celery through the same broker (apt-get install python3-celery).
 if (args is ["ping-pong-server", var socketPath])
 {
     PingPong.Serve(socketPath);
@@ -43,10 +44,17 @@ if (args is ["broker", ..])
 
     var count = Arg("--tasks", 20_000);
     var (direct, brokered) = await BrokerWorkload.MeasureAsync(url, workloads, count, Arg("--prefetch", 0));
+    // Celery's prefork pool with its default prefetch, through the same broker (apt-get install python3-celery).
+    var celery = Baseline.RunCelery(url, count, workers);
     Console.WriteLine();
     Console.WriteLine($"{count:N0} no-op tasks on {workers} workers (embedded cluster)");
     Console.WriteLine($"{"direct (funcexec run) tasks/s",-34} {direct,10:N0}");
     Console.WriteLine($"{"through RabbitMQ tasks/s",-34} {brokered,10:N0}  ({brokered / direct:P1} of direct)");
+    if (celery is { } c)
+    {
+        Console.WriteLine($"{"Celery, same broker, tasks/s",-34} {c.W1,10:N0}  (FuncExec through RabbitMQ: {brokered / c.W1:F1}×); Celery delay().get() p50 {c.W2P50:N0} µs");
+    }
+
     return 0;
 }
 
