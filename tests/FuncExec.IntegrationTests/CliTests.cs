@@ -93,6 +93,20 @@ public sealed class CliTests
         dir.Delete(recursive: true);
     }
 
+    [Theory]
+    [InlineData("run", "tasks.yaml", "--order", "random")]
+    [InlineData("run", "tasks.yaml", "--workers", "many")]
+    [InlineData("run", "tasks.yaml", "--no-such-option")]
+    [InlineData("run")]
+    [InlineData("no-such-verb")]
+    public async Task Cli_CommandLineThatDoesNotParse_ExitsWith2AsTheReadmeSays(params string[] args)
+    {
+        var (exitCode, _, stderr) = await Funcexec.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.False(string.IsNullOrWhiteSpace(stderr));
+    }
+
     [Fact]
     public async Task Run_TaskWiderThanTheCluster_RefusedWithClearError()
     {
