@@ -12,6 +12,10 @@ namespace FuncExec.Cli.Commands;
 /// <summary><c>funcexec status</c>: what a scheduler sees now.</summary>
 internal static class StatusCommand
 {
+    /// <summary>Writes every field, zeros too: the protobuf default leaves out worker 0, core 0 and
+    /// an empty queue, which a script reading the JSON would take for missing fields.</summary>
+    private static readonly JsonFormatter StatusJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
     public static Command Create()
     {
         var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
@@ -31,7 +35,7 @@ internal static class StatusCommand
                 var status = await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
-                    Console.WriteLine(JsonFormatter.Default.Format(status));
+                    Console.WriteLine(StatusJson.Format(status));
                 }
                 else
                 {

@@ -97,6 +97,12 @@ public sealed class DistributedTests
         Assert.True(long.Parse(n.GetProperty("lastPulseAgeMs").GetString() ?? n.GetProperty("lastPulseAgeMs").GetRawText(), System.Globalization.CultureInfo.InvariantCulture) < 5000);
         Assert.Equal(2, n.GetProperty("workers").GetArrayLength());
         Assert.All(n.GetProperty("workers").EnumerateArray(), w => Assert.Equal("idle", w.GetProperty("state").GetString()));
+
+        // Zeros are written too: worker 0 on core 0 and an empty queue are fields, not absences.
+        var first = n.GetProperty("workers")[0];
+        Assert.Equal(0, first.GetProperty("workerId").GetInt32());
+        Assert.Equal(0, first.GetProperty("core").GetInt32());
+        Assert.Equal(0, status.GetProperty("queued").GetInt32());
     }
 
     [Fact]
