@@ -25,8 +25,13 @@ internal sealed class OutputCapture : TextWriter
     public static OutputCapture Install()
     {
         var capture = new OutputCapture();
+        var standardError = Console.Error;
         Console.SetOut(capture);
         Console.SetError(capture);
+
+        // A task that ends its process (Environment.Exit) never returns what it printed; hand it to
+        // the real standard error on the way out, where the node reads it for "it printed: ...".
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => standardError.Write(capture.Take());
         return capture;
     }
 

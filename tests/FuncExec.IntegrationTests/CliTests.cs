@@ -93,6 +93,24 @@ public sealed class CliTests
         dir.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task Run_TaskPrintsThenExitsItsProcess_FailureSaysWhatItPrinted()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "exit.yaml");
+        await File.WriteAllTextAsync(file, """
+            - name: exit
+              code: 'Console.Error.WriteLine("cannot open the input"); Environment.Exit(7); return 0;'
+            """);
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", file, "--workers", "1");
+
+        Assert.True(exitCode == 1, stderr);
+        var message = JsonDocument.Parse(stdout).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.Contains("worker exited with code 7 while running this task; it printed: cannot open the input", message, StringComparison.Ordinal);
+        dir.Delete(recursive: true);
+    }
+
     [Theory]
     [InlineData("run", "tasks.yaml", "--order", "random")]
     [InlineData("run", "tasks.yaml", "--workers", "many")]
