@@ -77,6 +77,12 @@ internal static class BrokerServeCommand
             await Console.Error.WriteLineAsync($"broker serve: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (ClusterGoneException ex)
+        {
+            // Serving on would only take the same tasks off the queue and give them back, again and again.
+            await Console.Error.WriteLineAsync($"broker serve: stopped after {server.Completed} tasks: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
 
         await Console.Error.WriteLineAsync($"broker serve: stopped after {server.Completed} tasks ({server.DeadLettered} messages dead-lettered)").ConfigureAwait(false);
         return 0;
