@@ -58,7 +58,7 @@ internal static class BrokerServeCommand
         {
             cluster = schedulerAddress is null
                 ? await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false)
-                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
+                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
         {
