@@ -61,6 +61,8 @@ public sealed class BrokerServer
     /// answered then go back to the queue.</summary>
     /// <exception cref="BrokerConnectionException">The first connection failed (wrong URL, nothing listening,
     /// login refused); later losses are retried, not thrown.</exception>
+    /// <exception cref="ClusterGoneException">The cluster can run nothing more (the scheduler of a
+    /// <see cref="RemoteCluster"/> went away); the tasks in hand went back to the queue first.</exception>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         var factory = BrokerUrl.CreateFactory(_url, _options.ConnectTimeout, $"funcexec broker serve {Environment.MachineName}/{Environment.ProcessId}");
@@ -100,7 +102,16 @@ public sealed class BrokerServer
                 string reason;
                 try
                 {
-                    reason = await session.Lost.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    var ended = await Task.WhenAny(session.Lost, session.ClusterGone).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    if (ended == session.ClusterGone)
+                    {
+                        // Closing the session (leaving this block) gives back every task not yet answered.
+                        throw new ClusterGoneException(
+                            $"the cluster can run nothing more ({session.ClusterGone.Result.Message}); the tasks in hand went back to the queue",
+                            session.ClusterGone.Result);
+                    }
+
+                    reason = await session.Lost.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

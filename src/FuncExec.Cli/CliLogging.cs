@@ -14,6 +14,8 @@ internal static class CliLogging
         var debug = level <= LogLevel.Debug;
         builder.SetMinimumLevel(level)
             .AddFilter("Microsoft", LogLevel.Warning)
+            // A server that fails to start (a port in use) is reported once, as the command's own error.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
             .AddSimpleConsole(options =>
             {
                 options.SingleLine = true;

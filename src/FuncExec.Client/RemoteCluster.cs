@@ -54,7 +54,8 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
     {
         Address = address;
         _connection = connection;
-        _components = new ComponentStore(Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "client-components"));
+        _components = new ComponentStore(
+            Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "client-components"), options.LoggerFactory?.CreateLogger("FuncExec.Client"));
         _preparer = new TaskPreparer(_components, options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code"));
     }
 

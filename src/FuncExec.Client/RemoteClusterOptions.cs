@@ -1,9 +1,10 @@
 using FuncExec.Protocol.Connections;
+using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Client;
 
 /// <summary>How a client reaches a scheduler.</summary>
-/// <remarks>Defaults: no secret, no TLS, 5 s to connect; components and compiled code cached under the temporary directory.</remarks>
+/// <remarks>Defaults: no secret, no TLS, 5 s to connect; components and compiled code cached under the temporary directory; no logging.</remarks>
 public sealed record RemoteClusterOptions
 {
     /// <summary>The defaults.</summary>
@@ -20,4 +21,8 @@ public sealed record RemoteClusterOptions
 
     /// <summary>Where compiled code strings are cached between runs; null for the default.</summary>
     public string? CodeCachePath { get; init; }
+
+    /// <summary>Where the client logs (for example a dependency its deps.json lists that is found nowhere, so it
+    /// cannot travel); none when null.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 }

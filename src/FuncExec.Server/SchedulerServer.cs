@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using FuncExec.Dashboard;
-using FuncExec.Scheduler.Status;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
+using FuncExec.Scheduler.Status;
 using FuncExec.Server.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -156,18 +156,37 @@ public sealed class SchedulerServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(address, Options.Port, listen => listen.UseConnectionHandler<ClusterConnectionHandler>()));
         _app = builder.Build();
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex.InnerException is AddressInUseException)
+        {
+            throw new IOException(
+                $"the scheduler cannot listen on {Options.IpAddr}:{Options.Port}: the port is in use (another scheduler on this machine?); choose another with --port",
+                ex);
+        }
+
         var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Endpoint = new IPEndPoint(address, new Uri(bound).Port);
 
         if (Options.UdpPort > 0)
         {
-            // Broadcasts reach only sockets bound to the wildcard address, whatever --ip-addr says.
-            _udp = new UdpClient(new IPEndPoint(IPAddress.Any, Options.UdpPort)) { EnableBroadcast = true };
-            _discovery = AnswerDiscoveryAsync(_udp);
+            try
+            {
+                // Broadcasts reach only sockets bound to the wildcard address, whatever --ip-addr says.
+                _udp = new UdpClient(new IPEndPoint(IPAddress.Any, Options.UdpPort)) { EnableBroadcast = true };
+                _discovery = AnswerDiscoveryAsync(_udp);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                // Discovery is a convenience: the scheduler serves nodes that are told its address all the same.
+                ServerLog.DiscoveryPortInUse(_loggerFactory.CreateLogger("FuncExec.Scheduler"), Options.UdpPort);
+            }
         }
 
-        ServerLog.Listening(_loggerFactory.CreateLogger("FuncExec.Scheduler"), Options.Name, Endpoint.ToString(), Options.Security.UsesTls, Options.UdpPort);
+        ServerLog.Listening(
+            _loggerFactory.CreateLogger("FuncExec.Scheduler"), Options.Name, Endpoint.ToString(), Options.Security.UsesTls, _udp is null ? "off" : $"UDP {Options.UdpPort}");
         if (Options.Dashboard is { } dashboard)
         {
             Dashboard = await DashboardServer.StartAsync(dashboard, new SchedulerDashboardSource(this), _loggerFactory, cancellationToken).ConfigureAwait(false);

@@ -4,8 +4,8 @@ namespace FuncExec.Server;
 
 internal static partial class ServerLog
 {
-    [LoggerMessage(200, LogLevel.Information, "scheduler {Name} listening on {Endpoint} (TLS: {Tls}, discovery on UDP {UdpPort})")]
-    public static partial void Listening(ILogger logger, string name, string endpoint, bool tls, int udpPort);
+    [LoggerMessage(200, LogLevel.Information, "scheduler {Name} listening on {Endpoint} (TLS: {Tls}, discovery: {Discovery})")]
+    public static partial void Listening(ILogger logger, string name, string endpoint, bool tls, string discovery);
 
     [LoggerMessage(201, LogLevel.Warning, "refused a connection from {Remote}: {Reason}")]
     public static partial void Refused(ILogger logger, string remote, string reason);
@@ -27,4 +27,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(207, LogLevel.Warning, "client {Client}: refused component {Component}: {Reason}")]
     public static partial void ComponentRefused(ILogger logger, string client, string component, string reason);
+
+    [LoggerMessage(208, LogLevel.Warning, "discovery is off: UDP port {Port} is in use (another scheduler on this machine?); nodes must be given --scheduler, or choose a free port with --udp-port")]
+    public static partial void DiscoveryPortInUse(ILogger logger, int port);
 }

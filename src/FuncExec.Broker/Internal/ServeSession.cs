@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using FuncExec.Client;
 using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
+using FuncExec.Node.Remote;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -32,6 +33,7 @@ internal sealed class ServeSession : IAsyncDisposable
     private readonly Channel<Outcome> _outbound = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception> _clusterGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<bool> _onSettled;
     private Task _dispatching = Task.CompletedTask;
     private Task _publishing = Task.CompletedTask;
@@ -49,6 +51,10 @@ internal sealed class ServeSession : IAsyncDisposable
 
     /// <summary>Completes with the reason when the connection or one of its channels closes.</summary>
     public Task<string> Lost => _lost.Task;
+
+    /// <summary>Completes with the cluster's error when the cluster can run nothing more (a scheduler that went
+    /// away): serving on would only hand the same tasks back again and again.</summary>
+    public Task<Exception> ClusterGone => _clusterGone.Task;
 
     /// <summary>How many tasks may be unacknowledged at once.</summary>
     public int Prefetch { get; private set; }
@@ -194,6 +200,11 @@ internal sealed class ServeSession : IAsyncDisposable
             foreach (var i in unfinished)
             {
                 _outbound.Writer.TryWrite(new Outcome(deliveries[i], null, OutcomeKind.Requeue));
+            }
+
+            if (e is SchedulerUnreachableException)
+            {
+                _clusterGone.TrySetResult(e);
             }
         }
     }

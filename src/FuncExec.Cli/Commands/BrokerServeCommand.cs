@@ -58,7 +58,7 @@ internal static class BrokerServeCommand
         {
             cluster = schedulerAddress is null
                 ? await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false)
-                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
+                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
         {
@@ -76,6 +76,12 @@ internal static class BrokerServeCommand
         {
             await Console.Error.WriteLineAsync($"broker serve: {ex.Message}").ConfigureAwait(false);
             return 2;
+        }
+        catch (ClusterGoneException ex)
+        {
+            // Serving on would only take the same tasks off the queue and give them back, again and again.
+            await Console.Error.WriteLineAsync($"broker serve: stopped after {server.Completed} tasks: {ex.Message}").ConfigureAwait(false);
+            return 1;
         }
 
         await Console.Error.WriteLineAsync($"broker serve: stopped after {server.Completed} tasks ({server.DeadLettered} messages dead-lettered)").ConfigureAwait(false);

@@ -44,6 +44,20 @@ internal static class NodeCommand
                 return 2;
             }
 
+            var dest = parse.GetValue(destPath)?.FullName;
+            if (dest is not null)
+            {
+                try
+                {
+                    Directory.CreateDirectory(dest);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"node: --dest-path {dest} cannot be used: {ex.Message}").ConfigureAwait(false);
+                    return 2;
+                }
+            }
+
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
             await using var agent = new NodeAgent(
                 new NodeAgentOptions
@@ -58,7 +72,7 @@ internal static class NodeCommand
                     {
                         Name = parse.GetValue(name)!,
                         Workers = parse.GetValue(cpus),
-                        DestPath = parse.GetValue(destPath)?.FullName,
+                        DestPath = dest,
                     },
                 },
                 logging);

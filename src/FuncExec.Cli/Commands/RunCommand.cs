@@ -99,7 +99,7 @@ internal static class RunCommand
                 ? await LocalCluster.StartAsync(
                     new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName, Dashboard = dashboard },
                     cancellationToken).ConfigureAwait(false)
-                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
+                : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
         {

@@ -84,6 +84,47 @@ public sealed class BrokerTests(RabbitMqBroker broker) : IClassFixture<RabbitMqB
     }
 
     [Fact]
+    public async Task Serve_SchedulerGoesAway_ServerStopsAndItsTasksGoBackForAnother()
+    {
+        var (queue, results) = Names();
+        const int count = 20;
+        await using (var client = await BrokerClient.ConnectAsync(broker.Url, new BrokerClientOptions { Queue = queue, ResultQueue = results }))
+        {
+            await client.SubmitAllAsync([.. Enumerable.Range(0, count).Select(i => Sleep(i, 300))]);
+        }
+
+        var (scheduler, address) = await Distributed.FuncexecProcess.StartSchedulerAsync();
+        await using (scheduler)
+        await using (var node = Distributed.FuncexecProcess.Start("node", "--scheduler", address, "-c", "2"))
+        {
+            await node.WaitForAsync("joined scheduler");
+            await using var remote = await RemoteCluster.ConnectAsync(address);
+            var server = new BrokerServer(broker.Url, remote, new BrokerServerOptions { Queue = queue });
+            var serving = server.RunAsync();
+            Assert.True(await Tasks.EventuallyAsync(() => server.Completed >= 1, seconds: 120), "nothing answered before the scheduler went");
+
+            scheduler.Kill();
+
+            // It stops, rather than taking the same tasks off the queue and handing them back for ever.
+            var gone = await Assert.ThrowsAsync<ClusterGoneException>(() => serving.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("went back to the queue", gone.Message, StringComparison.Ordinal);
+            Assert.True(server.Completed < count, "every task was answered before the scheduler went");
+        }
+
+        // Nothing is lost: another server answers every task the first one did not.
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
+        var second = new BrokerServer(broker.Url, cluster, new BrokerServerOptions { Queue = queue });
+        using var stop = new CancellationTokenSource();
+        var secondServing = second.RunAsync(stop.Token);
+        var lines = new List<JsonElement>();
+        Assert.True(
+            await Tasks.EventuallyAsync(() => { lines.AddRange(DrainAsync(results).Result); return lines.Select(TaskId).Distinct().Count() == count; }, seconds: 120),
+            $"{lines.Select(TaskId).Distinct().Count()} of {count} tasks answered");
+        await stop.CancelAsync();
+        await secondServing;
+    }
+
+    [Fact]
     public async Task Serve_MalformedMessages_DeadLetteredWithErrorsAndNeighboursSucceed()
     {
         var (queue, results) = Names();

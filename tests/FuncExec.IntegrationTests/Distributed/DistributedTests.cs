@@ -65,6 +65,47 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public async Task Scheduler_PortInUse_ExitsTwoNamingTheAddressAndTheOption()
+    {
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exitCode, _, stderr) = await Funcexec.RunAsync("scheduler", "--ip-addr", "127.0.0.1", "--port", port, "--udp-port", "0", "--no-dashboard");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}: the port is in use", stderr, StringComparison.Ordinal);
+        Assert.Contains("--port", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scheduler_DiscoveryPortInUse_WarnsAndServesNodesGivenItsAddress()
+    {
+        using var taken = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0));
+        var udp = ((System.Net.IPEndPoint)taken.Client.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var scheduler = FuncexecProcess.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", udp, "--no-dashboard");
+        await scheduler.WaitForAsync("listening on");
+
+        Assert.Contains($"discovery is off: UDP port {udp} is in use", scheduler.Output, StringComparison.Ordinal);
+        Assert.Contains("discovery: off", scheduler.Output, StringComparison.Ordinal);
+        var address = "127.0.0.1:" + System.Text.RegularExpressions.Regex.Match(scheduler.Output, @"listening on 127\.0\.0\.1:(\d+)").Groups[1].Value;
+        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1");
+        await node.WaitForAsync("joined scheduler");
+    }
+
+    [Fact]
+    public async Task Node_DestPathThatCannotBeCreated_ExitsTwoNamingIt()
+    {
+        var (exitCode, _, stderr) = await Funcexec.RunAsync("node", "--scheduler", "127.0.0.1:1", "--dest-path", "/proc/funcexec-cannot-be-here");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--dest-path /proc/funcexec-cannot-be-here cannot be used", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_NoSchedulerThere_FailsFastNamingTheAddress()
     {
         var address = $"127.0.0.1:{FreePort()}";
