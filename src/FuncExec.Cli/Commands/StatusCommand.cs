@@ -55,7 +55,13 @@ internal static class StatusCommand
 
     private static void Print(FuncExec.Protocol.V1.StatusReply status)
     {
-        var console = AnsiConsole.Console;
+        // Spectre decides on escapes from TERM alone; a status piped to a file or a script gets plain text.
+        var redirected = Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
         console.MarkupLine($"scheduler [bold]{Markup.Escape(status.SchedulerName)}[/]: {status.Nodes.Count} nodes, "
             + $"{status.Nodes.Sum(n => n.Workers.Count)} workers, {status.Queued} queued, {status.Running.Count} running");
         var nodes = new Table().AddColumns("node", "address", "last pulse", "worker", "core", "state", "current task", "cpu");

@@ -147,6 +147,24 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public async Task Status_OutputPipedOnAColourTerminal_WritesNoEscapeSequences()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        var start = Funcexec.StartInfo("status", "--scheduler", address);
+        start.Environment["TERM"] = "xterm-256color";
+
+        using var status = System.Diagnostics.Process.Start(start)!;
+        var stdout = await status.StandardOutput.ReadToEndAsync();
+        var stderr = await status.StandardError.ReadToEndAsync();
+        await status.WaitForExitAsync();
+
+        Assert.True(status.ExitCode == 0, stderr);
+        Assert.Contains("scheduler ", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', stdout);
+    }
+
+    [Fact]
     public async Task Kill_RunningTaskFromAnotherProcess_ItsClientGetsKilledAndTheNextTaskRuns()
     {
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
