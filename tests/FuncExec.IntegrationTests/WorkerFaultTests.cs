@@ -111,6 +111,26 @@ public sealed class WorkerFaultTests
     }
 
     [Fact]
+    public async Task RunAsync_TasksWithoutTimeoutEndTheirProcess_ReportWhenTheyStartedInLine()
+    {
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1 });
+        var before = DateTimeOffset.UtcNow;
+
+        // One worker: the second runs after the first, so its start is when the first ended.
+        var reports = await cluster.RunAsync(
+        [
+            Code("sleep-then-exit", "Thread.Sleep(300); Environment.Exit(3); return 0;"),
+            Code("exit", "Environment.Exit(4); return 0;"),
+        ]);
+
+        Assert.All(reports, r => Assert.Equal(TaskState.Failed, r.State));
+        Assert.All(reports, r => Assert.NotNull(r.Started));
+        Assert.InRange(reports[0].Started!.Value, before, reports[0].Finished!.Value);
+        Assert.True(reports[0].Finished!.Value - reports[0].Started!.Value >= TimeSpan.FromMilliseconds(250), $"{reports[0].Started:O} → {reports[0].Finished:O}");
+        Assert.InRange(reports[1].Started!.Value, reports[0].Started!.Value, reports[1].Finished!.Value);
+    }
+
+    [Fact]
     public async Task RunAsync_WorkerDies_TheWarmSpareTakesItsPlacePinnedAndANewSpareStarts()
     {
         await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });

@@ -149,10 +149,17 @@ internal sealed class WorkerHandle
             }
 
             var batch = new AssignTasks();
+            var idle = _inFlight.Count == 0;
             foreach (var task in tasks)
             {
                 _inFlight.Enqueue(new InFlightTask(task.TaskId, task.Attempt, task.TimeoutMs));
                 batch.Tasks.Add(task);
+            }
+
+            if (idle && _inFlight.TryPeek(out var first))
+            {
+                // An idle worker starts the first task as it arrives.
+                first.StartedUnixUs = FuncExec.Core.Tasks.UnixTime.NowMicroseconds();
             }
 
             SendLocked(new WorkerEnvelope { Assign = batch });
@@ -346,6 +353,11 @@ internal sealed class WorkerHandle
                 if (_inFlight.TryPeek(out var head) && head.TaskId == result.TaskId)
                 {
                     _inFlight.Dequeue();
+                    if (_inFlight.TryPeek(out var next) && next.StartedUnixUs == 0)
+                    {
+                        // The next in line starts as this one finishes (the worker's clock is this machine's).
+                        next.StartedUnixUs = result.FinishedUnixUs;
+                    }
                 }
                 else
                 {
