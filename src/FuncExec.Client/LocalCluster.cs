@@ -27,6 +27,8 @@ public sealed class LocalCluster : ICluster
     private readonly EmbeddedBackend _backend;
     private SchedulerProfile? _profile;
     private DashboardServer? _dashboard;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RunObserver, byte> _runs = new();
+    private int _disposed;
 
     private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer, long maxFileSize)
     {
@@ -52,6 +54,7 @@ public sealed class LocalCluster : ICluster
     public Uri? DashboardUrl => _dashboard?.Url;
 
     internal LocalNode Node => _node;
+
 
     internal ClusterScheduler Scheduler => _scheduler;
 
@@ -120,6 +123,11 @@ public sealed class LocalCluster : ICluster
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw EmbeddedBackend.Disposed(EmbeddedBackend.ClosedMessage);
+        }
+
         var run = new RunObserver(tasks.Count, onFinished);
         var submitted = new List<SubmittedTask>(tasks.Count);
         var preparedTasks = _preparer.Prepare(tasks);
@@ -136,23 +144,49 @@ public sealed class LocalCluster : ICluster
             }
         }
 
-        if (submitted.Count > 0)
+        _runs.TryAdd(run, 0);
+        try
         {
-            _scheduler.Submit(submitted, run);
-        }
+            if (submitted.Count > 0)
+            {
+                _scheduler.Submit(submitted, run);
+            }
 
-        return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                // Submitted as the cluster went: nothing will ever report it.
+                run.Fail(EmbeddedBackend.Disposed(EmbeddedBackend.InFlightMessage));
+            }
+
+            return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runs.TryRemove(run, out _);
+        }
     }
 
-    /// <summary>Stops the dashboard, kills every worker process, and closes the profile if one is recorded.</summary>
+    /// <summary>Stops the dashboard, kills every worker process, and closes the profile if one is recorded. Tasks
+    /// not finished by then fail with an <see cref="ObjectDisposedException"/>, and so does every call after.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (_dashboard is not null)
         {
             await _dashboard.DisposeAsync().ConfigureAwait(false);
         }
 
         await _node.DisposeAsync().ConfigureAwait(false);
+        _backend.ShutDown();
+        foreach (var run in _runs.Keys)
+        {
+            run.Fail(EmbeddedBackend.Disposed(EmbeddedBackend.InFlightMessage));
+        }
+
         if (_profile is not null)
         {
             await _profile.DisposeAsync().ConfigureAwait(false);

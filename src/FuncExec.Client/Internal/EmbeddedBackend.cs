@@ -12,6 +12,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
 {
     private readonly ClusterScheduler _scheduler;
     private readonly LocalNode _node;
+    private volatile bool _shutDown;
 
     public EmbeddedBackend(ClusterScheduler scheduler, LocalNode node, TaskPreparer preparer, long maxFileSize)
     {
@@ -29,9 +30,26 @@ internal sealed class EmbeddedBackend : IClusterBackend
 
     public long MaxFileSize { get; }
 
+    /// <summary>Why a task still waiting fails when the cluster is disposed.</summary>
+    public const string InFlightMessage = "the local cluster was shut down (DisposeAsync) before this task finished; await its tasks before disposing the cluster";
+
+    /// <summary>Why a call on a disposed cluster fails.</summary>
+    public const string ClosedMessage = "the local cluster was shut down (DisposeAsync); start another with Cluster.StartLocalAsync";
+
+    /// <summary>The cluster is gone: every task still waiting fails, and every request from now on throws, with an
+    /// <see cref="ObjectDisposedException"/>.</summary>
+    public void ShutDown()
+    {
+        _shutDown = true;
+        Handles.FailAll(Disposed(InFlightMessage));
+    }
+
+    public static ObjectDisposedException Disposed(string message) => new(nameof(LocalCluster), message);
+
     // In one process there is no connection to watch: the pulse interval does not apply.
     public async Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
+        ThrowIfShutDown();
         var opened = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var id = _scheduler.OpenComputation(request, Handles, computation => opened.TrySetResult(computation));
         // An exclusive computation given up while waiting for its turn must not hold the queue.
@@ -47,6 +65,12 @@ internal sealed class EmbeddedBackend : IClusterBackend
 
     public Task CloseComputationAsync(long computation, CancellationToken cancellationToken)
     {
+        if (_shutDown)
+        {
+            // Everything closed with the cluster.
+            return Task.CompletedTask;
+        }
+
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_scheduler.CloseComputation(computation, () => closed.TrySetResult()))
         {
@@ -58,6 +82,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
 
     public Task<long[]> SubmitAsync(long computation, IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
     {
+        ThrowIfShutDown();
         var tagged = new SubmittedTask[tasks.Count];
         for (var i = 0; i < tasks.Count; i++)
         {
@@ -79,6 +104,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
 
     public Task SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken)
     {
+        ThrowIfShutDown();
         var error = _scheduler.SendToTask(Handles, new TaskMessage { ToTask = taskId, PayloadJson = Google.Protobuf.ByteString.CopyFrom(payload) });
         return error is null ? Task.CompletedTask : Task.FromException(new MessageNotDeliveredException(taskId, error));
     }
@@ -115,4 +141,12 @@ internal sealed class EmbeddedBackend : IClusterBackend
                 onEvents(mine);
             }
         });
+
+    private void ThrowIfShutDown()
+    {
+        if (_shutDown)
+        {
+            throw Disposed(ClosedMessage);
+        }
+    }
 }

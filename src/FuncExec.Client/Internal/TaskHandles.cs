@@ -14,12 +14,20 @@ internal sealed class TaskHandles : ITaskObserver
     private readonly ConcurrentDictionary<long, RemoteTask> _byId = new();
     private readonly Dictionary<long, List<Action<RemoteTask>>> _early = [];
     private readonly Lock _lock = new();
+    private Exception? _failedWith;
 
     public void Register(long id, RemoteTask handle)
     {
         lock (_lock)
         {
             handle.Id = id;
+            if (_failedWith is not null)
+            {
+                // Submitted as the cluster went: nothing will ever report it.
+                handle.Fail(_failedWith);
+                return;
+            }
+
             if (handle.IsCompleted)
             {
                 _early.Remove(id);
@@ -77,15 +85,19 @@ internal sealed class TaskHandles : ITaskObserver
             progress.Fraction >= 0 && !double.IsNaN(progress.Fraction) ? progress.Fraction : null,
             progress.Message.Length == 0 ? null : progress.Message)));
 
-    /// <summary>Fails every handle still waiting (the scheduler is gone).</summary>
+    /// <summary>Fails every handle still waiting (the scheduler is gone), and any registered after.</summary>
     public void FailAll(Exception error)
     {
-        foreach (var (_, handle) in _byId)
+        lock (_lock)
         {
-            handle.Fail(error);
-        }
+            _failedWith ??= error;
+            foreach (var (_, handle) in _byId)
+            {
+                handle.Fail(error);
+            }
 
-        _byId.Clear();
+            _byId.Clear();
+        }
     }
 
     private void With(long id, Action<RemoteTask> action)

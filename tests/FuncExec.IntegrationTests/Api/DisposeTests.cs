@@ -1,0 +1,31 @@
+using FuncExec.Client;
+using FuncExec.TestJobs;
+using static FuncExec.IntegrationTests.Tasks;
+
+namespace FuncExec.IntegrationTests.Api;
+
+/// <summary>An embedded cluster disposed with work in flight: nothing waits for ever.</summary>
+public sealed class DisposeTests
+{
+    [Fact]
+    public async Task DisposeAsync_TasksStillRunning_TheyFailAsDisposedAndLaterCallsThrow()
+    {
+        var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1 });
+        var computation = await cluster.ScheduleAsync();
+        var running = await computation.SubmitAsync(() => ApiJobs.Sleep(60_000));
+        var queued = await computation.SubmitAsync(() => ApiJobs.Sleep(60_000));
+        var run = cluster.RunAsync([Code("waits", "Thread.Sleep(60_000); return 1;")]);
+
+        await cluster.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => running.Result.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("await its tasks before disposing the cluster", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.Result.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+        var later = await Assert.ThrowsAsync<ObjectDisposedException>(() => computation.RunAsync(() => ApiJobs.Sleep(1)).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("start another with Cluster.StartLocalAsync", later.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => cluster.RunAsync([Code("after", "return 1;")]).WaitAsync(TimeSpan.FromSeconds(30)));
+        await computation.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await cluster.DisposeAsync();
+    }
+}
