@@ -13,6 +13,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
     private readonly ClusterScheduler _scheduler;
     private readonly LocalNode _node;
     private volatile bool _shutDown;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskCompletionSource<long>, byte> _opening = new();
 
     public EmbeddedBackend(ClusterScheduler scheduler, LocalNode node, TaskPreparer preparer, long maxFileSize)
     {
@@ -42,6 +43,11 @@ internal sealed class EmbeddedBackend : IClusterBackend
     {
         _shutDown = true;
         Handles.FailAll(Disposed(InFlightMessage));
+        foreach (var opening in _opening.Keys)
+        {
+            // An exclusive computation waiting for its turn: the turn will never come.
+            opening.TrySetException(Disposed(ClosedMessage));
+        }
     }
 
     public static ObjectDisposedException Disposed(string message) => new(nameof(LocalCluster), message);
@@ -49,8 +55,15 @@ internal sealed class EmbeddedBackend : IClusterBackend
     // In one process there is no connection to watch: the pulse interval does not apply.
     public async Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
-        ThrowIfShutDown();
         var opened = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Listed before the check, so a shutdown either sees it or is seen here.
+        _opening.TryAdd(opened, 0);
+        if (_shutDown)
+        {
+            _opening.TryRemove(opened, out _);
+            throw Disposed(ClosedMessage);
+        }
+
         var id = _scheduler.OpenComputation(request, Handles, computation => opened.TrySetResult(computation));
         // An exclusive computation given up while waiting for its turn must not hold the queue.
         await using var giveUp = cancellationToken.Register(() =>
@@ -60,7 +73,14 @@ internal sealed class EmbeddedBackend : IClusterBackend
                 _scheduler.CloseComputation(id);
             }
         });
-        return await opened.Task.ConfigureAwait(false);
+        try
+        {
+            return await opened.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            _opening.TryRemove(opened, out _);
+        }
     }
 
     public Task CloseComputationAsync(long computation, CancellationToken cancellationToken)

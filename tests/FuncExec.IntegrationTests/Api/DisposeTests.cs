@@ -28,4 +28,17 @@ public sealed class DisposeTests
         await computation.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         await cluster.DisposeAsync();
     }
+
+    [Fact]
+    public async Task DisposeAsync_ExclusiveComputationWaitingForItsTurn_ScheduleAsyncThrows()
+    {
+        var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1 });
+        await using var holder = await cluster.ScheduleAsync(new ComputationOptions { Exclusive = true });
+        var waiting = cluster.ScheduleAsync(new ComputationOptions { Exclusive = true });
+
+        await cluster.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("the local cluster was shut down", error.Message, StringComparison.Ordinal);
+    }
 }
