@@ -38,7 +38,8 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
     private TimeSpan _schedulerPulse = TimeSpan.FromSeconds(2);
     private long _lastHeard = TimeProvider.System.GetTimestamp();
     private readonly Lock _subscribersLock = new();
-    private List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents)> _subscribers = [];
+    private List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents, Action<Exception?> OnEnded)> _subscribers = [];
+    private Exception? _lost;
     private bool _subscribed;
     private long _nextRun;
     private long _nextTag;
@@ -394,11 +395,18 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
 
     Task<IReadOnlyList<NodeInfo>> IClusterBackend.NodesAsync(CancellationToken cancellationToken) => NodesAsync(cancellationToken);
 
-    IDisposable IClusterBackend.Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents)
+    IDisposable IClusterBackend.Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents, Action<Exception?> onEnded)
     {
-        var entry = (computation, onEvents);
+        var entry = (computation, onEvents, onEnded);
         lock (_subscribersLock)
         {
+            if (_lost is { } lost)
+            {
+                // The connection is gone already: nothing will come.
+                onEnded(lost);
+                return new Unsubscriber(this, entry);
+            }
+
             _subscribers = [.. _subscribers, entry];
             if (!_subscribed)
             {
@@ -438,7 +446,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
             }
         }
 
-        foreach (var (computation, onEvents) in Volatile.Read(ref _subscribers))
+        foreach (var (computation, onEvents, _) in Volatile.Read(ref _subscribers))
         {
             var mine = computation == 0 ? decoded : decoded.FindAll(e => e.Concerns(computation));
             if (mine.Count > 0)
@@ -448,7 +456,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         }
     }
 
-    private sealed class Unsubscriber(RemoteCluster cluster, (long, Action<IReadOnlyList<ClusterEvent>>) entry) : IDisposable
+    private sealed class Unsubscriber(RemoteCluster cluster, (long, Action<IReadOnlyList<ClusterEvent>>, Action<Exception?>) entry) : IDisposable
     {
         public void Dispose()
         {
@@ -647,6 +655,19 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
         }
 
         _handlesByTag.Clear();
+        List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents, Action<Exception?> OnEnded)> subscribers;
+        lock (_subscribersLock)
+        {
+            _lost = error;
+            subscribers = _subscribers;
+            _subscribers = [];
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            // Event streams end with the connection, saying why.
+            subscriber.OnEnded(error);
+        }
     }
 
     private static TaskReport ToReport(TaskReportMessage m) => new()

@@ -14,6 +14,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
     private readonly LocalNode _node;
     private volatile bool _shutDown;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskCompletionSource<long>, byte> _opening = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Action<Exception?>, byte> _listening = new();
 
     public EmbeddedBackend(ClusterScheduler scheduler, LocalNode node, TaskPreparer preparer, long maxFileSize)
     {
@@ -47,6 +48,15 @@ internal sealed class EmbeddedBackend : IClusterBackend
         {
             // An exclusive computation waiting for its turn: the turn will never come.
             opening.TrySetException(Disposed(ClosedMessage));
+        }
+
+        foreach (var onEnded in _listening.Keys)
+        {
+            if (_listening.TryRemove(onEnded, out _))
+            {
+                // An event stream ends with the cluster.
+                onEnded(null);
+            }
         }
     }
 
@@ -152,8 +162,9 @@ internal sealed class EmbeddedBackend : IClusterBackend
         return Task.FromResult(nodes);
     }
 
-    public IDisposable Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents) =>
-        _scheduler.Subscribe(computation == 0 ? onEvents : events =>
+    public IDisposable Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents, Action<Exception?> onEnded)
+    {
+        var subscription = _scheduler.Subscribe(computation == 0 ? onEvents : events =>
         {
             var mine = events.Where(e => e.Concerns(computation)).ToList();
             if (mine.Count > 0)
@@ -161,12 +172,29 @@ internal sealed class EmbeddedBackend : IClusterBackend
                 onEvents(mine);
             }
         });
+        _listening.TryAdd(onEnded, 0);
+        if (_shutDown && _listening.TryRemove(onEnded, out _))
+        {
+            onEnded(null);
+        }
+
+        return new Subscription(subscription, () => _listening.TryRemove(onEnded, out _));
+    }
 
     private void ThrowIfShutDown()
     {
         if (_shutDown)
         {
             throw Disposed(ClosedMessage);
+        }
+    }
+
+    private sealed class Subscription(IDisposable inner, Action onDispose) : IDisposable
+    {
+        public void Dispose()
+        {
+            onDispose();
+            inner.Dispose();
         }
     }
 }

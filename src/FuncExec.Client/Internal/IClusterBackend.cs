@@ -39,6 +39,7 @@ internal interface IClusterBackend
 
     Task<IReadOnlyList<NodeInfo>> NodesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Hears every cluster event from now on, of one computation's tasks (and every node and worker event) or all (0).</summary>
-    IDisposable Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents);
+    /// <summary>Hears every cluster event from now on, of one computation's tasks (and every node and worker event) or all (0);
+    /// <paramref name="onEnded"/> hears when no more will come: null when the cluster was disposed, or why (the scheduler is gone).</summary>
+    IDisposable Subscribe(long computation, Action<IReadOnlyList<ClusterEvent>> onEvents, Action<Exception?> onEnded);
 }

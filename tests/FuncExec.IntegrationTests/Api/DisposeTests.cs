@@ -1,4 +1,6 @@
 using FuncExec.Client;
+using FuncExec.Core.Events;
+using FuncExec.Node.Remote;
 using FuncExec.TestJobs;
 using static FuncExec.IntegrationTests.Tasks;
 
@@ -27,6 +29,47 @@ public sealed class DisposeTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => cluster.RunAsync([Code("after", "return 1;")]).WaitAsync(TimeSpan.FromSeconds(30)));
         await computation.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         await cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_StatusStreamOpen_TheStreamEnds()
+    {
+        var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1 });
+        var seen = new List<ClusterEvent>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in cluster.StatusAsync())
+            {
+                lock (seen)
+                {
+                    seen.Add(e);
+                }
+            }
+        });
+        await cluster.RunAsync(Code("one", "return 1;"));
+
+        await cluster.DisposeAsync();
+
+        await reading.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (seen)
+        {
+            Assert.Contains(seen, e => e is TaskFinished);
+        }
+    }
+
+    [Fact]
+    public async Task SchedulerKilled_StatusStreamOfARemoteCluster_EndsWithSchedulerUnreachable()
+    {
+        var (scheduler, address) = await Distributed.FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var cluster = await Cluster.ConnectAsync(address);
+        var stream = cluster.StatusAsync().GetAsyncEnumerator();
+        var next = stream.MoveNextAsync().AsTask();
+
+        scheduler.Kill();
+
+        await Assert.ThrowsAsync<SchedulerUnreachableException>(() => next.WaitAsync(TimeSpan.FromSeconds(30)));
+        await stream.DisposeAsync();
     }
 
     [Fact]
