@@ -17,8 +17,9 @@ namespace FuncExec.Core.Functions;
 /// components loaded here that came with one, as the .NET host resolves a program's dependencies (which finds
 /// assemblies loaded by name, such as <c>SQLitePCLRaw.batteries_v2</c>); from the folders of the components
 /// loaded here; from the computation's files folder; and last from the default context's copy when it
-/// has one loaded by that name. Native libraries the components' assemblies import resolve through those
-/// <c>NAME.deps.json</c> files too (<c>runtimes/linux-x64/native/libe_sqlite3.so</c>), and otherwise as the
+/// has one loaded by that name. A manifest resolves as it does for task-file assemblies (<see cref="PackageResolver"/>):
+/// a file beside the component first, then in the NuGet package folders.
+/// Native libraries the components' assemblies import resolve through those <c>NAME.deps.json</c> files too (<c>runtimes/linux-x64/native/libe_sqlite3.so</c>), and otherwise as the
 /// runtime finds them by default, beside the importing assembly first.</para>
 /// <para>Unloading completes once nothing refers to the context's types any more: callers drop their
 /// caches of its methods before <see cref="Close"/>. Serializer settings for its types are kept apart
@@ -28,7 +29,7 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
 {
     private readonly ConcurrentDictionary<string, Assembly> _byPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _folders = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AssemblyDependencyResolver> _resolvers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PackageResolver> _resolvers = new(StringComparer.Ordinal);
     private int _closed;
 
     /// <summary>Creates the context of computation <paramref name="computation"/>.</summary>
@@ -64,7 +65,8 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
     /// when it has one beside it, and its folder then serve its dependencies.
     /// </summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidOperationException">Its <c>NAME.deps.json</c> cannot be read.</exception>
+    /// <exception cref="InvalidOperationException">Its <c>NAME.deps.json</c> cannot be read (said by the runtime's resolver).</exception>
+    /// <exception cref="InvalidDataException">Its <c>NAME.deps.json</c> cannot be read.</exception>
     /// <exception cref="ObjectDisposedException">The context was closed.</exception>
     public Assembly LoadComponent(string path)
     {
@@ -81,9 +83,9 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
             throw new FileNotFoundException($"assembly {full} does not exist", full);
         }
 
-        if (File.Exists(Path.ChangeExtension(full, ".deps.json")))
+        if (File.Exists(DependencyAssets.ManifestOf(full)))
         {
-            _resolvers.TryAdd(full, new AssemblyDependencyResolver(full));
+            _resolvers.TryAdd(full, new PackageResolver(full));
         }
 
         _folders.TryAdd(Path.GetDirectoryName(full)!, 0);
@@ -117,7 +119,7 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
         foreach (var resolver in _resolvers.Values)
         {
             // Only what came with the component: the manifest also lists what stayed behind (FuncExec's own).
-            if (resolver.ResolveAssemblyToPath(assemblyName) is { } path && File.Exists(path))
+            if (resolver.ResolveAssembly(assemblyName) is { } path)
             {
                 return LoadFromAssemblyPath(path);
             }
@@ -152,7 +154,7 @@ public sealed class ComputationLoadContext : AssemblyLoadContext
     {
         foreach (var resolver in _resolvers.Values)
         {
-            if (resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path)
+            if (resolver.ResolveNative(unmanagedDllName) is { } path)
             {
                 return LoadUnmanagedDllFromPath(path);
             }
