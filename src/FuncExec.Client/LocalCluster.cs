@@ -27,7 +27,6 @@ public sealed class LocalCluster : ICluster
     private readonly EmbeddedBackend _backend;
     private SchedulerProfile? _profile;
     private DashboardServer? _dashboard;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<RunObserver, byte> _runs = new();
     private int _disposed;
 
     private LocalCluster(LocalNode node, ClusterScheduler scheduler, TaskPreparer preparer, long maxFileSize)
@@ -123,11 +122,7 @@ public sealed class LocalCluster : ICluster
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            throw EmbeddedBackend.Disposed(EmbeddedBackend.ClosedMessage);
-        }
-
+        _backend.ThrowIfShutDown();
         var run = new RunObserver(tasks.Count, onFinished);
         var submitted = new List<SubmittedTask>(tasks.Count);
         var preparedTasks = _preparer.Prepare(tasks);
@@ -144,26 +139,13 @@ public sealed class LocalCluster : ICluster
             }
         }
 
-        _runs.TryAdd(run, 0);
-        try
+        using var tracked = _backend.Track(run);
+        if (submitted.Count > 0)
         {
-            if (submitted.Count > 0)
-            {
-                _scheduler.Submit(submitted, run);
-            }
-
-            if (Volatile.Read(ref _disposed) != 0)
-            {
-                // Submitted as the cluster went: nothing will ever report it.
-                run.Fail(EmbeddedBackend.Disposed(EmbeddedBackend.InFlightMessage));
-            }
-
-            return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _scheduler.Submit(submitted, run);
         }
-        finally
-        {
-            _runs.TryRemove(run, out _);
-        }
+
+        return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the dashboard, kills every worker process, and closes the profile if one is recorded. Tasks
@@ -182,10 +164,6 @@ public sealed class LocalCluster : ICluster
 
         await _node.DisposeAsync().ConfigureAwait(false);
         _backend.ShutDown();
-        foreach (var run in _runs.Keys)
-        {
-            run.Fail(EmbeddedBackend.Disposed(EmbeddedBackend.InFlightMessage));
-        }
 
         if (_profile is not null)
         {

@@ -13,8 +13,8 @@ internal sealed class EmbeddedBackend : IClusterBackend
     private readonly ClusterScheduler _scheduler;
     private readonly LocalNode _node;
     private volatile bool _shutDown;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<TaskCompletionSource<long>, byte> _opening = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Action<Exception?>, byte> _listening = new();
+    // What waits on the cluster besides task handles: an exclusive computation's turn, a run, an event stream.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Action, byte> _endings = new();
 
     public EmbeddedBackend(ClusterScheduler scheduler, LocalNode node, TaskPreparer preparer, long maxFileSize)
     {
@@ -33,10 +33,10 @@ internal sealed class EmbeddedBackend : IClusterBackend
     public long MaxFileSize { get; }
 
     /// <summary>Why a task still waiting fails when the cluster is disposed.</summary>
-    public const string InFlightMessage = "the local cluster was shut down (DisposeAsync) before this task finished; await its tasks before disposing the cluster";
+    private const string InFlightMessage = "the local cluster was shut down (DisposeAsync) before this task finished; await its tasks before disposing the cluster";
 
     /// <summary>Why a call on a disposed cluster fails.</summary>
-    public const string ClosedMessage = "the local cluster was shut down (DisposeAsync); start another with Cluster.StartLocalAsync";
+    private const string ClosedMessage = "the local cluster was shut down (DisposeAsync); start another with Cluster.StartLocalAsync";
 
     /// <summary>The cluster is gone: every task still waiting fails, and every request from now on throws, with an
     /// <see cref="ObjectDisposedException"/>.</summary>
@@ -44,36 +44,36 @@ internal sealed class EmbeddedBackend : IClusterBackend
     {
         _shutDown = true;
         Handles.FailAll(Disposed(InFlightMessage));
-        foreach (var opening in _opening.Keys)
+        foreach (var end in _endings.Keys)
         {
-            // An exclusive computation waiting for its turn: the turn will never come.
-            opening.TrySetException(Disposed(ClosedMessage));
-        }
-
-        foreach (var onEnded in _listening.Keys)
-        {
-            if (_listening.TryRemove(onEnded, out _))
+            if (_endings.TryRemove(end, out _))
             {
-                // An event stream ends with the cluster.
-                onEnded(null);
+                end();
             }
         }
     }
 
-    public static ObjectDisposedException Disposed(string message) => new(nameof(LocalCluster), message);
+    /// <summary>Ends <paramref name="run"/> with an <see cref="ObjectDisposedException"/> if the cluster is disposed
+    /// before the returned registration is.</summary>
+    public IDisposable Track(RunObserver run) => OnShutDown(() => run.Fail(Disposed(InFlightMessage)));
+
+    public void ThrowIfShutDown()
+    {
+        if (_shutDown)
+        {
+            throw Disposed(ClosedMessage);
+        }
+    }
+
+    private static ObjectDisposedException Disposed(string message) => new(nameof(LocalCluster), message);
 
     // In one process there is no connection to watch: the pulse interval does not apply.
     public async Task<long> OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
+        ThrowIfShutDown();
         var opened = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Listed before the check, so a shutdown either sees it or is seen here.
-        _opening.TryAdd(opened, 0);
-        if (_shutDown)
-        {
-            _opening.TryRemove(opened, out _);
-            throw Disposed(ClosedMessage);
-        }
-
+        // An exclusive computation waiting for its turn when the cluster goes: the turn will never come.
+        using var ending = OnShutDown(() => opened.TrySetException(Disposed(ClosedMessage)));
         var id = _scheduler.OpenComputation(request, Handles, computation => opened.TrySetResult(computation));
         // An exclusive computation given up while waiting for its turn must not hold the queue.
         await using var giveUp = cancellationToken.Register(() =>
@@ -83,14 +83,7 @@ internal sealed class EmbeddedBackend : IClusterBackend
                 _scheduler.CloseComputation(id);
             }
         });
-        try
-        {
-            return await opened.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            _opening.TryRemove(opened, out _);
-        }
+        return await opened.Task.ConfigureAwait(false);
     }
 
     public Task CloseComputationAsync(long computation, CancellationToken cancellationToken)
@@ -172,29 +165,36 @@ internal sealed class EmbeddedBackend : IClusterBackend
                 onEvents(mine);
             }
         });
-        _listening.TryAdd(onEnded, 0);
-        if (_shutDown && _listening.TryRemove(onEnded, out _))
-        {
-            onEnded(null);
-        }
-
-        return new Subscription(subscription, () => _listening.TryRemove(onEnded, out _));
+        // An event stream ends with the cluster.
+        var ending = OnShutDown(() => onEnded(null));
+        return new Both(ending, subscription);
     }
 
-    private void ThrowIfShutDown()
+    /// <summary>Runs <paramref name="end"/> when the cluster is disposed (at once if it has been), unless the returned
+    /// registration is disposed first.</summary>
+    private Unlist OnShutDown(Action end)
     {
-        if (_shutDown)
+        // Listed before the check, so a shutdown either sees it or is seen here.
+        _endings.TryAdd(end, 0);
+        if (_shutDown && _endings.TryRemove(end, out _))
         {
-            throw Disposed(ClosedMessage);
+            end();
         }
+
+        return new Unlist(this, end);
     }
 
-    private sealed class Subscription(IDisposable inner, Action onDispose) : IDisposable
+    private sealed class Unlist(EmbeddedBackend backend, Action end) : IDisposable
+    {
+        public void Dispose() => backend._endings.TryRemove(end, out _);
+    }
+
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
     {
         public void Dispose()
         {
-            onDispose();
-            inner.Dispose();
+            first.Dispose();
+            second.Dispose();
         }
     }
 }
