@@ -24,9 +24,10 @@ public sealed class SchedulerSilenceTests
             Assert.Equal(4, await warm.RunAsync(() => ApiJobs.Square(2)));
         }
 
-        // Not disposed here: closing it would time out too while the scheduler catches up; the scheduler
-        // closes it when this client leaves.
-        var computation = await cluster.ScheduleAsync(new ComputationOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+        // Long enough for the open itself on a busy machine; the silence below outlasts it. Not disposed
+        // here: closing it would time out too while the scheduler catches up; the scheduler closes it
+        // when this client leaves.
+        var computation = await cluster.ScheduleAsync(new ComputationOptions { Timeout = TimeSpan.FromSeconds(3) });
 
         Signal("STOP", scheduler.Pid);
         try
