@@ -61,35 +61,17 @@ if (args is ["broker", ..])
 Console.Error.WriteLine("floor: Unix-socket ping-pong between two .NET processes ...");
 var floorP50 = Workloads.Percentile(PingPong.Measure(20_000), 0.50);
 
-Figures embedded;
-double[] w4Embedded;
-(double Chunked, double PerItem) mapEmbedded;
-(double Chunked, double PerItem) mapDistributed;
-(double WithCrash, double Clean) w5Embedded;
+Measured embedded;
 await using (var local = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers }))
 {
-    embedded = await workloads.MeasureAsync(local, "embedded");
-    Console.Error.WriteLine("embedded W4: kill a running task, time until the queued one starts ...");
-    w4Embedded = await KillWorkloads.KillRefillAsync(local, workers, rounds: 15);
-    Console.Error.WriteLine("embedded W5: 100 tasks of 20 ms, one crashes its worker once ...");
-    w5Embedded = await KillWorkloads.CrashRecoveryAsync(local);
-    Console.Error.WriteLine("embedded map: MapAsync over 100,000 tiny items ...");
-    mapEmbedded = await MapWorkload.MeasureAsync(local, 100_000);
+    embedded = await MeasureAllAsync(local, "embedded");
 }
 
-Figures distributed;
-double[] w4Distributed;
-(double WithCrash, double Clean) w5Distributed;
+Measured distributed;
 await using (var processes = await SeparateProcesses.StartAsync(workers))
 await using (var remote = await RemoteCluster.ConnectAsync(processes.Address))
 {
-    distributed = await workloads.MeasureAsync(remote, "scheduler+node");
-    Console.Error.WriteLine("scheduler+node W4 ...");
-    w4Distributed = await KillWorkloads.KillRefillAsync(remote, workers, rounds: 15);
-    Console.Error.WriteLine("scheduler+node W5 ...");
-    w5Distributed = await KillWorkloads.CrashRecoveryAsync(remote);
-    Console.Error.WriteLine("scheduler+node map ...");
-    mapDistributed = await MapWorkload.MeasureAsync(remote, 100_000);
+    distributed = await MeasureAllAsync(remote, "scheduler+node");
 }
 
 Console.Error.WriteLine("crash refill: a task kills its worker; time until the next task starts ...");
@@ -103,19 +85,38 @@ var dask = Baseline.RunDask(Math.Max(1_000, workloads.W1Tasks / 4), workers);
 Console.WriteLine();
 Console.WriteLine($"floor (Unix-socket ping-pong p50): {floorP50:F1} µs; {workers} workers");
 Console.WriteLine($"{"measure",-16} {"embedded",16} {"scheduler+node",16} {"multiprocessing",16} {"dask",12}  target (embedded / scheduler+node)");
-Console.WriteLine($"{"W1 tasks/s",-16} {embedded.W1,16:N0} {distributed.W1,16:N0} {(python is { } p1 ? p1.W1.ToString("N0", CultureInfo.InvariantCulture) : "-"),16} {(dask is { } d1 ? d1.W1.ToString("N0", CultureInfo.InvariantCulture) : "-"),12}  >= 50,000 / >= 30,000");
-Console.WriteLine($"{"W2 p50 µs",-16} {embedded.W2P50,16:F0} {distributed.W2P50,16:F0} {(python is { } p2 ? p2.W2P50.ToString("F0", CultureInfo.InvariantCulture) : "-"),16} {(dask is { } d2 ? d2.W2P50.ToString("F0", CultureInfo.InvariantCulture) : "-"),12}  <= 200 / <= 300");
-Console.WriteLine($"{"W2 p99 µs",-16} {embedded.W2P99,16:F0} {distributed.W2P99,16:F0} {"-",16} {"-",12}");
-Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.W2P50 / floorP50,16:F1} {distributed.W2P50 / floorP50,16:F1} {(python is { } p3 ? (p3.W2P50 / floorP50).ToString("F1", CultureInfo.InvariantCulture) : "-"),16} {(dask is { } d3 ? (d3.W2P50 / floorP50).ToString("F1", CultureInfo.InvariantCulture) : "-"),12}");
-Console.WriteLine($"{"W3 efficiency",-16} {embedded.W3,16:F3} {distributed.W3,16:F3} {"-",16} {"-",12}  >= 0.97 (ideal {embedded.W3Ideal:F2} s)");
-Console.WriteLine($"{"W4 kill→next ms",-16} {Workloads.Percentile(w4Embedded, 0.5),16:F1} {Workloads.Percentile(w4Distributed, 0.5),16:F1} {"-",16} {"-",12}  <= 50 (p50; p90 {Workloads.Percentile(w4Embedded, 0.9):F1} / {Workloads.Percentile(w4Distributed, 0.9):F1})");
-Console.WriteLine($"{"W5 wall s",-16} {w5Embedded.WithCrash,16:F2} {w5Distributed.WithCrash,16:F2} {"-",16} {"-",12}  all 100 results, crashed task retried (without the crash: {w5Embedded.Clean:F2} / {w5Distributed.Clean:F2} s)");
-Console.WriteLine($"{"map items/s",-16} {mapEmbedded.Chunked,16:N0} {mapDistributed.Chunked,16:N0} {"-",16} {"-",12}  MapAsync over 100,000 items in chunks (one task per item: {mapEmbedded.PerItem:N0} / {mapDistributed.PerItem:N0})");
-Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process (W4 p50 is {Workloads.Percentile(w4Embedded, 0.5) / refillCold:F2}× a process start)");
+Console.WriteLine($"{"W1 tasks/s",-16} {embedded.Figures.W1,16:N0} {distributed.Figures.W1,16:N0} {Cell(python?.W1, "N0"),16} {Cell(dask?.W1, "N0"),12}  >= 50,000 / >= 30,000");
+Console.WriteLine($"{"W2 p50 µs",-16} {embedded.Figures.W2P50,16:F0} {distributed.Figures.W2P50,16:F0} {Cell(python?.W2P50, "F0"),16} {Cell(dask?.W2P50, "F0"),12}  <= 200 / <= 300");
+Console.WriteLine($"{"W2 p99 µs",-16} {embedded.Figures.W2P99,16:F0} {distributed.Figures.W2P99,16:F0} {"-",16} {"-",12}");
+Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.Figures.W2P50 / floorP50,16:F1} {distributed.Figures.W2P50 / floorP50,16:F1} {Cell(python?.W2P50 / floorP50, "F1"),16} {Cell(dask?.W2P50 / floorP50, "F1"),12}");
+Console.WriteLine($"{"W3 efficiency",-16} {embedded.Figures.W3,16:F3} {distributed.Figures.W3,16:F3} {"-",16} {"-",12}  >= 0.97 (ideal {embedded.Figures.W3Ideal:F2} s)");
+Console.WriteLine($"{"W4 kill→next ms",-16} {Workloads.Percentile(embedded.W4, 0.5),16:F1} {Workloads.Percentile(distributed.W4, 0.5),16:F1} {"-",16} {"-",12}  <= 50 (p50; p90 {Workloads.Percentile(embedded.W4, 0.9):F1} / {Workloads.Percentile(distributed.W4, 0.9):F1})");
+Console.WriteLine($"{"W5 wall s",-16} {embedded.W5.WithCrash,16:F2} {distributed.W5.WithCrash,16:F2} {"-",16} {"-",12}  all 100 results, crashed task retried (without the crash: {embedded.W5.Clean:F2} / {distributed.W5.Clean:F2} s)");
+Console.WriteLine($"{"map items/s",-16} {embedded.Map.Chunked,16:N0} {distributed.Map.Chunked,16:N0} {"-",16} {"-",12}  MapAsync over 100,000 items in chunks (one task per item: {embedded.Map.PerItem:N0} / {distributed.Map.PerItem:N0})");
+Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process (W4 p50 is {Workloads.Percentile(embedded.W4, 0.5) / refillCold:F2}× a process start)");
 return 0;
+
+// Every measure of one cluster, in order; the label prefixes the progress lines.
+async Task<Measured> MeasureAllAsync(ICluster cluster, string label)
+{
+    var figures = await workloads.MeasureAsync(cluster, label);
+    Console.Error.WriteLine($"{label} W4: kill a running task, time until the queued one starts ...");
+    var w4 = await KillWorkloads.KillRefillAsync(cluster, workers, rounds: 15);
+    Console.Error.WriteLine($"{label} W5: 100 tasks of 20 ms, one crashes its worker once ...");
+    var w5 = await KillWorkloads.CrashRecoveryAsync(cluster);
+    Console.Error.WriteLine($"{label} map: MapAsync over 100,000 tiny items ...");
+    var map = await MapWorkload.MeasureAsync(cluster, 100_000);
+    return new Measured(figures, w4, w5, map);
+}
+
+// A baseline's figure, or "-" when it did not run.
+static string Cell(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
 
 int Arg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
+
+/// <summary>Every figure of one cluster: W1–W3, W4's kill→next times, W5, and MapAsync.</summary>
+internal sealed record Measured(Figures Figures, double[] W4, (double WithCrash, double Clean) W5, (double Chunked, double PerItem) Map);
