@@ -34,6 +34,9 @@ internal static partial class NodeLog
     [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {DelaySeconds:0.#} s")]
     public static partial void Retrying(ILogger logger, string node, string reason, double delaySeconds);
 
+    [LoggerMessage(118, LogLevel.Warning, "node {Node}: {Attempts} attempts to reach a scheduler failed so far ({Reason}); trying again in {DelaySeconds:0.#} s")]
+    public static partial void StillRetrying(ILogger logger, string node, int attempts, string reason, double delaySeconds);
+
     [LoggerMessage(112, LogLevel.Warning, "node {Node}: lost the scheduler: {Reason}; reconnecting")]
     public static partial void LostScheduler(ILogger logger, string node, string reason);
 

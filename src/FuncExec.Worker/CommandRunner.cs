@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
@@ -15,10 +14,20 @@ namespace FuncExec.Worker;
 /// The result is <c>{"exitCode":N,"stdout":"...","stderr":"..."}</c>; each stream keeps its
 /// first <see cref="MaxCapturedChars"/> characters and says how much it dropped. A non-zero
 /// exit code fails the task, with the output still in the result.
+/// <para>
+/// The task ends when the command's own process exits. A background child it left may still hold the
+/// output pipes open (<c>sleep 300 &amp;</c>), and reading to their end would wait for that child; so
+/// output is read for <see cref="OutputGrace"/> after the exit, then whatever the command left running
+/// is killed (<see cref="Subreaper.EndLeftovers"/>), which closes the pipes, and the result holds what
+/// arrived.
+/// </para>
 /// </remarks>
 internal static class CommandRunner
 {
     internal const int MaxCapturedChars = 1 << 20;
+
+    /// <summary>How long output is still read after the command's process exits.</summary>
+    internal static readonly TimeSpan OutputGrace = TimeSpan.FromMilliseconds(500);
 
     public static void Run(CommandCall call, TaskResult result)
     {
@@ -46,10 +55,19 @@ internal static class CommandRunner
         }
 
         process.StandardInput.Close();
-        var stdout = CaptureAsync(process.StandardOutput);
-        var stderr = CaptureAsync(process.StandardError);
+        var stdout = StreamCapture.Start(process.StandardOutput);
+        var stderr = StreamCapture.Start(process.StandardError);
         process.WaitForExit();
-        var output = new CommandOutput(process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+        var drained = Task.WhenAll(stdout.Completion, stderr.Completion);
+        if (!drained.Wait(OutputGrace))
+        {
+            // Someone the command started still holds a pipe: end them, which closes it, and give the
+            // reads a moment to take what was written before.
+            Subreaper.EndLeftovers(always: true);
+            _ = drained.Wait(OutputGrace);
+        }
+
+        var output = new CommandOutput(process.ExitCode, stdout.Text(), stderr.Text());
         result.ResultJson = UnsafeByteOperations.UnsafeWrap(JsonSerializer.SerializeToUtf8Bytes(output, CommandOutputContext.Default.CommandOutput));
         if (output.ExitCode == 0)
         {
@@ -67,26 +85,5 @@ internal static class CommandRunner
                 Retryable = true,
             };
         }
-    }
-
-    private static async Task<string> CaptureAsync(StreamReader reader)
-    {
-        var text = new StringBuilder();
-        var buffer = new char[8192];
-        long dropped = 0;
-        int n;
-        while ((n = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-        {
-            var keep = Math.Min(n, MaxCapturedChars - text.Length);
-            text.Append(buffer, 0, keep);
-            dropped += n - keep;
-        }
-
-        if (dropped > 0)
-        {
-            text.Append("\n[... ").Append(dropped).Append(" more characters dropped]");
-        }
-
-        return text.ToString();
     }
 }

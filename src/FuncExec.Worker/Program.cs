@@ -15,6 +15,10 @@ catch (ArgumentException ex)
 }
 
 CpuAffinity.PinProcess(options.Cores);
+
+// Orphans of a task's processes (double-forked, setsid) are adopted here instead of by init, so the
+// node finds them below this process when it kills it, and the worker ends them after each task.
+Subreaper.Become();
 var runtime = new WorkerRuntime(TimeProvider.System);
 
 // Installed before any other thread starts, so TaskContext.Current answers in every thread and flow of a task.

@@ -169,6 +169,9 @@ internal sealed class TaskExecutor
             {
                 CpuAffinity.PinProcess(_cores);
             }
+
+            // Whatever the task started and left running ends with it, before its result is reported.
+            Subreaper.EndLeftovers();
         }
 
         result.FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds();

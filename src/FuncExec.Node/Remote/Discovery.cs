@@ -28,6 +28,8 @@ public static class Discovery
     public static bool IsQuery(ReadOnlySpan<byte> datagram) => datagram.SequenceEqual(Encoding.UTF8.GetBytes(Query));
 
     /// <summary>Broadcasts queries every second until a scheduler answers or the token fires.</summary>
+    /// <exception cref="IOException">The query cannot be sent at all (no route for broadcast, the network
+    /// is down); the caller tries again later.</exception>
     public static async Task<SchedulerAddress> FindAsync(int udpPort, Action<string>? onAttempt, CancellationToken cancellationToken)
     {
         using var udp = new UdpClient(AddressFamily.InterNetwork) { EnableBroadcast = true };
@@ -37,7 +39,18 @@ public static class Discovery
         {
             cancellationToken.ThrowIfCancellationRequested();
             onAttempt?.Invoke($"looking for a scheduler by UDP broadcast on port {udpPort}");
-            await udp.SendAsync(query, new IPEndPoint(IPAddress.Broadcast, udpPort), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await udp.SendAsync(query, new IPEndPoint(IPAddress.Broadcast, udpPort), cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.NetworkUnreachable or SocketError.HostUnreachable
+                or SocketError.NetworkDown or SocketError.AddressNotAvailable or SocketError.AccessDenied or SocketError.NoBufferSpaceAvailable)
+            {
+                // A host without a network yet (no broadcast route, interface down) may get one later.
+                throw new IOException(
+                    $"cannot broadcast on UDP port {udpPort.ToString(CultureInfo.InvariantCulture)}: {ex.Message} (no network route? --scheduler host:port needs no broadcast)", ex);
+            }
+
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(TimeSpan.FromSeconds(1));
             try

@@ -53,16 +53,18 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
     {
         await _node.StartAsync(this, cancellationToken).ConfigureAwait(false);
         var backoff = TimeSpan.FromMilliseconds(500);
+        var retries = new RetryLog(_logger, _node.NodeName);
         while (!cancellationToken.IsCancellationRequested)
         {
             SchedulerAddress? address = _options.Scheduler;
             try
             {
                 address ??= await Discovery.FindAsync(
-                    _options.UdpPort, what => NodeLog.Discovering(_logger, _node.NodeName, what), cancellationToken).ConfigureAwait(false);
+                    _options.UdpPort, retries.Discovering, cancellationToken).ConfigureAwait(false);
                 var (connection, welcome) = await SchedulerDialer.ConnectAsync(
                     address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(500);
+                retries.Joined();
                 NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), welcome.Welcome.PulseIntervalMs);
                 var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
                 if (!cancellationToken.IsCancellationRequested)
@@ -76,7 +78,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             }
             catch (Exception ex) when (ex is SchedulerUnreachableException or ProtocolException or IOException)
             {
-                NodeLog.Retrying(_logger, _node.NodeName, ex.Message, backoff.TotalSeconds);
+                retries.Failed(ex.Message, backoff);
                 try
                 {
                     await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);

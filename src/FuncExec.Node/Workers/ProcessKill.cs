@@ -1,20 +1,21 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
+using FuncExec.Core.Platform;
 
 namespace FuncExec.Node.Workers;
 
 /// <summary>Kills a worker process with everything it started.</summary>
 /// <remarks>
 /// A command task runs as a child of its worker, and that child may start its own (a shell's
-/// <c>sleep 300 &amp;</c>). Killing the worker alone would leave them running, holding the core the
-/// next task is given. So the worker's descendants are found first, from
-/// <c>/proc/PID/task/TID/children</c> (read before the kill: once the worker is gone they belong to
-/// init), then the worker and each of them get SIGKILL.
+/// <c>sleep 300 &amp;</c>), which may double-fork or <c>setsid</c> away from it. Each worker is a child
+/// subreaper, so such orphans are reparented to the worker rather than to init, and stay findable
+/// below it in <c>/proc/PID/task/TID/children</c>. The worker is stopped first, then its tree is
+/// frozen (<see cref="ProcessTree.Freeze"/>) so nothing in it can fork while it is killed; then each
+/// process and the worker get SIGKILL.
 /// </remarks>
 internal static partial class ProcessKill
 {
-    private const int SigKill = 9;
+    private const int SigStop = 19;
 
     /// <summary>SIGKILLs <paramref name="process"/> and its descendants; one that already exited is left
     /// as it is, since whoever reads its end reports that.</summary>
@@ -25,7 +26,24 @@ internal static partial class ProcessKill
             return;
         }
 
-        var descendants = Descendants(process.Id);
+        try
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+            return;
+        }
+
+        // Stopped, the worker starts nothing more and adopts no one new; an ESRCH here means it ended
+        // meanwhile, and its tree is then looked for all the same.
+        _ = SendSignal(process.Id, SigStop);
+        var tree = ProcessTree.Freeze(process.Id);
+        ProcessTree.Kill(tree);
         try
         {
             process.Kill();
@@ -34,72 +52,8 @@ internal static partial class ProcessKill
         {
             // Exited meanwhile.
         }
-
-        foreach (var pid in descendants)
-        {
-            // A process that ended meanwhile answers ESRCH, which is what we wanted anyway.
-            _ = Kill(pid, SigKill);
-        }
-    }
-
-    /// <summary>Every process below <paramref name="pid"/>, parents before their children; empty where
-    /// <c>/proc</c> does not list children.</summary>
-    internal static List<int> Descendants(int pid)
-    {
-        var found = new List<int>();
-        var pending = new Queue<int>();
-        pending.Enqueue(pid);
-        while (pending.Count > 0 && found.Count < 10_000)
-        {
-            foreach (var child in Children(pending.Dequeue()))
-            {
-                if (child != pid && !found.Contains(child))
-                {
-                    found.Add(child);
-                    pending.Enqueue(child);
-                }
-            }
-        }
-
-        return found;
-    }
-
-    private static IEnumerable<int> Children(int pid)
-    {
-        string[] threads;
-        try
-        {
-            threads = Directory.GetDirectories($"/proc/{pid}/task");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Gone already, or not Linux.
-            yield break;
-        }
-
-        foreach (var thread in threads)
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(Path.Combine(thread, "children"));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The thread ended while we looked.
-                continue;
-            }
-
-            foreach (var field in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var child))
-                {
-                    yield return child;
-                }
-            }
-        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
+    private static partial int SendSignal(int pid, int signal);
 }
