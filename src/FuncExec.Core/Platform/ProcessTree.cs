@@ -81,7 +81,7 @@ public static partial class ProcessTree
         pending.Enqueue(pid);
         while (pending.Count > 0 && found.Count < MaxProcesses)
         {
-            foreach (var child in Children(pid: pending.Dequeue()))
+            foreach (var child in Children(pending.Dequeue()))
             {
                 if (seen.Add(child))
                 {
