@@ -40,6 +40,16 @@ public sealed record SchedulerServerOptions
     /// <remarks>Default: 10 MiB, as for nodes.</remarks>
     public long MaxFileSize { get; init; } = 10L * 1024 * 1024;
 
+    /// <summary>
+    /// The most memory, in bytes, that partly received frames may hold across all connections;
+    /// a connection that would go over stops being read until memory comes back.
+    /// </summary>
+    /// <remarks>
+    /// Default: 256 MiB. It must hold the largest frame one peer may send: a client's is
+    /// <see cref="MaxFileSize"/> (at least 16 MiB) plus 1 MiB, a node's 32 MiB.
+    /// </remarks>
+    public long MaxInboundMemory { get; init; } = 256L * 1024 * 1024;
+
     /// <summary>Record a profile of the run to this CSV file (see <c>funcexec report</c>), or none when null.</summary>
     public string? ProfilePath { get; init; }
 
