@@ -6,6 +6,7 @@ using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.Diagnostics;
+using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using FuncExec.Scheduler.Status;
@@ -83,8 +84,8 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>The largest frame a client may send: an upload of the largest file.</summary>
     internal int ClientFrameCap { get; }
 
-    /// <summary>The largest frame a node may send: a result (at most 16 MiB of JSON) with its output.</summary>
-    internal int NodeFrameCap { get; } = 32 * 1024 * 1024;
+    /// <summary>The largest frame a node may send: a worker's batch of results, each up to 16 MiB of JSON.</summary>
+    internal int NodeFrameCap { get; } = FrameCodec.DefaultMaxFrameSize;
 
     internal CancellationToken Stopping => _stopping.Token;
 

@@ -46,7 +46,7 @@ public sealed record SchedulerServerOptions
     /// </summary>
     /// <remarks>
     /// Default: 256 MiB. It must hold the largest frame one peer may send: a client's is
-    /// <see cref="MaxFileSize"/> (at least 16 MiB) plus 1 MiB, a node's 32 MiB.
+    /// <see cref="MaxFileSize"/> (at least 16 MiB) plus 1 MiB, a node's 64 MiB (a worker's batch of results).
     /// </remarks>
     public long MaxInboundMemory { get; init; } = 256L * 1024 * 1024;
 
