@@ -8,7 +8,7 @@ namespace FuncExec.Server;
 /// <summary>How <c>funcexec scheduler</c> runs.</summary>
 /// <remarks>
 /// Defaults: listens on every interface, TCP port 9700, UDP discovery on port 9700, pulses
-/// every 2 s (a node silent for 5 pulses is lost), no secret, no TLS.
+/// every 2 s (a node silent for 5 pulses is lost), no secret, no TLS, 256 MiB for partly received frames.
 /// </remarks>
 public sealed record SchedulerServerOptions
 {
