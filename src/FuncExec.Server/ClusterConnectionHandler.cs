@@ -1,3 +1,4 @@
+using System.Net;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using FuncExec.Server.Sessions;
@@ -10,8 +11,10 @@ namespace FuncExec.Server;
 /// Kestrel's seam for the FuncExec protocol: each TCP connection is secured (TLS when
 /// configured), authenticated by the handshake, then served as a node or a client.
 /// </summary>
-/// <remarks>A connection that fails any step is closed with its reason logged once; nothing
-/// else is affected.</remarks>
+/// <remarks>A connection that fails any step is closed with its reason logged once (and a flood
+/// of them from one address as one line per 10 s); nothing else is affected. After the
+/// handshake, each connection's frames are capped for its role and charged to the server's one
+/// <see cref="InboundMemoryBudget"/>.</remarks>
 internal sealed class ClusterConnectionHandler : ConnectionHandler
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -48,7 +51,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                 },
                 HandshakeTimeout,
                 opening.Token).ConfigureAwait(false);
-            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger);
+            var cap = hello.Role == PeerRole.Client ? _server.ClientFrameCap : _server.NodeFrameCap;
+            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger, cap, budget: _server.InboundBudget);
             switch (hello.Role)
             {
                 case PeerRole.Node:
@@ -67,15 +71,35 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
         catch (OperationCanceledException) when (opening.IsCancellationRequested)
         {
-            ServerLog.Refused(_logger, remote, $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
+            Refused(connection, remote, $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
         {
-            ServerLog.Refused(_logger, remote, ex.Message);
+            Refused(connection, remote, ex.Message);
         }
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Refused(ConnectionContext connection, string remote, string reason)
+    {
+        // Keyed by address, not port: each connection of a flood comes from a new port.
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? remote;
+        var admission = _server.RefusalLog.Admit(address);
+        if (!admission.Write)
+        {
+            return;
+        }
+
+        if (admission.Suppressed == 0)
+        {
+            ServerLog.Refused(_logger, remote, reason);
+        }
+        else
+        {
+            ServerLog.RefusedRepeatedly(_logger, remote, reason, admission.Suppressed, address, (int)Math.Round(admission.Since.TotalSeconds));
         }
     }
 }

@@ -4,6 +4,9 @@ using System.Net.Sockets;
 using FuncExec.Dashboard;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
+using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Diagnostics;
+using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using FuncExec.Scheduler.Status;
@@ -33,9 +36,24 @@ public sealed class SchedulerServer : IAsyncDisposable
     private UdpClient? _udp;
     private Task? _discovery;
 
+    // Pulses, results and submissions fit in this; only uploads of components are bigger.
+    private const int MinClientFrameSize = 16 * 1024 * 1024;
+
+    // An upload frame carries the file and a little protobuf around it.
+    private const int FrameOverhead = 1024 * 1024;
+
     private SchedulerServer(SchedulerServerOptions options, ILoggerFactory loggerFactory)
     {
         Options = options;
+        ClientFrameCap = (int)Math.Min(Math.Max(options.MaxFileSize, MinClientFrameSize) + FrameOverhead, int.MaxValue);
+        if (options.MaxInboundMemory < Math.Max(ClientFrameCap, NodeFrameCap))
+        {
+            throw new ArgumentException(
+                $"the inbound memory budget of {options.MaxInboundMemory} bytes cannot hold one frame of {Math.Max(ClientFrameCap, NodeFrameCap)} bytes (a client's upload of the largest file plus 1 MiB, or a node's result); raise --max-inbound-memory or lower --max-file-size");
+        }
+
+        InboundBudget = new InboundMemoryBudget(options.MaxInboundMemory, Time) { ReturnMemoryWhenDrained = true };
+        RefusalLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
         _loggerFactory = loggerFactory;
         Scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
         Components = new ComponentStore(options.DestPath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components"));
@@ -56,6 +74,18 @@ public sealed class SchedulerServer : IAsyncDisposable
     internal ComponentStore Components { get; }
 
     internal TimeProvider Time { get; } = TimeProvider.System;
+
+    /// <summary>Partial frames of every connection after its handshake.</summary>
+    internal InboundMemoryBudget InboundBudget { get; }
+
+    /// <summary>One line per address per 10 s for refused connections, however many come.</summary>
+    internal LogRateLimiter RefusalLog { get; }
+
+    /// <summary>The largest frame a client may send: an upload of the largest file.</summary>
+    internal int ClientFrameCap { get; }
+
+    /// <summary>The largest frame a node may send: a worker's batch of results, each up to 16 MiB of JSON.</summary>
+    internal int NodeFrameCap { get; } = FrameCodec.DefaultMaxFrameSize;
 
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -152,7 +182,13 @@ public sealed class SchedulerServer : IAsyncDisposable
         var address = IPAddress.Parse(Options.IpAddr);
         // Frame handlers only take the scheduler's lock briefly and never block, so Kestrel may run
         // them on its I/O threads: one thread-pool hop less on every frame in.
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.UnsafePreferInlineScheduling = true;
+            // What Kestrel buffers per connection ahead of our reads, outside the inbound budget:
+            // 1 MiB by default, which a crowd of connections that stopped being read multiplies.
+            sockets.MaxReadBufferSize = 256 * 1024;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(address, Options.Port, listen => listen.UseConnectionHandler<ClusterConnectionHandler>()));
         _app = builder.Build();

@@ -8,7 +8,7 @@ namespace FuncExec.Server;
 /// <summary>How <c>funcexec scheduler</c> runs.</summary>
 /// <remarks>
 /// Defaults: listens on every interface, TCP port 9700, UDP discovery on port 9700, pulses
-/// every 2 s (a node silent for 5 pulses is lost), no secret, no TLS.
+/// every 2 s (a node silent for 5 pulses is lost), no secret, no TLS, 256 MiB for partly received frames.
 /// </remarks>
 public sealed record SchedulerServerOptions
 {
@@ -39,6 +39,16 @@ public sealed record SchedulerServerOptions
     /// <summary>The largest component file a client may upload, in bytes; larger ones are refused with the reason.</summary>
     /// <remarks>Default: 10 MiB, as for nodes.</remarks>
     public long MaxFileSize { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>
+    /// The most memory, in bytes, that partly received frames may hold across all connections;
+    /// a connection that would go over stops being read until memory comes back.
+    /// </summary>
+    /// <remarks>
+    /// Default: 256 MiB. It must hold the largest frame one peer may send: a client's is
+    /// <see cref="MaxFileSize"/> (at least 16 MiB) plus 1 MiB, a node's 64 MiB (a worker's batch of results).
+    /// </remarks>
+    public long MaxInboundMemory { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>Record a profile of the run to this CSV file (see <c>funcexec report</c>), or none when null.</summary>
     public string? ProfilePath { get; init; }

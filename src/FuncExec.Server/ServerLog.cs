@@ -30,4 +30,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(208, LogLevel.Warning, "discovery is off: UDP port {Port} is in use (another scheduler on this machine?); nodes must be given --scheduler, or choose a free port with --udp-port")]
     public static partial void DiscoveryPortInUse(ILogger logger, int port);
+
+    [LoggerMessage(230, LogLevel.Warning, "refused a connection from {Remote}: {Reason} (and {Suppressed} more like it from {Address} in the last {Seconds} s)")]
+    public static partial void RefusedRepeatedly(ILogger logger, string remote, string reason, long suppressed, string address, int seconds);
 }

@@ -19,6 +19,11 @@ internal static class SchedulerCommand
         var pulse = new Option<double>("--pulse-interval") { Description = "Seconds between pulses; a node silent for 5 pulses is lost", DefaultValueFactory = _ => 2.0 };
         var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components from clients are kept" };
         var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file a client may upload, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
+        var maxInboundMemory = new Option<long>("--max-inbound-memory")
+        {
+            Description = "Most memory, in bytes, that partly received frames may hold across all connections",
+            DefaultValueFactory = _ => new SchedulerServerOptions().MaxInboundMemory,
+        };
         var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
@@ -27,7 +32,7 @@ internal static class SchedulerCommand
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug, dashboardPort, dashboardIp, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -69,6 +74,7 @@ internal static class SchedulerCommand
                         PulseInterval = TimeSpan.FromSeconds(seconds),
                         DestPath = parse.GetValue(destPath)?.FullName,
                         MaxFileSize = parse.GetValue(maxFileSize),
+                        MaxInboundMemory = parse.GetValue(maxInboundMemory),
                         ProfilePath = parse.GetValue(profile)?.FullName,
                         Security = transport,
                         Dashboard = dashboard,
@@ -76,9 +82,9 @@ internal static class SchedulerCommand
                     logging,
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or ArgumentException)
             {
-                // A port in use (the protocol's or the dashboard's); the message names the option to change.
+                // A port in use, or limits that do not fit together: the message names the option to change.
                 await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }

@@ -20,4 +20,10 @@ public enum CloseReasonKind
 
     /// <summary>The frame handler threw.</summary>
     HandlerFailed,
+
+    /// <summary>
+    /// A frame holding bytes of an <see cref="InboundMemoryBudget"/> did not arrive at its minimum
+    /// rate (a slow or stalled peer, or one stuck behind a full budget for too long).
+    /// </summary>
+    SlowFrame,
 }

@@ -57,6 +57,7 @@ public sealed partial class FrameConnection : IAsyncDisposable
     // handler to return (it would wait for itself).
     private readonly AsyncLocal<bool> _inReadLoop = new();
     private readonly bool _dedicatedReader;
+    private readonly InboundMemoryBudget? _budget;
     private CloseReason? _closeReason;
     private int _started;
 
@@ -68,13 +69,30 @@ public sealed partial class FrameConnection : IAsyncDisposable
     /// <param name="dedicatedReader">Read on a thread of its own with blocking reads, so each inbound
     /// frame wakes one thread instead of an I/O thread and then a pool thread; for the few
     /// connections of a node or a client, where latency counts more than a thread.</param>
-    public FrameConnection(Stream stream, string remoteName, ILogger logger, int maxFrameSize = FrameCodec.DefaultMaxFrameSize, bool dedicatedReader = false)
+    /// <param name="budget">Charged for the bytes of partial inbound frames as they arrive (see
+    /// <see cref="InboundMemoryBudget"/>): when it is full the connection stops reading, and a frame
+    /// slower than its deadline closes it (<see cref="CloseReasonKind.SlowFrame"/>). None when null:
+    /// frames up to <paramref name="maxFrameSize"/> are buffered as they come. Not with
+    /// <paramref name="dedicatedReader"/>.</param>
+    public FrameConnection(
+        Stream stream,
+        string remoteName,
+        ILogger logger,
+        int maxFrameSize = FrameCodec.DefaultMaxFrameSize,
+        bool dedicatedReader = false,
+        InboundMemoryBudget? budget = null)
     {
         _dedicatedReader = dedicatedReader;
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(remoteName);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFrameSize);
+        if (dedicatedReader && budget is not null)
+        {
+            throw new ArgumentException("a dedicated reader's blocking reads cannot wait for a memory budget", nameof(budget));
+        }
+
+        _budget = budget;
         _stream = stream;
         RemoteName = remoteName;
         _logger = logger;
@@ -199,17 +217,23 @@ public sealed partial class FrameConnection : IAsyncDisposable
     {
         _inReadLoop.Value = true;
         var token = _abort.Token;
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        // Under a budget, each read adds at most one segment before the budget is charged for it.
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: _budget is null ? 4096 : 16 * 1024, leaveOpen: true));
+        using var account = _budget is null ? null : new InboundFrameAccount(_budget, token);
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                var result = await reader.ReadAsync(account?.Token ?? token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                var handled = false;
+                long pending;
+                long frameLength;
                 try
                 {
                     while (!IsClosed && FrameReader.TryReadFrame(ref buffer, ClusterEnvelope.Parser, _maxFrameSize, out var envelope))
                     {
+                        handled = true;
                         try
                         {
                             await onFrame(envelope!).ConfigureAwait(false);
@@ -235,12 +259,34 @@ public sealed partial class FrameConnection : IAsyncDisposable
                             exception: null);
                         return;
                     }
+
+                    pending = buffer.Length;
+                    frameLength = FrameReader.PeekLength(buffer);
                 }
                 finally
                 {
                     reader.AdvanceTo(buffer.Start, buffer.End);
                 }
+
+                if (account is not null)
+                {
+                    if (frameLength - InboundMemoryBudget.ConnectionAllowance > _budget!.Capacity)
+                    {
+                        throw new FrameTooLargeException(frameLength, (int)Math.Min(int.MaxValue, _budget.Capacity + InboundMemoryBudget.ConnectionAllowance));
+                    }
+
+                    // Backpressure: nothing more is read from this peer until its bytes fit in the budget.
+                    await account.ChargeAsync(pending, frameLength, handled).ConfigureAwait(false);
+                }
             }
+        }
+        catch (OperationCanceledException) when (account?.DeadlinePassed == true)
+        {
+            RequestClose(
+                new CloseReason(
+                    CloseReasonKind.SlowFrame,
+                    $"the peer did not finish a frame of {account.LateFrameLength} bytes within {account.LateFrameDeadline.TotalSeconds:0} s (frames must arrive at {_budget!.MinBytesPerSecond / 1024} KiB/s or more, with {_budget.FrameGrace.TotalSeconds:0} s of grace)"),
+                exception: null);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

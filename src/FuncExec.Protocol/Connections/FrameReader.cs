@@ -103,6 +103,19 @@ public static class FrameReader
         return true;
     }
 
+    /// <summary>The length the frame at the front of <paramref name="buffer"/> announces, or -1 before its whole header is there.</summary>
+    internal static long PeekLength(in ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < FrameCodec.HeaderSize)
+        {
+            return -1;
+        }
+
+        Span<byte> header = stackalloc byte[FrameCodec.HeaderSize];
+        buffer.Slice(0, FrameCodec.HeaderSize).CopyTo(header);
+        return BinaryPrimitives.ReadUInt32LittleEndian(header);
+    }
+
     private static int ReadLength(ReadOnlySpan<byte> header, int maxFrameSize)
     {
         var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
