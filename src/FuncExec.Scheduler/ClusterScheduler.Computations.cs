@@ -239,7 +239,7 @@ public sealed partial class ClusterScheduler
         if (state.Owner != submitter)
         {
             Interlocked.Increment(ref _refusedFromClients);
-            throw new ComputationClosedException($"computation {computation} was opened by another client; a client submits only to the computations it opened");
+            throw new ComputationClosedException($"computation {computation} was opened by {AnotherClients}; a client submits only to the computations it opened");
         }
 
         return state;

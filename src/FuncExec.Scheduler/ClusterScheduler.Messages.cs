@@ -25,7 +25,7 @@ public sealed partial class ClusterScheduler
             }
             else if (!MayActOnLocked(target, sender))
             {
-                error = $"task {message.ToTask} is another client's; a client messages only its own tasks";
+                error = $"task {message.ToTask} is {AnotherClients}'s; a client messages only its own tasks";
             }
             else
             {

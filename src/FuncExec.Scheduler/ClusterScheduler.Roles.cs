@@ -10,6 +10,10 @@ namespace FuncExec.Scheduler;
 // return why, so the peer's session can log it.
 public sealed partial class ClusterScheduler
 {
+    /// <summary>Words every refusal of a client's request about another client's task or computation carries, so
+    /// the client's session can tell those from ordinary errors (a task that has ended).</summary>
+    public const string AnotherClients = "another client";
+
     private long _refusedFromNodes;
     private long _refusedFromClients;
 

@@ -30,4 +30,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(208, LogLevel.Warning, "discovery is off: UDP port {Port} is in use (another scheduler on this machine?); nodes must be given --scheduler, or choose a free port with --udp-port")]
     public static partial void DiscoveryPortInUse(ILogger logger, int port);
+
+    [LoggerMessage(220, LogLevel.Warning, "node {Node} at {Remote}: dropped its {Kind}, which does not fit its role: {Reason}; more like it are dropped and counted in status, not logged again")]
+    public static partial void NodeReportDropped(ILogger logger, string node, string remote, string kind, string reason);
+
+    [LoggerMessage(221, LogLevel.Warning, "client {Client} at {Remote}: refused its {Kind}: {Reason}; more like it are refused and counted in status, not logged again")]
+    public static partial void ClientRequestRefused(ILogger logger, string client, string remote, string kind, string reason);
+
+    [LoggerMessage(222, LogLevel.Information, "client {Client} at {Remote}: administrative kill of task {Task}: {Outcome}")]
+    public static partial void AdministrativeKill(ILogger logger, string client, string remote, long task, string outcome);
 }
