@@ -58,7 +58,8 @@ public sealed class RogueNodeTests
             Assert.Equal(n, await task.Result.WaitAsync(Patience));
         }
 
-        Assert.Equal([9, 16, 25, 36], await Task.WhenAll(queued.Select(t => t.Result.WaitAsync(Patience))));
+        var squares = await Task.WhenAll(queued.Select(t => t.Result.WaitAsync(Patience)));
+        Assert.Equal([9, 16, 25, 36], squares);
         foreach (var task in gated.Cast<RemoteTask>().Concat(queued))
         {
             var report = await task.Completion;
@@ -108,7 +109,7 @@ public sealed class RogueNodeTests
         foreach (var id in ids)
         {
             results.Results.Add(new TaskResult { TaskId = id, Attempt = 1, Outcome = TaskOutcome.Succeeded, ResultJson = ByteString.CopyFromUtf8("666") });
-            lost.Ended.Add(new TaskResult { TaskId = id, Attempt = 1, Outcome = TaskOutcome.Failed, Error = new RemoteError { Type = "X", Message = "forged", Retryable = true } });
+            lost.Ended.Add(new TaskResult { TaskId = id, Attempt = 1, Outcome = TaskOutcome.Failed, Error = new Protocol.V1.RemoteError { Type = "X", Message = "forged", Retryable = true } });
             lost.Unstarted.Add(id);
             returned.TaskIds.Add(id);
             rogue.Send(new ClusterEnvelope
