@@ -118,11 +118,13 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
     }
 
     /// <summary>Kills task <paramref name="taskId"/> (an id from <see cref="StatusAsync"/> or a report), whichever client submitted it.</summary>
+    /// <remarks>An administrative kill, as <c>funcexec kill</c> does: the scheduler logs it with this client's name. A task's own
+    /// <see cref="RemoteTask.KillAsync"/> kills only the tasks this client submitted.</remarks>
     /// <returns><c>killed</c> (it was still queued), <c>sent</c> (its node kills it; its client gets the final report), or <c>not-found</c>.</returns>
     public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
     {
         var waiter = _killWaiters.GetOrAdd(taskId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_connection.Post(new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId } }))
+        if (!_connection.Post(new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId, Admin = true } }))
         {
             throw new SchedulerUnreachableException(Address, "the connection is closed");
         }
@@ -571,7 +573,14 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
             case ClusterEnvelope.BodyOneofCase.ComputationClosed:
                 if (_closeWaiters.TryRemove(envelope.ComputationClosed.Computation, out var closeWaiter))
                 {
-                    closeWaiter.TrySetResult();
+                    if (envelope.ComputationClosed.Error.Length > 0)
+                    {
+                        closeWaiter.TrySetException(new ComputationClosedException(envelope.ComputationClosed.Error));
+                    }
+                    else
+                    {
+                        closeWaiter.TrySetResult();
+                    }
                 }
 
                 break;

@@ -12,4 +12,7 @@ public enum CancelRequest
     /// <summary>It is on a worker: its token is signalled, and it is killed if it outlives the grace
     /// period. Its final report says which happened, or that it finished first.</summary>
     Sent,
+
+    /// <summary>It is another client's task; nothing was done.</summary>
+    Refused,
 }

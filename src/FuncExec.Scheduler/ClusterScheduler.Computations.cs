@@ -81,14 +81,24 @@ public sealed partial class ClusterScheduler
     /// (outside the lock), and the next exclusive computation gets the workers.
     /// </summary>
     /// <returns>False when no such computation is open.</returns>
-    public bool CloseComputation(long computation, Action? onClosed = null)
+    public bool CloseComputation(long computation, Action? onClosed = null) => CloseComputation(computation, null, onClosed) == CloseRequest.Closing;
+
+    /// <summary>As <see cref="CloseComputation(long, Action?)"/>, for <paramref name="requester"/>: only a computation
+    /// it opened (<see cref="CloseRequest.Refused"/> otherwise); null for an administrator, who may close any.</summary>
+    public CloseRequest CloseComputation(long computation, ITaskObserver? requester, Action? onClosed)
     {
         var dispatch = NewDispatch();
         lock (_lock)
         {
             if (!_computations.TryGetValue(computation, out var state) || state.Closing || computation <= 0)
             {
-                return false;
+                return CloseRequest.NotOpen;
+            }
+
+            if (requester is not null && state.Owner != requester)
+            {
+                Interlocked.Increment(ref _refusedFromClients);
+                return CloseRequest.Refused;
             }
 
             state.OnClosed = onClosed;
@@ -97,7 +107,7 @@ public sealed partial class ClusterScheduler
         }
 
         Done(dispatch);
-        return true;
+        return CloseRequest.Closing;
     }
 
     private void CloseLocked(ComputationState state, Dispatch dispatch)
@@ -219,10 +229,21 @@ public sealed partial class ClusterScheduler
         return state;
     }
 
-    private ComputationState OpenComputationLocked(long computation) =>
-        _computations.TryGetValue(computation, out var state) && !state.Closing && computation > 0
-            ? state
-            : throw new ComputationClosedException($"computation {computation} is closed or was never opened; open one with ScheduleAsync and submit while it is open");
+    private ComputationState OpenComputationLocked(long computation, ITaskObserver submitter)
+    {
+        if (!_computations.TryGetValue(computation, out var state) || state.Closing || computation <= 0)
+        {
+            throw new ComputationClosedException($"computation {computation} is closed or was never opened; open one with ScheduleAsync and submit while it is open");
+        }
+
+        if (state.Owner != submitter)
+        {
+            Interlocked.Increment(ref _refusedFromClients);
+            throw new ComputationClosedException($"computation {computation} was opened by {AnotherClients}; a client submits only to the computations it opened");
+        }
+
+        return state;
+    }
 
     private static NodeComputation OpenNotice(ComputationState state)
     {

@@ -49,6 +49,7 @@ public sealed partial class ClusterScheduler
                 RequeueLocked(unstarted, dispatch);
                 unstarted.Clear();
                 FinishLocked(
+                    running,
                     new TaskResult
                     {
                         TaskId = running.Task.Id,
@@ -98,10 +99,14 @@ public sealed partial class ClusterScheduler
         }
     }
 
-    /// <summary>Kills task <paramref name="taskId"/>: a queued one is removed and reported killed at
-    /// once; a running one is killed by its node, which reports its final state.</summary>
-    public KillRequest Kill(long taskId) =>
-        Stop(taskId, TaskState.Killed, static (placement, dispatch) =>
+    /// <summary>Kills task <paramref name="taskId"/>, whoever submitted it (an administrative kill): a queued one
+    /// is removed and reported killed at once; a running one is killed by its node, which reports its final state.</summary>
+    public KillRequest Kill(long taskId) => Kill(taskId, null);
+
+    /// <summary>As <see cref="Kill(long)"/>, for <paramref name="requester"/>: only a task it submitted
+    /// (<see cref="KillRequest.Refused"/> otherwise); null for an administrative kill of any task.</summary>
+    public KillRequest Kill(long taskId, ITaskObserver? requester) =>
+        Stop(taskId, requester, TaskState.Killed, static (placement, dispatch) =>
         {
             if (!placement.Killing)
             {
@@ -112,6 +117,7 @@ public sealed partial class ClusterScheduler
         {
             Stopped.Sent => KillRequest.Sent,
             Stopped.EndedQueued => KillRequest.KilledQueued,
+            Stopped.Refused => KillRequest.Refused,
             _ => KillRequest.NotFound,
         };
 
@@ -120,8 +126,12 @@ public sealed partial class ClusterScheduler
     /// once; a running one has its cancellation token signalled, and is killed if it still runs
     /// after <paramref name="grace"/>. Its final report says what happened.
     /// </summary>
-    public CancelRequest Cancel(long taskId, TimeSpan grace) =>
-        Stop(taskId, TaskState.Cancelled, (placement, dispatch) =>
+    public CancelRequest Cancel(long taskId, TimeSpan grace) => Cancel(taskId, grace, null);
+
+    /// <summary>As <see cref="Cancel(long, TimeSpan)"/>, for <paramref name="requester"/>: only a task it submitted
+    /// (<see cref="CancelRequest.Refused"/> otherwise); null for an administrator, who may cancel any.</summary>
+    public CancelRequest Cancel(long taskId, TimeSpan grace, ITaskObserver? requester) =>
+        Stop(taskId, requester, TaskState.Cancelled, (placement, dispatch) =>
         {
             if (!placement.Cancelling && !placement.Killing)
             {
@@ -133,17 +143,24 @@ public sealed partial class ClusterScheduler
         {
             Stopped.Sent => CancelRequest.Sent,
             Stopped.EndedQueued => CancelRequest.CancelledQueued,
+            Stopped.Refused => CancelRequest.Refused,
             _ => CancelRequest.NotFound,
         };
 
     /// <summary>Kill and cancel alike: a queued task ends here in <paramref name="queuedEnd"/>; a running one
-    /// is left to its node, told by <paramref name="signalRunning"/>.</summary>
-    private Stopped Stop(long taskId, TaskState queuedEnd, Action<Placement, Dispatch> signalRunning)
+    /// is left to its node, told by <paramref name="signalRunning"/>. Only the task's submitter, or an administrator
+    /// (a null <paramref name="requester"/>), may stop it.</summary>
+    private Stopped Stop(long taskId, ITaskObserver? requester, TaskState queuedEnd, Action<Placement, Dispatch> signalRunning)
     {
         var dispatch = NewDispatch();
         Stopped outcome;
         lock (_lock)
         {
+            if (_live.TryGetValue(taskId, out var task) && !MayActOnLocked(task, requester))
+            {
+                return Stopped.Refused;
+            }
+
             if (_running.TryGetValue(taskId, out var placement))
             {
                 signalRunning(placement, dispatch);
@@ -287,5 +304,6 @@ public sealed partial class ClusterScheduler
         NotFound,
         EndedQueued,
         Sent,
+        Refused,
     }
 }

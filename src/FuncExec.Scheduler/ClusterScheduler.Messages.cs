@@ -19,13 +19,17 @@ public sealed partial class ClusterScheduler
         lock (_lock)
         {
             message.FromTask = 0;
-            if (_live.TryGetValue(message.ToTask, out var target) && target.Observer == sender)
+            if (!_live.TryGetValue(message.ToTask, out var target))
             {
-                RouteLocked(target, message, dispatch);
+                error = $"task {message.ToTask} is not running or queued: it has finished, or was never submitted";
+            }
+            else if (!MayActOnLocked(target, sender))
+            {
+                error = $"task {message.ToTask} is {AnotherClients}'s; a client messages only its own tasks";
             }
             else
             {
-                error = $"task {message.ToTask} is not running or queued for this client: it has finished, or was never submitted by it";
+                RouteLocked(target, message, dispatch);
             }
 
             dispatch.SendAssignments();
@@ -36,21 +40,31 @@ public sealed partial class ClusterScheduler
     }
 
     /// <summary>A task on a worker sent a message: to its client (to_task 0) or to another task of its computation.
-    /// The sender's worker hears whether it went on (a <see cref="MessageAck"/>) when it asked for that.</summary>
-    public void OnTaskMessage(int node, int workerId, TaskMessage message)
+    /// The sender's worker hears whether it went on (a <see cref="MessageAck"/>) when it asked for that. A message
+    /// from a task not handed to that worker is dropped.</summary>
+    /// <returns>Null when it was taken (even if it went nowhere); otherwise why it was dropped, to log.</returns>
+    public string? OnTaskMessage(int node, int workerId, TaskMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var dispatch = NewDispatch();
+        RoleRefusals? refused = null;
         lock (_lock)
         {
-            string? error;
-            if (!_live.TryGetValue(message.FromTask, out var from))
+            if (SlotLocked(node, workerId, ref refused) is not { } slot)
             {
-                error = $"task {message.FromTask} has ended; a message from it goes nowhere";
+                return NodeRefused(refused);
+            }
+
+            string? error;
+            if (PlacedOnLocked(slot, message.FromTask) is not { } placement)
+            {
+                error = $"task {message.FromTask} is not on {slot.Name}; a worker sends messages only from the tasks it was handed";
+                refused = new();
+                refused.Add($"a message from task {message.FromTask}, which was not handed to {slot.Name}");
             }
             else if (message.ToTask == 0)
             {
-                var observer = from.Observer;
+                var observer = placement.Task.Observer;
                 dispatch.After(() => observer.OnMessage(message));
                 error = null;
             }
@@ -58,7 +72,7 @@ public sealed partial class ClusterScheduler
             {
                 error = $"task {message.ToTask} is not running or queued: it has finished, or was never submitted";
             }
-            else if (target.Computation != from.Computation || from.Computation.Id == 0)
+            else if (target.Computation != placement.Task.Computation || target.Computation.Id == 0)
             {
                 error = $"task {message.ToTask} belongs to another computation; tasks message only tasks of their own computation";
             }
@@ -79,19 +93,36 @@ public sealed partial class ClusterScheduler
         }
 
         Done(dispatch);
+        return NodeRefused(refused);
     }
 
-    /// <summary>A task reported progress: its client hears of it.</summary>
-    public void OnProgress(int node, TaskProgress progress)
+    /// <summary>A task reported progress: its client hears of it, when the task was handed to that node.</summary>
+    /// <returns>Null when it was taken; otherwise why it was dropped, to log.</returns>
+    public string? OnProgress(int node, TaskProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        ITaskObserver? observer;
+        ITaskObserver? observer = null;
+        RoleRefusals? refused = null;
         lock (_lock)
         {
-            observer = _live.TryGetValue(progress.TaskId, out var task) ? task.Observer : null;
+            if (_nodes[node].Removed)
+            {
+                return null;
+            }
+
+            if (_running.TryGetValue(progress.TaskId, out var placement) && placement.Primary.Node.Index == node)
+            {
+                observer = placement.Task.Observer;
+            }
+            else
+            {
+                refused = new();
+                refused.Add($"progress of task {progress.TaskId}, which was not handed to node {_nodes[node].Channel.NodeName}");
+            }
         }
 
         observer?.OnProgress(progress);
+        return NodeRefused(refused);
     }
 
     /// <summary>Sends a message to the worker that holds a live task, or keeps it with the task until one does.</summary>

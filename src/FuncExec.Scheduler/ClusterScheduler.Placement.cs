@@ -317,13 +317,10 @@ public sealed partial class ClusterScheduler
         }
     }
 
-    private void FinishLocked(TaskResult result, Dispatch dispatch)
+    /// <summary>Ends the attempt <paramref name="placement"/> stands for with <paramref name="result"/>, which the
+    /// caller checked is about it.</summary>
+    private void FinishLocked(Placement placement, TaskResult result, Dispatch dispatch)
     {
-        if (!_running.TryGetValue(result.TaskId, out var placement) || placement.Attempt != result.Attempt)
-        {
-            return; // An attempt we stopped waiting for; its task was requeued or reported already.
-        }
-
         _running.Remove(result.TaskId);
         var startsNext = ReleaseLocked(placement);
         if (result.FinishedUnixUs > result.StartedUnixUs && result.StartedUnixUs > 0)

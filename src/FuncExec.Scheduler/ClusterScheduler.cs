@@ -124,7 +124,7 @@ public sealed partial class ClusterScheduler
     /// <returns>The ids given to the tasks, in order.</returns>
     /// <exception cref="ResourceRequestException">A task asks for more cores than any node has, or names a node or worker
     /// that is not there; nothing was queued.</exception>
-    /// <exception cref="ComputationClosedException">The computation is closed or was never opened.</exception>
+    /// <exception cref="ComputationClosedException">The computation is closed, was never opened, or another observer opened it.</exception>
     public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer)
     {
         ArgumentNullException.ThrowIfNull(tasks);
@@ -133,7 +133,7 @@ public sealed partial class ClusterScheduler
         var dispatch = NewDispatch();
         lock (_lock)
         {
-            var state = computation == 0 ? ImplicitComputationLocked(observer) : OpenComputationLocked(computation);
+            var state = computation == 0 ? ImplicitComputationLocked(observer) : OpenComputationLocked(computation, observer);
             var maxCores = MaxCoresLocked();
             foreach (var task in tasks)
             {
@@ -200,12 +200,18 @@ public sealed partial class ClusterScheduler
     }
 
     /// <summary>A worker process said hello and can take work.</summary>
-    public void WorkerReady(int node, int workerId)
+    /// <returns>Null when taken; otherwise why it was dropped (the node has no such worker), to log.</returns>
+    public string? WorkerReady(int node, int workerId)
     {
         var dispatch = NewDispatch();
+        RoleRefusals? refused = null;
         lock (_lock)
         {
-            var slot = _nodes[node].Slots[workerId];
+            if (SlotLocked(node, workerId, ref refused) is not { } slot)
+            {
+                return NodeRefused(refused);
+            }
+
             slot.Ready = true;
             if (dispatch.RecordsEvents)
             {
@@ -216,40 +222,57 @@ public sealed partial class ClusterScheduler
         }
 
         Done(dispatch);
+        return null;
     }
 
-    /// <summary>Results a worker sent, in the order its tasks ran.</summary>
-    public void OnResults(int node, int workerId, IReadOnlyList<TaskResult> results)
+    /// <summary>Results a worker sent, in the order its tasks ran. Only results for the attempt of a task
+    /// handed to that worker count; others are dropped.</summary>
+    /// <returns>Null when all were taken; otherwise why some were dropped, to log.</returns>
+    public string? OnResults(int node, int workerId, IReadOnlyList<TaskResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var dispatch = NewDispatch();
+        RoleRefusals? refused = null;
         lock (_lock)
         {
+            if (SlotLocked(node, workerId, ref refused) is not { } slot)
+            {
+                return NodeRefused(refused);
+            }
+
             foreach (var result in results)
             {
-                FinishLocked(result, dispatch);
+                AcceptResultLocked(slot, result, ref refused, dispatch);
             }
 
             DispatchLocked(dispatch);
         }
 
         Done(dispatch);
+        return NodeRefused(refused);
     }
 
     /// <summary>
     /// A worker process ended. <paramref name="ended"/> holds the results of the tasks it was
     /// running (failed or timed out, as the node saw it); <paramref name="unstarted"/> the tasks it
     /// held but never started, which go back to the queue without using an attempt.
-    /// The slot takes no work until <see cref="WorkerReady"/> is called again.
+    /// The slot takes no work until <see cref="WorkerReady"/> is called again. Tasks not handed to that worker are
+    /// left alone.
     /// </summary>
-    public void WorkerLost(int node, int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
+    /// <returns>Null when all was taken; otherwise why some was dropped, to log.</returns>
+    public string? WorkerLost(int node, int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
     {
         ArgumentNullException.ThrowIfNull(ended);
         ArgumentNullException.ThrowIfNull(unstarted);
         var dispatch = NewDispatch();
+        RoleRefusals? refused = null;
         lock (_lock)
         {
-            var slot = _nodes[node].Slots[workerId];
+            if (SlotLocked(node, workerId, ref refused) is not { } slot)
+            {
+                return NodeRefused(refused);
+            }
+
             var wasReady = slot.Ready;
             slot.Ready = false;
             if (dispatch.RecordsEvents && wasReady)
@@ -260,30 +283,71 @@ public sealed partial class ClusterScheduler
 
             foreach (var result in ended)
             {
-                FinishLocked(result, dispatch);
+                AcceptResultLocked(slot, result, ref refused, dispatch);
             }
 
-            RequeueLocked(unstarted, dispatch);
+            ReturnedLocked(slot, unstarted, "held unstarted", ref refused, dispatch);
 
             DispatchLocked(dispatch);
         }
 
         Done(dispatch);
+        return NodeRefused(refused);
     }
 
     /// <summary>A worker gave back tasks it had not started (answering a revoke): they are queued
-    /// again without using an attempt, and placed at once.</summary>
-    public void TasksReturned(int node, int workerId, IReadOnlyList<long> taskIds)
+    /// again without using an attempt, and placed at once. Tasks not handed to that worker are left alone.</summary>
+    /// <returns>Null when all were taken; otherwise why some were dropped, to log.</returns>
+    public string? TasksReturned(int node, int workerId, IReadOnlyList<long> taskIds)
     {
         ArgumentNullException.ThrowIfNull(taskIds);
         var dispatch = NewDispatch();
+        RoleRefusals? refused = null;
         lock (_lock)
         {
-            RequeueLocked(taskIds, dispatch);
+            if (SlotLocked(node, workerId, ref refused) is not { } slot)
+            {
+                return NodeRefused(refused);
+            }
+
+            ReturnedLocked(slot, taskIds, "given back", ref refused, dispatch);
             DispatchLocked(dispatch);
         }
 
         Done(dispatch);
+        return NodeRefused(refused);
+    }
+
+    /// <summary>Takes back the tasks a worker says it did not start, if they were handed to it.</summary>
+    private void ReturnedLocked(WorkerSlot slot, IReadOnlyList<long> taskIds, string how, ref RoleRefusals? refused, Dispatch dispatch)
+    {
+        var mine = new List<long>(taskIds.Count);
+        foreach (var id in taskIds)
+        {
+            if (PlacedOnLocked(slot, id) is null)
+            {
+                (refused ??= new()).Add($"task {id} {how}, which was not handed to {slot.Name}");
+            }
+            else
+            {
+                mine.Add(id);
+            }
+        }
+
+        RequeueLocked(mine, dispatch);
+    }
+
+    /// <summary>A result from <paramref name="slot"/>: taken when it is for the attempt handed to it.</summary>
+    private void AcceptResultLocked(WorkerSlot slot, TaskResult result, ref RoleRefusals? refused, Dispatch dispatch)
+    {
+        if (PlacedOnLocked(slot, result.TaskId) is { } placement && placement.Attempt == result.Attempt)
+        {
+            FinishLocked(placement, result, dispatch);
+        }
+        else
+        {
+            (refused ??= new()).Add(NotHandedHere(result, slot));
+        }
     }
 
     private void RequeueLocked(IReadOnlyList<long> taskIds, Dispatch dispatch)

@@ -12,4 +12,7 @@ public enum KillRequest
     /// <summary>It is on a worker: the node kills it and reports its final state, which may be
     /// a success if it finished before the kill arrived.</summary>
     Sent,
+
+    /// <summary>It is another client's task and the request was not administrative; nothing was done.</summary>
+    Refused,
 }

@@ -33,4 +33,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(230, LogLevel.Warning, "refused a connection from {Remote}: {Reason} (and {Suppressed} more like it from {Address} in the last {Seconds} s)")]
     public static partial void RefusedRepeatedly(ILogger logger, string remote, string reason, long suppressed, string address, int seconds);
+
+    [LoggerMessage(220, LogLevel.Warning, "node {Node} at {Remote}: dropped its {Kind}, which does not fit its role: {Reason}; more like it are dropped and counted in status, not logged again")]
+    public static partial void NodeReportDropped(ILogger logger, string node, string remote, string kind, string reason);
+
+    [LoggerMessage(221, LogLevel.Warning, "client {Client} at {Remote}: refused its {Kind}: {Reason}; more like it are refused and counted in status, not logged again")]
+    public static partial void ClientRequestRefused(ILogger logger, string client, string remote, string kind, string reason);
+
+    [LoggerMessage(222, LogLevel.Information, "client {Client} at {Remote}: administrative kill of task {Task}: {Outcome}")]
+    public static partial void AdministrativeKill(ILogger logger, string client, string remote, long task, string outcome);
 }

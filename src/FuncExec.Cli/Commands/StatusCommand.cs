@@ -99,5 +99,11 @@ internal static class StatusCommand
 
             console.Write(running);
         }
+
+        if (status.RefusedNodeReports > 0 || status.RefusedClientRequests > 0)
+        {
+            // Peers that acted outside their role (see the scheduler's log for the first of each kind).
+            console.MarkupLine($"[yellow]refused: {status.RefusedNodeReports} node reports, {status.RefusedClientRequests} client requests[/] (the scheduler's log names the peers)");
+        }
     }
 }

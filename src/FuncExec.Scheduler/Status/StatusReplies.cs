@@ -20,7 +20,13 @@ public static class StatusReplies
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(liveness);
         var snapshot = scheduler.Snapshot();
-        var reply = new StatusReply { SchedulerName = schedulerName, Queued = snapshot.Queued };
+        var reply = new StatusReply
+        {
+            SchedulerName = schedulerName,
+            Queued = snapshot.Queued,
+            RefusedNodeReports = scheduler.RefusedFromNodes,
+            RefusedClientRequests = scheduler.RefusedFromClients,
+        };
         foreach (var node in snapshot.Nodes)
         {
             if (node.Removed || liveness(node.Index) is not { } live)

@@ -12,6 +12,9 @@ namespace FuncExec.Server.Sessions;
 /// One client's connection: takes its components and submissions, streams back the reports
 /// of its tasks (and only its tasks), answers status requests.
 /// </summary>
+/// <remarks>It acts only on its own: cancel, kill, message, close and submit name tasks it submitted and
+/// computations it opened, else are refused naming them. A kill marked administrative (<c>funcexec kill</c>)
+/// may end any client's task, and is logged as such.</remarks>
 internal sealed class ClientSession : ITaskObserver
 {
     private readonly SchedulerServer _server;
@@ -29,6 +32,7 @@ internal sealed class ClientSession : ITaskObserver
     }
 
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _loggedRefusals = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
     private long _lastHeard;
     private IDisposable? _events;
@@ -129,13 +133,7 @@ internal sealed class ClientSession : ITaskObserver
                 Open(envelope.OpenComputation);
                 break;
             case ClusterEnvelope.BodyOneofCase.CloseComputation:
-                var closing = envelope.CloseComputation.Computation;
-                _pulseIntervals.TryRemove(closing, out _);
-                if (!_server.Scheduler.CloseComputation(closing, () => PostClosed(closing)))
-                {
-                    PostClosed(closing);
-                }
-
+                Close(envelope.CloseComputation.Computation);
                 break;
             case ClusterEnvelope.BodyOneofCase.TaskMessage:
                 var error = _server.Scheduler.SendToTask(this, envelope.TaskMessage);
@@ -144,15 +142,14 @@ internal sealed class ClientSession : ITaskObserver
                     _connection.Post(new ClusterEnvelope { MessageAck = new MessageAck { Sequence = envelope.TaskMessage.Sequence, Error = error ?? string.Empty } });
                 }
 
+                if (error is not null && error.Contains(ClusterScheduler.AnotherClients, StringComparison.Ordinal))
+                {
+                    Refused("message", error);
+                }
+
                 break;
             case ClusterEnvelope.BodyOneofCase.CancelTask:
-                var cancelled = _server.Scheduler.Cancel(envelope.CancelTask.TaskId, TimeSpan.FromMilliseconds(envelope.CancelTask.GraceMs)) switch
-                {
-                    CancelRequest.CancelledQueued => "cancelled",
-                    CancelRequest.Sent => "sent",
-                    _ => "not-found",
-                };
-                _connection.Post(new ClusterEnvelope { CancelReply = new CancelReply { TaskId = envelope.CancelTask.TaskId, Outcome = cancelled } });
+                Cancel(envelope.CancelTask);
                 break;
             case ClusterEnvelope.BodyOneofCase.SubscribeEvents:
                 Subscribe(envelope.SubscribeEvents.Computation);
@@ -161,13 +158,7 @@ internal sealed class ClientSession : ITaskObserver
                 Submit(envelope.Submit);
                 break;
             case ClusterEnvelope.BodyOneofCase.KillTask:
-                var outcome = _server.Scheduler.Kill(envelope.KillTask.TaskId) switch
-                {
-                    KillRequest.KilledQueued => "killed",
-                    KillRequest.Sent => "sent",
-                    _ => "not-found",
-                };
-                _connection.Post(new ClusterEnvelope { KillReply = new KillReply { TaskId = envelope.KillTask.TaskId, Outcome = outcome } });
+                Kill(envelope.KillTask);
                 break;
             case ClusterEnvelope.BodyOneofCase.StatusRequest:
                 _connection.Post(new ClusterEnvelope { StatusReply = _server.BuildStatus() });
@@ -179,6 +170,74 @@ internal sealed class ClientSession : ITaskObserver
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A request refused as outside this client's role: logged once per kind (the scheduler counts them all).</summary>
+    private void Refused(string kind, string reason)
+    {
+        if (_loggedRefusals.Add(kind))
+        {
+            ServerLog.ClientRequestRefused(_logger, _name, Remote, kind, reason);
+        }
+    }
+
+    private void Close(long computation)
+    {
+        _pulseIntervals.TryRemove(computation, out _);
+        switch (_server.Scheduler.CloseComputation(computation, this, () => PostClosed(computation)))
+        {
+            case CloseRequest.NotOpen:
+                PostClosed(computation);
+                break;
+            case CloseRequest.Refused:
+                var reason = $"computation {computation} was opened by {ClusterScheduler.AnotherClients}; a client closes only the computations it opened";
+                Refused("close", reason);
+                _connection.Post(new ClusterEnvelope { ComputationClosed = new ComputationClosedReply { Computation = computation, Error = reason } });
+                break;
+        }
+    }
+
+    private void Cancel(CancelTask cancel)
+    {
+        var reply = new CancelReply { TaskId = cancel.TaskId };
+        reply.Outcome = _server.Scheduler.Cancel(cancel.TaskId, TimeSpan.FromMilliseconds(Math.Max(0, cancel.GraceMs)), this) switch
+        {
+            CancelRequest.CancelledQueued => "cancelled",
+            CancelRequest.Sent => "sent",
+            CancelRequest.Refused => "refused",
+            _ => "not-found",
+        };
+        if (reply.Outcome == "refused")
+        {
+            reply.Error = $"task {cancel.TaskId} is {ClusterScheduler.AnotherClients}'s; a client cancels only its own tasks";
+            Refused("cancel", reply.Error);
+        }
+
+        _connection.Post(new ClusterEnvelope { CancelReply = reply });
+    }
+
+    /// <summary>A client kills its own tasks; an administrative kill (<c>funcexec kill</c>) any task, logged.</summary>
+    private void Kill(KillTask kill)
+    {
+        var reply = new KillReply { TaskId = kill.TaskId };
+        reply.Outcome = _server.Scheduler.Kill(kill.TaskId, kill.Admin ? null : this) switch
+        {
+            KillRequest.KilledQueued => "killed",
+            KillRequest.Sent => "sent",
+            KillRequest.Refused => "refused",
+            _ => "not-found",
+        };
+        if (reply.Outcome == "refused")
+        {
+            reply.Error = $"task {kill.TaskId} is {ClusterScheduler.AnotherClients}'s; a client kills only its own tasks (funcexec kill, an administrative kill, ends any)";
+            Refused("kill", reply.Error);
+        }
+        else if (kill.Admin && reply.Outcome != "not-found")
+        {
+            ServerLog.AdministrativeKill(_logger, _name, Remote, kill.TaskId, reply.Outcome);
+        }
+
+        _connection.Post(new ClusterEnvelope { KillReply = reply });
     }
 
     private void StoreComponent(ComponentUpload upload)
@@ -268,6 +327,11 @@ internal sealed class ClientSession : ITaskObserver
         }
         catch (Exception ex) when (ex is ResourceRequestException or ComputationClosedException)
         {
+            if (ex.Message.Contains(ClusterScheduler.AnotherClients, StringComparison.Ordinal))
+            {
+                Refused("submit", ex.Message);
+            }
+
             _connection.Post(new ClusterEnvelope { SubmitRefused = new SubmitRefused { Request = submit.Request, Reason = ex.Message } });
         }
     }

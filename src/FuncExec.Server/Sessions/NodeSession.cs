@@ -11,7 +11,17 @@ namespace FuncExec.Server.Sessions;
 /// </summary>
 internal sealed class NodeSession
 {
+    /// <summary>The most workers a node may register: more than any machine's cores, fewer than would strain the scheduler.</summary>
+    internal const int MaxWorkers = 4096;
+
+    /// <summary>Core numbers a worker may be pinned to are below this (Linux's largest CPU count).</summary>
+    internal const int MaxCore = 8192;
+
+    /// <summary>The longest node name or address taken (a DNS name is at most 253 characters).</summary>
+    internal const int MaxNameLength = 253;
+
     private readonly SchedulerServer _server;
+    private readonly HashSet<ClusterEnvelope.BodyOneofCase> _loggedDrops = [];
     private readonly FrameConnection _connection;
     private readonly ILogger _logger;
     private long _lastHeard;
@@ -72,22 +82,22 @@ internal sealed class NodeSession
                 Register(envelope.NodeRegister);
                 break;
             case ClusterEnvelope.BodyOneofCase.WorkerReady:
-                scheduler.WorkerReady(RequireIndex(), envelope.WorkerReady.WorkerId);
+                Dropped(envelope, scheduler.WorkerReady(RequireIndex(), envelope.WorkerReady.WorkerId));
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeResults:
-                scheduler.OnResults(RequireIndex(), envelope.NodeResults.WorkerId, envelope.NodeResults.Results);
+                Dropped(envelope, scheduler.OnResults(RequireIndex(), envelope.NodeResults.WorkerId, envelope.NodeResults.Results));
                 break;
             case ClusterEnvelope.BodyOneofCase.WorkerLost:
-                scheduler.WorkerLost(RequireIndex(), envelope.WorkerLost.WorkerId, envelope.WorkerLost.Ended, envelope.WorkerLost.Unstarted);
+                Dropped(envelope, scheduler.WorkerLost(RequireIndex(), envelope.WorkerLost.WorkerId, envelope.WorkerLost.Ended, envelope.WorkerLost.Unstarted));
                 break;
             case ClusterEnvelope.BodyOneofCase.TasksReturned:
-                scheduler.TasksReturned(RequireIndex(), envelope.TasksReturned.WorkerId, envelope.TasksReturned.TaskIds);
+                Dropped(envelope, scheduler.TasksReturned(RequireIndex(), envelope.TasksReturned.WorkerId, envelope.TasksReturned.TaskIds));
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeTaskMessage:
-                scheduler.OnTaskMessage(RequireIndex(), envelope.NodeTaskMessage.WorkerId, envelope.NodeTaskMessage.Message);
+                Dropped(envelope, scheduler.OnTaskMessage(RequireIndex(), envelope.NodeTaskMessage.WorkerId, envelope.NodeTaskMessage.Message ?? new TaskMessage()));
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeProgress:
-                scheduler.OnProgress(RequireIndex(), envelope.NodeProgress);
+                Dropped(envelope, scheduler.OnProgress(RequireIndex(), envelope.NodeProgress));
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 CoreUsage = envelope.Pulse.Cores.ToDictionary(c => c.Core, c => c.BusyPercent);
@@ -99,6 +109,15 @@ internal sealed class NodeSession
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The scheduler dropped (part of) a report as outside this node's role: logged once per kind, counted always.</summary>
+    private void Dropped(ClusterEnvelope envelope, string? reason)
+    {
+        if (reason is not null && _loggedDrops.Add(envelope.BodyCase))
+        {
+            ServerLog.NodeReportDropped(_logger, Name, Remote, envelope.BodyCase.ToString(), reason);
+        }
+    }
+
     private void Register(NodeRegister register)
     {
         if (Index >= 0)
@@ -106,10 +125,7 @@ internal sealed class NodeSession
             throw new InvalidDataException($"node {Name} registered twice");
         }
 
-        if (register.WorkerCores.Count == 0)
-        {
-            throw new InvalidDataException($"node {register.Name} offers no workers");
-        }
+        CheckRegistration(register);
 
         Name = register.Name;
         if (register.Address.Length > 0)
@@ -121,6 +137,35 @@ internal sealed class NodeSession
         Volatile.Write(ref _index, _server.Scheduler.AddNode(channel, [.. register.WorkerCores]));
         ServerLog.NodeJoined(_logger, Name, Remote, register.WorkerCores.Count);
     }
+
+    /// <summary>A registration is refused (the connection closed, naming the fault) unless every field is within bounds.</summary>
+    internal static void CheckRegistration(NodeRegister register)
+    {
+        if (!IsPrintable(register.Name) || register.Name.Length == 0)
+        {
+            throw new InvalidDataException($"a node's name must be 1 to {MaxNameLength} printable characters; this one has {register.Name.Length}");
+        }
+
+        if (register.WorkerCores.Count is 0 or > MaxWorkers)
+        {
+            throw new InvalidDataException($"node {register.Name} offers {register.WorkerCores.Count} workers; a node has 1 to {MaxWorkers}");
+        }
+
+        foreach (var core in register.WorkerCores)
+        {
+            if (core is < 0 or >= MaxCore)
+            {
+                throw new InvalidDataException($"node {register.Name} pins a worker to core {core}; cores are numbered 0 to {MaxCore - 1}");
+            }
+        }
+
+        if (!IsPrintable(register.Address) || register.Address.Contains(' ', StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"node {register.Name} gives an address that is not a host or host:port of at most {MaxNameLength} printable characters");
+        }
+    }
+
+    private static bool IsPrintable(string text) => text.Length <= MaxNameLength && !text.Any(char.IsControl);
 
     private int RequireIndex() => Index >= 0 ? Index : throw new InvalidDataException("a node must register before it reports");
 }
