@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using FuncExec.Client;
 using FuncExec.Core.Tasks;
 using FuncExec.IntegrationTests.Distributed;
@@ -56,6 +58,41 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         }
         finally
         {
+            dest.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Node_HostileFramesFromAnImpostorWithTheSecret_NodeStaysUpAndRejoins()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("FUNCEXEC_FUZZ_SEED"), out var given) ? given : Random.Shared.Next();
+        output.WriteLine($"seed {seed}");
+        var dest = Directory.CreateTempSubdirectory("funcexec-fuzz-node-");
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            await using var node = FuncexecProcess.Start("node", "--scheduler", $"127.0.0.1:{port}", "-c", "1", "--name", "fuzzed-node", "--secret", Secret, "--dest-path", dest.FullName);
+            var impostor = new FuzzingScheduler(listener, new TransportSecurity(Secret), seed);
+            using (var fuzzing = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+            {
+                await impostor.RunAsync(fuzzing.Token);
+            }
+
+            output.WriteLine($"{impostor.Frames} frames over {impostor.Sessions} sessions");
+            Assert.False(node.HasExited, $"seed {seed}: the node exited:\n{node.Output}");
+            Assert.True(impostor.Sessions >= 2, $"seed {seed}: the node joined only {impostor.Sessions} times:\n{node.Output}");
+            // A guard, not a timed assertion: a hung node fails the test instead of hanging the suite.
+            using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var rejoined = await impostor.AcceptRejoinAsync(guard.Token);
+            Assert.Equal("fuzzed-node", rejoined.Name);
+            Assert.False(node.HasExited, $"seed {seed}: the node exited:\n{node.Output}");
+            Assert.DoesNotContain("Unhandled exception", node.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            listener.Stop();
             dest.Delete(recursive: true);
         }
     }

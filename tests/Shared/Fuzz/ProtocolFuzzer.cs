@@ -199,7 +199,8 @@ internal sealed class ProtocolFuzzer(string host, int port, TransportSecurity se
         return tcp;
     }
 
-    private static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>Reads and drops what the other side sends until it closes.</summary>
+    public static async Task DrainAsync(Stream stream, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
