@@ -50,7 +50,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>Starts serving the dashboard of <paramref name="source"/>.</summary>
-    /// <exception cref="IOException">The port is in use, or the address cannot be bound; the message says which option to change.</exception>
+    /// <exception cref="IOException">The port is in use, the address cannot be bound, or a name in <see cref="DashboardOptions.Hosts"/> is not a host name; the message says which option to change.</exception>
     public static async Task<DashboardServer> StartAsync(DashboardOptions options, IDashboardSource source, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
