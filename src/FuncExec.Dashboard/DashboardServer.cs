@@ -26,9 +26,11 @@ namespace FuncExec.Dashboard;
 /// <c>/api/history</c>, <c>/api/tasks?filter=</c>, <c>/api/computations</c>, <c>/api/auth</c>,
 /// <c>/api/events</c> (server-sent events); <c>POST /api/tasks/{id}/kill</c>,
 /// <c>/api/tasks/{id}/cancel?graceMs=</c>, <c>/api/login</c>, <c>/api/logout</c>.</para>
-/// <para>Reads need no login from loopback. Kill and cancel need the cluster secret in the
-/// <c>X-FuncExec-Secret</c> header; when the cluster has no secret they are allowed from loopback
-/// only. Off loopback, reads need the secret too when the cluster has one.</para>
+/// <para>It answers only requests whose <c>Host</c> names it (loopback names, its own address, and
+/// <see cref="DashboardOptions.Hosts"/>), and refuses posts from pages of another origin. Reads need
+/// no login while it listens on loopback; listening beyond loopback, they need the cluster secret.
+/// Kill and cancel need the cluster secret in the <c>X-FuncExec-Secret</c> header; when the
+/// cluster has no secret they are allowed from loopback only, by a loopback host name.</para>
 /// </remarks>
 public sealed class DashboardServer : IAsyncDisposable
 {
@@ -48,7 +50,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>Starts serving the dashboard of <paramref name="source"/>.</summary>
-    /// <exception cref="IOException">The port is in use, or the address cannot be bound; the message says which option to change.</exception>
+    /// <exception cref="IOException">The port is in use, the address cannot be bound, or a name in <see cref="DashboardOptions.Hosts"/> is not a host name; the message says which option to change.</exception>
     public static async Task<DashboardServer> StartAsync(DashboardOptions options, IDashboardSource source, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -63,7 +65,16 @@ public sealed class DashboardServer : IAsyncDisposable
         var time = TimeProvider.System;
         var history = new ClusterHistory(options.FinishedTasksKept, options.HistoryWindow, time);
         var views = new ViewBuilder(source, history, time);
-        var auth = new DashboardAuth(source.Secret);
+        DashboardAuth auth;
+        try
+        {
+            auth = new DashboardAuth(source.Secret, address, options.Hosts);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new IOException(ex.Message, ex);
+        }
+
         var feed = new ViewFeed(views, options.PushInterval, time, logger);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -73,12 +84,13 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
         var app = builder.Build();
 
+        app.Use(new RequestGate(auth, logger).InvokeAsync);
         var api = app.MapGroup("/api");
         AuthEndpoints.Map(api, auth);
         var reads = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
-            auth.CanRead(context.HttpContext)
-                ? await next(context).ConfigureAwait(false)
-                : Results.Json(new Api.ErrorReply($"off loopback, the dashboard needs the cluster secret: log in, or send it in {DashboardAuth.SecretHeader}"), DashboardJson.Default.ErrorReply, statusCode: StatusCodes.Status401Unauthorized));
+            auth.RefuseRead(context.HttpContext) is { } refusal
+                ? Results.Json(new Api.ErrorReply(refusal.Reason), DashboardJson.Default.ErrorReply, statusCode: refusal.Status)
+                : await next(context).ConfigureAwait(false));
         StatusEndpoints.Map(reads, views);
         TaskEndpoints.Map(reads, views, auth, source.Scheduler, logger);
         ComputationEndpoints.Map(reads, views);
@@ -110,7 +122,11 @@ public sealed class DashboardServer : IAsyncDisposable
         feed.Start();
         var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var url = new UriBuilder("http", address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString(), bound.Port).Uri;
-        DashboardLog.Listening(logger, url.ToString(), auth.SecretConfigured ? "need the cluster secret" : "from loopback only (no cluster secret)");
+        DashboardLog.Listening(
+            logger,
+            url.ToString(),
+            auth.SecretConfigured ? "need the cluster secret" : "from loopback only (no cluster secret)",
+            auth.ListensBeyondLoopback ? "need the cluster secret" : "open on loopback");
         if (!auth.SecretConfigured && !IPAddress.IsLoopback(address))
         {
             DashboardLog.OpenToTheNetwork(logger, url.ToString());

@@ -28,11 +28,16 @@ internal static class SchedulerCommand
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
         var dashboardIp = new Option<string>("--dashboard-ip") { Description = "Address the web dashboard listens on (loopback unless told otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
+        var dashboardHost = new Option<string[]>("--dashboard-host")
+        {
+            Description = "A host name the web dashboard answers to besides loopback names and its own address, such as this machine's DNS name (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve no web dashboard" };
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -59,7 +64,7 @@ internal static class SchedulerCommand
             }
 
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
-            var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort) };
+            var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort), Hosts = parse.GetValue(dashboardHost) ?? [] };
             SchedulerServer server;
             try
             {

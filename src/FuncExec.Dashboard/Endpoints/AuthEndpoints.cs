@@ -8,7 +8,7 @@ namespace FuncExec.Dashboard.Endpoints;
 
 /// <summary>
 /// <c>GET /api/auth</c> (what the caller may do without the secret), <c>POST /api/login</c> with
-/// <c>{"secret": "…"}</c> (checks it; off loopback, sets an HTTP-only cookie that lets the page read),
+/// <c>{"secret": "…"}</c> (checks it; sets an HTTP-only cookie that lets the page read when reading needs the secret),
 /// and <c>POST /api/logout</c>.
 /// </summary>
 internal static class AuthEndpoints
@@ -16,7 +16,7 @@ internal static class AuthEndpoints
     public static void Map(RouteGroupBuilder api, DashboardAuth auth)
     {
         api.MapGet("/auth", (HttpContext context) => Results.Json(
-            new AuthView(auth.SecretConfigured, DashboardAuth.IsLoopback(context), auth.CanRead(context), !auth.SecretConfigured && DashboardAuth.IsLoopback(context)),
+            new AuthView(auth.SecretConfigured, DashboardAuth.IsLoopback(context), auth.CanRead(context), auth.CanActWithoutSecret(context)),
             DashboardJson.Default.AuthView));
 
         api.MapPost("/login", async (HttpContext context) =>
