@@ -19,6 +19,8 @@ internal static class SchedulerCommand
         var pulse = new Option<double>("--pulse-interval") { Description = "Seconds between pulses; a node silent for 5 pulses is lost", DefaultValueFactory = _ => 2.0 };
         var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components from clients are kept" };
         var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file a client may upload, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
+        var maxStoreSize = new Option<long>("--max-store-size") { Description = "Most bytes of components kept in --dest-path; the least recently used ones no open computation uses go first", DefaultValueFactory = _ => 2L * 1024 * 1024 * 1024 };
+        var maxPendingUploads = new Option<long>("--max-pending-uploads") { Description = "Most bytes one client may upload that no open computation of it uses yet", DefaultValueFactory = _ => 256L * 1024 * 1024 };
         var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
@@ -27,7 +29,7 @@ internal static class SchedulerCommand
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug, dashboardPort, dashboardIp, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxStoreSize, maxPendingUploads, profile, debug, dashboardPort, dashboardIp, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,6 +55,15 @@ internal static class SchedulerCommand
                 return 2;
             }
 
+            foreach (var size in new[] { maxFileSize, maxStoreSize, maxPendingUploads })
+            {
+                if (parse.GetValue(size) <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"scheduler: {size.Name} must be more than 0 bytes").ConfigureAwait(false);
+                    return 2;
+                }
+            }
+
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
             var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort) };
             SchedulerServer server;
@@ -69,6 +80,8 @@ internal static class SchedulerCommand
                         PulseInterval = TimeSpan.FromSeconds(seconds),
                         DestPath = parse.GetValue(destPath)?.FullName,
                         MaxFileSize = parse.GetValue(maxFileSize),
+                        MaxStoreSize = parse.GetValue(maxStoreSize),
+                        MaxPendingUploads = parse.GetValue(maxPendingUploads),
                         ProfilePath = parse.GetValue(profile)?.FullName,
                         Security = transport,
                         Dashboard = dashboard,

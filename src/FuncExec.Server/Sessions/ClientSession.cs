@@ -1,5 +1,7 @@
 using FuncExec.Core.Errors;
 using FuncExec.Core.Events;
+using FuncExec.Node.Components;
+using FuncExec.Protocol.Components;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
@@ -12,7 +14,7 @@ namespace FuncExec.Server.Sessions;
 /// One client's connection: takes its components and submissions, streams back the reports
 /// of its tasks (and only its tasks), answers status requests.
 /// </summary>
-internal sealed class ClientSession : ITaskObserver
+internal sealed class ClientSession : ITaskObserver, IDisposable
 {
     private readonly SchedulerServer _server;
     private readonly FrameConnection _connection;
@@ -26,7 +28,10 @@ internal sealed class ClientSession : ITaskObserver
         _name = name;
         _logger = logger;
         _lastHeard = server.Time.GetTimestamp();
+        _uploads = new ComponentUploads(server.Components, server.Options.MaxPendingUploads, server.Options.UploadGrace, server.Time);
     }
+
+    private readonly ComponentUploads _uploads;
 
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
@@ -62,10 +67,14 @@ internal sealed class ClientSession : ITaskObserver
         await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
         _server.Untrack(this);
         _events?.Dispose();
+        Dispose();
         var dropped = _server.Scheduler.Forget(this);
         ServerLog.ClientLeft(_logger, _name, reason, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>What the client uploaded for no computation goes with it; what its computations used stays, as cache.</summary>
+    public void Dispose() => _uploads.Dispose();
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
@@ -131,6 +140,7 @@ internal sealed class ClientSession : ITaskObserver
             case ClusterEnvelope.BodyOneofCase.CloseComputation:
                 var closing = envelope.CloseComputation.Computation;
                 _pulseIntervals.TryRemove(closing, out _);
+                _uploads.Release(closing);
                 if (!_server.Scheduler.CloseComputation(closing, () => PostClosed(closing)))
                 {
                     PostClosed(closing);
@@ -183,28 +193,34 @@ internal sealed class ClientSession : ITaskObserver
 
     private void StoreComponent(ComponentUpload upload)
     {
-        try
+        var component = upload.Component ?? new ComponentRef();
+        if (_uploads.Upload(component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize) is { } refused)
         {
-            _server.Components.PutBundle(upload.Component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize);
-        }
-        catch (InvalidDataException ex)
-        {
-            // Told to the client when it opens the computation that needs it.
-            _refusedComponents[upload.Component.Sha256] = ex.Message.Replace("this node's", "the scheduler's", StringComparison.Ordinal);
-            ServerLog.ComponentRefused(_logger, _name, upload.Component.FileName, ex.Message);
+            // Told to the client when it opens the computation that needs it; a bad id is refused again there.
+            var why = refused.Replace("this node's", "the scheduler's", StringComparison.Ordinal);
+            if (ComponentIds.IsValid(component.Sha256) && _refusedComponents.Count < MaxRefusalsKept)
+            {
+                _refusedComponents[component.Sha256] = why;
+            }
+
+            ServerLog.ComponentRefused(_logger, _name, component.FileName, why);
         }
     }
+
+    /// <summary>Refusal reasons kept per client, so a flood of bad uploads does not grow the session.</summary>
+    private const int MaxRefusalsKept = 1000;
 
     private void Open(OpenComputation open)
     {
         foreach (var component in open.Components)
         {
-            if (_refusedComponents.TryGetValue(component.Sha256, out var why) || !_server.Components.Contains(component))
+            var why = ComponentIds.Problem(component)
+                ?? _refusedComponents.GetValueOrDefault(component.Sha256)
+                ?? (_server.Components.Contains(component) ? null : $"component {component.FileName} was not uploaded before the computation that needs it");
+            if (why is not null)
             {
-                _connection.Post(new ClusterEnvelope
-                {
-                    ComputationOpened = new ComputationOpened { Request = open.Request, Error = why ?? $"component {component.FileName} was not uploaded before the computation that needs it" },
-                });
+                ServerLog.ComputationRefused(_logger, _name, why);
+                _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Error = why } });
                 return;
             }
         }
@@ -213,6 +229,11 @@ internal sealed class ClientSession : ITaskObserver
             new ComputationRequest(open.Name, open.Exclusive, [.. open.Components]),
             this,
             id => _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Computation = id } }));
+        // Pinned while it is open; checked above, so this fails only if the store evicted one in between.
+        if (_uploads.Reference(id, [.. open.Components]) is { } lost)
+        {
+            ServerLog.ComputationRefused(_logger, _name, lost);
+        }
         if (open.PulseIntervalMs > 0)
         {
             _pulseIntervals[id] = TimeSpan.FromMilliseconds(Math.Max(10, open.PulseIntervalMs));
@@ -245,6 +266,17 @@ internal sealed class ClientSession : ITaskObserver
 
     private void Submit(SubmitTasks submit)
     {
+        foreach (var spec in submit.Tasks)
+        {
+            // A task names its component by id, and the scheduler reads that id as a path on the way to a node.
+            if (spec.Assignment?.NeededComponent is { } component && ComponentIds.Problem(component) is { } problem)
+            {
+                ServerLog.SubmitRefused(_logger, _name, problem);
+                _connection.Post(new ClusterEnvelope { SubmitRefused = new SubmitRefused { Request = submit.Request, Reason = $"task {spec.Name}: {problem}" } });
+                return;
+            }
+        }
+
         var tasks = new List<SubmittedTask>(submit.Tasks.Count);
         foreach (var spec in submit.Tasks)
         {
