@@ -113,12 +113,26 @@ public sealed class ComponentReceiver : IDisposable
         _incoming.Clear();
     }
 
-    /// <summary>Removes what an earlier process left half received.</summary>
+    /// <summary>Removes what an earlier process left half received a day or more ago.</summary>
+    /// <remarks>Not everything: nodes on one machine may share a store, and another may be receiving now.</remarks>
     internal static void ClearIncoming(ComponentStore store)
     {
-        if (Directory.Exists(store.IncomingRoot))
+        if (!Directory.Exists(store.IncomingRoot))
         {
-            Directory.Delete(store.IncomingRoot, recursive: true);
+            return;
+        }
+
+        var stale = DateTime.UtcNow - TimeSpan.FromDays(1);
+        foreach (var folder in new DirectoryInfo(store.IncomingRoot).EnumerateDirectories().Where(d => d.LastWriteTimeUtc < stale))
+        {
+            try
+            {
+                folder.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // Another process removed it first.
+            }
         }
     }
 
