@@ -157,6 +157,23 @@ public sealed class ComponentUploads : IDisposable
         }
     }
 
+    /// <summary>
+    /// Marks an upload as used by tasks the client submitted outside a computation: it no longer expires after
+    /// <see cref="Grace"/> (its tasks may wait in the queue longer), but still counts against
+    /// <see cref="MaxPending"/> and goes when the client does.
+    /// </summary>
+    public void MarkUsed(ComponentRef component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        lock (_lock)
+        {
+            if (_pending.TryGetValue(component.Sha256, out var pending))
+            {
+                pending.Used = true;
+            }
+        }
+    }
+
     /// <summary>Unpins what computation <paramref name="computation"/> used: it closed. The files stay, as cache.</summary>
     public void Release(long computation)
     {
@@ -176,7 +193,7 @@ public sealed class ComponentUploads : IDisposable
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            var expired = _pending.Values.Where(p => now - p.Uploaded >= Grace).ToList();
+            var expired = _pending.Values.Where(p => !p.Used && now - p.Uploaded >= Grace).ToList();
             foreach (var pending in expired)
             {
                 Drop(pending);
@@ -224,5 +241,8 @@ public sealed class ComponentUploads : IDisposable
         }
     }
 
-    private sealed record Pending(ComponentRef Component, long Bytes, bool Wrote, DateTimeOffset Uploaded);
+    private sealed record Pending(ComponentRef Component, long Bytes, bool Wrote, DateTimeOffset Uploaded)
+    {
+        public bool Used { get; set; }
+    }
 }

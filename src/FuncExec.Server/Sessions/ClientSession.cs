@@ -234,6 +234,7 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
         {
             ServerLog.ComputationRefused(_logger, _name, lost);
         }
+
         if (open.PulseIntervalMs > 0)
         {
             _pulseIntervals[id] = TimeSpan.FromMilliseconds(Math.Max(10, open.PulseIntervalMs));
@@ -274,6 +275,15 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
                 ServerLog.SubmitRefused(_logger, _name, problem);
                 _connection.Post(new ClusterEnvelope { SubmitRefused = new SubmitRefused { Request = submit.Request, Reason = $"task {spec.Name}: {problem}" } });
                 return;
+            }
+        }
+
+        foreach (var spec in submit.Tasks)
+        {
+            // Outside a computation nothing pins it; its tasks may wait in the queue past the upload grace.
+            if (spec.Assignment?.NeededComponent is { } component && spec.Assignment.Computation == 0)
+            {
+                _uploads.MarkUsed(component);
             }
         }
 

@@ -4,6 +4,7 @@ using FuncExec.IntegrationTests.Distributed;
 using FuncExec.Protocol.V1;
 using FuncExec.TestJobs;
 using Google.Protobuf;
+using Xunit.Abstractions;
 
 namespace FuncExec.IntegrationTests.Hostile;
 
@@ -11,7 +12,7 @@ namespace FuncExec.IntegrationTests.Hostile;
 /// Issue 9, "content-addressed means content-addressed": an authenticated client names components by path, or
 /// floods the scheduler with uploads, against a real <c>funcexec scheduler</c> with a secret and a real node.
 /// </summary>
-public sealed class ComponentAttackTests(ComponentAttackCluster cluster) : IClassFixture<ComponentAttackCluster>
+public sealed class ComponentAttackTests(ComponentAttackCluster cluster, ITestOutputHelper output) : IClassFixture<ComponentAttackCluster>
 {
     private const string Secret = ComponentAttackCluster.Secret;
 
@@ -50,6 +51,7 @@ public sealed class ComponentAttackTests(ComponentAttackCluster cluster) : IClas
         await Scheduler.WaitForAsync($"refused a submission: task rogue-task: component id '{id}'");
         await AssertGoodClientServedAsync();
         var rssAfter = RssOf(Scheduler.Pid);
+        output.WriteLine($"scheduler RSS: {rssBefore / 1048576} MB before {id}, {rssAfter / 1048576} MB after");
         Assert.True(rssAfter < RssBound, $"scheduler RSS {rssBefore / 1048576} MB before, {rssAfter / 1048576} MB after");
         Assert.DoesNotContain("refused component", Node.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(NodeComponentFolders(), folder => folder.Length != 64);
@@ -98,6 +100,7 @@ public sealed class ComponentAttackTests(ComponentAttackCluster cluster) : IClas
         }
 
         await Scheduler.WaitForAsync("client flooder left");
+        output.WriteLine($"scheduler RSS after the flood: {RssOf(Scheduler.Pid) / 1048576} MB");
         Assert.Equal(0, FloodBytes());
         await AssertGoodClientServedAsync();
     }
@@ -105,8 +108,8 @@ public sealed class ComponentAttackTests(ComponentAttackCluster cluster) : IClas
     /// <summary>A client with the secret runs a lambda (its assembly streamed to the real node) and gets every result.</summary>
     private async Task AssertGoodClientServedAsync()
     {
-        await using var cluster = await Cluster.ConnectAsync(cluster.Address, new RemoteClusterOptions { Security = new() { Secret = Secret } });
-        await using var computation = await cluster.ScheduleAsync();
+        await using var client = await Cluster.ConnectAsync(cluster.Address, new RemoteClusterOptions { Security = new() { Secret = Secret } });
+        await using var computation = await client.ScheduleAsync();
 
         var squares = await computation.MapAsync(Enumerable.Range(1, 20).ToArray(), x => ApiJobs.Square(x)).WaitAsync(Patience);
 

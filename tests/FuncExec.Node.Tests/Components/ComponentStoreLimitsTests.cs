@@ -168,6 +168,24 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     }
 
     [Fact]
+    public void ExpireOld_UploadUsedByTasksOutsideAComputation_KeptUntilTheClientLeaves()
+    {
+        var time = new ManualTimeProvider();
+        var store = new ComponentStore(Root);
+        var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), time);
+        var (a, aFiles) = Bundle("a", 60);
+        uploads.Upload(a, aFiles, maxFileSize: 1000);
+        uploads.MarkUsed(a);
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.True(store.Contains(a));
+        Assert.Equal(60, uploads.PendingBytes);
+        uploads.Dispose();
+
+        Assert.False(store.Contains(a));
+    }
+
+    [Fact]
     public void Dispose_ClientLeft_ItsPendingUploadsRemovedItsComputationsComponentsKeptUnpinned()
     {
         var store = new ComponentStore(Root);
