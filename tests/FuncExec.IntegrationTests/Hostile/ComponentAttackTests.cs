@@ -48,7 +48,7 @@ public sealed class ComponentAttackTests(ComponentAttackCluster cluster, ITestOu
             Assert.Contains("64 lowercase hexadecimal characters", submitted.SubmitRefused.Reason, StringComparison.Ordinal);
         }
 
-        await Scheduler.WaitForAsync($"refused a submission: task rogue-task: component id '{id}'");
+        await Scheduler.WaitForAsync($"refused a submission: component id '{id}'");
         await AssertGoodClientServedAsync();
         var rssAfter = RssOf(Scheduler.Pid);
         output.WriteLine($"scheduler RSS: {rssBefore / 1048576} MB before {id}, {rssAfter / 1048576} MB after");
