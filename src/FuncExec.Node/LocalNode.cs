@@ -38,7 +38,7 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
         Options = options ?? NodeOptions.Default;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FuncExec.Node");
         Time = time ?? TimeProvider.System;
-        Components = new ComponentStore(Options.DestPath is { } dest ? Path.Combine(dest, "components") : ComponentStore.DefaultRoot, _logger);
+        Components = new ComponentStore(Options.DestPath is { } dest ? Path.Combine(dest, "components") : ComponentStore.DefaultRoot, _logger, Options.MaxStoreSize);
         var available = CpuAffinity.AvailableCores();
         var count = Options.Workers switch
         {
@@ -223,7 +223,19 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
 
             // Workers may still read its files while they finish; deleting unlinks names, not open files.
             ComponentStore.DeleteFolder(folder);
+            if (_pinned.TryRemove(computation.Computation, out var used))
+            {
+                Array.ForEach(used, Components.Unpin);
+            }
+
             return;
+        }
+
+        // Kept from eviction while the computation is open: its workers load from the store.
+        ComponentRef[] pins = [.. computation.Components.Where(c => Protocol.Components.ComponentIds.Problem(c) is null)];
+        if (_pinned.TryAdd(computation.Computation, pins))
+        {
+            Array.ForEach(pins, Components.Pin);
         }
 
         foreach (var missing in Components.Materialize(computation.Components, folder))
@@ -231,6 +243,8 @@ public sealed class LocalNode : INodeChannel, IAsyncDisposable
             NodeLog.ComponentMissing(_logger, NodeName, missing.FileName, computation.Computation);
         }
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ComponentRef[]> _pinned = new();
 
     /// <summary>Where a computation's files are put, and the working directory of its tasks.</summary>
     public string ComputationFolder(long computation) =>

@@ -3,7 +3,7 @@ namespace FuncExec.Node;
 /// <summary>How a node starts its workers.</summary>
 /// <remarks>
 /// Defaults: the machine's host name; one worker per core this process may use; components
-/// stored under the temporary directory in <c>funcexec-USER/components</c>.
+/// stored under the temporary directory in <c>funcexec-USER/components</c>, up to 2 GiB.
 /// </remarks>
 public sealed record NodeOptions
 {
@@ -18,6 +18,11 @@ public sealed record NodeOptions
 
     /// <summary>Where components are cached, by content hash.</summary>
     public string? DestPath { get; init; }
+
+    /// <summary>The most bytes of components cached in <see cref="DestPath"/>; past it the least recently used ones no
+    /// open computation uses are removed.</summary>
+    /// <remarks>Default: 2 GiB.</remarks>
+    public long MaxStoreSize { get; init; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>Keep one extra worker process started and connected, so a worker that dies or is
     /// killed is replaced in a hand-over instead of a process start.</summary>

@@ -62,7 +62,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                     break;
                 case PeerRole.Client:
                     ServerLog.ClientJoined(_logger, hello.Name, remote);
-                    await new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote }.RunAsync().ConfigureAwait(false);
+                    using (var session = new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote })
+                    {
+                        await session.RunAsync().ConfigureAwait(false);
+                    }
+
                     break;
                 default:
                     await frames.CloseAsync($"unknown role {hello.Role}").ConfigureAwait(false);

@@ -56,7 +56,10 @@ public sealed class SchedulerServer : IAsyncDisposable
         RefusalLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
         _loggerFactory = loggerFactory;
         Scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
-        Components = new ComponentStore(options.DestPath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components"));
+        Components = new ComponentStore(
+            options.DestPath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components"),
+            loggerFactory.CreateLogger("FuncExec.Scheduler"),
+            options.MaxStoreSize);
     }
 
     /// <summary>The options it runs with.</summary>

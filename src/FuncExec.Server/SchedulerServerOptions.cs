@@ -50,6 +50,21 @@ public sealed record SchedulerServerOptions
     /// </remarks>
     public long MaxInboundMemory { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>The most bytes the component store in <see cref="DestPath"/> holds; past it the least recently used
+    /// components no open computation uses are removed, and an upload that still does not fit is refused.</summary>
+    /// <remarks>Default: 2 GiB.</remarks>
+    public long MaxStoreSize { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>The most bytes one client may have uploaded that no open computation of it uses yet; an upload past it
+    /// is refused with the reason.</summary>
+    /// <remarks>Default: 256 MiB.</remarks>
+    public long MaxPendingUploads { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>How long an upload waits for a computation that uses it before it is removed (it is removed anyway
+    /// when its client disconnects).</summary>
+    /// <remarks>Default: 10 minutes.</remarks>
+    public TimeSpan UploadGrace { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Record a profile of the run to this CSV file (see <c>funcexec report</c>), or none when null.</summary>
     public string? ProfilePath { get; init; }
 

@@ -28,6 +28,15 @@ internal static partial class ServerLog
     [LoggerMessage(207, LogLevel.Warning, "client {Client}: refused component {Component}: {Reason}")]
     public static partial void ComponentRefused(ILogger logger, string client, string component, string reason);
 
+    [LoggerMessage(209, LogLevel.Warning, "client {Client}: refused a computation: {Reason}")]
+    public static partial void ComputationRefused(ILogger logger, string client, string reason);
+
+    [LoggerMessage(210, LogLevel.Warning, "client {Client}: refused a submission: {Reason}")]
+    public static partial void SubmitRefused(ILogger logger, string client, string reason);
+
+    [LoggerMessage(211, LogLevel.Error, "node {Node}: component {Component} cannot be sent: {Reason}; its tasks will fail on the node")]
+    public static partial void ComponentNotSent(ILogger logger, string node, string component, string reason);
+
     [LoggerMessage(208, LogLevel.Warning, "discovery is off: UDP port {Port} is in use (another scheduler on this machine?); nodes must be given --scheduler, or choose a free port with --udp-port")]
     public static partial void DiscoveryPortInUse(ILogger logger, int port);
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using FuncExec.Core.Functions;
+using FuncExec.Protocol.Components;
 using FuncExec.Protocol.V1;
 
 namespace FuncExec.Worker;
@@ -20,7 +21,15 @@ internal sealed class ComponentLoader
         _directory = directory;
     }
 
-    public string PathOf(ComponentRef component) => Path.Combine(_directory, component.Sha256, component.FileName);
+    /// <summary>Where the node stored <paramref name="component"/>, its reference checked first: the node passes on
+    /// what the scheduler sent.</summary>
+    /// <exception cref="InvalidDataException">The id is not 64 lowercase hexadecimal characters or the file name is
+    /// not a plain file name.</exception>
+    public string PathOf(ComponentRef component)
+    {
+        ComponentIds.Check(component);
+        return Path.Combine(_directory, component.Sha256, component.FileName);
+    }
 
     public Assembly LoadAssembly(ComponentRef component)
     {

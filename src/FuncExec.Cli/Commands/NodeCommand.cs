@@ -21,11 +21,12 @@ internal static class NodeCommand
         var name = new Option<string>("--name", "-n") { Description = "Node name", DefaultValueFactory = _ => Environment.MachineName };
         var destPath = new Option<DirectoryInfo?>("--dest-path") { Description = "Where components are cached" };
         var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file accepted, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
+        var maxStoreSize = new Option<long>("--max-store-size") { Description = "Most bytes of components cached in --dest-path; the least recently used ones no open computation uses go first", DefaultValueFactory = _ => 2L * 1024 * 1024 * 1024 };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var security = new SecurityOptions();
         var command = new Command("node", "Start one worker per core, each pinned to its core, and join a scheduler")
         {
-            cpus, scheduler, ipAddr, extIpAddr, udpPort, name, destPath, maxFileSize, debug,
+            cpus, scheduler, ipAddr, extIpAddr, udpPort, name, destPath, maxFileSize, maxStoreSize, debug,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,6 +42,12 @@ internal static class NodeCommand
             catch (FormatException ex)
             {
                 await Console.Error.WriteLineAsync($"node: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(maxStoreSize) <= 0)
+            {
+                await Console.Error.WriteLineAsync("node: --max-store-size must be more than 0 bytes").ConfigureAwait(false);
                 return 2;
             }
 
@@ -73,6 +80,7 @@ internal static class NodeCommand
                         Name = parse.GetValue(name)!,
                         Workers = parse.GetValue(cpus),
                         DestPath = dest,
+                        MaxStoreSize = parse.GetValue(maxStoreSize),
                     },
                 },
                 logging);

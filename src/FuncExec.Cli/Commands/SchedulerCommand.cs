@@ -24,6 +24,8 @@ internal static class SchedulerCommand
             Description = "Most memory, in bytes, that partly received frames may hold across all connections",
             DefaultValueFactory = _ => new SchedulerServerOptions().MaxInboundMemory,
         };
+        var maxStoreSize = new Option<long>("--max-store-size") { Description = "Most bytes of components kept in --dest-path; the least recently used ones no open computation uses go first", DefaultValueFactory = _ => 2L * 1024 * 1024 * 1024 };
+        var maxPendingUploads = new Option<long>("--max-pending-uploads") { Description = "Most bytes one client may upload that no open computation of it uses yet", DefaultValueFactory = _ => 256L * 1024 * 1024 };
         var profile = new Option<FileInfo?>("--profile") { Description = "Record a profile of the run to this CSV file (read it with 'funcexec report')" };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
@@ -37,7 +39,7 @@ internal static class SchedulerCommand
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxStoreSize, maxPendingUploads, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -63,6 +65,15 @@ internal static class SchedulerCommand
                 return 2;
             }
 
+            foreach (var size in new[] { maxFileSize, maxStoreSize, maxPendingUploads })
+            {
+                if (parse.GetValue(size) <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"scheduler: {size.Name} must be more than 0 bytes").ConfigureAwait(false);
+                    return 2;
+                }
+            }
+
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
             var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort), Hosts = parse.GetValue(dashboardHost) ?? [] };
             SchedulerServer server;
@@ -80,6 +91,8 @@ internal static class SchedulerCommand
                         DestPath = parse.GetValue(destPath)?.FullName,
                         MaxFileSize = parse.GetValue(maxFileSize),
                         MaxInboundMemory = parse.GetValue(maxInboundMemory),
+                        MaxStoreSize = parse.GetValue(maxStoreSize),
+                        MaxPendingUploads = parse.GetValue(maxPendingUploads),
                         ProfilePath = parse.GetValue(profile)?.FullName,
                         Security = transport,
                         Dashboard = dashboard,

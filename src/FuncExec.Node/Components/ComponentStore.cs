@@ -2,6 +2,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Security.Cryptography;
 using FuncExec.Core.Functions;
+using FuncExec.Protocol.Components;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,8 +14,11 @@ namespace FuncExec.Node.Components;
 /// travel with it beside it (<c>ROOT/&lt;sha256&gt;/runtimes/linux-x64/native/libe_sqlite3.so</c>).
 /// </summary>
 /// <remarks>Writes go to a temporary name and are renamed into place, so a reader never
-/// sees half a file and two writers of the same content do not clash.</remarks>
-public sealed class ComponentStore
+/// sees half a file and two writers of the same content do not clash. Every reference is checked
+/// (<see cref="ComponentIds"/>) before it becomes a path, and every path is checked to stay under
+/// <see cref="Root"/> without a symbolic link on the way. With <see cref="MaxSize"/> set, the store evicts the
+/// least recently used components nobody has pinned (<see cref="Pin"/>) to stay under it.</remarks>
+public sealed partial class ComponentStore
 {
     private readonly ILogger _logger;
 
@@ -22,11 +26,19 @@ public sealed class ComponentStore
     /// <param name="root">The store's directory.</param>
     /// <param name="logger">Where a dependency an assembly's <c>NAME.deps.json</c> lists but that is found nowhere
     /// is reported; by default nowhere.</param>
-    public ComponentStore(string root, ILogger? logger = null)
+    /// <param name="maxSize">The most bytes the store holds (see <see cref="MaxSize"/>); by default no cap.</param>
+    /// <param name="sizeOption">The option that sets <paramref name="maxSize"/>, named in the refusal when it is reached.</param>
+    public ComponentStore(string root, ILogger? logger = null, long maxSize = long.MaxValue, string sizeOption = "--max-store-size")
     {
-        Root = root;
-        _logger = logger ?? NullLogger.Instance;
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSize);
         Directory.CreateDirectory(root);
+        // Resolved once, links and all, so "under the root" is a plain prefix check on resolved paths.
+        Root = Path.TrimEndingDirectorySeparator(ResolveLinks(Path.GetFullPath(root)));
+        _logger = logger ?? NullLogger.Instance;
+        MaxSize = maxSize;
+        _sizeOption = sizeOption;
+        IndexExisting();
     }
 
     /// <summary>The store's directory.</summary>
@@ -49,6 +61,7 @@ public sealed class ComponentStore
             File.Move(temp, path, overwrite: true);
         }
 
+        Admit(component);
         return component;
     }
 
@@ -99,6 +112,7 @@ public sealed class ComponentStore
             }
         }
 
+        Admit(component);
         return component;
     }
 
@@ -106,20 +120,30 @@ public sealed class ComponentStore
     /// The files of a stored component: the main file first, then what travels with it, each named by its path
     /// in the component's folder (<c>runtimes/linux-x64/native/libe_sqlite3.so</c>).
     /// </summary>
-    public IReadOnlyList<(string Name, byte[] Content)> ReadBundle(ComponentRef component)
+    public IReadOnlyList<(string Name, byte[] Content)> ReadBundle(ComponentRef component) =>
+        [.. BundleFiles(component).Select(file => (file.Name, File.ReadAllBytes(file.Path)))];
+
+    /// <summary>
+    /// The files of a stored component, as <see cref="ReadBundle"/> names them, with where each is: to be read a
+    /// piece at a time. Symbolic links are left out: the store holds only files it wrote.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The reference is not valid or leaves the store.</exception>
+    public IReadOnlyList<(string Name, string Path)> BundleFiles(ComponentRef component)
     {
         var main = PathOf(component);
         var directory = Path.GetDirectoryName(main)!;
-        var files = new List<(string, byte[])> { (component.FileName, File.ReadAllBytes(main)) };
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        var files = new List<(string, string)> { (component.FileName, main) };
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var file in Directory.EnumerateFiles(directory, "*", walk))
         {
             var name = ComponentPath.NameOf(directory, file);
             if (name != component.FileName && !name.EndsWith(".tmp", StringComparison.Ordinal))
             {
-                files.Add((name, File.ReadAllBytes(file)));
+                files.Add((name, file));
             }
         }
 
+        Touch(component.Sha256);
         return files;
     }
 
@@ -132,7 +156,7 @@ public sealed class ComponentStore
     /// (the message names it).</exception>
     public void PutBundle(ComponentRef component, IReadOnlyList<(string Name, ReadOnlyMemory<byte> Content)> files, long maxFileSize)
     {
-        ArgumentNullException.ThrowIfNull(component);
+        ComponentIds.Check(component);
         ArgumentNullException.ThrowIfNull(files);
         foreach (var (name, content) in files)
         {
@@ -141,11 +165,6 @@ public sealed class ComponentStore
                 throw new InvalidDataException(
                     $"component file {name} is {content.Length:N0} bytes, over this node's --max-file-size of {maxFileSize:N0}");
             }
-        }
-
-        if (component.FileName.Length == 0 || component.FileName != Path.GetFileName(component.FileName))
-        {
-            throw new InvalidDataException($"component name '{component.FileName}' is not a plain file name");
         }
 
         var main = files.FirstOrDefault(f => f.Name == component.FileName);
@@ -165,6 +184,8 @@ public sealed class ComponentStore
                 File.Move(temp, targets[i], overwrite: true);
             }
         }
+
+        Admit(component);
     }
 
     /// <summary>
@@ -185,7 +206,8 @@ public sealed class ComponentStore
                 continue;
             }
 
-            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(PathOf(component))!))
+            var top = new EnumerationOptions { AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(PathOf(component))!, "*", top))
             {
                 var target = Path.Combine(folder, Path.GetFileName(file));
                 if (!file.EndsWith(".tmp", StringComparison.Ordinal) && !File.Exists(target))
@@ -207,14 +229,40 @@ public sealed class ComponentStore
         }
     }
 
-    /// <summary>Whether a component is stored here.</summary>
-    public bool Contains(ComponentRef component) => File.Exists(PathOf(component));
+    /// <summary>Whether a component is stored here; false for a reference that is not valid.</summary>
+    public bool Contains(ComponentRef component) =>
+        Locate(component, out _) is { } path && File.Exists(path) && Touch(component.Sha256);
 
-    /// <summary>Where a stored component lives.</summary>
-    public string PathOf(ComponentRef component)
+    /// <summary>Where a stored component lives: always a path under <see cref="Root"/>.</summary>
+    /// <exception cref="InvalidDataException">The id is not 64 lowercase hexadecimal characters, the file name is not
+    /// a plain file name, or the component's folder or file is a symbolic link (the message says which).</exception>
+    public string PathOf(ComponentRef component) =>
+        Locate(component, out var problem) ?? throw new InvalidDataException(problem);
+
+    /// <summary>The path of <paramref name="component"/> under the root, or null with the reason it has none.</summary>
+    private string? Locate(ComponentRef component, out string? problem)
     {
-        ArgumentNullException.ThrowIfNull(component);
-        return Path.Combine(Root, component.Sha256, component.FileName);
+        problem = ComponentIds.Problem(component);
+        if (problem is not null)
+        {
+            return null;
+        }
+
+        var directory = Path.Combine(Root, component.Sha256);
+        var path = Path.GetFullPath(Path.Combine(directory, component.FileName));
+        if (!path.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            problem = $"component {component.Sha256} ({component.FileName}) leaves the store";
+            return null;
+        }
+
+        if (IsLink(directory) || IsLink(path))
+        {
+            problem = $"component {component.Sha256} ({component.FileName}) is a symbolic link in the store; the store serves only files it wrote";
+            return null;
+        }
+
+        return path;
     }
 
     /// <summary>Assemblies every worker has (FuncExec's own and what they use): a job that references

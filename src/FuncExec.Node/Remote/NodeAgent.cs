@@ -1,3 +1,4 @@
+using FuncExec.Node.Components;
 using FuncExec.Node.Metrics;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
@@ -146,10 +147,12 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
     {
         var pulse = TimeSpan.FromMilliseconds(Math.Max(10, welcome.Welcome.PulseIntervalMs));
         var lastHeard = _node.Time.GetTimestamp();
+        // One per connection: a component half received when the scheduler goes is sent whole again.
+        using var receiver = new ComponentReceiver(_node.Components, _options.MaxFileSize);
         connection.Start(envelope =>
         {
             Volatile.Write(ref lastHeard, _node.Time.GetTimestamp());
-            Handle(envelope);
+            Handle(envelope, receiver);
             return ValueTask.CompletedTask;
         });
 
@@ -199,7 +202,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
         return pulse;
     }
 
-    private void Handle(ClusterEnvelope envelope)
+    private void Handle(ClusterEnvelope envelope, ComponentReceiver receiver)
     {
         switch (envelope.BodyCase)
         {
@@ -228,6 +231,14 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             case ClusterEnvelope.BodyOneofCase.Component:
                 StoreComponent(envelope.Component);
                 break;
+            case ClusterEnvelope.BodyOneofCase.ComponentChunk:
+                if (receiver.Receive(envelope.ComponentChunk) is { } refused)
+                {
+                    // Tasks needing it fail in the worker with "not in the node's store"; the reason is here.
+                    NodeLog.ComponentRefused(_logger, _node.NodeName, envelope.ComponentChunk.Component?.FileName ?? string.Empty, refused);
+                }
+
+                break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
             default:
@@ -244,7 +255,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 [.. upload.Files.Select(f => (f.Name, f.Content.Memory))],
                 _options.MaxFileSize);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             // Tasks needing it fail in the worker with "not in the node's store"; the reason is here.
             NodeLog.ComponentRefused(_logger, _node.NodeName, upload.Component.FileName, ex.Message);

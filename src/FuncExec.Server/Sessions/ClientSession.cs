@@ -1,5 +1,7 @@
 using FuncExec.Core.Errors;
 using FuncExec.Core.Events;
+using FuncExec.Node.Components;
+using FuncExec.Protocol.Components;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
@@ -15,7 +17,7 @@ namespace FuncExec.Server.Sessions;
 /// <remarks>It acts only on its own: cancel, kill, message, close and submit name tasks it submitted and
 /// computations it opened, else are refused naming them. A kill marked administrative (<c>funcexec kill</c>)
 /// may end any client's task, and is logged as such.</remarks>
-internal sealed class ClientSession : ITaskObserver
+internal sealed class ClientSession : ITaskObserver, IDisposable
 {
     private readonly SchedulerServer _server;
     private readonly FrameConnection _connection;
@@ -29,7 +31,10 @@ internal sealed class ClientSession : ITaskObserver
         _name = name;
         _logger = logger;
         _lastHeard = server.Time.GetTimestamp();
+        _uploads = new ComponentUploads(server.Components, server.Options.MaxPendingUploads, server.Options.UploadGrace, server.Time);
     }
+
+    private readonly ComponentUploads _uploads;
 
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
     private readonly HashSet<string> _loggedRefusals = new(StringComparer.Ordinal);
@@ -66,10 +71,14 @@ internal sealed class ClientSession : ITaskObserver
         await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
         _server.Untrack(this);
         _events?.Dispose();
+        Dispose();
         var dropped = _server.Scheduler.Forget(this);
         ServerLog.ClientLeft(_logger, _name, reason, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>What the client uploaded for no computation goes with it; what its computations used stays, as cache.</summary>
+    public void Dispose() => _uploads.Dispose();
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
@@ -183,8 +192,14 @@ internal sealed class ClientSession : ITaskObserver
 
     private void Close(long computation)
     {
-        _pulseIntervals.TryRemove(computation, out _);
-        switch (_server.Scheduler.CloseComputation(computation, this, () => PostClosed(computation)))
+        var outcome = _server.Scheduler.CloseComputation(computation, this, () => PostClosed(computation));
+        if (outcome != CloseRequest.Refused)
+        {
+            _pulseIntervals.TryRemove(computation, out _);
+            _uploads.Release(computation);
+        }
+
+        switch (outcome)
         {
             case CloseRequest.NotOpen:
                 PostClosed(computation);
@@ -242,28 +257,34 @@ internal sealed class ClientSession : ITaskObserver
 
     private void StoreComponent(ComponentUpload upload)
     {
-        try
+        var component = upload.Component ?? new ComponentRef();
+        if (_uploads.Upload(component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize) is { } refused)
         {
-            _server.Components.PutBundle(upload.Component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize);
-        }
-        catch (InvalidDataException ex)
-        {
-            // Told to the client when it opens the computation that needs it.
-            _refusedComponents[upload.Component.Sha256] = ex.Message.Replace("this node's", "the scheduler's", StringComparison.Ordinal);
-            ServerLog.ComponentRefused(_logger, _name, upload.Component.FileName, ex.Message);
+            // Told to the client when it opens the computation that needs it; a bad id is refused again there.
+            var why = refused.Replace("this node's", "the scheduler's", StringComparison.Ordinal);
+            if (ComponentIds.IsValid(component.Sha256) && _refusedComponents.Count < MaxRefusalsKept)
+            {
+                _refusedComponents[component.Sha256] = why;
+            }
+
+            ServerLog.ComponentRefused(_logger, _name, component.FileName, why);
         }
     }
+
+    /// <summary>Refusal reasons kept per client, so a flood of bad uploads does not grow the session.</summary>
+    private const int MaxRefusalsKept = 1000;
 
     private void Open(OpenComputation open)
     {
         foreach (var component in open.Components)
         {
-            if (_refusedComponents.TryGetValue(component.Sha256, out var why) || !_server.Components.Contains(component))
+            var why = ComponentIds.Problem(component)
+                ?? _refusedComponents.GetValueOrDefault(component.Sha256)
+                ?? (_server.Components.Contains(component) ? null : $"component {component.FileName} was not uploaded before the computation that needs it");
+            if (why is not null)
             {
-                _connection.Post(new ClusterEnvelope
-                {
-                    ComputationOpened = new ComputationOpened { Request = open.Request, Error = why ?? $"component {component.FileName} was not uploaded before the computation that needs it" },
-                });
+                ServerLog.ComputationRefused(_logger, _name, why);
+                _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Error = why } });
                 return;
             }
         }
@@ -272,6 +293,12 @@ internal sealed class ClientSession : ITaskObserver
             new ComputationRequest(open.Name, open.Exclusive, [.. open.Components]),
             this,
             id => _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Computation = id } }));
+        // Pinned while it is open; checked above, so this fails only if the store evicted one in between.
+        if (_uploads.Reference(id, [.. open.Components]) is { } lost)
+        {
+            ServerLog.ComputationRefused(_logger, _name, lost);
+        }
+
         if (open.PulseIntervalMs > 0)
         {
             _pulseIntervals[id] = TimeSpan.FromMilliseconds(Math.Max(10, open.PulseIntervalMs));
@@ -304,6 +331,26 @@ internal sealed class ClientSession : ITaskObserver
 
     private void Submit(SubmitTasks submit)
     {
+        foreach (var spec in submit.Tasks)
+        {
+            // A task names its component by id, and the scheduler reads that id as a path on the way to a node.
+            if (spec.Assignment?.NeededComponent is { } component && ComponentIds.Problem(component) is { } problem)
+            {
+                ServerLog.SubmitRefused(_logger, _name, problem);
+                _connection.Post(new ClusterEnvelope { SubmitRefused = new SubmitRefused { Request = submit.Request, Reason = $"task {spec.Name}: {problem}" } });
+                return;
+            }
+        }
+
+        foreach (var spec in submit.Tasks)
+        {
+            // Outside a computation nothing pins it; its tasks may wait in the queue past the upload grace.
+            if (spec.Assignment?.NeededComponent is { } component && spec.Assignment.Computation == 0)
+            {
+                _uploads.MarkUsed(component);
+            }
+        }
+
         var tasks = new List<SubmittedTask>(submit.Tasks.Count);
         foreach (var spec in submit.Tasks)
         {

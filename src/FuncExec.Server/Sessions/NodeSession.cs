@@ -133,7 +133,7 @@ internal sealed class NodeSession
             Remote = register.Address;
         }
 
-        var channel = new RemoteNodeChannel(register.Name, _connection, _server.Components);
+        var channel = new RemoteNodeChannel(register.Name, _connection, _server.Components, _logger);
         Volatile.Write(ref _index, _server.Scheduler.AddNode(channel, [.. register.WorkerCores]));
         ServerLog.NodeJoined(_logger, Name, Remote, register.WorkerCores.Count);
     }

@@ -2,22 +2,27 @@ using FuncExec.Node.Components;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Server.Sessions;
 
 /// <summary>The scheduler's way to a node over its connection. Components a batch needs are sent
-/// ahead of it, once per node, on the same ordered connection.</summary>
+/// ahead of it, once per node, on the same ordered connection, in pieces of at most
+/// <see cref="ComponentReceiver.ChunkSize"/> (<see cref="ComponentChunk"/>), never as one frame.</summary>
 internal sealed class RemoteNodeChannel : INodeChannel
 {
     private readonly FrameConnection _connection;
     private readonly ComponentStore _components;
+    private readonly ILogger _logger;
     private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
 
-    public RemoteNodeChannel(string nodeName, FrameConnection connection, ComponentStore components)
+    public RemoteNodeChannel(string nodeName, FrameConnection connection, ComponentStore components, ILogger logger)
     {
         NodeName = nodeName;
         _connection = connection;
         _components = components;
+        _logger = logger;
     }
 
     public string NodeName { get; }
@@ -70,19 +75,42 @@ internal sealed class RemoteNodeChannel : INodeChannel
     }
 
     /// <summary>Sends a component (with the files stored beside it) unless this node has it already.</summary>
+    /// <remarks>The reference was checked when the client gave it; <see cref="ComponentStore.Contains"/> checks it
+    /// again, so nothing but a file the store wrote is ever read here.</remarks>
     private void Upload(ComponentRef component)
     {
-        if (!_sent.Add(component.Sha256) || !_components.Contains(component))
+        if (!_components.Contains(component) || !_sent.Add(component.Sha256))
         {
             return;
         }
 
-        var upload = new ComponentUpload { Component = component };
-        foreach (var (name, content) in _components.ReadBundle(component))
+        try
         {
-            upload.Files.Add(new ComponentFile { Name = name, Content = Google.Protobuf.ByteString.CopyFrom(content) });
+            var buffer = new byte[ComponentReceiver.ChunkSize];
+            foreach (var (name, path) in _components.BundleFiles(component))
+            {
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1);
+                var size = file.Length;
+                long offset = 0;
+                do
+                {
+                    var read = (int)Math.Min(buffer.Length, size - offset);
+                    file.ReadExactly(buffer, 0, read);
+                    _connection.Post(new ClusterEnvelope
+                    {
+                        ComponentChunk = new ComponentChunk { Component = component, Name = name, Offset = offset, FileSize = size, Data = ByteString.CopyFrom(buffer, 0, read) },
+                    });
+                    offset += read;
+                }
+                while (offset < size);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // Evicted or removed meanwhile: the end piece below is then incomplete and the node refuses it.
+            ServerLog.ComponentNotSent(_logger, NodeName, component.FileName, ex.Message);
         }
 
-        _connection.Post(new ClusterEnvelope { Component = upload });
+        _connection.Post(new ClusterEnvelope { ComponentChunk = new ComponentChunk { Component = component, End = true } });
     }
 }
