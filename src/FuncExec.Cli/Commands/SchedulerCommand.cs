@@ -24,10 +24,18 @@ internal static class SchedulerCommand
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "TCP port of the web dashboard (0 picks a free one)", DefaultValueFactory = _ => DashboardOptions.DefaultPort };
         var dashboardIp = new Option<string>("--dashboard-ip") { Description = "Address the web dashboard listens on (loopback unless told otherwise)", DefaultValueFactory = _ => "127.0.0.1" };
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve no web dashboard" };
+        var insecure = new Option<bool>("--insecure")
+        {
+            Description = "Run without a cluster secret: anyone who can reach the port can run any command as this user, and plain text is accepted from anywhere",
+        };
+        var stateDir = new Option<DirectoryInfo?>("--state-dir")
+        {
+            Description = "Folder for the generated secret and TLS certificate, in scheduler-PORT/ (default: $FUNCEXEC_HOME, else ~/.funcexec)",
+        };
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug, dashboardPort, dashboardIp, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, profile, debug, dashboardPort, dashboardIp, noDashboard, insecure, stateDir,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -39,6 +47,11 @@ internal static class SchedulerCommand
                 if (transport.UsesTls && transport.KeyFile is null)
                 {
                     throw new ArgumentException("--certfile needs --keyfile on the scheduler");
+                }
+
+                if (parse.GetValue(insecure) && !string.IsNullOrEmpty(transport.Secret))
+                {
+                    throw new ArgumentException("--insecure runs without a secret, but one was given (--secret, --secret-file or FUNCEXEC_SECRET): drop one or the other");
                 }
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
@@ -71,14 +84,17 @@ internal static class SchedulerCommand
                         MaxFileSize = parse.GetValue(maxFileSize),
                         ProfilePath = parse.GetValue(profile)?.FullName,
                         Security = transport,
+                        Insecure = parse.GetValue(insecure),
+                        StateDir = parse.GetValue(stateDir)?.FullName,
                         Dashboard = dashboard,
                     },
                     logging,
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
             {
-                // A port in use (the protocol's or the dashboard's); the message names the option to change.
+                // A port in use (the protocol's or the dashboard's), or a state folder that cannot be
+                // used; the message names the option or file to change.
                 await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
