@@ -132,12 +132,20 @@ public static class SecureTransport
     /// <exception cref="TlsMismatchException">The scheduler does not speak TLS.</exception>
     /// <exception cref="AuthenticationFailedException">The scheduler's certificate is not the trusted one.</exception>
     /// <exception cref="ProtocolException">The TLS handshake failed otherwise.</exception>
-    public static async Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, CancellationToken cancellationToken = default)
+    public static Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(security);
+        return ConnectAsync(raw, host, security, useTls: security.UsesTls || !IsLoopback(raw), cancellationToken);
+    }
+
+    /// <summary><see cref="ConnectAsync(Stream, string, TransportSecurity, CancellationToken)"/> told whether to use TLS, for tests on loopback.</summary>
+    internal static async Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, bool useTls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(security);
-        if (!security.UsesTls && IsLoopback(raw))
+        if (!useTls)
         {
             return raw;
         }
