@@ -232,6 +232,7 @@ public sealed class DashboardApiTests
         Port = 0,
         UdpPort = 0,
         Security = new TransportSecurity(secret),
+        Insecure = secret is null, // no secret only when asked for: else the scheduler makes one
         Dashboard = FreePort,
     };
 }
