@@ -5,7 +5,6 @@ using FuncExec.Dashboard;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
@@ -234,8 +233,12 @@ public sealed class SchedulerServer : IAsyncDisposable
         {
             var (certFile, keyFile, created) = SchedulerStateFolder.LoadOrCreateCertificate(home, Endpoint.Port, Options.Name);
             security = security with { CertFile = certFile, KeyFile = keyFile, PlainText = PlainTextPeers.Loopback };
-            using var certificate = X509Certificate2.CreateFromPemFile(certFile);
-            ServerLog.CertificateFile(logger, created ? "generated" : "using", certFile, certificate.GetCertHashString(HashAlgorithmName.SHA256));
+            var certificates = security.LoadTrustedCertificates();
+            ServerLog.CertificateFile(logger, created ? "generated" : "using", certFile, certificates[0].GetCertHashString(HashAlgorithmName.SHA256));
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
         }
 
         if (Options.Insecure)
