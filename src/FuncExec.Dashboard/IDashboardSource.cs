@@ -21,6 +21,10 @@ public interface IDashboardSource
     /// cluster has none (then actions are allowed from loopback only).</summary>
     string? Secret { get; }
 
+    /// <summary>True when the scheduler runs with <c>--insecure</c> (no secret): the page shows a warning banner.</summary>
+    /// <remarks>Default: false.</remarks>
+    bool Insecure => false;
+
     /// <summary>Nodes with their addresses, pulse ages and workers (core, state, task, CPU use).</summary>
     StatusReply Status();
 

@@ -4,5 +4,6 @@ namespace FuncExec.Protocol;
 public static class ProtocolVersion
 {
     /// <summary>Bumped on every incompatible change; peers with another version are refused.</summary>
-    public const uint Current = 1;
+    /// <remarks>2: the handshake's proofs cover the TLS channel binding.</remarks>
+    public const uint Current = 2;
 }

@@ -39,10 +39,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         using var opening = new CancellationTokenSource(HandshakeTimeout);
         try
         {
-            stream = await SecureTransport.AcceptAsync(stream, _server.Options.Security, opening.Token).ConfigureAwait(false);
+            var security = await _server.SecurityReady.WaitAsync(opening.Token).ConfigureAwait(false);
+            stream = await SecureTransport.AcceptAsync(stream, security, connection.RemoteEndPoint, opening.Token).ConfigureAwait(false);
             var hello = await Handshake.AcceptAsync(
                 stream,
-                _server.Options.Security,
+                security,
                 _server.Options.Name,
                 _ => new Welcome
                 {

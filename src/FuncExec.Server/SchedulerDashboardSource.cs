@@ -13,7 +13,9 @@ internal sealed class SchedulerDashboardSource(SchedulerServer server) : IDashbo
 
     public TimeSpan PulseInterval => server.Options.PulseInterval;
 
-    public string? Secret => server.Options.Security.Secret;
+    public string? Secret => server.Security.Secret;
+
+    public bool Insecure => server.Options.Insecure;
 
     public StatusReply Status() => server.BuildStatus();
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using FuncExec.Dashboard;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
@@ -32,6 +33,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<NodeSession, byte> _nodes = new();
     private readonly ConcurrentDictionary<ClientSession, byte> _clients = new();
+    private readonly TaskCompletionSource<TransportSecurity> _security = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _app;
     private UdpClient? _udp;
     private Task? _discovery;
@@ -71,6 +73,12 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>Where the TCP listener is bound (with the real port when 0 was asked).</summary>
     public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
 
+    /// <summary>
+    /// The secret and TLS settings it serves with: <see cref="SchedulerServerOptions.Security"/>
+    /// with the generated secret and certificate filled in. Known once <see cref="StartAsync"/> returns.
+    /// </summary>
+    public TransportSecurity Security { get; private set; } = TransportSecurity.Default;
+
     /// <summary>The web dashboard, when <see cref="SchedulerServerOptions.Dashboard"/> asked for one.</summary>
     public DashboardServer? Dashboard { get; private set; }
 
@@ -91,6 +99,10 @@ public sealed class SchedulerServer : IAsyncDisposable
     internal int NodeFrameCap { get; } = FrameCodec.DefaultMaxFrameSize;
 
     internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary><see cref="Security"/> for connections, which can arrive between binding the port and
+    /// generating the files keyed by it (with port 0 the port is known only once bound).</summary>
+    internal Task<TransportSecurity> SecurityReady => _security.Task;
 
     /// <summary>Starts listening.</summary>
     public static async Task<SchedulerServer> StartAsync(SchedulerServerOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -132,6 +144,7 @@ public sealed class SchedulerServer : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _security.TrySetCanceled();
         _udp?.Dispose();
         if (Dashboard is not null)
         {
@@ -208,6 +221,9 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Endpoint = new IPEndPoint(address, new Uri(bound).Port);
+        var logger = _loggerFactory.CreateLogger("FuncExec.Scheduler");
+        Security = ResolveSecurity(logger);
+        _security.TrySetResult(Security);
 
         if (Options.UdpPort > 0)
         {
@@ -224,12 +240,52 @@ public sealed class SchedulerServer : IAsyncDisposable
             }
         }
 
-        ServerLog.Listening(
-            _loggerFactory.CreateLogger("FuncExec.Scheduler"), Options.Name, Endpoint.ToString(), Options.Security.UsesTls, _udp is null ? "off" : $"UDP {Options.UdpPort}");
+        var tls = Security.PlainText switch
+        {
+            PlainTextPeers.None => "required",
+            PlainTextPeers.Loopback => "required beyond loopback",
+            _ => "optional",
+        };
+        ServerLog.Listening(logger, Options.Name, Endpoint.ToString(), tls, _udp is null ? "off" : $"UDP {Options.UdpPort}");
         if (Options.Dashboard is { } dashboard)
         {
             Dashboard = await DashboardServer.StartAsync(dashboard, new SchedulerDashboardSource(this), _loggerFactory, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Fills in what the operator left out: a secret (unless insecure) and a certificate, from the state folder.</summary>
+    /// <exception cref="IOException">The state folder cannot be written or read; the message names it.</exception>
+    /// <exception cref="InvalidDataException">The stored secret is open to other users or empty; the message names it.</exception>
+    private TransportSecurity ResolveSecurity(ILogger logger)
+    {
+        var security = Options.Security;
+        var home = Options.StateDir is { } stateDir ? Path.GetFullPath(stateDir) : SchedulerStateFolder.DefaultHome;
+        if (string.IsNullOrEmpty(security.Secret) && !Options.Insecure)
+        {
+            var (secret, created) = SchedulerStateFolder.LoadOrCreateSecret(home, Endpoint.Port);
+            security = security with { Secret = secret };
+            ServerLog.SecretFile(logger, created ? "generated" : "using", SchedulerStateFolder.SecretPathOf(home, Endpoint.Port));
+        }
+
+        if (!security.UsesTls)
+        {
+            var (certFile, keyFile, created) = SchedulerStateFolder.LoadOrCreateCertificate(home, Endpoint.Port, Options.Name);
+            security = security with { CertFile = certFile, KeyFile = keyFile, PlainText = PlainTextPeers.Loopback };
+            var certificates = security.LoadTrustedCertificates();
+            ServerLog.CertificateFile(logger, created ? "generated" : "using", certFile, certificates[0].GetCertHashString(HashAlgorithmName.SHA256));
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+        }
+
+        if (Options.Insecure)
+        {
+            security = security with { PlainText = PlainTextPeers.Any };
+            ServerLog.Insecure(logger, Endpoint.ToString(), Environment.UserName);
+        }
+
+        return security;
     }
 
     private async Task AnswerDiscoveryAsync(UdpClient udp)

@@ -8,7 +8,10 @@ namespace FuncExec.Server;
 /// <summary>How <c>funcexec scheduler</c> runs.</summary>
 /// <remarks>
 /// Defaults: listens on every interface, TCP port 9700, UDP discovery on port 9700, pulses
-/// every 2 s (a node silent for 5 pulses is lost), no secret, no TLS, 256 MiB for partly received frames.
+/// every 2 s (a node silent for 5 pulses is lost). Secure: without a secret in
+/// <see cref="Security"/> the scheduler generates one and keeps it in its state folder (see
+/// <see cref="SchedulerStateFolder"/>), and without a certificate it generates one there too and
+/// requires TLS from every peer beyond loopback; <see cref="Insecure"/> turns the secret off. 256 MiB for partly received frames.
 /// </remarks>
 public sealed record SchedulerServerOptions
 {
@@ -27,8 +30,24 @@ public sealed record SchedulerServerOptions
     /// <summary>The scheduler's name.</summary>
     public string Name { get; init; } = Environment.MachineName;
 
-    /// <summary>Secret and TLS.</summary>
+    /// <summary>Secret and TLS: a secret or certificate left out is generated (see the remarks on the type).</summary>
     public TransportSecurity Security { get; init; } = TransportSecurity.Default;
+
+    /// <summary>
+    /// Run without a secret (<c>--insecure</c>): anyone who can reach the port may run any
+    /// command as this user and join as a node, and peers anywhere may use plain text. Logged as a
+    /// warning at start, and shown as a banner on the dashboard.
+    /// </summary>
+    /// <remarks>Default: false. A secret given in <see cref="Security"/> is still checked.</remarks>
+    public bool Insecure { get; init; }
+
+    /// <summary>
+    /// The folder that holds the generated secret and certificate, in <c>scheduler-PORT/</c>;
+    /// null for <c>$FUNCEXEC_HOME</c>, else <c>~/.funcexec</c>.
+    /// </summary>
+    /// <remarks>Local nodes and clients look for the secret under <c>$FUNCEXEC_HOME</c> (else
+    /// <c>~/.funcexec</c>), so a scheduler given another folder must tell them with that variable.</remarks>
+    public string? StateDir { get; init; }
 
     /// <summary>How often pulses go both ways; 5 missed pulses mark a peer lost.</summary>
     public TimeSpan PulseInterval { get; init; } = TimeSpan.FromSeconds(2);

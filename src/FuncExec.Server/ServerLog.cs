@@ -5,7 +5,7 @@ namespace FuncExec.Server;
 internal static partial class ServerLog
 {
     [LoggerMessage(200, LogLevel.Information, "scheduler {Name} listening on {Endpoint} (TLS: {Tls}, discovery: {Discovery})")]
-    public static partial void Listening(ILogger logger, string name, string endpoint, bool tls, string discovery);
+    public static partial void Listening(ILogger logger, string name, string endpoint, string tls, string discovery);
 
     [LoggerMessage(201, LogLevel.Warning, "refused a connection from {Remote}: {Reason}")]
     public static partial void Refused(ILogger logger, string remote, string reason);
@@ -51,4 +51,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(222, LogLevel.Information, "client {Client} at {Remote}: administrative kill of task {Task}: {Outcome}")]
     public static partial void AdministrativeKill(ILogger logger, string client, string remote, long task, string outcome);
+
+    [LoggerMessage(240, LogLevel.Information, "no --secret given: {Action} the cluster secret in {Path}; this user's nodes and clients on this machine find it there, other hosts need it as --secret-file, --secret or FUNCEXEC_SECRET")]
+    public static partial void SecretFile(ILogger logger, string action, string path);
+
+    [LoggerMessage(241, LogLevel.Information, "no --certfile given: {Action} the TLS certificate {CertFile} (SHA-256 {Fingerprint}); peers beyond loopback must use TLS, and the handshake ties it to the secret")]
+    public static partial void CertificateFile(ILogger logger, string action, string certFile, string fingerprint);
+
+    [LoggerMessage(242, LogLevel.Warning, "INSECURE (--insecure): no cluster secret; anyone who can reach {Endpoint} can run any command as user {User} and join as a node, and traffic from anywhere may be plain text")]
+    public static partial void Insecure(ILogger logger, string endpoint, string user);
 }

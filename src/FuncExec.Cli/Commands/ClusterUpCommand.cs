@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using FuncExec.Cli.SshCluster;
 using FuncExec.Core.Errors;
 using FuncExec.Node.Remote;
@@ -48,6 +51,20 @@ internal static class ClusterUpCommand
             }
 
             list = [.. list.Select(h => h with { CertFile = tls.CertFile ?? h.CertFile, KeyFile = tls.KeyFile ?? h.KeyFile })];
+            if (string.IsNullOrEmpty(tls.Secret))
+            {
+                // No secret given: the nodes need the one a scheduler of this user on this machine generated.
+                try
+                {
+                    tls = tls with { Secret = await LocalSecretAsync(list, cancellationToken).ConfigureAwait(false) };
+                }
+                catch (Exception ex) when (ex is IOException or InvalidDataException)
+                {
+                    await Console.Error.WriteLineAsync($"cluster up: {ex.Message}").ConfigureAwait(false);
+                    return 2;
+                }
+            }
+
             var build = LocalBuild.Current();
             var launch = new NodeLaunch { Secret = tls.Secret, BuildId = build.Id, LocalFuncexec = build.FuncexecDll };
             var launches = new Dictionary<string, NodeLaunch>(StringComparer.Ordinal);
@@ -86,6 +103,47 @@ internal static class ClusterUpCommand
     }
 
     private static string? ReadText(string? path) => path is null ? null : File.ReadAllText(path);
+
+    /// <summary>
+    /// The secret the scheduler the hosts are pointed at generated, when it runs on this machine
+    /// (no <c>--scheduler</c>, <c>:PORT</c>, or an address of this machine) and all hosts agree on
+    /// its port; else null.
+    /// </summary>
+    private static async Task<string?> LocalSecretAsync(IReadOnlyList<ClusterHost> hosts, CancellationToken cancellationToken)
+    {
+        var ports = hosts.Select(h => h.SchedulerPort).Distinct().ToList();
+        if (ports.Count != 1)
+        {
+            return null;
+        }
+
+        HashSet<IPAddress>? local = null;
+        foreach (var host in hosts.Select(h => h.SchedulerHost).Distinct(StringComparer.Ordinal))
+        {
+            if (host is null)
+            {
+                continue;
+            }
+
+            IPAddress[] addresses;
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                return null; // The dial reports an unknown host in its own words.
+            }
+
+            local ??= [.. NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address)];
+            if (!addresses.Any(a => IPAddress.IsLoopback(a) || local.Contains(a)))
+            {
+                return null;
+            }
+        }
+
+        return SchedulerStateFolder.TryReadSecret(SchedulerStateFolder.DefaultHome, ports[0]);
+    }
 
     private static async Task<bool> WaitForJoinAsync(IReadOnlyList<HostReport> reports, TransportSecurity tls, TimeSpan timeout, bool debug, CancellationToken cancellationToken)
     {

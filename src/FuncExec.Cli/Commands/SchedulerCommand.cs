@@ -36,10 +36,18 @@ internal static class SchedulerCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve no web dashboard" };
+        var insecure = new Option<bool>("--insecure")
+        {
+            Description = "Run without a cluster secret: anyone who can reach the port can run any command as this user, and plain text is accepted from anywhere",
+        };
+        var stateDir = new Option<DirectoryInfo?>("--state-dir")
+        {
+            Description = "Folder for the generated secret and TLS certificate, in scheduler-PORT/ (default: $FUNCEXEC_HOME, else ~/.funcexec)",
+        };
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxStoreSize, maxPendingUploads, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard,
+            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxStoreSize, maxPendingUploads, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard, insecure, stateDir,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -51,6 +59,11 @@ internal static class SchedulerCommand
                 if (transport.UsesTls && transport.KeyFile is null)
                 {
                     throw new ArgumentException("--certfile needs --keyfile on the scheduler");
+                }
+
+                if (parse.GetValue(insecure) && !string.IsNullOrEmpty(transport.Secret))
+                {
+                    throw new ArgumentException("--insecure runs without a secret, but one was given (--secret, --secret-file or FUNCEXEC_SECRET): drop one or the other");
                 }
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
@@ -95,14 +108,17 @@ internal static class SchedulerCommand
                         MaxPendingUploads = parse.GetValue(maxPendingUploads),
                         ProfilePath = parse.GetValue(profile)?.FullName,
                         Security = transport,
+                        Insecure = parse.GetValue(insecure),
+                        StateDir = parse.GetValue(stateDir)?.FullName,
                         Dashboard = dashboard,
                     },
                     logging,
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or ArgumentException)
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException)
             {
-                // A port in use, or limits that do not fit together: the message names the option to change.
+                // A port in use (the protocol's or the dashboard's), limits that do not fit together, or a
+                // state folder that cannot be used: the message names the option or file to change.
                 await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }

@@ -4,6 +4,7 @@ namespace FuncExec.Dashboard.Api;
 /// <param name="Scheduler">The scheduler's name.</param>
 /// <param name="Now">The server's clock, Unix milliseconds (the page aligns its charts on it).</param>
 /// <param name="PulseIntervalMs">The pulse interval: a node silent for more than two is stuck.</param>
+/// <param name="Insecure">The scheduler runs with <c>--insecure</c>: the page shows a warning banner.</param>
 internal sealed record DashboardView(
     string Scheduler,
     long Now,
@@ -15,4 +16,5 @@ internal sealed record DashboardView(
     TimelineView Timeline,
     IReadOnlyList<ComputationView> Computations,
     IReadOnlyList<ClientView> Clients,
-    IReadOnlyList<LogEntryView> Log);
+    IReadOnlyList<LogEntryView> Log,
+    bool Insecure);

@@ -28,7 +28,8 @@ internal sealed class ViewBuilder(IDashboardSource source, ClusterHistory histor
             history.Timeline(KnownLanes(nodes)),
             Computations(snapshot),
             Clients(snapshot),
-            history.Log());
+            history.Log(),
+            source.Insecure);
     }
 
     public StatusView Status()

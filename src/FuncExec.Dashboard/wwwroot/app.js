@@ -74,6 +74,7 @@ function renderRows(tbody, rows, emptyText, columns) {
 function renderSummary(v) {
   const s = v.summary;
   $("scheduler-name").textContent = v.scheduler;
+  if (v.insecure !== undefined) $("insecure").hidden = !v.insecure;
   document.title = `FuncExec ${v.scheduler}`;
   $("summary").innerHTML = [
     ["nodes", s.nodes], ["busy workers", `${s.busyWorkers} / ${s.workers}`], ["running", s.running],

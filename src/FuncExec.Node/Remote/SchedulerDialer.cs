@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
@@ -5,12 +6,19 @@ using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Node.Remote;
 
-/// <summary>Opens an authenticated connection to a scheduler: TCP, then TLS if configured, then the handshake.</summary>
+/// <summary>Opens an authenticated connection to a scheduler: TCP, then TLS beyond loopback (or with a pinned certificate), then the handshake.</summary>
 public static class SchedulerDialer
 {
     /// <summary>Connects (from <paramref name="localAddress"/> when given), or fails within <paramref name="timeout"/> naming the address.</summary>
+    /// <remarks>
+    /// Without a secret in <paramref name="security"/>, a scheduler on this machine (at a loopback
+    /// address or at one of this machine's own) is asked with the secret it generated for this
+    /// user, read from <see cref="SchedulerStateFolder"/> under <c>$FUNCEXEC_HOME</c> (else
+    /// <c>~/.funcexec</c>) by its port.
+    /// </remarks>
     /// <exception cref="SchedulerUnreachableException">Nothing listens there, or it did not answer in time.</exception>
-    /// <exception cref="ProtocolException">It answered but refused us (secret, TLS, version).</exception>
+    /// <exception cref="AuthenticationFailedException">It refused our secret, or we have none, or the local secret file is open to others; the message says what to do.</exception>
+    /// <exception cref="ProtocolException">It answered but refused us (TLS, version).</exception>
     public static async Task<(FrameConnection Connection, HandshakeResult Welcome)> ConnectAsync(
         SchedulerAddress address,
         PeerRole role,
@@ -26,7 +34,7 @@ public static class SchedulerDialer
         if (localAddress is not null)
         {
             // The seed's --ip-addr: connect from this interface's address.
-            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(localAddress), 0));
+            socket.Bind(new IPEndPoint(IPAddress.Parse(localAddress), 0));
         }
 
         Stream? stream = null;
@@ -49,9 +57,39 @@ public static class SchedulerDialer
                 }
             }
 
+            string? localSecretFile = null;
+            if (string.IsNullOrEmpty(security.Secret) && IsThisMachine(socket))
+            {
+                var home = SchedulerStateFolder.DefaultHome;
+                string? secret;
+                try
+                {
+                    secret = SchedulerStateFolder.TryReadSecret(home, address.Port);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidDataException)
+                {
+                    throw new AuthenticationFailedException($"cannot use the secret of the scheduler at {address} on this machine: {ex.Message}", ex);
+                }
+
+                if (secret is not null)
+                {
+                    security = security with { Secret = secret };
+                    localSecretFile = SchedulerStateFolder.SecretPathOf(home, address.Port);
+                }
+            }
+
             stream = new NetworkStream(socket, ownsSocket: true);
             stream = await SecureTransport.ConnectAsync(stream, address.Host, security, cancellationToken).ConfigureAwait(false);
-            var welcome = await Handshake.ConnectAsync(stream, role, name, security, timeout, cancellationToken).ConfigureAwait(false);
+            HandshakeResult welcome;
+            try
+            {
+                welcome = await Handshake.ConnectAsync(stream, role, name, security, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationFailedException ex)
+            {
+                throw new AuthenticationFailedException(Advise(ex.Message, address, security, localSecretFile), ex);
+            }
+
             return (new FrameConnection(stream, $"scheduler {address}", logger, dedicatedReader: true), welcome);
         }
         catch
@@ -68,6 +106,30 @@ public static class SchedulerDialer
             throw;
         }
     }
+
+    /// <summary>The refusal, with what to do about it when the secret was not given explicitly.</summary>
+    private static string Advise(string refusal, SchedulerAddress address, TransportSecurity security, string? localSecretFile)
+    {
+        const string how = "pass the scheduler's secret with --secret-file FILE, --secret or FUNCEXEC_SECRET";
+        var where = $"on the scheduler's machine its user has it in {SchedulerStateFolder.SecretPathOf("~/.funcexec", address.Port)} (or under $FUNCEXEC_HOME), unless it was started with --secret";
+        if (localSecretFile is not null)
+        {
+            return $"{refusal}; this side used the secret in {localSecretFile}, which the scheduler at {address} does not have "
+                + $"(started with another --secret?): {how}";
+        }
+
+        return string.IsNullOrEmpty(security.Secret)
+            ? $"the scheduler at {address} requires the cluster secret and this side has none: {how}; {where}"
+            : refusal;
+    }
+
+    /// <summary>Whether the scheduler is on this machine: at a loopback address, or at one of ours (then the kernel connects from it too).</summary>
+    private static bool IsThisMachine(Socket socket) =>
+        socket.RemoteEndPoint is IPEndPoint remote
+        && (IPAddress.IsLoopback(Unmap(remote.Address))
+            || (socket.LocalEndPoint is IPEndPoint local && Unmap(local.Address).Equals(Unmap(remote.Address))));
+
+    private static IPAddress Unmap(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static string Describe(SocketException ex) => ex.SocketErrorCode switch
     {

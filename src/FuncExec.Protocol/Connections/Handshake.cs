@@ -13,17 +13,20 @@ namespace FuncExec.Protocol.Connections;
 /// <para>The exchange (see <c>cluster.proto</c>), one frame each, at most 64 KiB:</para>
 /// <code>
 /// peer      -> scheduler  Hello     {version, role, name, peer_nonce}
-/// scheduler -> peer       Challenge {version, scheduler_nonce, scheduler_proof = HMAC(secret, "scheduler" | peer_nonce), scheduler_name}
+/// scheduler -> peer       Challenge {version, scheduler_nonce, scheduler_proof = HMAC(secret, "scheduler" | peer_nonce | binding), scheduler_name}
 ///                         or Refused {reason}    (version mismatch, unknown role)
-/// peer      -> scheduler  Proof     {peer_proof = HMAC(secret, "peer" | scheduler_nonce)}
+/// peer      -> scheduler  Proof     {peer_proof = HMAC(secret, "peer" | scheduler_nonce | binding)}
 /// scheduler -> peer       Welcome   {session, pulse_interval_ms}
 ///                         or Refused {"wrong secret"}
 /// </code>
 /// <para>
 /// Nonces are 32 random bytes; HMAC is HMAC-SHA256 keyed with the UTF-8 secret (empty when there is
-/// none), over the ASCII label followed by the nonce. The labels differ so that neither side's
-/// proof can be replayed as the other's. Both sides prove the secret, so each can say which side
-/// is wrong. A peer that finds the scheduler's proof wrong still answers, with an empty proof, so
+/// none), over the ASCII label, the nonce and the channel binding. The labels differ so that neither
+/// side's proof can be replayed as the other's. The binding is the SHA-256 of the scheduler's TLS
+/// certificate as this side sees it (empty in plain text; see <see cref="ChannelBinding"/>), so a
+/// proof made on one TLS connection is worthless on another: a man in the middle with his own
+/// certificate is refused by both sides, which lets peers accept a certificate they were not told
+/// to pin. Both sides prove the secret, so each can say which side is wrong. A peer that finds the scheduler's proof wrong still answers, with an empty proof, so
 /// that the scheduler too reports a wrong secret instead of a dropped connection.
 /// </para>
 /// <para>
@@ -230,16 +233,18 @@ public static class Handshake
         }
 
         var key = security.SecretBytes;
+        var binding = ChannelBinding.Of(stream, server: false);
         try
         {
-            var expected = Prove(key, SchedulerLabel, peerNonce);
+            var expected = Prove(key, SchedulerLabel, peerNonce, binding);
             if (!CryptographicOperations.FixedTimeEquals(expected, challenge.SchedulerProof.Span))
             {
                 await RejectSchedulerAsync(stream, cancellationToken).ConfigureAwait(false);
-                throw new AuthenticationFailedException($"{scheduler} does not know our secret (wrong --secret on one side)");
+                throw new AuthenticationFailedException(
+                    $"{scheduler} does not know our secret (wrong --secret on one side){MiddleHint(binding)}");
             }
 
-            var proof = new Proof { PeerProof = ByteString.CopyFrom(Prove(key, PeerLabel, challenge.SchedulerNonce.Span)) };
+            var proof = new Proof { PeerProof = ByteString.CopyFrom(Prove(key, PeerLabel, challenge.SchedulerNonce.Span, binding)) };
             await FrameWriter.WriteAsync(stream, new ClusterEnvelope { Proof = proof }, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -253,7 +258,7 @@ public static class Handshake
             case ClusterEnvelope.BodyOneofCase.Welcome:
                 return new HandshakeResult(answer.Welcome, challenge.SchedulerName);
             case ClusterEnvelope.BodyOneofCase.Refused when answer.Refused.Reason == WrongSecretReason:
-                throw new AuthenticationFailedException($"{scheduler} refused our secret (wrong --secret on one side)");
+                throw new AuthenticationFailedException($"{scheduler} refused our secret (wrong --secret on one side){MiddleHint(binding)}");
             case ClusterEnvelope.BodyOneofCase.Refused:
                 throw new ProtocolException($"{scheduler} refused this {me}: {answer.Refused.Reason}");
             default:
@@ -298,13 +303,14 @@ public static class Handshake
 
         var schedulerNonce = RandomNumberGenerator.GetBytes(NonceSize);
         var key = security.SecretBytes;
+        var binding = ChannelBinding.Of(stream, server: true);
         try
         {
             var challenge = new Challenge
             {
                 ProtocolVersion = ProtocolVersion.Current,
                 SchedulerNonce = ByteString.CopyFrom(schedulerNonce),
-                SchedulerProof = ByteString.CopyFrom(Prove(key, SchedulerLabel, hello.PeerNonce.Span)),
+                SchedulerProof = ByteString.CopyFrom(Prove(key, SchedulerLabel, hello.PeerNonce.Span, binding)),
                 SchedulerName = schedulerName,
             };
             await FrameWriter.WriteAsync(stream, new ClusterEnvelope { Challenge = challenge }, cancellationToken).ConfigureAwait(false);
@@ -315,11 +321,11 @@ public static class Handshake
                 throw new ProtocolException($"the {peer} answered the Challenge with {second.BodyCase}, not a Proof");
             }
 
-            var expected = Prove(key, PeerLabel, schedulerNonce);
+            var expected = Prove(key, PeerLabel, schedulerNonce, binding);
             if (!CryptographicOperations.FixedTimeEquals(expected, second.Proof.PeerProof.Span))
             {
                 await RefuseAsync(stream, WrongSecretReason, cancellationToken).ConfigureAwait(false);
-                throw new AuthenticationFailedException($"the {peer} does not know our secret (wrong --secret on one side)");
+                throw new AuthenticationFailedException($"the {peer} does not know our secret (wrong --secret on one side){MiddleHint(binding)}");
             }
         }
         finally
@@ -395,13 +401,18 @@ public static class Handshake
         }
     }
 
-    private static byte[] Prove(ReadOnlySpan<byte> key, ReadOnlySpan<byte> label, ReadOnlySpan<byte> nonce)
+    private static byte[] Prove(ReadOnlySpan<byte> key, ReadOnlySpan<byte> label, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> binding)
     {
-        Span<byte> data = stackalloc byte[label.Length + nonce.Length];
+        Span<byte> data = stackalloc byte[label.Length + nonce.Length + binding.Length];
         label.CopyTo(data);
         nonce.CopyTo(data[label.Length..]);
+        binding.CopyTo(data[(label.Length + nonce.Length)..]);
         return HMACSHA256.HashData(key, data);
     }
+
+    /// <summary>Over TLS a wrong proof may also mean a relay in the middle; in plain text (loopback) it cannot.</summary>
+    private static string MiddleHint(byte[] binding) =>
+        binding.Length == 0 ? string.Empty : ", or something in the middle relays the connection with another TLS certificate";
 
     private static ProtocolException Wrap(Exception ex, string who) =>
         new($"the connection to {who} broke during the handshake: {ex.Message}", ex);

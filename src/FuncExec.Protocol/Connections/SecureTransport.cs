@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using FuncExec.Protocol.V1;
@@ -36,12 +38,29 @@ public static class SecureTransport
     /// <paramref name="raw"/> (with the peeked bytes replayed) or a server <see cref="SslStream"/>
     /// over it when <paramref name="security"/> uses TLS.
     /// </summary>
+    /// <remarks>The peer is treated as remote: when TLS is on, it may use plain text only if
+    /// <see cref="TransportSecurity.PlainText"/> is <see cref="PlainTextPeers.Any"/>.</remarks>
     /// <exception cref="TlsMismatchException">
     /// The peer's use of TLS differs from ours. A plain-text peer of a TLS scheduler is first sent a
     /// plain <see cref="Refused"/> frame, so it can tell its user what to do.
     /// </exception>
     /// <exception cref="ProtocolException">The peer closed the connection early, or the TLS handshake failed.</exception>
-    public static async Task<Stream> AcceptAsync(Stream raw, TransportSecurity security, CancellationToken cancellationToken = default)
+    public static Task<Stream> AcceptAsync(Stream raw, TransportSecurity security, CancellationToken cancellationToken = default) =>
+        AcceptAsync(raw, security, peer: null, cancellationToken);
+
+    /// <summary>
+    /// The scheduler's side, for a peer at <paramref name="peer"/>: as
+    /// <see cref="AcceptAsync(Stream, TransportSecurity, CancellationToken)"/>, but a peer at a
+    /// loopback address may use plain text when <see cref="TransportSecurity.PlainText"/> is
+    /// <see cref="PlainTextPeers.Loopback"/>.
+    /// </summary>
+    /// <param name="raw">The accepted connection.</param>
+    /// <param name="security">The secret and TLS settings.</param>
+    /// <param name="peer">Where the peer connects from; null when unknown (then it counts as remote).</param>
+    /// <param name="cancellationToken">Cancels the TLS handshake.</param>
+    /// <exception cref="TlsMismatchException">The peer's use of TLS differs from what it must use.</exception>
+    /// <exception cref="ProtocolException">The peer closed the connection early, or the TLS handshake failed.</exception>
+    public static async Task<Stream> AcceptAsync(Stream raw, TransportSecurity security, EndPoint? peer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(security);
@@ -60,14 +79,16 @@ public static class SecureTransport
             var peerUsesTls = prefix[0] == 0x16 && prefix[1] == 0x03 && prefix[2] is >= 1 and <= 4;
             if (security.UsesTls)
             {
-                if (!peerUsesTls)
+                if (!peerUsesTls && !MayUsePlainText(security.PlainText, peer))
                 {
                     await RefusePlainPeerAsync(stream, cancellationToken).ConfigureAwait(false);
                     throw new TlsMismatchException(
                         "a plain-text peer connected to this TLS scheduler and was told to connect with --certfile");
                 }
 
-                return await AuthenticateAsServerAsync(stream, security, cancellationToken).ConfigureAwait(false);
+                return peerUsesTls
+                    ? await AuthenticateAsServerAsync(stream, security, cancellationToken).ConfigureAwait(false)
+                    : stream;
             }
 
             if (peerUsesTls)
@@ -86,27 +107,45 @@ public static class SecureTransport
     }
 
     /// <summary>
-    /// A node's or client's side: returns <paramref name="raw"/> when <paramref name="security"/>
-    /// does not use TLS, or a client <see cref="SslStream"/> over it that trusts the scheduler's
-    /// certificate only if it is, or chains to, a certificate in <see cref="TransportSecurity.CertFile"/>.
+    /// A node's or client's side: returns a client <see cref="SslStream"/> over <paramref name="raw"/>
+    /// when <paramref name="security"/> pins a certificate or the scheduler is not at a loopback
+    /// address, else <paramref name="raw"/> itself.
     /// </summary>
     /// <param name="raw">The connected stream.</param>
     /// <param name="host">The scheduler's host name or address, for SNI and for messages.</param>
     /// <param name="security">The secret and TLS settings.</param>
     /// <param name="cancellationToken">Cancels the TLS handshake.</param>
     /// <remarks>
-    /// The host name is not checked against the certificate: the operator pinned the certificate
-    /// (or its CA) with <c>--certfile</c>, and schedulers are often reached by address.
+    /// <para>
+    /// Where the scheduler is comes from the socket under <paramref name="raw"/> when it is a
+    /// <see cref="NetworkStream"/>; any other stream is taken as local (plain text unless a
+    /// certificate is pinned).
+    /// </para>
+    /// <para>
+    /// With <see cref="TransportSecurity.CertFile"/> the scheduler's certificate is trusted only if
+    /// it is, or chains to, a certificate in that file. Without it any certificate is accepted for
+    /// the TLS layer: the handshake's proofs cover the certificate this side saw, so a scheduler
+    /// that does not know the secret, or a relay with its own certificate, is refused there. The
+    /// host name is never checked against the certificate: schedulers are often reached by address.
+    /// </para>
     /// </remarks>
     /// <exception cref="TlsMismatchException">The scheduler does not speak TLS.</exception>
     /// <exception cref="AuthenticationFailedException">The scheduler's certificate is not the trusted one.</exception>
     /// <exception cref="ProtocolException">The TLS handshake failed otherwise.</exception>
-    public static async Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, CancellationToken cancellationToken = default)
+    public static Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(security);
+        return ConnectAsync(raw, host, security, useTls: security.UsesTls || !IsLoopback(raw), cancellationToken);
+    }
+
+    /// <summary><see cref="ConnectAsync(Stream, string, TransportSecurity, CancellationToken)"/> told whether to use TLS, for tests on loopback.</summary>
+    internal static async Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, bool useTls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(security);
-        if (!security.UsesTls)
+        if (!useTls)
         {
             return raw;
         }
@@ -114,7 +153,7 @@ public static class SecureTransport
         ServerCertificateCheck check;
         try
         {
-            check = new ServerCertificateCheck(CertificateCache.GetTrusted(security));
+            check = new ServerCertificateCheck(security.UsesTls ? CertificateCache.GetTrusted(security) : null);
         }
         catch
         {
@@ -159,7 +198,9 @@ public static class SecureTransport
             // The server never got as far as a certificate: it closed, reset, or answered in plain text.
             throw new TlsMismatchException(
                 $"the scheduler at {host} does not speak TLS (it answered without a TLS handshake); "
-                + "connect without --certfile, or start the scheduler with --certfile/--keyfile",
+                + (security.UsesTls
+                    ? "connect without --certfile, or start the scheduler with --certfile/--keyfile"
+                    : "it is an older FuncExec, or not a FuncExec scheduler: run the same FuncExec version on both sides"),
                 ex);
         }
         catch
@@ -168,6 +209,19 @@ public static class SecureTransport
             throw;
         }
     }
+
+    private static bool MayUsePlainText(PlainTextPeers policy, EndPoint? peer) => policy switch
+    {
+        PlainTextPeers.Any => true,
+        PlainTextPeers.Loopback => peer is IPEndPoint { Address: var address } && IsLoopback(address),
+        _ => false,
+    };
+
+    private static bool IsLoopback(Stream raw) =>
+        raw is not NetworkStream { Socket.RemoteEndPoint: IPEndPoint { Address: var address } } || IsLoopback(address);
+
+    private static bool IsLoopback(IPAddress address) =>
+        IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     private static async Task<Stream> AuthenticateAsServerAsync(Stream stream, TransportSecurity security, CancellationToken cancellationToken)
     {

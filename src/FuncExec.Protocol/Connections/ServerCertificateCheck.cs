@@ -9,9 +9,11 @@ namespace FuncExec.Protocol.Connections;
 /// </summary>
 internal sealed class ServerCertificateCheck
 {
-    private readonly X509Certificate2Collection _trusted;
+    private readonly X509Certificate2Collection? _trusted;
 
-    public ServerCertificateCheck(X509Certificate2Collection trusted)
+    /// <param name="trusted">The pinned certificates (<c>--certfile</c>); null to accept any, which
+    /// the handshake's channel binding then ties to the secret.</param>
+    public ServerCertificateCheck(X509Certificate2Collection? trusted)
     {
         _trusted = trusted;
     }
@@ -31,10 +33,15 @@ internal sealed class ServerCertificateCheck
             return false;
         }
 
+        if (_trusted is not { } trusted)
+        {
+            return true;
+        }
+
         // The system's verdict (errors) is ignored on purpose: a self-signed scheduler certificate
         // never chains to a system root, and trust here is exactly what --certfile names.
         var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (IsTrusted(presented, chain))
+        if (IsTrusted(trusted, presented, chain))
         {
             return true;
         }
@@ -43,9 +50,9 @@ internal sealed class ServerCertificateCheck
         return false;
     }
 
-    private bool IsTrusted(X509Certificate2 presented, X509Chain? presentedChain)
+    private static bool IsTrusted(X509Certificate2Collection pinned, X509Certificate2 presented, X509Chain? presentedChain)
     {
-        foreach (var trusted in _trusted)
+        foreach (var trusted in pinned)
         {
             if (trusted.RawDataMemory.Span.SequenceEqual(presented.RawDataMemory.Span))
             {
@@ -55,7 +62,7 @@ internal sealed class ServerCertificateCheck
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trusted);
+        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (presentedChain is not null)
         {

@@ -23,7 +23,14 @@ namespace FuncExec.Protocol.Connections;
 /// <paramref name="CertFile"/>. Nodes and clients do not need it.
 /// </param>
 /// <remarks>
-/// <see cref="Default"/> is no secret and no TLS. <see cref="ToString"/> never prints the secret.
+/// <para>
+/// <see cref="Default"/> is no secret and no pinned certificate. A node or client uses TLS when it
+/// has a <paramref name="CertFile"/> or the scheduler is not at a loopback address; without a
+/// <paramref name="CertFile"/> it accepts whatever certificate the scheduler presents, because the
+/// handshake's proofs cover that certificate (see <see cref="Handshake"/>): only a scheduler that
+/// knows the secret can answer them over that TLS connection.
+/// </para>
+/// <para><see cref="ToString"/> never prints the secret.</para>
 /// </remarks>
 public sealed record TransportSecurity(string? Secret = null, string? CertFile = null, string? KeyFile = null)
 {
@@ -36,8 +43,12 @@ public sealed record TransportSecurity(string? Secret = null, string? CertFile =
     public byte[] SecretBytes => string.IsNullOrEmpty(Secret) ? [] : Encoding.UTF8.GetBytes(Secret);
 #pragma warning restore CA1819
 
-    /// <summary>True when <see cref="CertFile"/> is set: the connection runs over TLS.</summary>
+    /// <summary>True when <see cref="CertFile"/> is set: the scheduler serves TLS; a node or client pins this certificate.</summary>
     public bool UsesTls => !string.IsNullOrEmpty(CertFile);
+
+    /// <summary>On a scheduler that serves TLS: which peers may still connect in plain text.</summary>
+    /// <remarks>Default: <see cref="PlainTextPeers.None"/>. Ignored by nodes and clients.</remarks>
+    public PlainTextPeers PlainText { get; init; }
 
     /// <summary>
     /// Loads the scheduler's certificate with its private key from <see cref="CertFile"/> and
@@ -97,7 +108,7 @@ public sealed record TransportSecurity(string? Secret = null, string? CertFile =
 
     /// <summary>Prints the settings with the secret hidden, so they can be logged.</summary>
     public override string ToString() =>
-        $"TransportSecurity {{ Secret = {(string.IsNullOrEmpty(Secret) ? "(none)" : "***")}, CertFile = {CertFile}, KeyFile = {KeyFile} }}";
+        $"TransportSecurity {{ Secret = {(string.IsNullOrEmpty(Secret) ? "(none)" : "***")}, CertFile = {CertFile}, KeyFile = {KeyFile}, PlainText = {PlainText} }}";
 
     private string RequireCertFile()
     {

@@ -71,6 +71,21 @@ public sealed class DashboardApiTests
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("s3cret", false)]
+    public async Task View_InsecureOrNot_TellsThePageWhetherToShowTheBanner(string? secret, bool insecure)
+    {
+        await using var server = await SchedulerServer.StartAsync(Options(secret));
+        using var http = new HttpClient { BaseAddress = server.Dashboard!.Url };
+
+        var view = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/view", UriKind.Relative))).RootElement;
+        var page = await http.GetStringAsync(new Uri("/", UriKind.Relative));
+
+        Assert.Equal(insecure, view.GetProperty("insecure").GetBoolean());
+        Assert.Contains("id=\"insecure\"", page, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Page_IsServedFromTheAssembly_WithTheVendoredChartLibrary()
     {
@@ -232,6 +247,7 @@ public sealed class DashboardApiTests
         Port = 0,
         UdpPort = 0,
         Security = new TransportSecurity(secret),
+        Insecure = secret is null, // no secret only when asked for: else the scheduler makes one
         Dashboard = FreePort,
     };
 }

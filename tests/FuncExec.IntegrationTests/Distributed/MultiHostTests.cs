@@ -14,13 +14,16 @@ public sealed class MultiHostTests
 
     private static IEnumerable<string> Funcexec(params string[] args) => ["exec", Path.Combine(AppContext.BaseDirectory, "funcexec.dll"), .. args];
 
+    /// <summary>The hosts share no home with the scheduler's secret in it: every funcexec gets the cluster's.</summary>
+    private static Dictionary<string, string> WithSecret => new() { ["FUNCEXEC_SECRET"] = "multi-host secret" };
+
     private static LabProcess StartScheduler(NetworkLab lab) =>
-        lab.Start("sched", "dotnet", Funcexec("scheduler", "--pulse-interval", Pulse.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "sched"));
+        lab.Start("sched", "dotnet", Funcexec("scheduler", "--pulse-interval", Pulse.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "sched"), WithSecret);
 
     private static LabProcess StartNode(NetworkLab lab, string host, bool discover = false) =>
         lab.Start(host, "dotnet", discover
             ? Funcexec("node", "-c", "1", "--name", host)
-            : Funcexec("node", "-c", "1", "--name", host, "--scheduler", $"{lab["sched"].Address}:9700"));
+            : Funcexec("node", "-c", "1", "--name", host, "--scheduler", $"{lab["sched"].Address}:9700"), WithSecret);
 
     private static async Task<(LabProcess Scheduler, LabProcess N1, LabProcess N2)> StartClusterAsync(NetworkLab lab)
     {
@@ -36,7 +39,7 @@ public sealed class MultiHostTests
     /// <summary>Runs a task file from the client host and waits until the first result is in.</summary>
     private static async Task<LabProcess> StartRunAsync(NetworkLab lab, string tasks)
     {
-        var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
+        var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"), WithSecret);
         await client.WaitForOutputAsync("\"name\":\"t0\"", Patience);
         return client;
     }
@@ -104,7 +107,7 @@ public sealed class MultiHostTests
         await n1.WaitForOutputAsync("lost the scheduler", Patience);
         await WaitForCountAsync(n1, "joined scheduler", 2);
         var again = await WriteTasksAsync(6, 300, retries: 0);
-        using var second = lab.Start("client", "dotnet", Funcexec("run", again, "--scheduler", $"{lab["sched"].Address}:9700"));
+        using var second = lab.Start("client", "dotnet", Funcexec("run", again, "--scheduler", $"{lab["sched"].Address}:9700"), WithSecret);
         Assert.Equal(0, await second.WaitForExitAsync(Patience));
         var results = Results(second);
         AssertEveryResultOnce(results, 6);
@@ -127,7 +130,7 @@ public sealed class MultiHostTests
         await WaitForCountAsync(n1, "joined scheduler", 2);
 
         var tasks = await WriteTasksAsync(3, 10, retries: 0);
-        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"));
+        using var client = lab.Start("client", "dotnet", Funcexec("run", tasks, "--scheduler", $"{lab["sched"].Address}:9700"), WithSecret);
         Assert.Equal(0, await client.WaitForExitAsync(Patience));
         AssertEveryResultOnce(Results(client), 3);
     }
@@ -165,10 +168,6 @@ public sealed class MultiHostTests
         await wrongSecret.WaitForOutputAsync("does not know our secret", Patience);
         await scheduler.WaitForOutputAsync("does not know our secret", Patience);
 
-        using var plain = lab.Start("plain", "dotnet", Funcexec("node", "--scheduler", address, "-c", "1", "--secret", "right"));
-        await plain.WaitForOutputAsync("requires TLS", Patience);
-        await scheduler.WaitForOutputAsync("plain-text peer connected to this TLS scheduler", Patience);
-
         // Raw bytes from other hosts: a Hello of protocol version 99, a frame far over the cap, and
         // noise. Each closes only its own connection; the first is told why.
         const string Raw = "import socket, sys\ns = socket.create_connection((sys.argv[1], int(sys.argv[3])), timeout=10)\ns.sendall(bytes.fromhex(sys.argv[2]))\n"
@@ -176,9 +175,22 @@ public sealed class MultiHostTests
             + "print('answer:', got.decode('utf-8', 'replace'), flush=True)\nprint('closed by scheduler', flush=True)";
         // 4-byte length, then ClusterEnvelope{hello: Hello{protocol_version: 99, role: CLIENT, name: "x", peer_nonce: 32 zero bytes}}.
         var helloV99 = "2b000000" + "0a29" + "0863" + "1002" + "1a0178" + "2220" + new string('0', 64);
-        // Versions are compared after TLS, so that one goes to a plain scheduler beside the TLS one
-        // (without a dashboard: the TLS one holds the dashboard port on that host).
-        using (var plainScheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--port", "9701", "--udp-port", "0", "--no-dashboard")))
+        // Plain text from another host is refused, and told why.
+        using (var plain = lab.Start("plain", "python3", ["-c", Raw, lab["sched"].Address, helloV99, "9700"]))
+        {
+            await plain.WaitForOutputAsync("closed by scheduler", Patience);
+            Assert.Contains("requires TLS", plain.Output, StringComparison.Ordinal);
+            await scheduler.WaitForOutputAsync("plain-text peer connected to this TLS scheduler", Patience);
+        }
+
+        // A node without --certfile uses TLS beyond loopback all the same, trusting the certificate the secret vouches for.
+        using var unpinned = lab.Start("plain", "dotnet", Funcexec("node", "--scheduler", address, "-c", "1", "--secret", "right"));
+        await unpinned.WaitForOutputAsync("joined scheduler", Patience);
+
+        // Versions are compared after TLS, so that one goes to an --insecure scheduler beside the TLS
+        // one, which takes plain text from anywhere (without a dashboard: the TLS one holds the
+        // dashboard port on that host).
+        using (var plainScheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--port", "9701", "--udp-port", "0", "--no-dashboard", "--insecure")))
         {
             await plainScheduler.WaitForOutputAsync("listening on", Patience);
             using var tooNew = lab.Start("good", "python3", ["-c", Raw, lab["sched"].Address, helloV99, "9701"]);

@@ -62,18 +62,20 @@ public sealed class SecurityTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_TlsClientToPlainScheduler_RefusedSayingTlsOnBothSides()
+    public async Task Run_ClientPinsAnotherCertificate_RefusedNamingItOnBothSides()
     {
         var (cert, _) = await MakeCertificateAsync();
-        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync(); // serves its generated certificate
         await using var _ = scheduler;
         var file = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");
 
         var (exitCode, _, stderr) = await Funcexec.RunAsync("run", file, "--scheduler", address, "--certfile", cert);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("TLS", stderr, StringComparison.Ordinal);
-        await scheduler.WaitForAsync("TLS client", times: 1);
+        Assert.Contains("give this side the scheduler's certificate as --certfile", stderr, StringComparison.Ordinal);
+        // Under TLS 1.3 the scheduler's side of the TLS handshake is over before the client checks
+        // the certificate, so the scheduler sees the client hang up during the FuncExec handshake.
+        await scheduler.WaitForAsync("refused a connection from", times: 1);
     }
 
     [Fact]

@@ -37,11 +37,14 @@ internal sealed class TestScheduler : IAsyncDisposable
     public Task<AcceptOutcome> NextAsync() => _outcomes.Reader.ReadAsync().Within();
 
     /// <summary>A node's or client's whole connection setup against this scheduler.</summary>
+    /// <param name="tls">Use TLS even without a pinned certificate, as a peer beyond loopback does; null for the loopback default.</param>
     public async Task<(Stream Stream, HandshakeResult Result)> ConnectAsync(
-        TransportSecurity security, PeerRole role = PeerRole.Node, string name = "n1")
+        TransportSecurity security, PeerRole role = PeerRole.Node, string name = "n1", bool? tls = null)
     {
         var raw = await TcpPair.ConnectAsync(Port);
-        var stream = await SecureTransport.ConnectAsync(raw, "127.0.0.1", security).Within();
+        var stream = tls is { } useTls
+            ? await SecureTransport.ConnectAsync(raw, "127.0.0.1", security, useTls).Within()
+            : await SecureTransport.ConnectAsync(raw, "127.0.0.1", security).Within();
         var result = await Handshake.ConnectAsync(stream, role, name, security, Patience.Timeout).Within();
         return (stream, result);
     }
@@ -89,7 +92,7 @@ internal sealed class TestScheduler : IAsyncDisposable
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             deadline.CancelAfter(Patience.Timeout);
-            var stream = await SecureTransport.AcceptAsync(raw, _security, deadline.Token);
+            var stream = await SecureTransport.AcceptAsync(raw, _security, socket.RemoteEndPoint, deadline.Token);
             var peer = await Handshake.AcceptAsync(
                 stream,
                 _security,
