@@ -76,11 +76,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
         catch (OperationCanceledException) when (opening.IsCancellationRequested)
         {
-            Refused(connection, remote, $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
+            Refused(connection, remote, "timeout", $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
         {
-            Refused(connection, remote, ex.Message);
+            Refused(connection, remote, ex.GetType().Name, ex.Message);
         }
         finally
         {
@@ -88,11 +88,13 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
     }
 
-    private void Refused(ConnectionContext connection, string remote, string reason)
+    private void Refused(ConnectionContext connection, string remote, string kind, string reason)
     {
-        // Keyed by address, not port: each connection of a flood comes from a new port.
+        // Keyed by address, not port: each connection of a flood comes from a new port. And by the
+        // kind of refusal, so a flood of one kind does not hide a different problem of the same peer
+        // (a wrong secret, then a plain-text peer where TLS is required).
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? remote;
-        var admission = _server.RefusalLog.Admit(address);
+        var admission = _server.RefusalLog.Admit($"{address} {kind}");
         if (!admission.Write)
         {
             return;

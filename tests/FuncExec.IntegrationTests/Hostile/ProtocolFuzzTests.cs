@@ -53,7 +53,17 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             Assert.True(fuzzer.Frames > fuzzer.Handshakes, $"seed {seed}: only {fuzzer.Frames} frames");
             Assert.Equal(0, fuzzer.Lingering);
 
-            await AssertGoodRunAsync(address, security, seed);
+            try
+            {
+                await AssertGoodRunAsync(address, security, seed);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // What the two processes said is what tells why the good run did not go through.
+                output.WriteLine($"scheduler:\n{scheduler.Output}\nnode:\n{node.Output}");
+                throw;
+            }
+
             Assert.False(node.HasExited, $"seed {seed}: the node exited:\n{node.Output}");
             Assert.DoesNotContain("Unhandled exception", scheduler.Output, StringComparison.Ordinal);
         }
