@@ -58,7 +58,16 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                 case PeerRole.Node:
                     var node = new NodeSession(_server, frames, remote, _logger);
                     _server.Track(node);
-                    await node.RunAsync(_server.Stopping).ConfigureAwait(false);
+                    try
+                    {
+                        await node.RunAsync(_server.Stopping).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // A node that rejoins is a new session: the old one, its connection and buffers go.
+                        _server.Untrack(node);
+                    }
+
                     break;
                 case PeerRole.Client:
                     ServerLog.ClientJoined(_logger, hello.Name, remote);

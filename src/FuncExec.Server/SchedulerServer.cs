@@ -157,6 +157,8 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     internal void Track(NodeSession session) => _nodes[session] = 0;
 
+    internal void Untrack(NodeSession session) => _nodes.TryRemove(session, out _);
+
     internal void Track(ClientSession session) => _clients[session] = 0;
 
     internal void Untrack(ClientSession session) => _clients.TryRemove(session, out _);
