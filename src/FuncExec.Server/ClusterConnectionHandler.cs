@@ -12,7 +12,9 @@ namespace FuncExec.Server;
 /// configured), authenticated by the handshake, then served as a node or a client.
 /// </summary>
 /// <remarks>A connection that fails any step is closed with its reason logged once (and a flood
-/// of them from one address as one line per 10 s); nothing else is affected. After the
+/// of them from one address as one line per 10 s); nothing else is affected. Connections that pass
+/// the handshake are logged the same way: a client connecting, leaving, or its connection failing
+/// writes at most one line of each kind per address per 10 s, with a count of the rest. After the
 /// handshake, each connection's frames are capped for its role and charged to the server's one
 /// <see cref="InboundMemoryBudget"/>.</remarks>
 internal sealed class ClusterConnectionHandler : ConnectionHandler
@@ -32,6 +34,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? "?";
+        // Logs are limited by address, not port: each connection of a flood comes from a new port.
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? remote;
         Stream stream = new DuplexPipeStream(connection.Transport);
         // A peer that connects and says nothing must not hold the connection forever. Not linked
         // to ConnectionClosed: a peer that sends its last frame and hangs up (a refused peer's
@@ -52,7 +56,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                 HandshakeTimeout,
                 opening.Token).ConfigureAwait(false);
             var cap = hello.Role == PeerRole.Client ? _server.ClientFrameCap : _server.NodeFrameCap;
-            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger, cap, budget: _server.InboundBudget);
+            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger, cap, budget: _server.InboundBudget)
+            {
+                CloseLog = _server.SessionLog,
+                CloseLogKey = address,
+            };
             switch (hello.Role)
             {
                 case PeerRole.Node:
@@ -70,8 +78,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
 
                     break;
                 case PeerRole.Client:
-                    ServerLog.ClientJoined(_logger, hello.Name, remote);
-                    await new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote }.RunAsync().ConfigureAwait(false);
+                    ClientJoined(hello.Name, remote, address);
+                    await new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote, Address = address }.RunAsync().ConfigureAwait(false);
                     break;
                 default:
                     await frames.CloseAsync($"unknown role {hello.Role}").ConfigureAwait(false);
@@ -80,11 +88,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
         catch (OperationCanceledException) when (opening.IsCancellationRequested)
         {
-            Refused(connection, remote, $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
+            Refused(remote, address, $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
         {
-            Refused(connection, remote, ex.Message);
+            Refused(remote, address, ex.Message);
         }
         finally
         {
@@ -92,10 +100,26 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
     }
 
-    private void Refused(ConnectionContext connection, string remote, string reason)
+    private void ClientJoined(string client, string remote, string address)
     {
-        // Keyed by address, not port: each connection of a flood comes from a new port.
-        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? remote;
+        var admission = _server.SessionLog.Admit($"{address} client connected");
+        if (!admission.Write)
+        {
+            return;
+        }
+
+        if (admission.Suppressed == 0)
+        {
+            ServerLog.ClientJoined(_logger, client, remote);
+        }
+        else
+        {
+            ServerLog.ClientJoinedRepeatedly(_logger, client, remote, admission.Suppressed, address, (int)Math.Round(admission.Since.TotalSeconds));
+        }
+    }
+
+    private void Refused(string remote, string address, string reason)
+    {
         var admission = _server.RefusalLog.Admit(address);
         if (!admission.Write)
         {

@@ -54,6 +54,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         InboundBudget = new InboundMemoryBudget(options.MaxInboundMemory, Time) { ReturnMemoryWhenDrained = true };
         RefusalLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
+        SessionLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
         _loggerFactory = loggerFactory;
         Scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
         Components = new ComponentStore(options.DestPath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components"));
@@ -80,6 +81,10 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     /// <summary>One line per address per 10 s for refused connections, however many come.</summary>
     internal LogRateLimiter RefusalLog { get; }
+
+    /// <summary>One line of each kind per address per 10 s for connections that passed the handshake: a client
+    /// connected, a client left, a connection closed or failed.</summary>
+    internal LogRateLimiter SessionLog { get; }
 
     /// <summary>The largest frame a client may send: an upload of the largest file.</summary>
     internal int ClientFrameCap { get; }

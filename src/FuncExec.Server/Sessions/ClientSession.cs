@@ -1,6 +1,7 @@
 using FuncExec.Core.Errors;
 using FuncExec.Core.Events;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using Google.Protobuf;
@@ -43,6 +44,9 @@ internal sealed class ClientSession : ITaskObserver
     /// <summary>Where it connected from.</summary>
     public string Remote { get; init; } = "?";
 
+    /// <summary>The address it connected from, without the port: what its log lines are limited by.</summary>
+    public string Address { get; init; } = "?";
+
     /// <summary>When it connected.</summary>
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
 
@@ -67,8 +71,28 @@ internal sealed class ClientSession : ITaskObserver
         _server.Untrack(this);
         _events?.Dispose();
         var dropped = _server.Scheduler.Forget(this);
-        ServerLog.ClientLeft(_logger, _name, reason, dropped);
+        LogLeft(reason, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One line per address per 10 s however many clients come and go, with a count of the rest; a client
+    /// that left work behind is always logged.</summary>
+    private void LogLeft(string reason, int dropped)
+    {
+        var admission = dropped > 0 ? new LogAdmission(true, 0, TimeSpan.Zero) : _server.SessionLog.Admit($"{Address} client left");
+        if (!admission.Write)
+        {
+            return;
+        }
+
+        if (admission.Suppressed == 0)
+        {
+            ServerLog.ClientLeft(_logger, _name, reason, dropped);
+        }
+        else
+        {
+            ServerLog.ClientLeftRepeatedly(_logger, _name, reason, dropped, admission.Suppressed, Address, (int)Math.Round(admission.Since.TotalSeconds));
+        }
     }
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
