@@ -46,7 +46,7 @@ public sealed partial class SessionFloodTests(ITestOutputHelper output)
         var log = scheduler.Output[before..].Split('\n');
         var connected = log.Where(l => l.Contains("client flood-", StringComparison.Ordinal) && l.Contains("connected from 127.0.0.1", StringComparison.Ordinal)).ToArray();
         var left = log.Count(l => l.Contains("client flood-", StringComparison.Ordinal) && l.Contains(" left (", StringComparison.Ordinal));
-        var closed = log.Count(l => l.Contains("Client flood-", StringComparison.OrdinalIgnoreCase) && l.Contains("closed the connection", StringComparison.Ordinal));
+        var closed = log.Count(l => l.Contains("Client flood-", StringComparison.OrdinalIgnoreCase) && l.Contains("closed the connection: ", StringComparison.Ordinal));
         var allowed = 1 + (int)Math.Ceiling(seconds / 10);
         output.WriteLine($"{Connections} sessions in {seconds:0.0} s: {connected.Length} connected, {left} left, {closed} closed lines");
 
