@@ -54,4 +54,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(117, LogLevel.Warning, "{Assembly}: {File}, which its deps.json lists, is neither beside it nor in a NuGet package folder (looked in {LookedIn}); it stays behind, and a task that needs it will fail to load it. Restore or publish the project so the file exists")]
     public static partial void DependencyNotFound(ILogger logger, string assembly, string file, string lookedIn);
+
+    [LoggerMessage(119, LogLevel.Information, "worker {Worker} ended; killed {Count} processes its tasks had left running")]
+    public static partial void OrphansEnded(ILogger logger, int worker, int count);
 }

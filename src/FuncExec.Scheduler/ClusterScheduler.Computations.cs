@@ -50,10 +50,7 @@ public sealed partial class ClusterScheduler
             var notice = OpenNotice(state);
             foreach (var node in _nodes)
             {
-                if (!node.Removed)
-                {
-                    node.Channel.Computation(notice);
-                }
+                node.Channel.Computation(notice);
             }
 
             if (!request.Exclusive)
@@ -167,10 +164,7 @@ public sealed partial class ClusterScheduler
         var notice = new NodeComputation { Computation = state.Id, Closed = true };
         foreach (var node in _nodes)
         {
-            if (!node.Removed)
-            {
-                node.Channel.Computation(notice);
-            }
+            node.Channel.Computation(notice);
         }
 
         if (dispatch.RecordsEvents)

@@ -14,19 +14,24 @@ public sealed partial class ClusterScheduler
     /// leave the pool. On each of its workers the task running — the first in its line — used an
     /// attempt: it runs again if its retries allow, else fails naming the node; the tasks queued
     /// behind it go back to the queue without using one. Tasks queued for that node alone fail.
+    /// Then the scheduler forgets the node (its slots and channel); later reports under its index are
+    /// ignored, and a node that comes back joins under a new index.
     /// </summary>
     public void RemoveNode(int node, string reason)
     {
         var dispatch = NewDispatch();
         lock (_lock)
         {
-            var removed = _nodes[node];
-            if (removed.Removed)
+            if (NodeLocked(node) is not { } removed)
             {
-                return;
+                return; // Lost already.
             }
 
-            removed.Removed = true;
+            // Out of the pool first, so nothing below places on it or tells it of computations. Once the loop
+            // has ended or requeued every placement on its slots (a wide task holds slots of its own node only),
+            // nothing refers to the node, and its slots and channel go with it.
+            _nodes.Remove(removed);
+            _nodeByIndex.Remove(node);
             if (dispatch.RecordsEvents)
             {
                 dispatch.Event(new NodeLost(Now(), node, removed.Channel.NodeName, reason));
@@ -64,12 +69,6 @@ public sealed partial class ClusterScheduler
                         },
                     },
                     dispatch);
-                slot.Ready = false;
-            }
-
-            foreach (var slot in removed.Slots)
-            {
-                slot.Ready = false;
             }
 
             FailPinnedLocked(removed, reason, dispatch);
@@ -275,7 +274,7 @@ public sealed partial class ClusterScheduler
                     workers.Add(new WorkerSnapshot(slot.WorkerId, slot.Core, state, slot.InFlight, task?.Task.Id ?? 0, task?.Task.Submitted.Name));
                 }
 
-                nodes.Add(new NodeSnapshot(node.Index, node.Channel.NodeName, node.Removed, workers));
+                nodes.Add(new NodeSnapshot(node.Index, node.Channel.NodeName, false, workers));
             }
 
             var computations = new List<ComputationSnapshot>();

@@ -85,7 +85,7 @@ public sealed partial class ClusterScheduler
             if (message.Sequence != 0)
             {
                 var ack = new MessageAck { Sequence = message.Sequence, Error = error ?? string.Empty };
-                var channel = _nodes[node].Channel;
+                var channel = slot.Node.Channel;
                 dispatch.ToNode(channel, c => c.Acknowledge(workerId, ack));
             }
 
@@ -105,9 +105,9 @@ public sealed partial class ClusterScheduler
         RoleRefusals? refused = null;
         lock (_lock)
         {
-            if (_nodes[node].Removed)
+            if (NodeLocked(node) is not { } resources)
             {
-                return null;
+                return null; // Lost: everything it held was ended or requeued.
             }
 
             if (_running.TryGetValue(progress.TaskId, out var placement) && placement.Primary.Node.Index == node)
@@ -117,7 +117,7 @@ public sealed partial class ClusterScheduler
             else
             {
                 refused = new();
-                refused.Add($"progress of task {progress.TaskId}, which was not handed to node {_nodes[node].Channel.NodeName}");
+                refused.Add($"progress of task {progress.TaskId}, which was not handed to node {resources.Channel.NodeName}");
             }
         }
 

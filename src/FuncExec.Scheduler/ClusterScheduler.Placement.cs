@@ -61,8 +61,7 @@ public sealed partial class ClusterScheduler
             for (var i = 0; i < computation.Pinned.Count; i++)
             {
                 var task = computation.Pinned[i];
-                var node = _nodes[task.Submitted.TargetNode!.Value];
-                if (node.Removed)
+                if (NodeLocked(task.Submitted.TargetNode!.Value) is not { } node)
                 {
                     continue; // Ended by RemoveNode.
                 }
@@ -116,12 +115,9 @@ public sealed partial class ClusterScheduler
             default:
                 foreach (var node in _nodes)
                 {
-                    if (!node.Removed)
+                    foreach (var slot in node.Slots)
                     {
-                        foreach (var slot in node.Slots)
-                        {
-                            Consider(slot);
-                        }
+                        Consider(slot);
                     }
                 }
 
@@ -149,7 +145,7 @@ public sealed partial class ClusterScheduler
         {
             foreach (var idle in node.Slots)
             {
-                if (node.Removed || !idle.Ready || idle.InFlight > 0 || idle.HeldBy != 0)
+                if (!idle.Ready || idle.InFlight > 0 || idle.HeldBy != 0)
                 {
                     continue;
                 }
@@ -191,7 +187,7 @@ public sealed partial class ClusterScheduler
     {
         foreach (var node in only is null ? _nodes : [only])
         {
-            if (node.Removed || node.Slots.Count < task.Cores)
+            if (node.Slots.Count < task.Cores)
             {
                 continue;
             }

@@ -26,12 +26,11 @@ public sealed partial class ClusterScheduler
     public long RefusedFromClients => Interlocked.Read(ref _refusedFromClients);
 
     /// <summary>Worker <paramref name="workerId"/> of a node that is still in the cluster; null, with the refusal
-    /// noted when the node has no such worker, and silently when the node was removed (its late reports are moot:
+    /// noted when the node has no such worker, and silently when the node was lost (its late reports are moot:
     /// everything it held was ended or requeued when it was lost).</summary>
     private WorkerSlot? SlotLocked(int node, int workerId, ref RoleRefusals? refused)
     {
-        var resources = _nodes[node];
-        if (resources.Removed)
+        if (NodeLocked(node) is not { } resources)
         {
             return null;
         }

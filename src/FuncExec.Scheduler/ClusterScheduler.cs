@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncExec.Core.Errors;
 using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
@@ -26,7 +27,11 @@ namespace FuncExec.Scheduler;
 public sealed partial class ClusterScheduler
 {
     private readonly Lock _lock = new();
+    // Nodes in the cluster now, in join order (so by index); a lost node leaves both once its tasks are
+    // settled, so a scheduler that sees nodes come and go for months holds only those present.
     private readonly List<NodeResources> _nodes = [];
+    private readonly Dictionary<int, NodeResources> _nodeByIndex = [];
+    private int _nextNodeIndex;
     private readonly Dictionary<long, Placement> _running = [];
     private readonly Dictionary<long, QueuedTask> _live = [];
     private readonly DurationEstimates _durations = new();
@@ -70,9 +75,35 @@ public sealed partial class ClusterScheduler
     /// <summary>Tasks reported so far, in any final state.</summary>
     public long CompletedCount => Interlocked.Read(ref _completed);
 
+    /// <summary>Nodes the scheduler holds state for: those in the cluster now (lost ones are forgotten).</summary>
+    internal int NodeTableCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Debug.Assert(_nodes.Count == _nodeByIndex.Count, "the node list and its index disagree");
+                return _nodeByIndex.Count;
+            }
+        }
+    }
+
+    /// <summary>Functions the scheduler keeps a duration estimate for.</summary>
+    internal int EstimatedFunctionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _durations.Count;
+            }
+        }
+    }
+
     /// <summary>Adds a node whose workers are pinned to <paramref name="workerCores"/> (worker i to core i of the list).
     /// Its workers take work once reported ready; it hears of every open computation first.</summary>
-    /// <returns>The node's index, used in later calls about it.</returns>
+    /// <returns>The node's index, used in later calls about it. Indices are never reused, so a task pinned to a node
+    /// that was lost fails rather than running on whichever node joined next.</returns>
     public int AddNode(INodeChannel channel, IReadOnlyList<int> workerCores)
     {
         ArgumentNullException.ThrowIfNull(channel);
@@ -81,8 +112,9 @@ public sealed partial class ClusterScheduler
         int index;
         lock (_lock)
         {
-            var node = new NodeResources(_nodes.Count, channel, workerCores);
+            var node = new NodeResources(checked(_nextNodeIndex++), channel, workerCores);
             _nodes.Add(node);
+            _nodeByIndex.Add(node.Index, node);
             index = node.Index;
             foreach (var computation in _computations.Values)
             {
@@ -166,12 +198,11 @@ public sealed partial class ClusterScheduler
 
         if (task.TargetNode is { } target)
         {
-            if (target < 0 || target >= _nodes.Count || _nodes[target].Removed)
+            if (NodeLocked(target) is not { } node)
             {
                 throw new ResourceRequestException($"task '{task.Name}' is for node {target}, which is not in the cluster");
             }
 
-            var node = _nodes[target];
             if (task.TargetWorker is { } worker)
             {
                 if (worker < 0 || worker >= node.Slots.Count)
@@ -444,12 +475,12 @@ public sealed partial class ClusterScheduler
         var max = 0;
         foreach (var node in _nodes)
         {
-            if (!node.Removed)
-            {
-                max = Math.Max(max, node.Slots.Count);
-            }
+            max = Math.Max(max, node.Slots.Count);
         }
 
         return max;
     }
+
+    /// <summary>Node <paramref name="index"/> if it is in the cluster now; null when it was lost (or never was).</summary>
+    private NodeResources? NodeLocked(int index) => _nodeByIndex.GetValueOrDefault(index);
 }

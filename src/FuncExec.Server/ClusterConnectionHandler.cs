@@ -12,7 +12,9 @@ namespace FuncExec.Server;
 /// configured), authenticated by the handshake, then served as a node or a client.
 /// </summary>
 /// <remarks>A connection that fails any step is closed with its reason logged once (and a flood
-/// of them from one address as one line per 10 s); nothing else is affected. After the
+/// of them from one address as one line per 10 s); nothing else is affected. Connections that pass
+/// the handshake are logged the same way: a client connecting, leaving, or its connection failing
+/// writes at most one line of each kind per address per 10 s, with a count of the rest. After the
 /// handshake, each connection's frames are capped for its role and charged to the server's one
 /// <see cref="InboundMemoryBudget"/>.</remarks>
 internal sealed class ClusterConnectionHandler : ConnectionHandler
@@ -32,6 +34,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = connection.RemoteEndPoint?.ToString() ?? "?";
+        // Logs are limited by address, not port: each connection of a flood comes from a new port.
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? remote;
         Stream stream = new DuplexPipeStream(connection.Transport);
         // A peer that connects and says nothing must not hold the connection forever. Not linked
         // to ConnectionClosed: a peer that sends its last frame and hangs up (a refused peer's
@@ -53,17 +57,30 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                 HandshakeTimeout,
                 opening.Token).ConfigureAwait(false);
             var cap = hello.Role == PeerRole.Client ? _server.ClientFrameCap : _server.NodeFrameCap;
-            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger, cap, budget: _server.InboundBudget);
+            var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger, cap, budget: _server.InboundBudget)
+            {
+                CloseLog = _server.SessionLog,
+                CloseLogKey = address,
+            };
             switch (hello.Role)
             {
                 case PeerRole.Node:
                     var node = new NodeSession(_server, frames, remote, _logger);
                     _server.Track(node);
-                    await node.RunAsync(_server.Stopping).ConfigureAwait(false);
+                    try
+                    {
+                        await node.RunAsync(_server.Stopping).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // A node that rejoins is a new session: the old one, its connection and buffers go.
+                        _server.Untrack(node);
+                    }
+
                     break;
                 case PeerRole.Client:
-                    ServerLog.ClientJoined(_logger, hello.Name, remote);
-                    using (var session = new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote })
+                    ClientJoined(hello.Name, remote, address);
+                    using (var session = new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote, Address = address })
                     {
                         await session.RunAsync().ConfigureAwait(false);
                     }
@@ -76,11 +93,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
         catch (OperationCanceledException) when (opening.IsCancellationRequested)
         {
-            Refused(connection, remote, "timeout", $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
+            Refused(remote, address, "timeout", $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
         {
-            Refused(connection, remote, ex.GetType().Name, ex.Message);
+            Refused(remote, address, ex.GetType().Name, ex.Message);
         }
         finally
         {
@@ -88,12 +105,29 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
     }
 
-    private void Refused(ConnectionContext connection, string remote, string kind, string reason)
+    private void ClientJoined(string client, string remote, string address)
+    {
+        var admission = _server.SessionLog.Admit($"{address} client connected");
+        if (!admission.Write)
+        {
+            return;
+        }
+
+        if (admission.Suppressed == 0)
+        {
+            ServerLog.ClientJoined(_logger, client, remote);
+        }
+        else
+        {
+            ServerLog.ClientJoinedRepeatedly(_logger, client, remote, admission.Suppressed, address, (int)Math.Round(admission.Since.TotalSeconds));
+        }
+    }
+
+    private void Refused(string remote, string address, string kind, string reason)
     {
         // Keyed by address, not port: each connection of a flood comes from a new port. And by the
         // kind of refusal, so a flood of one kind does not hide a different problem of the same peer
         // (a wrong secret, then a plain-text peer where TLS is required).
-        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? remote;
         var admission = _server.RefusalLog.Admit($"{address} {kind}");
         if (!admission.Write)
         {

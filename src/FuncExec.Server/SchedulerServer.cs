@@ -56,6 +56,7 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         InboundBudget = new InboundMemoryBudget(options.MaxInboundMemory, Time) { ReturnMemoryWhenDrained = true };
         RefusalLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
+        SessionLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
         _loggerFactory = loggerFactory;
         Scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
         Components = new ComponentStore(
@@ -91,6 +92,10 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     /// <summary>One line per address per 10 s for refused connections, however many come.</summary>
     internal LogRateLimiter RefusalLog { get; }
+
+    /// <summary>One line of each kind per address per 10 s for connections that passed the handshake: a client
+    /// connected, a client left, a connection closed or failed.</summary>
+    internal LogRateLimiter SessionLog { get; }
 
     /// <summary>The largest frame a client may send: an upload of the largest file.</summary>
     internal int ClientFrameCap { get; }
@@ -172,6 +177,8 @@ public sealed class SchedulerServer : IAsyncDisposable
     }
 
     internal void Track(NodeSession session) => _nodes[session] = 0;
+
+    internal void Untrack(NodeSession session) => _nodes.TryRemove(session, out _);
 
     internal void Track(ClientSession session) => _clients[session] = 0;
 

@@ -43,6 +43,12 @@ internal static partial class ServerLog
     [LoggerMessage(230, LogLevel.Warning, "refused a connection from {Remote}: {Reason} (and {Suppressed} more like it from {Address} in the last {Seconds} s)")]
     public static partial void RefusedRepeatedly(ILogger logger, string remote, string reason, long suppressed, string address, int seconds);
 
+    [LoggerMessage(231, LogLevel.Information, "client {Client} connected from {Remote} (and {Suppressed} more client connections from {Address} in the last {Seconds} s)")]
+    public static partial void ClientJoinedRepeatedly(ILogger logger, string client, string remote, long suppressed, string address, int seconds);
+
+    [LoggerMessage(232, LogLevel.Information, "client {Client} left ({Reason}); dropped {Dropped} queued tasks (and {Suppressed} more clients from {Address} left in the last {Seconds} s)")]
+    public static partial void ClientLeftRepeatedly(ILogger logger, string client, string reason, int dropped, long suppressed, string address, int seconds);
+
     [LoggerMessage(220, LogLevel.Warning, "node {Node} at {Remote}: dropped its {Kind}, which does not fit its role: {Reason}; more like it are dropped and counted in status, not logged again")]
     public static partial void NodeReportDropped(ILogger logger, string node, string remote, string kind, string reason);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FuncExec.Core.Platform;
 using FuncExec.Node;
 using FuncExec.Node.Remote;
 
@@ -65,6 +66,9 @@ internal static class NodeCommand
                 }
             }
 
+            // The node outlives its workers: what a worker that died had adopted from its tasks comes to the
+            // node, which ends it (see OrphanReaper). Only this process: an embedded cluster leaves its host as it is.
+            OrphanReaper.Become();
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
             await using var agent = new NodeAgent(
                 new NodeAgentOptions

@@ -484,6 +484,13 @@ internal sealed class WorkerHandle
         // Waits for exit and for the stderr pipe to drain, so the crash output is complete.
         process.WaitForExit();
         var exitCode = process.ExitCode;
+
+        // What the worker had adopted from its tasks is the node's now (funcexec node adopts orphans): it ends here.
+        if (OrphanReaper.EndAdopted() is > 0 and var leftBehind)
+        {
+            NodeLog.OrphansEnded(_logger, Id, leftBehind);
+        }
+
         var ended = new List<TaskResult>();
         var unstarted = new List<long>();
         string reason;

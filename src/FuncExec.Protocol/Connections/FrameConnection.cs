@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
@@ -101,6 +102,14 @@ public sealed partial class FrameConnection : IAsyncDisposable
 
     /// <summary>The other side, as given to the constructor.</summary>
     public string RemoteName { get; }
+
+    /// <summary>When set, a close by the peer or a failure is logged only when this limiter admits
+    /// <see cref="CloseLogKey"/>, with a count of those left out: a flood of short connections from one
+    /// address writes a bounded log. A local close (debug) is not limited.</summary>
+    public LogRateLimiter? CloseLog { get; init; }
+
+    /// <summary>The key <see cref="CloseLog"/> counts this connection's close under (its peer's address, say).</summary>
+    public string CloseLogKey { get; init; } = string.Empty;
 
     /// <summary>Completes, never faulted, once the connection is closed and its stream disposed, with the first reason it closed.</summary>
     public Task<CloseReason> Completion => _completion.Task;
@@ -423,6 +432,45 @@ public sealed partial class FrameConnection : IAsyncDisposable
         }
     }
 
+    private void LogClose(CloseReason reason, Exception? exception)
+    {
+        if (reason.Kind == CloseReasonKind.LocalClose)
+        {
+            LogClosedLocally(_logger, RemoteName, reason.Message);
+            return;
+        }
+
+        // Closes by the peer and failures are counted apart, so a flood of one kind does not hide the first of the other.
+        var admission = CloseLog?.Admit(reason.Kind == CloseReasonKind.PeerClosed ? $"{CloseLogKey} closed" : $"{CloseLogKey} failed")
+            ?? new LogAdmission(true, 0, TimeSpan.Zero);
+        if (!admission.Write)
+        {
+            return;
+        }
+
+        var seconds = (int)Math.Round(admission.Since.TotalSeconds);
+        var peerClosed = reason.Kind == CloseReasonKind.PeerClosed;
+        if (admission.Suppressed == 0)
+        {
+            if (peerClosed)
+            {
+                LogClosedByPeer(_logger, RemoteName, reason.Message);
+            }
+            else
+            {
+                LogFailed(_logger, exception, RemoteName, reason.Kind, reason.Message);
+            }
+        }
+        else if (peerClosed)
+        {
+            LogClosedByPeerRepeatedly(_logger, RemoteName, reason.Message, admission.Suppressed, CloseLogKey, seconds);
+        }
+        else
+        {
+            LogFailedRepeatedly(_logger, exception, RemoteName, reason.Kind, reason.Message, admission.Suppressed, CloseLogKey, seconds);
+        }
+    }
+
     /// <summary>The one close path: records the first reason, logs it once, and stops the loops.</summary>
     /// <param name="reason">Why.</param>
     /// <param name="exception">What was caught, for the log.</param>
@@ -434,18 +482,7 @@ public sealed partial class FrameConnection : IAsyncDisposable
             return;
         }
 
-        switch (reason.Kind)
-        {
-            case CloseReasonKind.LocalClose:
-                LogClosedLocally(_logger, RemoteName, reason.Message);
-                break;
-            case CloseReasonKind.PeerClosed:
-                LogClosedByPeer(_logger, RemoteName, reason.Message);
-                break;
-            default:
-                LogFailed(_logger, exception, RemoteName, reason.Kind, reason.Message);
-                break;
-        }
+        LogClose(reason, exception);
 
         _outbound.Writer.TryComplete();
         if (abort)

@@ -21,7 +21,4 @@ internal sealed class NodeResources
     public INodeChannel Channel { get; }
 
     public IReadOnlyList<WorkerSlot> Slots { get; }
-
-    /// <summary>A lost node keeps its index but offers no slots.</summary>
-    public bool Removed { get; set; }
 }

@@ -27,7 +27,7 @@ public sealed record ComputationSnapshot(long Id, string Name, bool Exclusive, b
 /// <summary>A node as the scheduler sees it.</summary>
 /// <param name="Index">The index given at <see cref="ClusterScheduler.AddNode"/>.</param>
 /// <param name="Name">The node's name.</param>
-/// <param name="Removed">The node was lost or left.</param>
+/// <param name="Removed">The node was lost or left. Lost nodes are left out of snapshots, so the scheduler gives false.</param>
 /// <param name="Workers">Its workers.</param>
 public sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnlyList<WorkerSnapshot> Workers);
 

@@ -3,6 +3,7 @@ using FuncExec.Core.Events;
 using FuncExec.Node.Components;
 using FuncExec.Protocol.Components;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using Google.Protobuf;
@@ -48,6 +49,9 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
     /// <summary>Where it connected from.</summary>
     public string Remote { get; init; } = "?";
 
+    /// <summary>The address it connected from, without the port: what its log lines are limited by.</summary>
+    public string Address { get; init; } = "?";
+
     /// <summary>When it connected.</summary>
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
 
@@ -73,12 +77,32 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
         _events?.Dispose();
         Dispose();
         var dropped = _server.Scheduler.Forget(this);
-        ServerLog.ClientLeft(_logger, _name, reason, dropped);
+        LogLeft(reason, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>What the client uploaded for no computation goes with it; what its computations used stays, as cache.</summary>
     public void Dispose() => _uploads.Dispose();
+
+    /// <summary>One line per address per 10 s however many clients come and go, with a count of the rest; a client
+    /// that left work behind is always logged.</summary>
+    private void LogLeft(string reason, int dropped)
+    {
+        var admission = dropped > 0 ? new LogAdmission(true, 0, TimeSpan.Zero) : _server.SessionLog.Admit($"{Address} client left");
+        if (!admission.Write)
+        {
+            return;
+        }
+
+        if (admission.Suppressed == 0)
+        {
+            ServerLog.ClientLeft(_logger, _name, reason, dropped);
+        }
+        else
+        {
+            ServerLog.ClientLeftRepeatedly(_logger, _name, reason, dropped, admission.Suppressed, Address, (int)Math.Round(admission.Since.TotalSeconds));
+        }
+    }
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {

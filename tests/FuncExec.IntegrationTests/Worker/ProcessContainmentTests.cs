@@ -101,7 +101,7 @@ public sealed class ProcessContainmentTests
 
     /// <summary>The processes running <c>sleep SECONDS</c>, from every <c>/proc/PID/cmdline</c>; a zombie has
     /// an empty command line and runs nothing, so it is not counted.</summary>
-    private static List<int> Running(int seconds)
+    internal static List<int> Running(int seconds)
     {
         var wanted = Encoding.UTF8.GetBytes($"sleep\0{seconds}\0");
         var found = new List<int>();
