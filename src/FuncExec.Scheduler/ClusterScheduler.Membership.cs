@@ -232,6 +232,19 @@ public sealed partial class ClusterScheduler
 
                 computation.Queue.RemoveWhere(_ => true);
                 computation.Pinned.Clear();
+
+                // Its running tasks go too, as Dask cancels a departed client's futures: nobody is left
+                // to take their results, and one that keeps failing under a large retry count would
+                // otherwise hold its cores for ever.
+                foreach (var placement in _running.Values)
+                {
+                    if (placement.Task.Computation == computation && !placement.Killing)
+                    {
+                        placement.Killing = true;
+                        dispatch.Kill(placement);
+                    }
+                }
+
                 if (computation.Live == 0)
                 {
                     EndComputationLocked(computation, dispatch);

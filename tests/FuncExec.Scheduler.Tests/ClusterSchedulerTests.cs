@@ -320,6 +320,21 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
+    public void Forget_ObserverLeftWithTasksOnAWorker_NodeAskedToKillThemAndOthersUntouched()
+    {
+        var (scheduler, node) = Start(2);
+        var leaving = new RecordingObserver();
+        var staying = new RecordingObserver();
+        var left = scheduler.Submit([Task("l1")], leaving);
+        var stays = scheduler.Submit([Task("s1")], staying);
+
+        scheduler.Forget(leaving);
+
+        Assert.Equal([left[0]], node.Killed.Select(k => k.Item2));
+        Assert.DoesNotContain(stays[0], node.Killed.Select(k => k.Item2));
+    }
+
+    [Fact]
     public void Snapshot_BusyCluster_ShowsWorkersAndRunningTasks()
     {
         var (scheduler, _) = Start(2);
