@@ -94,7 +94,9 @@ public sealed class RogueNodeTests
 
         await scheduler.WaitForAsync(expected);
         await using var node = FuncexecProcess.Start("node", "--scheduler", schedulerAddress, "-c", "1", "--secret", Secret);
-        await node.WaitForAsync("joined scheduler");
+        // The scheduler's line, not the node's: the node says it joined on the Welcome, before the
+        // scheduler has taken its registration.
+        await scheduler.WaitForAsync("joined from");
         await using var cluster = await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = new() { Secret = Secret } });
         var status = await cluster.QueryStatusAsync();
         Assert.Single(status.Nodes);
