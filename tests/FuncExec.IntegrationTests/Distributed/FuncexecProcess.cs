@@ -48,6 +48,22 @@ internal sealed partial class FuncexecProcess : IAsyncDisposable
         return (scheduler, $"127.0.0.1:{port}");
     }
 
+    /// <summary>Starts <c>funcexec node</c> with <paramref name="args"/> and waits until it says it joined its scheduler.</summary>
+    public static async Task<FuncexecProcess> StartNodeAsync(params string[] args)
+    {
+        var node = Start(["node", .. args]);
+        try
+        {
+            await node.WaitForAsync("joined scheduler");
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Waits until the output holds <paramref name="text"/> (a number of times); fails with the output so far.</summary>
     public async Task WaitForAsync(string text, int times = 1, int seconds = 30)
     {

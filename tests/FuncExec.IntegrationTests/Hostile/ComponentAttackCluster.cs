@@ -28,8 +28,7 @@ public sealed class ComponentAttackCluster : IAsyncLifetime
         (_scheduler, Address) = await FuncexecProcess.StartSchedulerAsync(
             "--secret", Secret, "--dest-path", SchedulerStore.FullName,
             "--max-pending-uploads", MaxPendingUploads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _node = FuncexecProcess.Start("node", "--scheduler", Address, "-c", "1", "--secret", Secret, "--dest-path", NodeStore.FullName);
-        await _node.WaitForAsync("joined scheduler");
+        _node = await FuncexecProcess.StartNodeAsync("--scheduler", Address, "-c", "1", "--secret", Secret, "--dest-path", NodeStore.FullName);
     }
 
     public async Task DisposeAsync()

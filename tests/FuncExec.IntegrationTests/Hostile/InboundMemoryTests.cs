@@ -35,8 +35,7 @@ public sealed partial class InboundMemoryTests(ITestOutputHelper output)
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync(
             "--secret", Secret, "--max-inbound-memory", Budget.ToString(CultureInfo.InvariantCulture), "--max-file-size", AttackFrame.ToString(CultureInfo.InvariantCulture));
         await using var _ = scheduler;
-        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1", "--secret", Secret);
-        await node.WaitForAsync("joined scheduler");
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "1", "--secret", Secret);
         await using var client = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = Security });
         await RunAndCheckAsync(client, "warm-up");
         var baseline = Rss(scheduler.Pid);
@@ -80,8 +79,7 @@ public sealed partial class InboundMemoryTests(ITestOutputHelper output)
         const int Connections = 2000;
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret);
         await using var _ = scheduler;
-        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1", "--secret", Secret);
-        await node.WaitForAsync("joined scheduler");
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "1", "--secret", Secret);
         await using var client = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = Security });
         var before = scheduler.Output.Length;
         var started = DateTime.UtcNow;

@@ -34,8 +34,7 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         {
             var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret, "--dest-path", Path.Combine(dest.FullName, "scheduler"));
             await using var _ = scheduler;
-            await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2", "--name", "fuzzed", "--secret", Secret, "--dest-path", Path.Combine(dest.FullName, "node"));
-            await node.WaitForAsync("joined scheduler");
+            await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "2", "--name", "fuzzed", "--secret", Secret, "--dest-path", Path.Combine(dest.FullName, "node"));
             var security = new TransportSecurity(Secret);
             var fuzzer = new ProtocolFuzzer("127.0.0.1", int.Parse(address.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture), security);
 

@@ -19,8 +19,7 @@ public sealed class RogueClientTests
     {
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret);
         await using var _ = scheduler;
-        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2", "--name", "good", "--secret", Secret);
-        await node.WaitForAsync("joined scheduler");
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "2", "--name", "good", "--secret", Secret);
         var options = new RemoteClusterOptions { Security = new() { Secret = Secret } };
         await using var victim = await RemoteCluster.ConnectAsync(address, options);
         await using var computation = await victim.ScheduleAsync();

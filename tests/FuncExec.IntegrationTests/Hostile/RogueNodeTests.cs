@@ -19,8 +19,7 @@ public sealed class RogueNodeTests
     {
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret);
         await using var _ = scheduler;
-        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2", "--name", "good", "--secret", Secret);
-        await node.WaitForAsync("joined scheduler");
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "2", "--name", "good", "--secret", Secret);
         await using var rogue = await RoguePeer.JoinAsNodeAsync(address, "rogue", Secret, workers: 2);
         await scheduler.WaitForAsync("node rogue joined");
 

@@ -19,8 +19,7 @@ public sealed class NodeAdoptionTests
     {
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret);
         await using var _ = scheduler;
-        await using var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "1", "--secret", Secret);
-        await node.WaitForAsync("joined scheduler");
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "1", "--secret", Secret);
         await using var client = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = new TransportSecurity(Secret) });
         var pidFile = Path.Combine(Directory.CreateTempSubdirectory("funcexec-adoption-").FullName, "pid");
 
