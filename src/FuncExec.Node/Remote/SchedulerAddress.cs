@@ -29,6 +29,30 @@ public sealed record SchedulerAddress(string Host, int Port)
         return new SchedulerAddress(host, port);
     }
 
+    /// <summary>Parses a comma-separated list of addresses (<c>a:9700,b:9700</c>): an active scheduler and its standbys,
+    /// tried in turn. Duplicates are dropped, order is kept.</summary>
+    /// <exception cref="FormatException">The list is empty or one entry is not an address (the message names it).</exception>
+    public static IReadOnlyList<SchedulerAddress> ParseList(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var list = new List<SchedulerAddress>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (part.Length == 0)
+            {
+                throw new FormatException($"'{text}' has an empty entry; write host:port[,host:port...], e.g. a:{DefaultPort},b:{DefaultPort}");
+            }
+
+            var address = Parse(part);
+            if (!list.Contains(address))
+            {
+                list.Add(address);
+            }
+        }
+
+        return list;
+    }
+
     /// <inheritdoc />
     public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }
