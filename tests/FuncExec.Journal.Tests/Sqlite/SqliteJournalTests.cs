@@ -1,0 +1,213 @@
+using FuncExec.Journal.Sqlite;
+using FuncExec.Scheduler.Journal;
+using Microsoft.Data.Sqlite;
+
+namespace FuncExec.Journal.Tests.Sqlite;
+
+public sealed class SqliteJournalTests : IDisposable
+{
+    private const string Token = "0123456789abcdef0123456789abcdef";
+    private readonly string _folder = Directory.CreateTempSubdirectory("funcexec-journal-").FullName;
+
+    private string JournalPath => Path.Combine(_folder, "journal.db");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private SqliteJournal Open(bool fresh = false) => new(JournalPath, new JournalOptions { StateFolder = _folder, Fresh = fresh });
+
+    private static Task AppendAsync(SqliteJournal journal, JournalBatch batch)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        journal.Append(batch, done.SetResult);
+        return done.Task;
+    }
+
+    private static JournalBatch Submitted(params long[] ids)
+    {
+        var batch = new JournalBatch();
+        foreach (var id in ids)
+        {
+            batch.Submitted.Add(new JournaledTask(id, Token, 0, id * 10, [1, 2, (byte)id], 0));
+        }
+
+        return batch;
+    }
+
+    [Fact]
+    public async Task Append_ManyBatches_CallbacksRunInAppendOrder()
+    {
+        await using var journal = Open();
+        journal.Load();
+        var order = new List<int>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int count = 2000;
+        for (var i = 0; i < count; i++)
+        {
+            var n = i;
+            journal.Append(Submitted(i + 1), () =>
+            {
+                order.Add(n);
+                if (n == count - 1)
+                {
+                    all.SetResult();
+                }
+            });
+        }
+
+        await all.Task;
+        Assert.Equal(Enumerable.Range(0, count), order);
+        Assert.Equal(count, journal.Stats().Tasks);
+    }
+
+    [Fact]
+    public async Task Load_AfterAJournalThatWasNeverClosed_SeesEveryCommittedBatch()
+    {
+        var crashed = Open();
+        crashed.Load();
+        var client = new JournalBatch();
+        client.Clients.Add(new JournaledClient(Token, "c", DateTimeOffset.UtcNow));
+        client.Computations.Add(new JournaledComputation(77, Token, "comp", true, [9, 9]));
+        await AppendAsync(crashed, client);
+        await AppendAsync(crashed, Submitted(1, 2, 3));
+        var progress = new JournalBatch();
+        progress.Started.Add((2, 1));
+        progress.Started.Add((3, 1));
+        progress.Finished.Add(new JournaledResult(3, [7], DateTimeOffset.UtcNow));
+        await AppendAsync(crashed, progress);
+
+        // Not disposed: as if its process died here.
+        await using var reopened = Open();
+        var state = reopened.Load();
+        Assert.Equal(4, state.NextTaskId);
+        Assert.Equal(Token, Assert.Single(state.Clients).Token);
+        var computation = Assert.Single(state.Computations);
+        Assert.Equal((77L, true), (computation.Id, computation.Exclusive));
+        Assert.Equal(new byte[] { 9, 9 }, computation.Components);
+        Assert.Equal([1L, 2L], state.Unfinished.Select(t => t.Id));
+        Assert.Equal([0, 1], state.Unfinished.Select(t => t.Attempts));
+        Assert.Equal(20, state.Unfinished[1].Tag);
+        var report = Assert.Single(state.Undelivered);
+        Assert.Equal((3L, Token, false), (report.TaskId, report.OwnerToken, report.Acknowledged));
+        Assert.False(reopened.IsPending(3));
+        Assert.True(reopened.IsPending(1));
+        await crashed.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Acknowledged_AndGoneClients_AreNotUndelivered_ButStayReadable()
+    {
+        await using (var journal = Open())
+        {
+            journal.Load();
+            var batch = Submitted(1, 2);
+            batch.Clients.Add(new JournaledClient(Token, "c", DateTimeOffset.UtcNow));
+            batch.Finished.Add(new JournaledResult(1, [1], DateTimeOffset.UtcNow));
+            batch.Finished.Add(new JournaledResult(2, [2], DateTimeOffset.UtcNow));
+            batch.Acknowledged.Add(1);
+            await AppendAsync(journal, batch);
+            var state = new JournalBatch();
+            Assert.Equal([2L], journal.ReadResults([2]).Select(r => r.TaskId));
+            state.GoneClients.Add(Token);
+            await AppendAsync(journal, state);
+        }
+
+        await using var reopened = Open();
+        var loaded = reopened.Load();
+        Assert.Empty(loaded.Undelivered);
+        Assert.Empty(loaded.Clients);
+        var results = reopened.ReadResults([1, 2, 3]);
+        Assert.Equal([1L, 2L], results.Select(r => r.TaskId).Order());
+        Assert.True(results.Single(r => r.TaskId == 1).Acknowledged);
+    }
+
+    [Fact]
+    public async Task Purge_DeletesOldAcknowledgedResults_AndKeepsTaskIdsGrowing()
+    {
+        await using (var journal = Open())
+        {
+            journal.Load();
+            var batch = Submitted(1, 2, 3);
+            batch.Clients.Add(new JournaledClient(Token, "c", DateTimeOffset.UtcNow));
+            var old = DateTimeOffset.UtcNow.AddDays(-2);
+            batch.Finished.Add(new JournaledResult(1, [1], old));
+            batch.Finished.Add(new JournaledResult(2, [2], old));
+            batch.Finished.Add(new JournaledResult(3, [3], old));
+            batch.Acknowledged.Add(1);
+            batch.Acknowledged.Add(3);
+            await AppendAsync(journal, batch);
+            Assert.Equal(2, journal.Purge(DateTimeOffset.UtcNow.AddDays(-1)));
+            Assert.Equal([2L], journal.ReadResults([1, 2, 3]).Select(r => r.TaskId));
+        }
+
+        await using var reopened = Open();
+        Assert.Equal(4, reopened.Load().NextTaskId);
+    }
+
+    [Fact]
+    public async Task Load_CorruptFile_IsRefusedNamingFreshJournal_AndFreshMovesItAside()
+    {
+        await File.WriteAllBytesAsync(JournalPath, [.. Enumerable.Repeat((byte)0x5a, 8192)]);
+        await using (var journal = Open())
+        {
+            var refused = Assert.Throws<JournalException>(journal.Load);
+            Assert.Contains(JournalPath, refused.Message, StringComparison.Ordinal);
+            Assert.Contains("--fresh-journal", refused.Message, StringComparison.Ordinal);
+        }
+
+        await using var fresh = Open(fresh: true);
+        var state = fresh.Load();
+        Assert.Empty(state.Unfinished);
+        Assert.Single(Directory.GetFiles(_folder, "journal.db.bad-*"));
+    }
+
+    [Fact]
+    public async Task Load_AnotherSchemaVersion_IsRefusedNamingIt()
+    {
+        await using (var journal = Open())
+        {
+            journal.Load();
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={JournalPath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE meta SET value = '99' WHERE key = 'schema'";
+            command.ExecuteNonQuery();
+        }
+
+        await using var reopened = Open();
+        var refused = Assert.Throws<JournalException>(reopened.Load);
+        Assert.Contains("schema version 99", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--fresh-journal", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_JournalDeletedAfterThisStateFolderCreatedIt_IsRefused()
+    {
+        await using (var journal = Open())
+        {
+            journal.Load();
+        }
+
+        File.Delete(JournalPath);
+        await using var reopened = Open();
+        var refused = Assert.Throws<JournalException>(reopened.Load);
+        Assert.Contains("missing", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--fresh-journal", refused.Message, StringComparison.Ordinal);
+        await using var fresh = Open(fresh: true);
+        Assert.Empty(fresh.Load().Clients);
+    }
+
+    [Fact]
+    public async Task Lease_SecondOpener_IsRefusedAtOnceNamingThePid()
+    {
+        await using var first = new SqliteJournalLease(JournalPath);
+        await first.AcquireAsync(_ => { }, CancellationToken.None);
+        await using var second = new SqliteJournalLease(JournalPath);
+        var refused = await Assert.ThrowsAsync<JournalException>(() => second.AcquireAsync(_ => { }, CancellationToken.None));
+        Assert.Contains($"process {Environment.ProcessId}", refused.Message, StringComparison.Ordinal);
+        await first.DisposeAsync();
+        await second.AcquireAsync(_ => { }, CancellationToken.None);
+    }
+}
