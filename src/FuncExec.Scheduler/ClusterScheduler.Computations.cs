@@ -4,6 +4,7 @@ using ComputationClosed = FuncExec.Core.Events.ComputationClosed;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
+using FuncExec.Scheduler.Journal;
 using FuncExec.Scheduler.Queueing;
 
 namespace FuncExec.Scheduler;
@@ -47,6 +48,11 @@ public sealed partial class ClusterScheduler
 
             var state = new ComputationState(id, id, request, owner, Options.Order) { OnScheduled = onScheduled };
             _computations[id] = state;
+            if (dispatch.Journaling && owner.JournalToken is { } token)
+            {
+                dispatch.Batch!.Computations.Add(new JournaledComputation(id, token, request.Name, request.Exclusive, ComponentsOf(request)));
+            }
+
             var notice = OpenNotice(state);
             foreach (var node in _nodes)
             {
@@ -66,6 +72,7 @@ public sealed partial class ClusterScheduler
             {
                 _exclusiveWaiting.Enqueue(state);
             }
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -101,6 +108,7 @@ public sealed partial class ClusterScheduler
             state.OnClosed = onClosed;
             CloseLocked(state, dispatch);
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -159,6 +167,11 @@ public sealed partial class ClusterScheduler
             _implicit.Remove(state.Owner!);
             _active.Remove(state);
             return;
+        }
+
+        if (dispatch.Journaling && state.Owner?.JournalToken is not null)
+        {
+            dispatch.Batch!.ClosedComputations.Add(state.Id);
         }
 
         var notice = new NodeComputation { Computation = state.Id, Closed = true };

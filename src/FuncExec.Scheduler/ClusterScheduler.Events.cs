@@ -1,4 +1,5 @@
 using FuncExec.Core.Events;
+using FuncExec.Scheduler.Journal;
 
 namespace FuncExec.Scheduler;
 
@@ -28,11 +29,36 @@ public sealed partial class ClusterScheduler
     private readonly Lock _publishLock = new();
     private readonly EventLog _eventLog = new();
 
-    private Dispatch NewDispatch() => new(Volatile.Read(ref _subscribers).Length > 0 ? _eventLog : null);
+    private Dispatch NewDispatch() => new(Volatile.Read(ref _subscribers).Length > 0 ? _eventLog : null, _journal is not null);
+
+    /// <summary>Ends a lock section: with a journal, its records are appended (under the lock, so the journal
+    /// holds them in the order they happened) and what goes to submitters waits for their commit.</summary>
+    private void SealLocked(Dispatch dispatch)
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        var batch = dispatch.GatheredBatch;
+        var hasRecords = batch is { IsEmpty: false };
+        // Completions without records still go through the journal, so nothing a submitter is told overtakes
+        // what it was told before (a report waiting for its commit, then a message sent at once).
+        if (hasRecords || dispatch.HasCompletions)
+        {
+            dispatch.Deferred = true;
+            _journal.Append(hasRecords ? batch! : new JournalBatch(), dispatch.HasCompletions ? dispatch.Complete : null);
+        }
+    }
 
     private void Done(Dispatch dispatch)
     {
-        dispatch.Complete();
+        if (!dispatch.Deferred)
+        {
+            // Without a journal submitters hear at once, on this thread, as before.
+            dispatch.Complete();
+        }
+
         if (Volatile.Read(ref _subscribers).Length > 0)
         {
             Publish();

@@ -73,6 +73,7 @@ public sealed partial class ClusterScheduler
 
             FailPinnedLocked(removed, reason, dispatch);
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -176,6 +177,7 @@ public sealed partial class ClusterScheduler
             }
 
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -209,6 +211,11 @@ public sealed partial class ClusterScheduler
         lock (_lock)
         {
             dropped = 0;
+            if (dispatch.Journaling && observer.JournalToken is { } token)
+            {
+                dispatch.Batch!.GoneClients.Add(token);
+            }
+
             foreach (var computation in _computations.Values.ToList())
             {
                 if (computation.Owner != observer)
@@ -228,6 +235,20 @@ public sealed partial class ClusterScheduler
                     _live.Remove(task.Id);
                     computation.Live--;
                     dropped++;
+                    if (dispatch.Journaling && observer.JournalToken is not null)
+                    {
+                        // Ended in the journal too, or a restart would queue it again for a client that has gone.
+                        var report = new TaskReport
+                        {
+                            Id = task.Id,
+                            Name = task.Submitted.Name,
+                            State = TaskState.Killed,
+                            Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "its client left before it started", null, Retryable: false),
+                            Attempts = task.Attempts,
+                        };
+                        var wire = report.ToWire(task.Submitted.Tag is long tag ? tag : 0);
+                        dispatch.Batch!.Finished.Add(new Journal.JournaledResult(task.Id, Google.Protobuf.MessageExtensions.ToByteArray(wire), DateTimeOffset.UtcNow));
+                    }
                 }
 
                 computation.Queue.RemoveWhere(_ => true);
@@ -252,6 +273,7 @@ public sealed partial class ClusterScheduler
             }
 
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);

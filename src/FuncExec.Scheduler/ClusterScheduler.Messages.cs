@@ -33,6 +33,7 @@ public sealed partial class ClusterScheduler
             }
 
             dispatch.SendAssignments();
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -90,6 +91,7 @@ public sealed partial class ClusterScheduler
             }
 
             dispatch.SendAssignments();
+            SealLocked(dispatch);
         }
 
         Done(dispatch);

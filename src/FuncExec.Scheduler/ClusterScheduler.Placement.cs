@@ -257,9 +257,9 @@ public sealed partial class ClusterScheduler
             }
         }
 
-        if (dispatch.RecordsEvents && primary.Line.First == placement.InLine)
+        if (primary.Line.First == placement.InLine)
         {
-            dispatch.Event(StartedEvent(placement));
+            AnnounceStart(placement, dispatch);
         }
     }
 
@@ -305,11 +305,23 @@ public sealed partial class ClusterScheduler
         return startsNext;
     }
 
+    /// <summary>A placement became the first in its worker's line: the worker starts it now. Journaled as started, so a
+    /// task running when the scheduler dies counts that attempt after a restart (prefetched ones behind it do not).</summary>
     private static void AnnounceStart(Placement? placement, Dispatch dispatch)
     {
-        if (placement is not null && dispatch.RecordsEvents)
+        if (placement is null)
+        {
+            return;
+        }
+
+        if (dispatch.RecordsEvents)
         {
             dispatch.Event(StartedEvent(placement));
+        }
+
+        if (dispatch.Journaling && placement.Task.Observer.JournalToken is not null)
+        {
+            dispatch.Batch!.Started.Add((placement.Task.Id, placement.Attempt));
         }
     }
 

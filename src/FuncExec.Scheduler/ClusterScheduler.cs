@@ -4,6 +4,7 @@ using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
+using FuncExec.Scheduler.Journal;
 using FuncExec.Scheduler.Queueing;
 using FuncExec.Scheduler.Resources;
 
@@ -40,10 +41,19 @@ public sealed partial class ClusterScheduler
     private long _completed;
 
     /// <summary>Creates a scheduler with no nodes.</summary>
-    public ClusterScheduler(SchedulerOptions? options = null)
+    /// <param name="options">How it orders and places work.</param>
+    /// <param name="journal">Where it keeps what it must not lose, loaded already (see <see cref="Restore"/>); null for
+    /// none. With one, submissions are accepted and reports delivered only once journaled.</param>
+    public ClusterScheduler(SchedulerOptions? options = null, ISchedulerJournal? journal = null)
     {
         Options = options ?? SchedulerOptions.Default;
+        _journal = journal;
     }
+
+    private readonly ISchedulerJournal? _journal;
+
+    /// <summary>The journal it keeps, if any.</summary>
+    public ISchedulerJournal? Journal => _journal;
 
     /// <summary>The options it runs with.</summary>
     public SchedulerOptions Options { get; }
@@ -128,6 +138,7 @@ public sealed partial class ClusterScheduler
             {
                 dispatch.Event(new NodeJoined(Now(), index, channel.NodeName, workerCores.Count));
             }
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -157,7 +168,12 @@ public sealed partial class ClusterScheduler
     /// <exception cref="ResourceRequestException">A task asks for more cores than any node has, or names a node or worker
     /// that is not there; nothing was queued.</exception>
     /// <exception cref="ComputationClosedException">The computation is closed, was never opened, or another observer opened it.</exception>
-    public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer)
+    public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer) => Submit(computation, tasks, observer, null);
+
+    /// <summary>As <see cref="Submit(long, IReadOnlyList{SubmittedTask}, ITaskObserver)"/>, calling <paramref name="accepted"/> with
+    /// the ids once the tasks are accepted: at once without a journal, once journaled with one (outside the lock, before
+    /// any report of them).</summary>
+    public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer, Action<long[]>? accepted)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(observer);
@@ -177,12 +193,23 @@ public sealed partial class ClusterScheduler
                 tasks[i].Assignment.Computation = computation;
                 var queued = new QueuedTask(++_nextId, ++_nextSequence, tasks[i], observer, state);
                 ids[i] = queued.Id;
+                if (dispatch.Journaling && observer.JournalToken is { } token && tasks[i].JournalSpec is { } spec)
+                {
+                    dispatch.Batch!.Submitted.Add(new JournaledTask(queued.Id, token, computation, tasks[i].Tag is long tag ? tag : 0, spec, 0));
+                }
+
                 _live[queued.Id] = queued;
                 state.Live++;
                 EnqueueLocked(queued, dispatch);
             }
 
+            if (accepted is not null)
+            {
+                dispatch.After(() => accepted(ids));
+            }
+
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -250,6 +277,7 @@ public sealed partial class ClusterScheduler
             }
 
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -277,6 +305,7 @@ public sealed partial class ClusterScheduler
             }
 
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -320,6 +349,7 @@ public sealed partial class ClusterScheduler
             ReturnedLocked(slot, unstarted, "held unstarted", ref refused, dispatch);
 
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -343,6 +373,7 @@ public sealed partial class ClusterScheduler
 
             ReturnedLocked(slot, taskIds, "given back", ref refused, dispatch);
             DispatchLocked(dispatch);
+            SealLocked(dispatch);
         }
 
         Done(dispatch);
@@ -444,6 +475,13 @@ public sealed partial class ClusterScheduler
     {
         _live.Remove(task.Id);
         Interlocked.Increment(ref _completed);
+        if (dispatch.Journaling && task.Observer.JournalToken is not null)
+        {
+            // Durable before its client hears of it: the report goes out from the commit's callback.
+            var wire = report.ToWire(task.Submitted.Tag is long tag ? tag : 0);
+            dispatch.Batch!.Finished.Add(new JournaledResult(task.Id, Google.Protobuf.MessageExtensions.ToByteArray(wire), DateTimeOffset.UtcNow));
+        }
+
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted, report));
         if (dispatch.RecordsEvents)
         {

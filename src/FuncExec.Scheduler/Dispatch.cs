@@ -1,5 +1,6 @@
 using FuncExec.Core.Events;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Journal;
 using FuncExec.Scheduler.Resources;
 
 namespace FuncExec.Scheduler;
@@ -15,13 +16,32 @@ internal sealed class Dispatch
     private readonly List<INodeChannel> _nodeCommandTargets = [];
     private readonly List<Action> _after = [];
     private readonly EventLog? _events;
+    private readonly bool _journaling;
+    private JournalBatch? _batch;
 
     /// <param name="eventLog">The scheduler's events not yet published, appended to under its lock
     /// so events keep the order they happened in; null while nobody listens.</param>
-    public Dispatch(EventLog? eventLog = null)
+    /// <param name="journaling">Whether the scheduler keeps a journal: then records gather in <see cref="Batch"/>.</param>
+    public Dispatch(EventLog? eventLog = null, bool journaling = false)
     {
         _events = eventLog;
+        _journaling = journaling;
     }
+
+    /// <summary>Whether the scheduler journals: build records only then.</summary>
+    public bool Journaling => _journaling;
+
+    /// <summary>The journal records gathered under the lock (made on first use); null without a journal.</summary>
+    public JournalBatch? Batch => _journaling ? _batch ??= new JournalBatch() : null;
+
+    /// <summary>The records gathered so far, without making a batch; null when none were.</summary>
+    public JournalBatch? GatheredBatch => _batch;
+
+    /// <summary>Whether <see cref="Complete"/> has anything to do.</summary>
+    public bool HasCompletions => _reports.Count > 0 || _after.Count > 0;
+
+    /// <summary>Set when <see cref="Complete"/> was handed to the journal, to run once the batch is durable.</summary>
+    public bool Deferred { get; set; }
 
     /// <summary>Whether anyone listens for events: build them only then.</summary>
     public bool RecordsEvents => _events is not null;

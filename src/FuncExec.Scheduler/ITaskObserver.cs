@@ -11,6 +11,10 @@ public interface ITaskObserver
     /// <summary>Who submitted, as status displays name it (a client's name); null when unnamed.</summary>
     string? Name => null;
 
+    /// <summary>The durable client identity its tasks and computations are journaled under; null for a submitter
+    /// that is not journaled (an embedded cluster's, or a client that gave no token).</summary>
+    string? JournalToken => null;
+
     /// <summary>Tasks reached their final state.</summary>
     void OnFinished(IReadOnlyList<FinishedTask> finished);
 

@@ -36,4 +36,8 @@ public sealed class SubmittedTask
 
     /// <summary>With <see cref="TargetNode"/>: run only on this worker of it.</summary>
     public int? TargetWorker { get; init; }
+
+    /// <summary>The protobuf encoding of the client's <c>SubmittedTaskSpec</c>, journaled so the task can be queued
+    /// again after a restart; null when it is not journaled.</summary>
+    public byte[]? JournalSpec { get; init; }
 }

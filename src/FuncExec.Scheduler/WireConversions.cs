@@ -26,6 +26,54 @@ public static class WireConversions
         _ => TaskOutcome.Failed,
     };
 
+    /// <summary>A report as its client receives it, with the tag the client gave the task.</summary>
+    public static TaskReportMessage ToWire(this TaskReport report, long tag)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var wire = new TaskReportMessage
+        {
+            Tag = tag,
+            Id = report.Id,
+            Name = report.Name,
+            Outcome = report.State.ToOutcome(),
+            Worker = report.Worker ?? string.Empty,
+            StartedUnixUs = UnixTime.ToMicroseconds(report.Started),
+            FinishedUnixUs = UnixTime.ToMicroseconds(report.Finished),
+            Attempts = report.Attempts,
+            Output = report.Output ?? string.Empty,
+        };
+        wire.Cores.AddRange(report.Cores);
+        if (report.ResultJson is { } json)
+        {
+            wire.ResultJson = Google.Protobuf.ByteString.CopyFromUtf8(json);
+        }
+
+        if (report.Error is { } error)
+        {
+            wire.Error = error.ToWire();
+        }
+
+        return wire;
+    }
+
+    /// <summary>A client's task as the scheduler takes it.</summary>
+    /// <param name="spec">As the client sent it.</param>
+    /// <param name="journalSpec">Its encoding, to journal; null when it is not journaled.</param>
+    public static SubmittedTask ToSubmitted(this SubmittedTaskSpec spec, byte[]? journalSpec = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new SubmittedTask(spec.Name, spec.Assignment ?? new TaskAssignment())
+        {
+            Cores = spec.Cores,
+            Priority = spec.Priority,
+            Retries = spec.Retries,
+            Tag = spec.Tag,
+            TargetNode = spec.HasTargetNode ? spec.TargetNode : null,
+            TargetWorker = spec.HasTargetWorker ? spec.TargetWorker : null,
+            JournalSpec = journalSpec,
+        };
+    }
+
     /// <summary>A wire error as the model's.</summary>
     public static Core.Tasks.RemoteError ToModel(this Protocol.V1.RemoteError error)
     {
