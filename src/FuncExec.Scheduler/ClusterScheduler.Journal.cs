@@ -51,12 +51,17 @@ public sealed partial class ClusterScheduler
         Done(dispatch);
     }
 
-    /// <summary>The tags and ids of <paramref name="owner"/>'s tasks that are queued or running.</summary>
-    public Dictionary<long, long> LiveTags(ITaskObserver owner)
+    /// <summary>Calls <paramref name="then"/> with the tags and ids of <paramref name="owner"/>'s queued and running tasks
+    /// and its open computations, taken now, once every report of a task that ended before now has been handed to its
+    /// observer (with a journal: once committed; outside the lock).</summary>
+    public void WhenDelivered(ITaskObserver owner, Action<Dictionary<long, long>, IReadOnlyList<long>> then)
     {
-        var tags = new Dictionary<long, long>();
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(then);
+        var dispatch = NewDispatch();
         lock (_lock)
         {
+            var tags = new Dictionary<long, long>();
             foreach (var (id, task) in _live)
             {
                 if (task.Observer == owner && task.Submitted.Tag is long tag)
@@ -64,18 +69,13 @@ public sealed partial class ClusterScheduler
                     tags[tag] = id;
                 }
             }
+
+            IReadOnlyList<long> computations = [.. _computations.Values.Where(c => c.Id != 0 && !c.Closing && c.Owner == owner).Select(c => c.Id)];
+            dispatch.After(() => then(tags, computations));
+            SealLocked(dispatch);
         }
 
-        return tags;
-    }
-
-    /// <summary>The computations <paramref name="owner"/> opened that are still open.</summary>
-    public IReadOnlyList<long> OpenComputationsOf(ITaskObserver owner)
-    {
-        lock (_lock)
-        {
-            return [.. _computations.Values.Where(c => c.Id != 0 && !c.Closing && c.Owner == owner).Select(c => c.Id)];
-        }
+        Done(dispatch);
     }
 
     /// <summary>Who submitted task <paramref name="taskId"/>, while it is queued or running; null otherwise.</summary>

@@ -49,10 +49,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                 stream,
                 security,
                 _server.Options.Name,
-                _ => new Welcome
+                peer => new Welcome
                 {
                     Session = Interlocked.Increment(ref _sessions),
                     PulseIntervalMs = (uint)_server.Options.PulseInterval.TotalMilliseconds,
+                    Resumed = peer.Role == PeerRole.Client && _server.Clients.Knows(CheckedToken(peer)),
                 },
                 HandshakeTimeout,
                 opening.Token).ConfigureAwait(false);
@@ -80,11 +81,9 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                     break;
                 case PeerRole.Client:
                     ClientJoined(hello.Name, remote, address);
-                    using (var session = new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote, Address = address })
-                    {
-                        await session.RunAsync().ConfigureAwait(false);
-                    }
-
+                    var session = new ClientSession(_server, frames, hello.Name, _logger) { Remote = remote, Address = address };
+                    var client = _server.Clients.Attach(session, hello);
+                    await session.RunAsync(client).ConfigureAwait(false);
                     break;
                 default:
                     await frames.CloseAsync($"unknown role {hello.Role}").ConfigureAwait(false);
@@ -103,6 +102,20 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         {
             await stream.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A client's token: empty, or 32 lowercase hex characters (128 bits it made); anything else is refused in the
+    /// handshake, since the token is the only proof that a client may take over another connection's work.</summary>
+    private static string CheckedToken(PeerHello hello)
+    {
+        var token = hello.ClientToken;
+        if (token.Length != 0 && !ClientRegistry.IsValidToken(token))
+        {
+            throw new ProtocolException(
+                $"the client token has {token.Length} characters, not 32 lowercase hexadecimal ones; a client makes its token from 16 random bytes (upgrade FuncExec on the client)");
+        }
+
+        return token;
     }
 
     private void ClientJoined(string client, string remote, string address)

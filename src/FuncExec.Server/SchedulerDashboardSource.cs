@@ -19,5 +19,5 @@ internal sealed class SchedulerDashboardSource(SchedulerServer server) : IDashbo
 
     public StatusReply Status() => server.BuildStatus();
 
-    public IReadOnlyList<DashboardClient> Clients() => server.Clients();
+    public IReadOnlyList<DashboardClient> Clients() => server.ConnectedClients();
 }

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using FuncExec.Dashboard;
+using FuncExec.Journal;
+using FuncExec.Scheduler.Journal;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -58,18 +60,135 @@ public sealed class SchedulerServer : IAsyncDisposable
         RefusalLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
         SessionLog = new LogRateLimiter(TimeSpan.FromSeconds(10), Time);
         _loggerFactory = loggerFactory;
-        Scheduler = new ClusterScheduler(new SchedulerOptions { Order = options.Order });
-        Components = new ComponentStore(
-            options.DestPath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components"),
-            loggerFactory.CreateLogger("FuncExec.Scheduler"),
-            options.MaxStoreSize);
+        Logger = loggerFactory.CreateLogger("FuncExec.Scheduler");
+        Clients = new ClientRegistry(this);
+        Results = new ResultService(this);
     }
+
+    /// <summary>The state folder's home: <see cref="SchedulerServerOptions.StateDir"/>, else the default.</summary>
+    private string StateHome => Options.StateDir is { } stateDir ? Path.GetFullPath(stateDir) : SchedulerStateFolder.DefaultHome;
+
+    /// <summary>Opens, locks and reads the journal (when it has one), then makes the scheduler and its component store
+    /// (in the state folder when journaling, so a restart finds the components its computations name).</summary>
+    /// <param name="port">The port the state folder is keyed by.</param>
+    private async Task OpenStateAsync(int port, CancellationToken cancellationToken)
+    {
+        var stateFolder = SchedulerStateFolder.FolderOf(StateHome, port);
+        JournalState? state = null;
+        if (Options.Journal is { } journalText)
+        {
+            var text = journalText.Length == 0 ? Path.Combine(stateFolder, JournalNames.DefaultFileName) : journalText;
+            var (journal, lease) = JournalFactory.Open(text, new JournalOptions { StateFolder = stateFolder, Fresh = Options.FreshJournal });
+            _journal = journal;
+            _lease = lease;
+            await lease.AcquireAsync(holder => ServerLog.JournalStandingBy(Logger, journal.Description, holder), cancellationToken).ConfigureAwait(false);
+            state = journal.Load();
+        }
+        else
+        {
+            ServerLog.NoJournal(Logger);
+        }
+
+        Scheduler = new ClusterScheduler(new SchedulerOptions { Order = Options.Order }, _journal);
+        Components = new ComponentStore(
+            Options.DestPath ?? (_journal is not null
+                ? Path.Combine(stateFolder, "components")
+                : Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "scheduler-components")),
+            Logger,
+            Options.MaxStoreSize);
+        if (state is not null)
+        {
+            Restore(state);
+            _purge = Time.CreateTimer(_ => Purge(), null, PurgeInterval, PurgeInterval);
+        }
+    }
+
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromMinutes(1);
+
+    private ISchedulerJournal? _journal;
+    private IJournalLease? _lease;
+    private ITimer? _purge;
+
+    /// <summary>Rebuilds clients (detached, each waiting its reattach time from now), computations, unfinished tasks and
+    /// undelivered reports from what the journal holds.</summary>
+    private void Restore(JournalState state)
+    {
+        var restored = new List<DurableClient>();
+        foreach (var client in state.Clients)
+        {
+            restored.Add(Clients.Restored(client.Token, client.Name));
+        }
+
+        DurableClient Owner(string token)
+        {
+            var client = Clients.Restored(token, "?");
+            if (!restored.Contains(client))
+            {
+                restored.Add(client);
+            }
+
+            return client;
+        }
+
+        foreach (var computation in state.Computations)
+        {
+            var components = NodeComputation.Parser.ParseFrom(computation.Components).Components;
+            Owner(computation.OwnerToken).Uploads.Reference(computation.Id, [.. components]);
+        }
+
+        var (requeued, failed) = Scheduler.Restore(state, Owner);
+        foreach (var result in state.Undelivered)
+        {
+            Owner(result.OwnerToken).Keep(TaskReportMessage.Parser.ParseFrom(result.Report));
+        }
+
+        foreach (var client in restored)
+        {
+            client.WaitDetached();
+        }
+
+        ServerLog.JournalLoaded(Logger, _journal!.Description, restored.Count, requeued, failed, state.Undelivered.Count, state.NextTaskId);
+    }
+
+    /// <summary>Deletes reports past the result retention, once a minute.</summary>
+    private void Purge()
+    {
+        if (_journal is not { } journal || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            var purged = journal.Purge(DateTimeOffset.UtcNow - Options.ResultRetention);
+            if (purged > 0)
+            {
+                ServerLog.JournalPurged(Logger, purged);
+            }
+        }
+        catch (Exception ex) when (ex is JournalException or System.Data.Common.DbException)
+        {
+            ServerLog.JournalPurgeFailed(Logger, ex.Message);
+        }
+    }
+
+    /// <summary>The scheduler's log.</summary>
+    internal ILogger Logger { get; }
+
+    /// <summary>The durable clients, by token.</summary>
+    internal ClientRegistry Clients { get; }
+
+    /// <summary>Answers results by id.</summary>
+    internal ResultService Results { get; }
+
+    /// <summary>A client is gone for good.</summary>
+    internal void Gone(DurableClient client) => Clients.Gone(client);
 
     /// <summary>The options it runs with.</summary>
     public SchedulerServerOptions Options { get; }
 
-    /// <summary>The scheduling logic.</summary>
-    public ClusterScheduler Scheduler { get; }
+    /// <summary>The scheduling logic (made when it starts, after its journal was read).</summary>
+    public ClusterScheduler Scheduler { get; private set; } = null!;
 
     /// <summary>Where the TCP listener is bound (with the real port when 0 was asked).</summary>
     public IPEndPoint Endpoint { get; private set; } = new(IPAddress.None, 0);
@@ -83,7 +202,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     /// <summary>The web dashboard, when <see cref="SchedulerServerOptions.Dashboard"/> asked for one.</summary>
     public DashboardServer? Dashboard { get; private set; }
 
-    internal ComponentStore Components { get; }
+    internal ComponentStore Components { get; private set; } = null!;
 
     internal TimeProvider Time { get; } = TimeProvider.System;
 
@@ -132,12 +251,27 @@ public sealed class SchedulerServer : IAsyncDisposable
     public StatusReply BuildStatus()
     {
         var sessions = _nodes.Keys.Where(s => s.Index >= 0).ToDictionary(s => s.Index);
-        return StatusReplies.Build(
+        var reply = StatusReplies.Build(
             Scheduler,
             Options.Name,
             index => sessions.TryGetValue(index, out var session)
                 ? new NodeLiveness(session.Remote, session.SinceLastPulse, session.Connected, session.CoreUsage)
                 : null);
+        if (_journal is { } journal)
+        {
+            var stats = journal.Stats();
+            reply.Journal = new JournalStatus
+            {
+                Description = stats.Description,
+                Bytes = stats.Bytes,
+                Tasks = stats.Tasks,
+                Results = stats.Results,
+                OldestAgeMs = stats.Oldest is { } oldest ? (long)Math.Max(0, (DateTimeOffset.UtcNow - oldest).TotalMilliseconds) : 0,
+                RetentionMs = (long)Options.ResultRetention.TotalMilliseconds,
+            };
+        }
+
+        return reply;
     }
 
     /// <inheritdoc />
@@ -173,6 +307,22 @@ public sealed class SchedulerServer : IAsyncDisposable
             await _discovery.ConfigureAwait(false);
         }
 
+        if (_purge is not null)
+        {
+            await _purge.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_journal is not null)
+        {
+            // Everything appended is written before the file is let go.
+            await _journal.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_lease is not null)
+        {
+            await _lease.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stopping.Dispose();
     }
 
@@ -185,18 +335,43 @@ public sealed class SchedulerServer : IAsyncDisposable
     internal void Untrack(ClientSession session) => _clients.TryRemove(session, out _);
 
     /// <summary>The clients connected now, for the dashboard.</summary>
-    internal IReadOnlyList<DashboardClient> Clients() =>
-        [.. _clients.Keys.Select(c => new DashboardClient(c.Name, c.Remote, c.Connected) { Owner = ((ITaskObserver)c).Name }).OrderBy(c => c.Connected)];
+    internal IReadOnlyList<DashboardClient> ConnectedClients() =>
+        [.. _clients.Keys.Select(c => new DashboardClient(c.Name, c.Remote, c.Connected) { Owner = ((ITaskObserver)c.Client).Name }).OrderBy(c => c.Connected)];
 
     private SchedulerProfile? _profile;
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        // The state (journal) is read before the port is bound when the port is known, so a scheduler that cannot have
+        // its journal never listens; with port 0 it is keyed by the port, so read once bound (connections wait for it).
+        var stateFirst = Options.Port != 0 || !string.IsNullOrEmpty(Options.Journal);
+        if (stateFirst)
+        {
+            await OpenStateAsync(Options.Port, cancellationToken).ConfigureAwait(false);
+            StartProfile();
+        }
+
+        await ListenAsync(cancellationToken).ConfigureAwait(false);
+        if (!stateFirst)
+        {
+            await OpenStateAsync(Endpoint.Port, cancellationToken).ConfigureAwait(false);
+            StartProfile();
+        }
+
+        await FinishStartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StartProfile()
     {
         if (Options.ProfilePath is { } profilePath)
         {
             // Before anything joins, so the profile sees every worker start.
             _profile = SchedulerProfile.Start(Scheduler, profilePath);
         }
+    }
+
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -228,6 +403,10 @@ public sealed class SchedulerServer : IAsyncDisposable
 
         var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Endpoint = new IPEndPoint(address, new Uri(bound).Port);
+    }
+
+    private async Task FinishStartAsync(CancellationToken cancellationToken)
+    {
         var logger = _loggerFactory.CreateLogger("FuncExec.Scheduler");
         Security = ResolveSecurity(logger);
         _security.TrySetResult(Security);
@@ -266,7 +445,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     private TransportSecurity ResolveSecurity(ILogger logger)
     {
         var security = Options.Security;
-        var home = Options.StateDir is { } stateDir ? Path.GetFullPath(stateDir) : SchedulerStateFolder.DefaultHome;
+        var home = StateHome;
         if (string.IsNullOrEmpty(security.Secret) && !Options.Insecure)
         {
             var (secret, created) = SchedulerStateFolder.LoadOrCreateSecret(home, Endpoint.Port);

@@ -90,6 +90,30 @@ public sealed record SchedulerServerOptions
     /// <summary>The order queued tasks are placed in.</summary>
     public TaskOrder Order { get; init; } = TaskOrder.Priority;
 
+    /// <summary>
+    /// Where the scheduler keeps its journal: null for none (everything in memory, as an embedded cluster); empty for
+    /// a SQLite file <c>journal.db</c> in its state folder; else a file path (SQLite) or a <c>postgres://</c> URL.
+    /// </summary>
+    /// <remarks>Default: null. <c>funcexec scheduler</c> journals in its state folder unless given <c>--no-journal</c>.</remarks>
+    public string? Journal { get; init; }
+
+    /// <summary>Moves a corrupt, mismatched or missing journal aside and starts a new one (<c>--fresh-journal</c>), instead of
+    /// refusing to start.</summary>
+    public bool FreshJournal { get; init; }
+
+    /// <summary>How long finished tasks' reports stay readable by id (<c>funcexec result</c>) once their client has
+    /// acknowledged them or gone.</summary>
+    /// <remarks>Default: 1 day.</remarks>
+    public TimeSpan ResultRetention { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a client that gave no reattach time is waited for after its connection drops.</summary>
+    /// <remarks>Default: 60 s.</remarks>
+    public TimeSpan DefaultReattachTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest reattach time a client may ask for; longer asks are cut to it.</summary>
+    /// <remarks>Default: 1 hour.</remarks>
+    public TimeSpan MaxReattachTime { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The web dashboard: where it listens; null for none.</summary>
     /// <remarks>Default: null (none); <c>funcexec scheduler</c> serves it on <c>127.0.0.1:9780</c> unless given <c>--no-dashboard</c>.</remarks>
     public DashboardOptions? Dashboard { get; init; }

@@ -66,4 +66,28 @@ internal static partial class ServerLog
 
     [LoggerMessage(242, LogLevel.Warning, "INSECURE (--insecure): no cluster secret; anyone who can reach {Endpoint} can run any command as user {User} and join as a node, and traffic from anywhere may be plain text")]
     public static partial void Insecure(ILogger logger, string endpoint, string user);
+
+    [LoggerMessage(250, LogLevel.Information, "journal {Journal}: {Clients} clients waiting to reattach, {Requeued} unfinished tasks queued again, {Failed} failed (no retries left after the restart), {Reports} reports to deliver; task ids continue from {NextId}")]
+    public static partial void JournalLoaded(ILogger logger, string journal, int clients, int requeued, int failed, int reports, long nextId);
+
+    [LoggerMessage(251, LogLevel.Information, "client {Client} ({Token}…) at {Remote} reattached; {Kept} reports kept for it")]
+    public static partial void ClientReattached(ILogger logger, string client, string token, string remote, int kept);
+
+    [LoggerMessage(252, LogLevel.Information, "client {Client} ({Token}…): a newer connection from {Remote} took over from the one at {Older}, which is closed")]
+    public static partial void ClientReplaced(ILogger logger, string client, string token, string older, string remote);
+
+    [LoggerMessage(253, LogLevel.Information, "client {Client} ({Token}…) did not reattach within {Seconds} s: gone, {Dropped} queued tasks dropped, its running tasks killed")]
+    public static partial void ClientGone(ILogger logger, string client, string token, int seconds, int dropped);
+
+    [LoggerMessage(254, LogLevel.Information, "journal: purged {Results} results older than the result retention")]
+    public static partial void JournalPurged(ILogger logger, int results);
+
+    [LoggerMessage(255, LogLevel.Warning, "journal: purging failed: {Reason}")]
+    public static partial void JournalPurgeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(256, LogLevel.Information, "running without a journal (--no-journal): a restart loses queued tasks and undelivered results")]
+    public static partial void NoJournal(ILogger logger);
+
+    [LoggerMessage(257, LogLevel.Warning, "journal {Journal} is held by another scheduler ({Holder}): standing by until it is free")]
+    public static partial void JournalStandingBy(ILogger logger, string journal, string holder);
 }

@@ -276,7 +276,7 @@ public static class Handshake
         }
 
         var hello = first.Hello;
-        var peer = new PeerHello(hello.Role, hello.Name, hello.ProtocolVersion);
+        var peer = new PeerHello(hello.Role, hello.Name, hello.ProtocolVersion) { ClientToken = hello.ClientToken, ReattachMs = hello.ReattachMs };
         if (hello.ProtocolVersion != ProtocolVersion.Current)
         {
             var upgrade = hello.ProtocolVersion < ProtocolVersion.Current

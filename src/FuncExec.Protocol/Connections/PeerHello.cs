@@ -8,6 +8,12 @@ namespace FuncExec.Protocol.Connections;
 /// <param name="ProtocolVersion">The protocol version it speaks.</param>
 public sealed record PeerHello(PeerRole Role, string Name, uint ProtocolVersion)
 {
+    /// <summary>Clients: the identity that survives reconnects (its Hello's <c>client_token</c>), unchecked; empty when it gave none.</summary>
+    public string ClientToken { get; init; } = string.Empty;
+
+    /// <summary>Clients: how long, in milliseconds, it asks the scheduler to wait for it to reattach; 0 for the scheduler's default.</summary>
+    public uint ReattachMs { get; init; }
+
     /// <summary>The peer for messages: <c>node 'n1'</c>, <c>client 'c'</c>.</summary>
     public override string ToString() => $"{Handshake.Describe(Role)} '{Name}'";
 }

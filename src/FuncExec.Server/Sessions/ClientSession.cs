@@ -18,12 +18,13 @@ namespace FuncExec.Server.Sessions;
 /// <remarks>It acts only on its own: cancel, kill, message, close and submit name tasks it submitted and
 /// computations it opened, else are refused naming them. A kill marked administrative (<c>funcexec kill</c>)
 /// may end any client's task, and is logged as such.</remarks>
-internal sealed class ClientSession : ITaskObserver, IDisposable
+internal sealed class ClientSession
 {
     private readonly SchedulerServer _server;
     private readonly FrameConnection _connection;
     private readonly ILogger _logger;
     private readonly string _name;
+    private DurableClient _client = null!;
 
     public ClientSession(SchedulerServer server, FrameConnection connection, string name, ILogger logger)
     {
@@ -32,10 +33,11 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
         _name = name;
         _logger = logger;
         _lastHeard = server.Time.GetTimestamp();
-        _uploads = new ComponentUploads(server.Components, server.Options.MaxPendingUploads, server.Options.UploadGrace, server.Time);
     }
 
-    private readonly ComponentUploads _uploads;
+    /// <summary>The client this connection serves (set once it attached).</summary>
+    public DurableClient Client => _client;
+
 
     private readonly Dictionary<string, string> _refusedComponents = new(StringComparer.Ordinal);
     private readonly HashSet<string> _loggedRefusals = new(StringComparer.Ordinal);
@@ -55,11 +57,11 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
     /// <summary>When it connected.</summary>
     public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
 
-    /// <summary>As status displays name it: one program may open several connections under one name.</summary>
-    string? ITaskObserver.Name => $"{_name} at {Remote}";
-
-    public async Task RunAsync()
+    /// <summary>Serves the connection for <paramref name="client"/> until it ends; the client then waits detached for its
+    /// reattach time (or is gone at once when it gave no token).</summary>
+    public async Task RunAsync(DurableClient client)
     {
+        _client = client;
         _server.Track(this);
         _connection.Start(OnFrameAsync);
         // Both ends pulse, so a client that hangs (no FIN) is found, its computations closed and
@@ -75,14 +77,16 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
         await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);
         _server.Untrack(this);
         _events?.Dispose();
-        Dispose();
-        var dropped = _server.Scheduler.Forget(this);
+        var dropped = _client.Detach(this);
         LogLeft(reason, dropped);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>What the client uploaded for no computation goes with it; what its computations used stays, as cache.</summary>
-    public void Dispose() => _uploads.Dispose();
+    /// <summary>Sends a frame to the client (dropped once the connection has closed).</summary>
+    public void Post(ClusterEnvelope envelope) => _connection.Post(envelope);
+
+    /// <summary>Ends this connection: a newer one of the same client took over.</summary>
+    public ValueTask CloseAsync(string reason) => _connection.CloseAsync(reason, CancellationToken.None);
 
     /// <summary>One line per address per 10 s however many clients come and go, with a count of the rest; a client
     /// that left work behind is always logged.</summary>
@@ -103,44 +107,6 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
             ServerLog.ClientLeftRepeatedly(_logger, _name, reason, dropped, admission.Suppressed, Address, (int)Math.Round(admission.Since.TotalSeconds));
         }
     }
-
-    public void OnFinished(IReadOnlyList<FinishedTask> finished)
-    {
-        var message = new TaskReports();
-        foreach (var (task, report) in finished)
-        {
-            var wire = new TaskReportMessage
-            {
-                Tag = (long)task.Tag!,
-                Id = report.Id,
-                Name = report.Name,
-                Outcome = report.State.ToOutcome(),
-                Worker = report.Worker ?? string.Empty,
-                StartedUnixUs = Core.Tasks.UnixTime.ToMicroseconds(report.Started),
-                FinishedUnixUs = Core.Tasks.UnixTime.ToMicroseconds(report.Finished),
-                Attempts = report.Attempts,
-                Output = report.Output ?? string.Empty,
-            };
-            wire.Cores.AddRange(report.Cores);
-            if (report.ResultJson is { } json)
-            {
-                wire.ResultJson = ByteString.CopyFromUtf8(json);
-            }
-
-            if (report.Error is { } error)
-            {
-                wire.Error = error.ToWire();
-            }
-
-            message.Reports.Add(wire);
-        }
-
-        _connection.Post(new ClusterEnvelope { TaskReports = message });
-    }
-
-    public void OnMessage(TaskMessage message) => _connection.Post(new ClusterEnvelope { TaskMessage = message });
-
-    public void OnProgress(TaskProgress progress) => _connection.Post(new ClusterEnvelope { TaskProgress = progress });
 
     /// <summary>The scheduler's pulse interval, or the shortest one an open computation of this client asked for.</summary>
     private TimeSpan CurrentPulseInterval()
@@ -169,7 +135,7 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
                 Close(envelope.CloseComputation.Computation);
                 break;
             case ClusterEnvelope.BodyOneofCase.TaskMessage:
-                var error = _server.Scheduler.SendToTask(this, envelope.TaskMessage);
+                var error = _server.Scheduler.SendToTask(_client, envelope.TaskMessage);
                 if (envelope.TaskMessage.Sequence != 0)
                 {
                     _connection.Post(new ClusterEnvelope { MessageAck = new MessageAck { Sequence = envelope.TaskMessage.Sequence, Error = error ?? string.Empty } });
@@ -198,6 +164,17 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
+            case ClusterEnvelope.BodyOneofCase.AckReports:
+                _client.Acknowledge(envelope.AckReports.TaskIds);
+                break;
+            case ClusterEnvelope.BodyOneofCase.Resume:
+                _client.Resume(this, [.. envelope.Resume.PendingTags]);
+                break;
+            case ClusterEnvelope.BodyOneofCase.ResultRequest:
+                var request = envelope.ResultRequest;
+                // Reads the journal: off the connection's I/O thread.
+                _ = Task.Run(() => _connection.Post(new ClusterEnvelope { ResultReply = _server.Results.Answer(_client, request) }));
+                break;
             default:
                 throw new InvalidDataException($"unexpected {envelope.BodyCase} from client {_name}");
         }
@@ -216,11 +193,11 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
 
     private void Close(long computation)
     {
-        var outcome = _server.Scheduler.CloseComputation(computation, this, () => PostClosed(computation));
+        var outcome = _server.Scheduler.CloseComputation(computation, _client, () => PostClosed(computation));
         if (outcome != CloseRequest.Refused)
         {
             _pulseIntervals.TryRemove(computation, out _);
-            _uploads.Release(computation);
+            _client.Uploads.Release(computation);
         }
 
         switch (outcome)
@@ -239,7 +216,7 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
     private void Cancel(CancelTask cancel)
     {
         var reply = new CancelReply { TaskId = cancel.TaskId };
-        reply.Outcome = _server.Scheduler.Cancel(cancel.TaskId, TimeSpan.FromMilliseconds(Math.Max(0, cancel.GraceMs)), this) switch
+        reply.Outcome = _server.Scheduler.Cancel(cancel.TaskId, TimeSpan.FromMilliseconds(Math.Max(0, cancel.GraceMs)), _client) switch
         {
             CancelRequest.CancelledQueued => "cancelled",
             CancelRequest.Sent => "sent",
@@ -259,7 +236,7 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
     private void Kill(KillTask kill)
     {
         var reply = new KillReply { TaskId = kill.TaskId };
-        reply.Outcome = _server.Scheduler.Kill(kill.TaskId, kill.Admin ? null : this) switch
+        reply.Outcome = _server.Scheduler.Kill(kill.TaskId, kill.Admin ? null : _client) switch
         {
             KillRequest.KilledQueued => "killed",
             KillRequest.Sent => "sent",
@@ -282,7 +259,7 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
     private void StoreComponent(ComponentUpload upload)
     {
         var component = upload.Component ?? new ComponentRef();
-        if (_uploads.Upload(component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize) is { } refused)
+        if (_client.Uploads.Upload(component, [.. upload.Files.Select(f => (f.Name, f.Content.Memory))], _server.Options.MaxFileSize) is { } refused)
         {
             // Told to the client when it opens the computation that needs it; a bad id is refused again there.
             var why = refused.Replace("this node's", "the scheduler's", StringComparison.Ordinal);
@@ -315,10 +292,10 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
 
         var id = _server.Scheduler.OpenComputation(
             new ComputationRequest(open.Name, open.Exclusive, [.. open.Components]),
-            this,
+            _client,
             id => _connection.Post(new ClusterEnvelope { ComputationOpened = new ComputationOpened { Request = open.Request, Computation = id } }));
         // Pinned while it is open; checked above, so this fails only if the store evicted one in between.
-        if (_uploads.Reference(id, [.. open.Components]) is { } lost)
+        if (_client.Uploads.Reference(id, [.. open.Components]) is { } lost)
         {
             ServerLog.ComputationRefused(_logger, _name, lost);
         }
@@ -371,30 +348,28 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
             // Outside a computation nothing pins it; its tasks may wait in the queue past the upload grace.
             if (spec.Assignment?.NeededComponent is { } component && spec.Assignment.Computation == 0)
             {
-                _uploads.MarkUsed(component);
+                _client.Uploads.MarkUsed(component);
             }
         }
 
+        var journaled = _client.Durable && _server.Scheduler.Journal is not null;
         var tasks = new List<SubmittedTask>(submit.Tasks.Count);
         foreach (var spec in submit.Tasks)
         {
-            tasks.Add(new SubmittedTask(spec.Name, spec.Assignment ?? new TaskAssignment())
-            {
-                Cores = spec.Cores,
-                Priority = spec.Priority,
-                Retries = spec.Retries,
-                Tag = spec.Tag,
-                TargetNode = spec.HasTargetNode ? spec.TargetNode : null,
-                TargetWorker = spec.HasTargetWorker ? spec.TargetWorker : null,
-            });
+            tasks.Add(spec.ToSubmitted(journaled ? spec.ToByteArray() : null));
         }
 
         try
         {
-            var accepted = new SubmitAccepted { Request = submit.Request };
             var computation = submit.Tasks.Count > 0 ? submit.Tasks[0].Assignment?.Computation ?? 0 : 0;
-            accepted.TaskIds.AddRange(_server.Scheduler.Submit(computation, tasks, this));
-            _connection.Post(new ClusterEnvelope { SubmitAccepted = accepted });
+            var request = submit.Request;
+            // Accepted once journaled: the client hears of its ids only from the commit.
+            _server.Scheduler.Submit(computation, tasks, _client, ids =>
+            {
+                var accepted = new SubmitAccepted { Request = request };
+                accepted.TaskIds.AddRange(ids);
+                _connection.Post(new ClusterEnvelope { SubmitAccepted = accepted });
+            });
         }
         catch (Exception ex) when (ex is ResourceRequestException or ComputationClosedException)
         {
