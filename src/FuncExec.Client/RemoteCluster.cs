@@ -17,7 +17,7 @@ namespace FuncExec.Client;
 /// A cluster reached through its scheduler (<c>funcexec scheduler</c>) over TCP. Several
 /// clients may share one scheduler; each gets exactly its own results.
 /// </summary>
-public sealed class RemoteCluster : ICluster, IClusterBackend
+public sealed partial class RemoteCluster : ICluster, IClusterBackend
 {
     private readonly FrameConnection _connection;
     private readonly TaskPreparer _preparer;
@@ -548,6 +548,7 @@ public sealed class RemoteCluster : ICluster, IClusterBackend
                 }
 
                 break;
+            case ClusterEnvelope.BodyOneofCase.ResultReply: OnResultReply(envelope.ResultReply); break;
             case ClusterEnvelope.BodyOneofCase.KillReply:
                 if (_killWaiters.TryGetValue(envelope.KillReply.TaskId, out var killWaiter))
                 {

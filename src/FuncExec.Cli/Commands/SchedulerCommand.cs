@@ -44,10 +44,27 @@ internal static class SchedulerCommand
         {
             Description = "Folder for the generated secret and TLS certificate, in scheduler-PORT/ (default: $FUNCEXEC_HOME, else ~/.funcexec)",
         };
+        var journal = new Option<string?>("--journal")
+        {
+            Description = "Where to keep the journal of tasks and results: a SQLite file, or a postgres:// URL (default: journal.db in the state folder)",
+        };
+        var noJournal = new Option<bool>("--no-journal") { Description = "Keep no journal: a restart of the scheduler loses queued tasks and undelivered results" };
+        var freshJournal = new Option<bool>("--fresh-journal") { Description = "Move a corrupt, mismatched or missing journal aside and start a new, empty one" };
+        var resultRetention = new Option<string>("--result-retention")
+        {
+            Description = "How long finished tasks' results stay readable with 'funcexec result' once delivered (e.g. 30m, 12h, 1d)",
+            DefaultValueFactory = _ => "1d",
+        };
+        var maxReattach = new Option<string>("--max-reattach-time")
+        {
+            Description = "The longest a client may ask the scheduler to keep its work while it reconnects (e.g. 10m, 1h)",
+            DefaultValueFactory = _ => "1h",
+        };
         var security = new SecurityOptions();
         var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
         {
             ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxStoreSize, maxPendingUploads, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard, insecure, stateDir,
+            journal, noJournal, freshJournal, resultRetention, maxReattach,
         };
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -87,6 +104,30 @@ internal static class SchedulerCommand
                 }
             }
 
+            if (parse.GetValue(noJournal) && (parse.GetValue(journal) is not null || parse.GetValue(freshJournal)))
+            {
+                await Console.Error.WriteLineAsync("scheduler: --no-journal keeps no journal, but --journal or --fresh-journal was given: drop one or the other").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (parse.GetValue(journal) is { } journalText && string.IsNullOrWhiteSpace(journalText))
+            {
+                await Console.Error.WriteLineAsync("scheduler: --journal needs a file path or a postgres:// URL").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (!TryParseDuration(parse.GetValue(resultRetention)!, out var retention) || retention <= TimeSpan.Zero)
+            {
+                await Console.Error.WriteLineAsync($"scheduler: --result-retention '{parse.GetValue(resultRetention)}' is not a duration above 0, such as 30m, 12h or 1d").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (!TryParseDuration(parse.GetValue(maxReattach)!, out var reattach) || reattach < TimeSpan.Zero)
+            {
+                await Console.Error.WriteLineAsync($"scheduler: --max-reattach-time '{parse.GetValue(maxReattach)}' is not a duration, such as 10m or 1h").ConfigureAwait(false);
+                return 2;
+            }
+
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
             var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort), Hosts = parse.GetValue(dashboardHost) ?? [] };
             SchedulerServer server;
@@ -111,14 +152,19 @@ internal static class SchedulerCommand
                         Insecure = parse.GetValue(insecure),
                         StateDir = parse.GetValue(stateDir)?.FullName,
                         Dashboard = dashboard,
+                        Journal = parse.GetValue(noJournal) ? null : parse.GetValue(journal) ?? string.Empty,
+                        FreshJournal = parse.GetValue(freshJournal),
+                        ResultRetention = retention,
+                        MaxReattachTime = reattach,
+                        DefaultReattachTime = reattach < TimeSpan.FromSeconds(60) ? reattach : TimeSpan.FromSeconds(60),
                     },
                     logging,
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException)
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException or Scheduler.Journal.JournalException or UnauthorizedAccessException)
             {
                 // A port in use (the protocol's or the dashboard's), limits that do not fit together, or a
-                // state folder that cannot be used: the message names the option or file to change.
+                // state folder or journal that cannot be used: the message names the option or file to change.
                 await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
@@ -136,5 +182,29 @@ internal static class SchedulerCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Reads a duration: a number with a unit (<c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>12h</c>, <c>1d</c>; seconds without one).</summary>
+    internal static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        text = text.Trim();
+        var (number, scale) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
+            _ when text.EndsWith('s') => (text[..^1], 1.0),
+            _ when text.EndsWith('m') => (text[..^1], 60.0),
+            _ when text.EndsWith('h') => (text[..^1], 3600.0),
+            _ when text.EndsWith('d') => (text[..^1], 86400.0),
+            _ => (text, 1.0),
+        };
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || double.IsNaN(value) || double.IsInfinity(value) || value * scale > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromSeconds(value * scale);
+        return true;
     }
 }

@@ -100,10 +100,33 @@ internal static class StatusCommand
             console.Write(running);
         }
 
+        console.MarkupLine(status.Journal is { } journal
+            ? Markup.Escape($"journal: {journal.Description}, {Size(journal.Bytes)}, {journal.Tasks} unfinished tasks, {journal.Results} results kept, "
+                + $"oldest {Age(journal.OldestAgeMs)}, results kept {Age(journal.RetentionMs)} after delivery")
+            : "journal: none (--no-journal): a restart of the scheduler loses queued tasks and undelivered results");
         if (status.RefusedNodeReports > 0 || status.RefusedClientRequests > 0)
         {
             // Peers that acted outside their role (see the scheduler's log for the first of each kind).
             console.MarkupLine($"[yellow]refused: {status.RefusedNodeReports} node reports, {status.RefusedClientRequests} client requests[/] (the scheduler's log names the peers)");
         }
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
+    };
+
+    private static string Age(long ms)
+    {
+        var age = TimeSpan.FromMilliseconds(ms);
+        return age.TotalSeconds switch
+        {
+            < 120 => $"{age.TotalSeconds:0} s",
+            < 7200 => $"{age.TotalMinutes:0} min",
+            < 172800 => $"{age.TotalHours:0.#} h",
+            _ => $"{age.TotalDays:0.#} d",
+        };
     }
 }

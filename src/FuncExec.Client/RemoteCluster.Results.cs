@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using FuncExec.Core.Tasks;
+using FuncExec.Node.Remote;
+using FuncExec.Protocol.V1;
+
+namespace FuncExec.Client;
+
+public sealed partial class RemoteCluster
+{
+    // Ids per request, so a reply of their reports stays far below the frame cap.
+    private const int ResultIdsPerRequest = 1000;
+
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ResultReply>> _resultWaiters = new();
+    private long _nextResultRequest;
+
+    /// <summary>Finished tasks' reports by id: from the scheduler's memory while their client has not received them,
+    /// else from its journal, for its result retention time (<c>funcexec scheduler --result-retention</c>, a day by default).</summary>
+    /// <param name="taskIds">Task ids, as reports and <c>funcexec status</c> show them.</param>
+    /// <param name="anyClient">Read any client's tasks, as <c>funcexec result</c> does (this cluster's secret is the
+    /// right to); false for only the tasks this client submitted.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The reports found, in the order asked, and which ids are still pending or unknown.</returns>
+    /// <exception cref="SchedulerUnreachableException">The connection closed before the scheduler answered.</exception>
+    public async Task<TaskResults> GetResultsAsync(IReadOnlyList<long> taskIds, bool anyClient = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        var reports = new Dictionary<long, TaskReport>();
+        var pending = new List<long>();
+        var unknown = new List<long>();
+        string? error = null;
+        var distinct = taskIds.Distinct().ToList();
+        for (var start = 0; start < distinct.Count; start += ResultIdsPerRequest)
+        {
+            var request = new ResultRequest { Request = Interlocked.Increment(ref _nextResultRequest), Admin = anyClient };
+            request.TaskIds.AddRange(distinct.Skip(start).Take(ResultIdsPerRequest));
+            var reply = await AskForResultsAsync(request, cancellationToken).ConfigureAwait(false);
+            foreach (var report in reply.Reports)
+            {
+                reports[report.Id] = ToReport(report);
+            }
+
+            pending.AddRange(reply.Pending);
+            unknown.AddRange(reply.Unknown);
+            error ??= reply.Error.Length == 0 ? null : reply.Error;
+        }
+
+        return new TaskResults([.. distinct.Where(reports.ContainsKey).Select(id => reports[id])], pending, unknown, error);
+    }
+
+    private async Task<ResultReply> AskForResultsAsync(ResultRequest request, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<ResultReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _resultWaiters[request.Request] = waiter;
+        try
+        {
+            if (!_connection.Post(new ClusterEnvelope { ResultRequest = request }))
+            {
+                throw new SchedulerUnreachableException(Address, "the connection is closed");
+            }
+
+            var closed = _connection.Completion;
+            var answered = await Task.WhenAny(waiter.Task, closed).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (answered != waiter.Task)
+            {
+                throw new SchedulerUnreachableException(Address, $"the connection closed before the scheduler answered ({closed.Result})");
+            }
+
+            return await waiter.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            _resultWaiters.TryRemove(request.Request, out _);
+        }
+    }
+
+    /// <summary>A scheduler's answer to <see cref="GetResultsAsync"/>; one for no request waiting is dropped.</summary>
+    private void OnResultReply(ResultReply reply)
+    {
+        if (_resultWaiters.TryGetValue(reply.Request, out var waiter))
+        {
+            waiter.TrySetResult(reply);
+        }
+    }
+}
