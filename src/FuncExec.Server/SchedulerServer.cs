@@ -75,7 +75,12 @@ public sealed class SchedulerServer : IAsyncDisposable
     {
         var stateFolder = SchedulerStateFolder.FolderOf(StateHome, port);
         JournalState? state = null;
-        if (Options.Journal is { } journalText)
+        if (Options.Journal is "" && port == 0)
+        {
+            // A free port each start means a new state folder each start: a default journal there could never be read again.
+            ServerLog.NoJournalOnPortZero(Logger);
+        }
+        else if (Options.Journal is { } journalText)
         {
             var text = journalText.Length == 0 ? Path.Combine(stateFolder, JournalNames.DefaultFileName) : journalText;
             var (journal, lease) = JournalFactory.Open(text, new JournalOptions { StateFolder = stateFolder, Fresh = Options.FreshJournal });
@@ -87,6 +92,11 @@ public sealed class SchedulerServer : IAsyncDisposable
         else
         {
             ServerLog.NoJournal(Logger);
+        }
+
+        if (_journal is not null)
+        {
+            ServerLog.Journal(Logger, _journal.Description);
         }
 
         Scheduler = new ClusterScheduler(new SchedulerOptions { Order = Options.Order }, _journal);
@@ -342,22 +352,10 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        // The state (journal) is read before the port is bound when the port is known, so a scheduler that cannot have
-        // its journal never listens; with port 0 it is keyed by the port, so read once bound (connections wait for it).
-        var stateFirst = Options.Port != 0 || !string.IsNullOrEmpty(Options.Journal);
-        if (stateFirst)
-        {
-            await OpenStateAsync(Options.Port, cancellationToken).ConfigureAwait(false);
-            StartProfile();
-        }
-
+        // The journal is read before the port is bound, so a scheduler that cannot have its journal never listens.
+        await OpenStateAsync(Options.Port, cancellationToken).ConfigureAwait(false);
+        StartProfile();
         await ListenAsync(cancellationToken).ConfigureAwait(false);
-        if (!stateFirst)
-        {
-            await OpenStateAsync(Endpoint.Port, cancellationToken).ConfigureAwait(false);
-            StartProfile();
-        }
-
         await FinishStartAsync(cancellationToken).ConfigureAwait(false);
     }
 
