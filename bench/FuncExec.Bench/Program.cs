@@ -58,6 +58,44 @@ if (args is ["broker", ..])
     return 0;
 }
 
+if (args is ["journal", ..])
+{
+    // W1 and W2 against `funcexec scheduler` + `funcexec node` with no journal and with the SQLite journal, in one run.
+    var quick = new Workloads { Workers = workers, W1Tasks = workloads.W1Tasks, W2Tasks = workloads.W2Tasks, W3Tasks = 2 * workers, W3Millis = 10 };
+    var folder = Directory.CreateTempSubdirectory("funcexec-bench-journal-");
+    try
+    {
+        var runs = new List<(string Label, Figures Figures)>();
+        foreach (var (label, options) in new (string, string[])[]
+        {
+            ("no journal", ["--no-journal"]),
+            ("SQLite journal", ["--journal", Path.Combine(folder.FullName, "journal.db")]),
+        })
+        {
+            await using var processes = await SeparateProcesses.StartAsync(workers, options);
+            await using var remote = await RemoteCluster.ConnectAsync(processes.Address);
+            runs.Add((label, await quick.MeasureAsync(remote, label)));
+        }
+
+        var baseline = runs[0].Figures;
+        Console.WriteLine();
+        Console.WriteLine($"scheduler + node ({workers} workers) as processes on 127.0.0.1; the journal in {folder.FullName}");
+        Console.WriteLine($"{"",-16} {"W1 tasks/s",12} {"W1 ratio",9} {"W2 p50 µs",10} {"W2 p99 µs",10} {"W2 p50 ratio",13}");
+        foreach (var (label, f) in runs)
+        {
+            Console.WriteLine($"{label,-16} {f.W1,12:N0} {f.W1 / baseline.W1,9:F2} {f.W2P50,10:F0} {f.W2P99,10:F0} {f.W2P50 / baseline.W2P50,13:F2}");
+        }
+
+        Console.WriteLine($"SQLite journal cost on W1: {1 - (runs[1].Figures.W1 / baseline.W1):P1} of throughput (target <= 25%)");
+    }
+    finally
+    {
+        folder.Delete(recursive: true);
+    }
+
+    return 0;
+}
+
 Console.Error.WriteLine("floor: Unix-socket ping-pong between two .NET processes ...");
 var floorP50 = Workloads.Percentile(PingPong.Measure(20_000), 0.50);
 

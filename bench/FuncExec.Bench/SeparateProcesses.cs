@@ -10,10 +10,12 @@ internal sealed partial class SeparateProcesses : IAsyncDisposable
 
     public string Address { get; private set; } = string.Empty;
 
-    public static async Task<SeparateProcesses> StartAsync(int workers)
+    /// <param name="workers">The node's workers.</param>
+    /// <param name="schedulerArgs">More options for the scheduler (its journal, for the journal benchmark).</param>
+    public static async Task<SeparateProcesses> StartAsync(int workers, params string[] schedulerArgs)
     {
         var cluster = new SeparateProcesses();
-        var scheduler = cluster.Start("scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0", "--no-dashboard");
+        var scheduler = cluster.Start(["scheduler", "--ip-addr", "127.0.0.1", "--port", "0", "--udp-port", "0", "--no-dashboard", .. schedulerArgs]);
         var port = ListeningPort().Match(await WaitForLineAsync(scheduler, "listening on")).Groups[1].Value;
         cluster.Address = $"127.0.0.1:{port}";
         var node = cluster.Start("node", "--scheduler", cluster.Address, "-c", workers.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -78,7 +78,7 @@ public sealed class JournalRecordTests : IDisposable
         await using (var crashed = OpenJournal())
         {
             crashed.Load();
-            var (scheduler, node) = Start(crashed, 2);
+            var (scheduler, _) = Start(crashed, 2);
             var accepted = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
             // Two running (one with a retry left, one without), one queued behind them.
             scheduler.Submit(0, [Task(1, retries: 1), Task(2, retries: 0), Task(3)], new JournaledObserver(), accepted.SetResult);

@@ -56,6 +56,7 @@ internal sealed class ClientRegistry
         {
             var single = new DurableClient(_server, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), durable: false, hello.Name, TimeSpan.Zero);
             single.TryAttach(session, hello.Name, TimeSpan.Zero, out _);
+            _server.Scheduler.ClientSeen(single, hello.Name);
             return single;
         }
 

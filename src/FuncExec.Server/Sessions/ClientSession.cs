@@ -352,7 +352,7 @@ internal sealed class ClientSession
             }
         }
 
-        var journaled = _client.Durable && _server.Scheduler.Journal is not null;
+        var journaled = _server.Scheduler.Journal is not null;
         var tasks = new List<SubmittedTask>(submit.Tasks.Count);
         foreach (var spec in submit.Tasks)
         {

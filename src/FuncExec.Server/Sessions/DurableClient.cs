@@ -39,13 +39,13 @@ internal sealed class DurableClient : ITaskObserver
         Uploads = new ComponentUploads(server.Components, server.Options.MaxPendingUploads, server.Options.UploadGrace, server.Time);
     }
 
-    /// <summary>Its token (a made-up one for a client that gave none: never journaled nor matched).</summary>
+    /// <summary>Its token (a made-up one for a client that gave none, which no connection can present).</summary>
     public string Token { get; }
 
     /// <summary>The token's first 8 characters: what logs show of this secret.</summary>
     public string ShortToken => Token[..8];
 
-    /// <summary>Whether it gave a token: it may reattach, and its work is journaled.</summary>
+    /// <summary>Whether it gave a token: it may reattach, and its reports are kept until it acknowledges them.</summary>
     public bool Durable { get; }
 
     /// <summary>The name it gave in its last handshake.</summary>
@@ -83,7 +83,9 @@ internal sealed class DurableClient : ITaskObserver
 
     string? ITaskObserver.Name => Session is { } session ? $"{Name} at {session.Remote}" : $"{Name} (detached)";
 
-    string? ITaskObserver.JournalToken => Durable ? Token : null;
+    // Every client is journaled: one without a token under a token made for it, so its submissions are accepted once
+    // durable and its results readable by id (it cannot reattach: nobody else knows that token).
+    string? ITaskObserver.JournalToken => Token;
 
     /// <summary>Takes <paramref name="session"/> as its connection.</summary>
     /// <returns>False when the client has gone meanwhile (the caller makes a new one); else true, with the connection

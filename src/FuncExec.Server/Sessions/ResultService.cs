@@ -55,7 +55,7 @@ internal sealed class ResultService
             var found = new HashSet<long>();
             foreach (var result in journal.ReadResults(rest))
             {
-                if (admin || (requester.Durable && result.OwnerToken == requester.Token))
+                if (admin || result.OwnerToken == requester.Token)
                 {
                     reply.Reports.Add(TaskReportMessage.Parser.ParseFrom(result.Report));
                     found.Add(result.TaskId);
