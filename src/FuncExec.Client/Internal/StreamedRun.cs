@@ -11,22 +11,50 @@ namespace FuncExec.Client.Internal;
 internal sealed class StreamedRun : ITaskObserver
 {
     private readonly Action<int, TaskReport> _onFinished;
-    private readonly SemaphoreSlim _room;
+    private readonly Lock _lock = new();
+    private int _room;
+    private TaskCompletionSource? _waiting;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _outstanding = 1; // The producer's own share, dropped when the stream ends.
 
     public StreamedRun(int window, Action<int, TaskReport> onFinished)
     {
-        _room = new SemaphoreSlim(window, window);
+        _room = window;
         _onFinished = onFinished;
     }
 
     public Task Completion => _completion.Task;
 
-    /// <summary>Waits for room for one more task; false when there is none at once.</summary>
-    public bool TryTakeRoom() => _room.Wait(0);
+    /// <summary>Takes room for one more task; false when there is none now.</summary>
+    public bool TryTakeRoom()
+    {
+        lock (_lock)
+        {
+            if (_room == 0)
+            {
+                return false;
+            }
 
-    public Task TakeRoomAsync(CancellationToken cancellationToken) => _room.WaitAsync(cancellationToken);
+            _room--;
+            return true;
+        }
+    }
+
+    /// <summary>Waits for room for one more task (one producer waits at a time).</summary>
+    public Task TakeRoomAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_room > 0)
+            {
+                _room--;
+                return Task.CompletedTask;
+            }
+
+            _waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _waiting.Task.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <summary>A task goes to the scheduler (or is refused): its report will come through <see cref="Complete"/>.</summary>
     public void Expect() => Interlocked.Increment(ref _outstanding);
@@ -45,7 +73,19 @@ internal sealed class StreamedRun : ITaskObserver
     public void Complete(int index, TaskReport report)
     {
         _onFinished(index, report);
-        _room.Release();
+        TaskCompletionSource? waiting;
+        lock (_lock)
+        {
+            // The room goes straight to the producer if it waits for it.
+            waiting = _waiting;
+            _waiting = null;
+            if (waiting is null)
+            {
+                _room++;
+            }
+        }
+
+        waiting?.TrySetResult();
         Settle();
     }
 
