@@ -155,11 +155,11 @@ public sealed class LocalCluster : ICluster
     /// keeps its report after that.
     /// </summary>
     /// <remarks>
-    /// Tasks go to the scheduler in batches of up to 4,096 (fewer when the window is full), so the tasks of one batch
-    /// are placed in the cluster's order among themselves; a task of higher priority in a later batch still starts
-    /// before the lower-priority tasks queued or prefetched to workers (they are taken back), but not before those
-    /// already running. A task the window keeps out (one more than <paramref name="window"/> positions after the
-    /// first not finished) waits for its turn to be submitted, whatever its priority.
+    /// The first <paramref name="window"/> tasks go to the scheduler in one submission, before any is placed, so
+    /// among them the cluster's order (priority) holds exactly as for a list. Later tasks go in batches of up to
+    /// 4,096 as room frees up: a task of higher priority among them starts before the lower-priority tasks still
+    /// queued or prefetched to workers (those are taken back), though not before those already running. A task the
+    /// window keeps out waits for its turn to be submitted, whatever its priority.
     /// </remarks>
     /// <param name="tasks">The tasks, enumerated once, on a thread of the pool.</param>
     /// <param name="window">The most tasks submitted and not finished at once; at least 1.</param>
@@ -181,7 +181,7 @@ public sealed class LocalCluster : ICluster
             {
                 try
                 {
-                    count = await SubmitStreamAsync(tasks, Math.Min(window, StreamBatch), run, cancellationToken).ConfigureAwait(false);
+                    count = await SubmitStreamAsync(tasks, window, run, cancellationToken).ConfigureAwait(false);
                     run.EndOfStream();
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -198,9 +198,9 @@ public sealed class LocalCluster : ICluster
 
     private const int StreamBatch = 4096;
 
-    private async Task<int> SubmitStreamAsync(IEnumerable<TaskSpec> tasks, int batchSize, StreamedRun run, CancellationToken cancellationToken)
+    private async Task<int> SubmitStreamAsync(IEnumerable<TaskSpec> tasks, int window, StreamedRun run, CancellationToken cancellationToken)
     {
-        var batch = new List<TaskSpec>(batchSize);
+        var batch = new List<TaskSpec>(Math.Min(window, StreamBatch));
         var submitted = 0;
         void Flush()
         {
@@ -242,7 +242,8 @@ public sealed class LocalCluster : ICluster
             }
 
             batch.Add(task);
-            if (batch.Count == batchSize)
+            // The first window whole, so priority holds across it as across a list; then smaller batches as room frees up.
+            if (batch.Count == (submitted == 0 ? window : Math.Min(window, StreamBatch)))
             {
                 Flush();
             }
