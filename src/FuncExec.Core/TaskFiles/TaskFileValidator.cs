@@ -19,6 +19,9 @@ internal sealed partial class TaskFileValidator
     private readonly string _path;
     private readonly string _directory;
 
+    // Set while Check reads the file: what a task's values would be is checked, not built.
+    private bool _checkOnly;
+
     /// <summary>Creates a validator for the file at <paramref name="path"/>, against whose
     /// directory relative assembly paths resolve.</summary>
     public TaskFileValidator(string path)
@@ -71,18 +74,28 @@ internal sealed partial class TaskFileValidator
             }
         }
 
-        while (stream.NextTask() is { } task)
+        _checkOnly = true;
+        TaskFileSequence tasks;
+        TaskDefaults defaults;
+        try
         {
-            Take(task);
-        }
-
-        var (tasks, defaults) = ReadTopLevel(root);
-        if (!tasks.IsStreamed)
-        {
-            foreach (var task in tasks.Items)
+            while (stream.NextTask() is { } task)
             {
                 Take(task);
             }
+
+            (tasks, defaults) = ReadTopLevel(root);
+            if (!tasks.IsStreamed)
+            {
+                foreach (var task in tasks.Items)
+                {
+                    Take(task);
+                }
+            }
+        }
+        finally
+        {
+            _checkOnly = false;
         }
 
         if (count == 0)
