@@ -35,7 +35,7 @@ internal static class PostgresUrl
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            throw Malformed("it names no host, or a character in it must be percent-encoded (an '@', ':' or '/' in the password is written %40, %3A, %2F)");
+            throw Malformed("it names no host, its port is not a number from 1 to 65535, or a character in it must be percent-encoded (an '@', ':' or '/' in the password is written %40, %3A, %2F)");
         }
 
         var builder = new NpgsqlConnectionStringBuilder
