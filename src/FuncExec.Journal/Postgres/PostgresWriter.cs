@@ -219,21 +219,7 @@ internal sealed class PostgresWriter
 
         if (group.Submitted.Count > 0)
         {
-            var tasks = group.Submitted;
-            batch.BatchCommands.Add(Command(
-                """
-                INSERT INTO tasks(id, owner, computation, tag, spec, attempts, submitted_us, report, finished_us, acked)
-                SELECT u.id, u.owner, u.computation, u.tag, u.spec, u.attempts, $7, NULL, NULL, 0
-                FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bytea[], $6::bigint[]) AS u(id, owner, computation, tag, spec, attempts)
-                ON CONFLICT (id) DO NOTHING
-                """,
-                tasks.Select(t => t.Id).ToArray(),
-                tasks.Select(t => t.OwnerToken).ToArray(),
-                tasks.Select(t => t.Computation).ToArray(),
-                tasks.Select(t => t.Tag).ToArray(),
-                Bytes(tasks.Select(t => t.Spec).ToArray()),
-                tasks.Select(t => (long)t.Attempts).ToArray(),
-                now));
+            Copy(connection, group.Submitted, now);
             batch.BatchCommands.Add(Command(
                 """
                 INSERT INTO meta(key, value) VALUES ('next_task_id', $1::bigint::text)
@@ -283,6 +269,25 @@ internal sealed class PostgresWriter
 
         batch.ExecuteNonQuery();
         transaction.Commit();
+    }
+
+    private static void Copy(NpgsqlConnection connection, List<JournaledTask> tasks, long now)
+    {
+        using var import = connection.BeginBinaryImport("COPY tasks (id, owner, computation, tag, spec, attempts, submitted_us, acked) FROM STDIN (FORMAT BINARY)");
+        foreach (var task in tasks)
+        {
+            import.StartRow();
+            import.Write(task.Id, NpgsqlDbType.Bigint);
+            import.Write(task.OwnerToken, NpgsqlDbType.Text);
+            import.Write(task.Computation, NpgsqlDbType.Bigint);
+            import.Write(task.Tag, NpgsqlDbType.Bigint);
+            import.Write(task.Spec, NpgsqlDbType.Bytea);
+            import.Write((long)task.Attempts, NpgsqlDbType.Bigint);
+            import.Write(now, NpgsqlDbType.Bigint);
+            import.Write(0L, NpgsqlDbType.Bigint);
+        }
+
+        import.Complete();
     }
 
     private static NpgsqlParameter Bytes(byte[][] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea };
