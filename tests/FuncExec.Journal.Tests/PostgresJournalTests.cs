@@ -125,4 +125,20 @@ public sealed class PostgresJournalTests(PostgresServer server) : JournalConform
         var refused = Assert.Throws<JournalException>(() => journal.Append(new JournalBatch(), null));
         Assert.Contains("cannot be written", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Append_OneBatch_CommitsInOneTransactionWithItsCopiedTasks()
+    {
+        await using var journal = await OpenAsync();
+        var batch = new JournalBatch();
+        batch.Clients.Add(new JournaledClient("a", "client a", DateTimeOffset.UtcNow));
+        batch.Submitted.Add(Task(1, "a"));
+        batch.Submitted.Add(Task(2, "a"));
+        await CommitAsync(journal, batch);
+
+        // Rows carry the id of the transaction that wrote them: the tasks (sent by COPY) and the client (by a
+        // batch of statements) must share one, or a crash between them would leave half a batch.
+        var together = await server.PsqlAsync(_database, "SELECT count(*) FROM tasks t JOIN clients c ON c.xmin::text = t.xmin::text");
+        Assert.Equal("2", together.Trim());
+    }
 }
