@@ -4,10 +4,7 @@ namespace FuncExec.Journal;
 
 internal static partial class JournalLog
 {
-    [LoggerMessage(600, LogLevel.Information, "took over the journal {Journal}: its lock is now held here")]
-    public static partial void TookOver(ILogger logger, string journal);
-
-    [LoggerMessage(601, LogLevel.Critical, "lost the lease on the journal {Journal}: {Reason}")]
+    [LoggerMessage(601, LogLevel.Critical, "lost the lease on the journal {Journal}: the connection that holds it failed ({Reason})")]
     public static partial void LeaseLost(ILogger logger, string journal, string reason);
 
     [LoggerMessage(602, LogLevel.Warning, "standby: cannot reach the journal {Journal} ({Reason}); trying again")]

@@ -90,11 +90,6 @@ public sealed partial class PostgresJournalLease : IJournalLease
             throw;
         }
 
-        if (waited)
-        {
-            JournalLog.TookOver(_journal.Logger, _journal.Description);
-        }
-
         _journal.Writer.Start(connection, reason =>
         {
             JournalLog.LeaseLost(_journal.Logger, _journal.Description, reason);

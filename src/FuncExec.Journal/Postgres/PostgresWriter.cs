@@ -172,7 +172,7 @@ internal sealed class PostgresWriter
             _queue.Clear();
         }
 
-        lost?.Invoke($"writing to the journal {_description} failed: {ex.Message}");
+        lost?.Invoke(ex.Message);
     }
 
     private static void Check(NpgsqlConnection connection)
