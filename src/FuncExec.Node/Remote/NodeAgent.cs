@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FuncExec.Node.Remote;
 
 /// <summary>
-/// <c>funcexec node</c>: starts the workers, joins a scheduler (given, or found by UDP
-/// discovery), relays work and results, pulses, and rejoins with backoff whenever the
-/// scheduler goes away.
+/// <c>funcexec node</c>: starts the workers, joins a scheduler (given, the first that answers
+/// of a list of a scheduler and its standbys, or found by UDP discovery), relays work and
+/// results, pulses, and rejoins with backoff whenever the scheduler goes away.
 /// </summary>
 /// <remarks>
 /// When the scheduler is lost, workers with tasks in hand are killed and replaced: the
