@@ -94,4 +94,50 @@ public sealed class PostgresJournalLeaseTests(PostgresServer server, ITestOutput
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquiring);
         Assert.False(first.Lost.IsCancellationRequested);
     }
+
+    [Fact]
+    public async Task Acquire_StandbyOnAJournalOfAnotherSchemaVersion_RefusedAtOnceInsteadOfAtTakeover()
+    {
+        var database = await server.CreateDatabaseAsync();
+        var (firstJournal, first) = PostgresJournal.Open(server.Url(database));
+        await using var _ = firstJournal;
+        await using var __ = first;
+        await first.AcquireAsync(_ => { }, CancellationToken.None);
+        await server.PsqlAsync(database, "UPDATE meta SET value = '99' WHERE key = 'schema'");
+        var (secondJournal, second) = PostgresJournal.Open(server.Url(database));
+        await using var ___ = secondJournal;
+        await using var ____ = second;
+        var waited = false;
+
+        var refused = await Assert.ThrowsAsync<JournalException>(() => second.AcquireAsync(_ => waited = true, CancellationToken.None));
+
+        Assert.Contains("schema version 99", refused.Message, StringComparison.Ordinal);
+        Assert.False(waited, "a standby that could never take over must not stand by");
+    }
+
+    [Fact]
+    public async Task Acquire_StandbySessionTerminatedWhileWaiting_ReconnectsAndStillTakesOver()
+    {
+        var database = await server.CreateDatabaseAsync();
+        var url = server.Url(database);
+        var (firstJournal, first) = PostgresJournal.Open(url);
+        await first.AcquireAsync(_ => { }, CancellationToken.None);
+        var (secondJournal, second) = PostgresJournal.Open(url);
+        await using var _ = secondJournal;
+        await using var __ = second;
+        var standingBy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var acquiring = second.AcquireAsync(_ => standingBy.TrySetResult(), CancellationToken.None);
+        await standingBy.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var holder = ((PostgresJournalLease)first).BackendProcessId;
+        var ended = await server.PsqlAsync(
+            "postgres",
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> {holder} AND application_name LIKE 'funcexec%'");
+        Assert.Equal("1", ended.Trim());
+        Assert.False(acquiring.IsCompleted, "the standby keeps waiting after its own session ended");
+
+        await firstJournal.DisposeAsync();
+        await first.DisposeAsync();
+        await acquiring.WaitAsync(TimeSpan.FromSeconds(60));
+    }
 }
