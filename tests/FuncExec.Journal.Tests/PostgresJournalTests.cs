@@ -141,4 +141,27 @@ public sealed class PostgresJournalTests(PostgresServer server) : JournalConform
         var together = await server.PsqlAsync(_database, "SELECT count(*) FROM tasks t JOIN clients c ON c.xmin::text = t.xmin::text");
         Assert.Equal("2", together.Trim());
     }
+
+    [Fact]
+    public async Task Acquire_UrlWithoutPassword_TakesItFromPgpassword()
+    {
+        // The README's advice: keep the password off the command line. Set for this process only; every other
+        // test gives its password in the URL, which wins.
+        var database = await server.CreateDatabaseAsync();
+        Environment.SetEnvironmentVariable("PGPASSWORD", server.Password);
+        try
+        {
+            var (journal, lease) = PostgresJournal.Open($"postgres://{PostgresServer.User}@127.0.0.1:{server.Port}/{database}");
+            _leases.Add(lease);
+            await using var _ = journal;
+
+            await lease.AcquireAsync(_ => { }, CancellationToken.None);
+
+            Assert.Equal(1, journal.Load().NextTaskId);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PGPASSWORD", null);
+        }
+    }
 }
