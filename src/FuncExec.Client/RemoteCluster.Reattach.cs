@@ -97,7 +97,7 @@ public sealed partial class RemoteCluster
             () => TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastHeard)),
             () => new Pulse { SentUnixUs = UnixTime.NowMicroseconds() },
             "the scheduler",
-            _stopping.Token);
+            _stoppingToken);
         _ = connection.Completion.ContinueWith(
             t => OnDropped(connection, t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (reattached)
@@ -340,7 +340,7 @@ public sealed partial class RemoteCluster
             _holdSubmissions = true;
         }
 
-        if (_identity is null || _stopping.IsCancellationRequested)
+        if (_identity is null || _stoppingToken.IsCancellationRequested)
         {
             FailAll($"the connection was lost ({reason.Message})", null);
             return;
@@ -357,7 +357,7 @@ public sealed partial class RemoteCluster
     /// <summary>Tries every address in turn, with jittered backoff between rounds, until one answers or <see cref="ReattachTime"/> has passed.</summary>
     private async Task ReattachAsync(string reason)
     {
-        var token = _stopping.Token;
+        var token = _stoppingToken;
         var started = TimeProvider.System.GetTimestamp();
         var backoff = FirstBackoff;
         while (true)

@@ -48,6 +48,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     private readonly TaskHandles _handles = new();
     private readonly ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
     private readonly CancellationTokenSource _stopping = new();
+    // Read once: still usable after the source is disposed, by a reconnect that ends late.
+    private readonly CancellationToken _stoppingToken;
     private TimeSpan _schedulerPulse = TimeSpan.FromSeconds(2);
     private long _lastHeard = TimeProvider.System.GetTimestamp();
     private readonly Lock _subscribersLock = new();
@@ -67,6 +69,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     private RemoteCluster(IReadOnlyList<SchedulerAddress> addresses, SchedulerAddress address, RemoteClusterOptions options, ClientIdentity? identity)
     {
         _addresses = addresses;
+        _stoppingToken = _stopping.Token;
         Address = address;
         _options = options;
         _identity = identity;
@@ -351,7 +354,19 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         _pulseIntervals.TryRemove(computation, out _);
         _openComputations.TryRemove(computation, out _);
         var waiter = _closeWaiters.GetOrAdd(computation, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        PostAll([], new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = computation } });
+        lock (_sendLock)
+        {
+            if (_gone is not null)
+            {
+                // The scheduler closes a departed client's computations itself.
+                _closeWaiters.TryRemove(computation, out _);
+                return Task.CompletedTask;
+            }
+
+            // While reconnecting it goes once the client is back, if the scheduler still holds the computation.
+            _connection?.Post(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = computation } });
+        }
+
         return waiter.Task.WaitAsync(cancellationToken);
     }
 

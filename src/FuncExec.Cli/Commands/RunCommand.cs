@@ -171,7 +171,10 @@ internal static class RunCommand
             return 2;
         }
 
-        await using var stream = outputFile is null ? Console.OpenStandardOutput() : outputFile.Create();
+        // Others may read the results as they come (a script following the run).
+        await using var stream = outputFile is null
+            ? Console.OpenStandardOutput()
+            : new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read);
         var showProgress = !Console.IsErrorRedirected && !debug;
         // A progress bar and result lines on one terminal would tear each other: hold lines till the end.
         var writer = new JsonLinesWriter(stream, tasks.Count, buffered: showProgress && outputFile is null && !Console.IsOutputRedirected);

@@ -44,6 +44,18 @@ public sealed class SchedulerRestartJournalTests
         Assert.Contains($"run: reattached to {scheduler.Address}", run.Output, StringComparison.Ordinal);
     }
 
-    private static string[] LinesOf(string path) =>
-        File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0).ToArray() : [];
+    /// <summary>The lines written so far; the file is shared, since the run still writes it.</summary>
+    private static string[] LinesOf(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        // Whole lines only: the last may be half written.
+        var text = reader.ReadToEnd();
+        return text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
 }
