@@ -83,6 +83,12 @@ public sealed partial class RemoteCluster
             }
         }
 
+        if (reattached)
+        {
+            // Said before the tasks it settles end, so that a caller hears of the reattach first.
+            Reattached?.Invoke(address);
+        }
+
         connection.Start(OnFrameAsync);
         foreach (var action in after)
         {
@@ -100,10 +106,6 @@ public sealed partial class RemoteCluster
             _stoppingToken);
         _ = connection.Completion.ContinueWith(
             t => OnDropped(connection, t.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        if (reattached)
-        {
-            Reattached?.Invoke(address);
-        }
     }
 
     /// <summary>Sends again every component this client uploaded: a restarted or standby scheduler may not have them.</summary>
