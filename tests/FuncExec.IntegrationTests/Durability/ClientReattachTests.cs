@@ -2,6 +2,7 @@ using System.Text.Json;
 using FuncExec.Client;
 using FuncExec.Core.Tasks;
 using FuncExec.IntegrationTests.Distributed;
+using FuncExec.TestJobs;
 using static FuncExec.IntegrationTests.Tasks;
 
 namespace FuncExec.IntegrationTests.Durability;
@@ -94,6 +95,30 @@ public sealed class ClientReattachTests
         var resubmitted = await held.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.Equal(["2", "4"], resubmitted.Select(r => r.ResultJson));
         Assert.All(resubmitted, r => Assert.Equal(TaskState.Succeeded, r.State));
+    }
+
+    [Fact]
+    public async Task RemoteTask_SchedulerRestartsWithoutJournal_TaskOfTheLostComputationEndsUnknown()
+    {
+        var noJournal = await RestartingScheduler.NoJournalAsync();
+        await using var scheduler = await RestartingScheduler.StartAsync(noJournal);
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", scheduler.Address, "-c", "1");
+        await using var client = await RemoteCluster.ConnectAsync(scheduler.Address, new RemoteClusterOptions { ReattachTime = TimeSpan.FromSeconds(120) });
+        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reattached += _ => back.TrySetResult();
+        var computation = await client.ScheduleAsync();
+        var waiting = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        await waiting.ReceiveAsync<string>();
+
+        await scheduler.KillAsync();
+        await scheduler.RestartAsync(noJournal);
+        await back.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var report = await waiting.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(TaskState.Failed, report.State);
+        Assert.Equal(RemoteCluster.TaskUnknownError, report.Error?.Type);
+        Assert.Contains($"no longer holds computation {computation.Id}", report.Error?.Message, StringComparison.Ordinal);
+        Assert.Equal(waiting.Id, report.Id);
     }
 
     [Fact]
