@@ -113,10 +113,13 @@ internal static class RunCommand
         TransportSecurity security,
         CancellationToken cancellationToken)
     {
-        if (await TaskFileInput.ReadAsync(file).ConfigureAwait(false) is not { } tasks)
+        // Checked whole now (a malformed file runs nothing), read again one task at a time as the tasks run.
+        if (await TaskFileInput.OpenAsync(file).ConfigureAwait(false) is not { } taskFile)
         {
             return 2;
         }
+
+        using var owningFile = taskFile;
 
         if (dashboard is not null && schedulerAddress is not null)
         {
@@ -162,35 +165,68 @@ internal static class RunCommand
                 $"run: the scheduler at {schedulerAddress} has no nodes yet; the tasks wait until one joins (start one with 'funcexec node --scheduler {schedulerAddress}')").ConfigureAwait(false);
         }
 
-        var tooWide = tasks.FirstOrDefault(t => t.Cores > cluster.MaxTaskCores);
-        if (tooWide is not null)
+        if (taskFile.MaxCores > cluster.MaxTaskCores)
         {
             await Console.Error.WriteLineAsync(
-                $"{tooWide.Source ?? file.FullName}: task '{tooWide.Name}' asks for {tooWide.Cores} cores, but the cluster has "
+                $"{taskFile.WidestTaskSource}: task '{taskFile.WidestTaskName}' asks for {taskFile.MaxCores} cores, but the cluster has "
                 + $"{cluster.MaxTaskCores} workers; ask for at most {cluster.MaxTaskCores} or start more with --workers").ConfigureAwait(false);
             return 2;
         }
 
+        var count = taskFile.Count;
         // Others may read the results as they come (a script following the run).
         await using var stream = outputFile is null
             ? Console.OpenStandardOutput()
             : new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read);
         var showProgress = !Console.IsErrorRedirected && !debug;
         // A progress bar and result lines on one terminal would tear each other: hold lines till the end.
-        var writer = new JsonLinesWriter(stream, tasks.Count, buffered: showProgress && outputFile is null && !Console.IsOutputRedirected);
-        IReadOnlyList<TaskReport> reports;
+        var writer = new JsonLinesWriter(stream, count, buffered: showProgress && outputFile is null && !Console.IsOutputRedirected);
+        var failed = 0;
+        // The tasks handed to a remote scheduler, for the names of those it never reported on.
+        IReadOnlyList<TaskSpec>? remoteTasks = null;
+        Task Run(Action<int, TaskReport> onFinished)
+        {
+            void Finished(int index, TaskReport report)
+            {
+                writer.Add(index, report);
+                if (report.State != TaskState.Succeeded)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                onFinished(index, report);
+            }
+
+            // The embedded cluster takes the tasks as the file is read, a window at a time, and nothing keeps a
+            // report once it is written; a remote scheduler is handed the whole file at once.
+            return cluster is LocalCluster local
+                ? local.RunAsync(taskFile.ReadTasks(), RunWindow, Finished, cancellationToken)
+                : cluster.RunAsync(remoteTasks = [.. taskFile.ReadTasks()], Finished, cancellationToken);
+        }
+
         try
         {
-            reports = showProgress
-                ? await RunWithProgressAsync(cluster, tasks, writer, cancellationToken).ConfigureAwait(false)
-                : await cluster.RunAsync(tasks, writer.Add, cancellationToken).ConfigureAwait(false);
+            if (showProgress)
+            {
+                await RunWithProgressAsync(cluster.WorkerCount, count, Run, () => failed).ConfigureAwait(false);
+            }
+            else
+            {
+                await Run(static (_, _) => { }).ConfigureAwait(false);
+            }
+        }
+        catch (TaskFileException ex)
+        {
+            // Checked before anything ran; read again, it no longer holds.
+            return await RunExit.FailedAsync(writer, "run", $"the task file changed while it ran: {ex.Message}").ConfigureAwait(false);
         }
         catch (SchedulerUnreachableException ex) when (cluster is RemoteCluster)
         {
             // The scheduler did not come back: every task is on a line, those never heard of as unknown.
-            return await RunExit.SchedulerLostAsync(writer, i => tasks[i].Name, ex.TaskIds, "run", ex.Message).ConfigureAwait(false);
+            return await RunExit.SchedulerLostAsync(
+                writer, i => remoteTasks is { } sent ? sent[i].Name : string.Empty, ex.TaskIds, "run", ex.Message).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FuncExecException && ex is not TaskFileException)
+        catch (Exception ex) when (ex is FuncExecException)
         {
             // The scheduler refused the submission or went away: say so, keep what finished.
             return await RunExit.FailedAsync(writer, "run", ex.Message).ConfigureAwait(false);
@@ -198,39 +234,31 @@ internal static class RunCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C: keep what finished; the workers die with the cluster.
-            return await RunExit.InterruptedAsync(writer, tasks.Count, "").ConfigureAwait(false);
+            return await RunExit.InterruptedAsync(writer, count, "").ConfigureAwait(false);
         }
 
-        return await RunExit.CompletedAsync(writer, reports).ConfigureAwait(false);
+        return await RunExit.CompletedAsync(writer, count, failed).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<TaskReport>> RunWithProgressAsync(
-        ITaskRunner cluster, IReadOnlyList<TaskSpec> tasks, JsonLinesWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The most tasks of a file submitted to the embedded cluster and not yet finished. Priority order holds across
+    /// this many tasks: a task further into the file is submitted only once all but this many before it have finished.
+    /// About 0.5 KB each while queued.
+    /// </summary>
+    internal const int RunWindow = 100_000;
+
+    private static async Task RunWithProgressAsync(int workers, int count, Func<Action<int, TaskReport>, Task> run, Func<int> failed)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        IReadOnlyList<TaskReport> reports = [];
         await console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var bar = context.AddTask($"{tasks.Count} tasks on {cluster.WorkerCount} workers", maxValue: tasks.Count);
-                var failed = 0;
-                reports = await cluster.RunAsync(
-                    tasks,
-                    (index, report) =>
-                    {
-                        writer.Add(index, report);
-                        if (report.State != TaskState.Succeeded)
-                        {
-                            Interlocked.Increment(ref failed);
-                        }
-
-                        bar.Increment(1);
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                bar.Description = failed == 0 ? $"{tasks.Count} tasks done" : $"{tasks.Count} tasks done, {failed} did not succeed";
+                var bar = context.AddTask($"{count} tasks on {workers} workers", maxValue: count);
+                await run((_, _) => bar.Increment(1)).ConfigureAwait(false);
+                var notSucceeded = failed();
+                bar.Description = notSucceeded == 0 ? $"{count} tasks done" : $"{count} tasks done, {notSucceeded} did not succeed";
             }).ConfigureAwait(false);
-        return reports;
     }
 }

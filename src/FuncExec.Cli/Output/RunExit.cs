@@ -36,13 +36,16 @@ internal static class RunExit
     }
 
     /// <summary>Every task ended: write the rest, count those that did not succeed.</summary>
-    public static async Task<int> CompletedAsync(JsonLinesWriter writer, IReadOnlyList<TaskReport> reports)
+    public static Task<int> CompletedAsync(JsonLinesWriter writer, IReadOnlyList<TaskReport> reports) =>
+        CompletedAsync(writer, reports.Count, reports.Count(r => r.State != TaskState.Succeeded));
+
+    /// <summary>Every task ended, <paramref name="failed"/> of <paramref name="count"/> without success: write the rest.</summary>
+    public static async Task<int> CompletedAsync(JsonLinesWriter writer, int count, int failed)
     {
         writer.Flush();
-        var failed = reports.Count(r => r.State != TaskState.Succeeded);
         if (failed > 0)
         {
-            await Console.Error.WriteLineAsync($"{failed} of {reports.Count} tasks did not succeed").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"{failed} of {count} tasks did not succeed").ConfigureAwait(false);
         }
 
         return failed == 0 ? 0 : 1;
