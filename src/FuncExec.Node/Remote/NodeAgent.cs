@@ -70,7 +70,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 address ??= await Discovery.FindAsync(
                     _options.UdpPort, retries.Discovering, cancellationToken).ConfigureAwait(false);
                 var (connection, welcome) = await SchedulerDialer.ConnectAsync(
-                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken).ConfigureAwait(false);
+                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken: cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(500);
                 failures.Clear();
                 retries.Joined();

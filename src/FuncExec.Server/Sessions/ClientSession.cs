@@ -198,6 +198,9 @@ internal sealed class ClientSession : ITaskObserver, IDisposable
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
+            case ClusterEnvelope.BodyOneofCase.AckReports:
+                // This scheduler keeps no reports for delivery after a reconnect, so an acknowledgement changes nothing.
+                break;
             default:
                 throw new InvalidDataException($"unexpected {envelope.BodyCase} from client {_name}");
         }
