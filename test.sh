@@ -16,11 +16,14 @@ command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 # The broker tests start rabbitmq-server as a child process of their own; the system service is left alone.
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
+# The journal and standby tests start a PostgreSQL server of their own (initdb into a temporary folder), from
+# /usr/lib/postgresql/VERSION/bin, whatever VERSION the distribution ships; the system's cluster is left alone.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} for the tests" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # The tests start their own sshd and rabbitmq-server; the packages' system services need not
+  # The tests start their own sshd, rabbitmq-server and postgres; the packages' system services need not
   # start (and cannot, where there is no init system): while installing, a policy says so.
   policy=/usr/sbin/policy-rc.d
   placed=""

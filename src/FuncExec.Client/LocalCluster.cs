@@ -148,6 +148,111 @@ public sealed class LocalCluster : ICluster
         return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Runs tasks as <paramref name="tasks"/> yields them, with at most <paramref name="window"/> of them submitted
+    /// and not yet finished, so that a stream of a million tasks (a task file read one task at a time) holds only a
+    /// window of them in memory. <paramref name="onFinished"/> hears of each (by position) as it ends, and nothing
+    /// keeps its report after that.
+    /// </summary>
+    /// <remarks>
+    /// The first <paramref name="window"/> tasks go to the scheduler in one submission, before any is placed, so
+    /// among them the cluster's order (priority) holds exactly as for a list. Later tasks go in batches of up to
+    /// 4,096 as room frees up: a task of higher priority among them starts before the lower-priority tasks still
+    /// queued or prefetched to workers (those are taken back), though not before those already running. A task the
+    /// window keeps out waits for its turn to be submitted, whatever its priority.
+    /// </remarks>
+    /// <param name="tasks">The tasks, enumerated once, on a thread of the pool.</param>
+    /// <param name="window">The most tasks submitted and not finished at once; at least 1.</param>
+    /// <param name="onFinished">Hears of each task's report with its position in <paramref name="tasks"/>.</param>
+    /// <param name="cancellationToken">Stops submitting and waiting; tasks already submitted go on until the cluster is disposed.</param>
+    /// <returns>How many tasks ran.</returns>
+    /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; the tasks before it ran.</exception>
+    public async Task<int> RunAsync(IEnumerable<TaskSpec> tasks, int window, Action<int, TaskReport> onFinished, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(onFinished);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        _backend.ThrowIfShutDown();
+        var run = new StreamedRun(window, onFinished);
+        using var tracked = _backend.Track(run);
+        var count = 0;
+        var produce = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    count = await SubmitStreamAsync(tasks, window, run, cancellationToken).ConfigureAwait(false);
+                    run.EndOfStream();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The stream or a submission failed: the run ends with it, and so does the wait below.
+                    run.Fail(ex);
+                }
+            },
+            CancellationToken.None);
+        await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await produce.ConfigureAwait(false);
+        return count;
+    }
+
+    private const int StreamBatch = 4096;
+
+    private async Task<int> SubmitStreamAsync(IEnumerable<TaskSpec> tasks, int window, StreamedRun run, CancellationToken cancellationToken)
+    {
+        var batch = new List<TaskSpec>(Math.Min(window, StreamBatch));
+        var submitted = 0;
+        void Flush()
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var prepared = _preparer.Prepare(batch, submitted);
+            var ready = new List<SubmittedTask>(prepared.Count);
+            for (var i = 0; i < prepared.Count; i++)
+            {
+                run.Expect();
+                if (prepared[i].Refused is { } refused)
+                {
+                    run.Complete(submitted + i, refused);
+                }
+                else
+                {
+                    ready.Add(prepared[i].Task!);
+                }
+            }
+
+            submitted += batch.Count;
+            batch.Clear();
+            if (ready.Count > 0)
+            {
+                _scheduler.Submit(ready, run);
+            }
+        }
+
+        foreach (var task in tasks)
+        {
+            if (!run.TryTakeRoom())
+            {
+                // No room until tasks finish, and only submitted ones can.
+                Flush();
+                await run.TakeRoomAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            batch.Add(task);
+            // The first window whole, so priority holds across it as across a list; then smaller batches as room frees up.
+            if (batch.Count == (submitted == 0 ? window : Math.Min(window, StreamBatch)))
+            {
+                Flush();
+            }
+        }
+
+        Flush();
+        return submitted;
+    }
+
     /// <summary>Stops the dashboard, kills every worker process, and closes the profile if one is recorded. Tasks
     /// not finished by then fail with an <see cref="ObjectDisposedException"/>, and so does every call after.</summary>
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Remote;
+using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 
 namespace FuncExec.Client;
@@ -53,12 +54,15 @@ public sealed partial class RemoteCluster
         _resultWaiters[request.Request] = waiter;
         try
         {
-            if (!_connection.Post(new ClusterEnvelope { ResultRequest = request }))
+            FrameConnection? connection;
+            lock (_sendLock)
             {
-                throw new SchedulerUnreachableException(Address, "the connection is closed");
+                connection = _connection;
             }
 
-            var closed = _connection.Completion;
+            PostAll([], new ClusterEnvelope { ResultRequest = request });
+            // A reply is lost with its connection: the caller asks again once the client has reconnected.
+            var closed = connection?.Completion ?? Task.FromResult(new CloseReason(CloseReasonKind.LocalClose, "the client is reconnecting"));
             var answered = await Task.WhenAny(waiter.Task, closed).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (answered != waiter.Task)
             {

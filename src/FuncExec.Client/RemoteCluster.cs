@@ -17,24 +17,39 @@ namespace FuncExec.Client;
 /// A cluster reached through its scheduler (<c>funcexec scheduler</c>) over TCP. Several
 /// clients may share one scheduler; each gets exactly its own results.
 /// </summary>
+/// <remarks>
+/// A client has an identity that survives reconnects (see <see cref="RemoteClusterOptions.ReattachTime"/>):
+/// when its connection drops it reconnects, over every address it was given, and resumes where it was.
+/// </remarks>
 public sealed partial class RemoteCluster : ICluster, IClusterBackend
 {
-    private readonly FrameConnection _connection;
+    // Replaced on each reconnect; null while reconnecting. Written under _sendLock.
+    private FrameConnection? _connection;
+    private readonly IReadOnlyList<SchedulerAddress> _addresses;
+    private readonly RemoteClusterOptions _options;
+    private readonly ClientIdentity? _identity;
     private readonly TaskPreparer _preparer;
     private readonly ComponentStore _components;
     private readonly HashSet<string> _uploaded = new(StringComparer.Ordinal);
+    // Every component this client ever uploaded: sent again after a reconnect, since a restarted or
+    // standby scheduler may not have it. Bounded by what the client uses.
+    private readonly Dictionary<string, ComponentRef> _uploadedRefs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, PendingRun> _runs = new();
+    // Submissions not yet accepted, by request: sent again after a reconnect, dropped once accepted.
+    private readonly ConcurrentDictionary<long, PendingSubmit> _pendingSubmits = new();
+    private readonly ConcurrentDictionary<long, byte> _openComputations = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<StatusReply>> _statusWaiters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _killWaiters = new();
     private readonly Lock _sendLock = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<long>> _openWaiters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _closeWaiters = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<long[]>> _submitWaiters = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _messageWaiters = new();
-    private readonly ConcurrentDictionary<long, RemoteTask> _handlesByTag = new();
+    private readonly ConcurrentDictionary<long, PendingHandle> _handlesByTag = new();
     private readonly TaskHandles _handles = new();
     private readonly ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
     private readonly CancellationTokenSource _stopping = new();
+    // Read once: still usable after the source is disposed, by a reconnect that ends late.
+    private readonly CancellationToken _stoppingToken;
     private TimeSpan _schedulerPulse = TimeSpan.FromSeconds(2);
     private long _lastHeard = TimeProvider.System.GetTimestamp();
     private readonly Lock _subscribersLock = new();
@@ -51,17 +66,23 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     // A component travels in one frame, under the 64 MiB frame cap with room to spare.
     private const long MaxComponentBytes = 48L * 1024 * 1024;
 
-    private RemoteCluster(SchedulerAddress address, FrameConnection connection, RemoteClusterOptions options)
+    private RemoteCluster(IReadOnlyList<SchedulerAddress> addresses, SchedulerAddress address, RemoteClusterOptions options, ClientIdentity? identity)
     {
+        _addresses = addresses;
+        _stoppingToken = _stopping.Token;
         Address = address;
-        _connection = connection;
+        _options = options;
+        _identity = identity;
         _components = new ComponentStore(
             Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "client-components"), options.LoggerFactory?.CreateLogger("FuncExec.Client"));
         _preparer = new TaskPreparer(_components, options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code"));
     }
 
-    /// <summary>The scheduler's address.</summary>
-    public SchedulerAddress Address { get; }
+    /// <summary>The address of the scheduler this client is (or was last) connected to.</summary>
+    public SchedulerAddress Address { get; private set; }
+
+    /// <summary>Every address it was given, tried in this order: a scheduler and its standbys.</summary>
+    public IReadOnlyList<SchedulerAddress> Addresses => _addresses;
 
     /// <inheritdoc />
     public int WorkerCount => _lastStatus.Nodes.Sum(n => n.Workers.Count);
@@ -69,34 +90,40 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <inheritdoc />
     public int MaxTaskCores => _lastStatus.Nodes.Count == 0 ? int.MaxValue : _lastStatus.Nodes.Max(n => n.Workers.Count);
 
-    /// <summary>Connects to the scheduler at <paramref name="address"/> (<c>host:port</c>).</summary>
-    /// <exception cref="SchedulerUnreachableException">Nothing answered there in time.</exception>
+    /// <summary>Connects to the scheduler at <paramref name="address"/> (<c>host:port</c>), or to the first of a list
+    /// (<c>a:9700,b:9700</c>, a scheduler and its standbys) that answers.</summary>
+    /// <remarks>When the connection drops later, the client tries every address of the list in turn for
+    /// <see cref="RemoteClusterOptions.ReattachTime"/>.</remarks>
+    /// <exception cref="SchedulerUnreachableException">Nothing answered there in time (the last address tried is named).</exception>
     /// <exception cref="ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    /// <exception cref="FormatException"><paramref name="address"/> is not an address or a list of them.</exception>
     public static async Task<RemoteCluster> ConnectAsync(string address, RemoteClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= RemoteClusterOptions.Default;
-        var parsed = SchedulerAddress.Parse(address);
-        var (connection, welcome) = await SchedulerDialer.ConnectAsync(
-            parsed, PeerRole.Client, options.Name, options.Security, options.ConnectTimeout, NullLogger.Instance, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var cluster = new RemoteCluster(parsed, connection, options);
-        if (welcome.Welcome.PulseIntervalMs > 0)
+        var addresses = SchedulerAddress.ParseList(address);
+        // A client that does not reattach stays one client per connection, as before reattaching existed.
+        var identity = options.ReattachTime > TimeSpan.Zero ? ClientIdentity.Create(options.ReattachTime) : null;
+        Exception? last = null;
+        foreach (var candidate in addresses)
         {
-            cluster._schedulerPulse = TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs);
+            try
+            {
+                var (connection, welcome) = await SchedulerDialer.ConnectAsync(
+                    candidate, PeerRole.Client, options.Name, options.Security, options.ConnectTimeout, NullLogger.Instance,
+                    identity: identity, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var cluster = new RemoteCluster(addresses, candidate, options, identity);
+                cluster.Attach(candidate, connection, welcome, reattached: false);
+                await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+                return cluster;
+            }
+            catch (SchedulerUnreachableException ex) when (addresses.Count > 1)
+            {
+                // A standby does not listen until it takes over: try the next.
+                last = ex;
+            }
         }
 
-        connection.Start(cluster.OnFrameAsync);
-        // A scheduler silent for 5 pulse intervals is lost: the connection closes and every waiting task fails.
-        _ = PulseLoop.RunAsync(
-            connection,
-            cluster.CurrentPulseInterval,
-            TimeProvider.System,
-            () => TimeProvider.System.GetElapsedTime(Volatile.Read(ref cluster._lastHeard)),
-            () => new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() },
-            "the scheduler",
-            cluster._stopping.Token);
-        _ = connection.Completion.ContinueWith(t => cluster.FailAll(t.Result.Message), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
-        return cluster;
+        throw last!;
     }
 
     /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and running tasks.</summary>
@@ -106,10 +133,14 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         var key = Interlocked.Increment(ref _nextRun);
         _statusWaiters[key] = waiter;
         // Replies come in request order on one connection, so the oldest waiter gets each.
-        if (!_connection.Post(new ClusterEnvelope { StatusRequest = new StatusRequest() }))
+        try
+        {
+            PostAll([], new ClusterEnvelope { StatusRequest = new StatusRequest() });
+        }
+        catch (SchedulerUnreachableException)
         {
             _statusWaiters.TryRemove(key, out _);
-            throw new SchedulerUnreachableException(Address, "the connection is closed");
+            throw;
         }
 
         var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -124,13 +155,9 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
     {
         var waiter = _killWaiters.GetOrAdd(taskId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_connection.Post(new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId, Admin = true } }))
-        {
-            throw new SchedulerUnreachableException(Address, "the connection is closed");
-        }
-
         try
         {
+            PostAll([], new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId, Admin = true } });
             return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -145,7 +172,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var runId = Interlocked.Increment(ref _nextRun);
-        var run = new PendingRun(new RunObserver(tasks.Count, onFinished));
+        var run = new PendingRun(new RunObserver(tasks.Count, onFinished), tasks);
         var submit = new SubmitTasks { Request = runId };
         var uploads = new List<ClusterEnvelope>();
         var preparedTasks = _preparer.Prepare(tasks);
@@ -174,17 +201,31 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         if (submit.Tasks.Count > 0)
         {
             _runs[runId] = run;
-            lock (_sendLock)
-            {
-                foreach (var upload in uploads)
+            var pending = new PendingSubmit(
+                submit,
+                computation: 0,
+                ids =>
                 {
-                    _connection.Post(upload);
-                }
+                    for (var k = 0; k < submit.Tasks.Count; k++)
+                    {
+                        run.Ids[(int)(submit.Tasks[k].Tag & 0xFFFF_FFFF)] = ids[k];
+                    }
 
-                if (!_connection.Post(new ClusterEnvelope { Submit = submit }))
+                    run.Accepted.TrySetResult();
+                },
+                error =>
                 {
-                    throw new SchedulerUnreachableException(Address, "the connection is closed");
-                }
+                    _runs.TryRemove(runId, out _);
+                    run.Accepted.TrySetException(error);
+                });
+            try
+            {
+                Submit(pending, uploads);
+            }
+            catch (SchedulerUnreachableException)
+            {
+                _runs.TryRemove(runId, out _);
+                throw;
             }
 
             await run.Accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -204,8 +245,24 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        FrameConnection? connection;
+        lock (_sendLock)
+        {
+            connection = _connection;
+        }
+
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            // Disposed while reconnecting: the reconnect loop sees the token and fails what waits.
+            FailAll("the client was disposed while it reconnected", null);
+        }
+
         _stopping.Dispose();
+
     }
 
     /// <summary>The scheduler's pulse interval, or the shortest an open computation asked for.</summary>
@@ -270,6 +327,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         try
         {
             var id = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _openComputations[id] = 0;
             if (pulseInterval is { } interval)
             {
                 _pulseIntervals[id] = interval;
@@ -281,7 +339,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         {
             // Given up while waiting for its turn: once it opens, close it so it does not hold the queue.
             _ = waiter.Task.ContinueWith(
-                t => _connection.Post(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = t.Result } }),
+                t => TryPost(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = t.Result } }),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             throw;
         }
@@ -294,8 +352,21 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     Task IClusterBackend.CloseComputationAsync(long computation, CancellationToken cancellationToken)
     {
         _pulseIntervals.TryRemove(computation, out _);
+        _openComputations.TryRemove(computation, out _);
         var waiter = _closeWaiters.GetOrAdd(computation, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        PostAll([], new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = computation } });
+        lock (_sendLock)
+        {
+            if (_gone is not null)
+            {
+                // The scheduler closes a departed client's computations itself.
+                _closeWaiters.TryRemove(computation, out _);
+                return Task.CompletedTask;
+            }
+
+            // While reconnecting it goes once the client is back, if the scheduler still holds the computation.
+            _connection?.Post(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = computation } });
+        }
+
         return waiter.Task.WaitAsync(cancellationToken);
     }
 
@@ -314,7 +385,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             }
 
             var tag = HandleTagBit | Interlocked.Increment(ref _nextTag);
-            _handlesByTag[tag] = handles[i];
+            _handlesByTag[tag] = new PendingHandle(handles[i], computation);
             AddUpload(task.Assignment, uploads);
             var spec = new SubmittedTaskSpec
             {
@@ -339,24 +410,22 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
 
         var waiter = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _submitWaiters[key] = waiter;
+        var pending = new PendingSubmit(submit, computation, ids => waiter.TrySetResult(ids), error => waiter.TrySetException(error));
         try
         {
-            PostAll(uploads, new ClusterEnvelope { Submit = submit });
+            Submit(pending, uploads);
             return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            // Given up (cancelled, refused, or the scheduler is gone): nothing is sent again for it.
+            _pendingSubmits.TryRemove(key, out _);
             foreach (var spec in submit.Tasks)
             {
                 _handlesByTag.TryRemove(spec.Tag, out _);
             }
 
             throw;
-        }
-        finally
-        {
-            _submitWaiters.TryRemove(key, out _);
         }
     }
 
@@ -413,26 +482,73 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             if (!_subscribed)
             {
                 // One subscription for everything; each local subscriber filters its own.
+                // While reconnecting it goes once the client is back, with the other subscriptions.
                 _subscribed = true;
-                PostAll([], new ClusterEnvelope { SubscribeEvents = new SubscribeEvents { Computation = 0 } });
+                TryPost(new ClusterEnvelope { SubscribeEvents = new SubscribeEvents { Computation = 0 } });
             }
         }
 
         return new Unsubscriber(this, entry);
     }
 
+    /// <summary>Sends a request that needs the connection now.</summary>
+    /// <exception cref="SchedulerUnreachableException">The connection is down (the client may be reconnecting), or gone.</exception>
     private void PostAll(List<ClusterEnvelope> first, ClusterEnvelope last)
     {
         lock (_sendLock)
         {
-            foreach (var envelope in first)
+            if (_gone is { } gone)
             {
-                _connection.Post(envelope);
+                throw new SchedulerUnreachableException(Address, $"the connection is closed ({gone.Message})", gone);
             }
 
-            if (!_connection.Post(last))
+            if (_connection is not { } connection)
             {
-                throw new SchedulerUnreachableException(Address, "the connection is closed");
+                throw ReconnectingError();
+            }
+
+            foreach (var envelope in first)
+            {
+                connection.Post(envelope);
+            }
+
+            if (!connection.Post(last))
+            {
+                throw _identity is null ? new SchedulerUnreachableException(Address, "the connection is closed") : ReconnectingError();
+            }
+        }
+    }
+
+    /// <summary>Sends what may be lost with the connection (a close, an acknowledgement): the scheduler learns it another way.</summary>
+    private void TryPost(ClusterEnvelope envelope)
+    {
+        lock (_sendLock)
+        {
+            _connection?.Post(envelope);
+        }
+    }
+
+    /// <summary>Keeps a submission until it is accepted, and sends it now unless the client is reconnecting (then it goes once it is back).</summary>
+    /// <exception cref="SchedulerUnreachableException">The scheduler is gone for good.</exception>
+    private void Submit(PendingSubmit pending, List<ClusterEnvelope> uploads)
+    {
+        lock (_sendLock)
+        {
+            if (_gone is { } gone)
+            {
+                throw new SchedulerUnreachableException(Address, $"the connection is closed ({gone.Message})", gone);
+            }
+
+            _pendingSubmits[pending.Request] = pending;
+            if (_connection is { } connection && !_holdSubmissions)
+            {
+                foreach (var upload in uploads)
+                {
+                    connection.Post(upload);
+                }
+
+                // A post refused by a closing connection is sent again after the reconnect.
+                connection.Post(new ClusterEnvelope { Submit = pending.Remaining() });
             }
         }
     }
@@ -485,6 +601,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             {
                 return;
             }
+
+            _uploadedRefs.TryAdd(component.Sha256, component);
         }
 
         var upload = new ComponentUpload { Component = component };
@@ -502,43 +620,20 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         switch (envelope.BodyCase)
         {
             case ClusterEnvelope.BodyOneofCase.TaskReports:
-                foreach (var report in envelope.TaskReports.Reports)
-                {
-                    if ((report.Tag & HandleTagBit) != 0)
-                    {
-                        if (_handlesByTag.TryRemove(report.Tag, out var handle))
-                        {
-                            _handles.Complete(handle, ToReport(report));
-                        }
-                    }
-                    else if (_runs.TryGetValue(report.Tag >> 32, out var run))
-                    {
-                        run.Observer.Complete((int)(report.Tag & 0xFFFF_FFFF), ToReport(report));
-                    }
-                }
-
+                OnReports(envelope.TaskReports);
                 break;
             case ClusterEnvelope.BodyOneofCase.SubmitAccepted:
-                if (_runs.TryGetValue(envelope.SubmitAccepted.Request, out var accepted))
+                OnAccepted(envelope.SubmitAccepted);
+                break;
+            case ClusterEnvelope.BodyOneofCase.SubmitRefused:
+                if (_pendingSubmits.TryRemove(envelope.SubmitRefused.Request, out var refused))
                 {
-                    accepted.Accepted.TrySetResult();
-                }
-                else if (_submitWaiters.TryGetValue(envelope.SubmitAccepted.Request, out var submitted))
-                {
-                    submitted.TrySetResult([.. envelope.SubmitAccepted.TaskIds]);
+                    refused.Refuse(new ResourceRequestException(envelope.SubmitRefused.Reason));
                 }
 
                 break;
-            case ClusterEnvelope.BodyOneofCase.SubmitRefused:
-                if (_runs.TryRemove(envelope.SubmitRefused.Request, out var refused))
-                {
-                    refused.Accepted.TrySetException(new ResourceRequestException(envelope.SubmitRefused.Reason));
-                }
-                else if (_submitWaiters.TryGetValue(envelope.SubmitRefused.Request, out var refusedSubmit))
-                {
-                    refusedSubmit.TrySetException(new ResourceRequestException(envelope.SubmitRefused.Reason));
-                }
-
+            case ClusterEnvelope.BodyOneofCase.ResumeReply:
+                OnResumeReply(envelope.ResumeReply);
                 break;
             case ClusterEnvelope.BodyOneofCase.StatusReply:
                 var oldest = _statusWaiters.Keys.DefaultIfEmpty(-1).Min();
@@ -619,67 +714,6 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         return ValueTask.CompletedTask;
     }
 
-    private void FailAll(string reason)
-    {
-        var error = new SchedulerUnreachableException(Address, $"the connection was lost ({reason})");
-        foreach (var (_, run) in _runs)
-        {
-            run.Accepted.TrySetException(error);
-            run.Observer.Fail(error);
-        }
-
-        foreach (var (_, waiter) in _statusWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, waiter) in _killWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, waiter) in _openWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, waiter) in _closeWaiters)
-        {
-            // The scheduler closes a departed client's computations itself.
-            waiter.TrySetResult();
-        }
-
-        foreach (var (_, waiter) in _submitWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, waiter) in _messageWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, handle) in _handlesByTag)
-        {
-            handle.Fail(error);
-        }
-
-        _handlesByTag.Clear();
-        List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents, Action<Exception?> OnEnded)> subscribers;
-        lock (_subscribersLock)
-        {
-            _lost = error;
-            subscribers = _subscribers;
-            _subscribers = [];
-        }
-
-        foreach (var subscriber in subscribers)
-        {
-            // Event streams end with the connection, saying why.
-            subscriber.OnEnded(error);
-        }
-    }
-
     private static TaskReport ToReport(TaskReportMessage m) => new()
     {
         Id = m.Id,
@@ -695,8 +729,15 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         Output = m.Output.Length == 0 ? null : m.Output,
     };
 
-    private sealed record PendingRun(RunObserver Observer)
+    /// <summary>A <see cref="RunAsync"/> in progress: its tasks' tags are <c>run &lt;&lt; 32 | position</c>.</summary>
+    private sealed record PendingRun(RunObserver Observer, IReadOnlyList<TaskSpec> Tasks)
     {
         public TaskCompletionSource Accepted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The scheduler's id of each task, by position, once accepted.</summary>
+        public long[] Ids { get; } = new long[Tasks.Count];
     }
+
+    /// <summary>A computation's task waiting for its report.</summary>
+    private sealed record PendingHandle(RemoteTask Handle, long Computation);
 }

@@ -20,9 +20,7 @@ public static class JournalFactory
         {
             case "postgres":
             case "postgresql":
-                // The PostgreSQL store replaces this branch.
-                throw new JournalException(
-                    "PostgreSQL journals are not built into this build of FuncExec; give --journal a file path for a SQLite journal, or --no-journal");
+                return Postgres.PostgresJournal.Open(journal, options.Fresh);
             case "":
             case "file":
                 var path = Path.GetFullPath(scheme == "file" ? journal[(colon + 3)..] : journal);

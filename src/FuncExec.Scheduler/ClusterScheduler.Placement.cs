@@ -10,6 +10,11 @@ namespace FuncExec.Scheduler;
 
 public sealed partial class ClusterScheduler
 {
+    // The lowest priority among tasks placed since workers were last all idle (int.MaxValue: none), and whether a
+    // task of higher priority was queued since: only then can a prefetched task stand in front of a better one.
+    private int _lowestPlacedPriority = int.MaxValue;
+    private bool _priorityInverted;
+
     private Dispatch DispatchLocked(Dispatch dispatch)
     {
         while (NextComputationLocked() is { } computation)
@@ -23,6 +28,11 @@ public sealed partial class ClusterScheduler
         }
 
         PlacePinnedLocked(dispatch);
+        if (_priorityInverted)
+        {
+            TakeBackOutrankedLocked(dispatch);
+        }
+
         if (QueuedLocked() == 0)
         {
             StealLocked(dispatch);
@@ -138,6 +148,54 @@ public sealed partial class ClusterScheduler
         return true;
     }
 
+    /// <summary>Notes a task queued again or anew: if it outranks a task placed before it, placement checks the prefetched ones.</summary>
+    private void NoteQueuedLocked(QueuedTask task)
+    {
+        if (task.Priority > _lowestPlacedPriority && Options.Order == TaskOrder.Priority)
+        {
+            _priorityInverted = true;
+        }
+    }
+
+    /// <summary>
+    /// Takes back (revokes) each prefetched task that a task of higher priority of the same computation would wait
+    /// behind: one queued (the head of its queue), or one placed behind it on the same worker. Those run next on
+    /// each worker, right after the task it runs now, and the lower ones are placed again after them, so prefetch
+    /// never undoes priority order. A task already running is left to finish.
+    /// </summary>
+    /// <remarks>Runs only after a task of higher priority than one placed was queued, so the scan of the workers'
+    /// lines costs nothing while priorities are equal (a million tasks of one priority never pay for it).</remarks>
+    private void TakeBackOutrankedLocked(Dispatch dispatch)
+    {
+        _priorityInverted = false;
+        foreach (var node in _nodes)
+        {
+            foreach (var slot in node.Slots)
+            {
+                // From the back: the best priority behind each task. The first in line runs (or is about to).
+                var bestBehind = int.MinValue;
+                ComputationState? bestOf = null;
+                for (var inLine = slot.Line.Last; inLine is not null && inLine != slot.Line.First; inLine = inLine.Previous)
+                {
+                    var placement = inLine.Value;
+                    var task = placement.Task;
+                    var queuedBest = task.Computation.Queue.TryPeek(out var head) ? head.Priority : int.MinValue;
+                    var outranked = task.Priority < queuedBest || (bestOf == task.Computation && task.Priority < bestBehind);
+                    if (outranked && !placement.Revoking && !placement.Killing && !placement.Cancelling && !task.IsPinned)
+                    {
+                        placement.Revoking = true;
+                        dispatch.Revoke(placement);
+                    }
+                    else if (!outranked && (bestOf is null || task.Priority > bestBehind))
+                    {
+                        bestBehind = task.Priority;
+                        bestOf = task.Computation;
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>With nothing queued, each idle worker asks for a long task prefetched behind another elsewhere.</summary>
     private void StealLocked(Dispatch dispatch)
     {
@@ -230,6 +288,7 @@ public sealed partial class ClusterScheduler
 
         primary.InFlight++;
         task.Computation.InFlight++;
+        _lowestPlacedPriority = _running.Count == 0 ? task.Priority : Math.Min(_lowestPlacedPriority, task.Priority);
         var placement = new Placement(task, primary, held, task.Attempts, estimateUs) { Order = primary.NextOrder++ };
         placement.InLine = primary.Line.AddLast(placement);
         if (PrefetchPolicy.IsShort(estimateUs))

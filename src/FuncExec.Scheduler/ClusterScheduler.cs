@@ -433,7 +433,7 @@ public sealed partial class ClusterScheduler
         }
     }
 
-    private static void EnqueueLocked(QueuedTask task, Dispatch dispatch)
+    private void EnqueueLocked(QueuedTask task, Dispatch dispatch)
     {
         var computation = task.Computation;
         if (task.IsPinned)
@@ -443,6 +443,7 @@ public sealed partial class ClusterScheduler
         else
         {
             computation.Queue.Enqueue(task);
+            NoteQueuedLocked(task);
         }
 
         if (dispatch.RecordsEvents)

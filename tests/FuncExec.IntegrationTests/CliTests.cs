@@ -182,6 +182,70 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_MixedFileWithPriorityTaskLast_StartsItAmongTheFirst_Issue10()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-cli-");
+        var file = Path.Combine(dir.FullName, "mixed.yaml");
+        await File.WriteAllTextAsync(file, """
+            tasks:
+              - name: min
+                function: System.Math.Min
+                params: [1, 2]
+              - name: max
+                function: System.Math.Max
+                params: [3, 4]
+              - name: abs
+                function: System.Math.Abs
+                params: [-5]
+              - name: sum
+                code: return Enumerable.Range(1, 10).Sum();
+              - name: square
+                code: return 7 * 7;
+              - name: nap
+                code: Thread.Sleep(100); return 1;
+              - name: echo
+                command: echo
+                args: [hello]
+              - name: "true"
+                command: "true"
+              - name: uname
+                command: uname
+                args: [-s]
+              - name: crash
+                code: Environment.Exit(3); return 0;
+              - name: timeout
+                command: sleep
+                args: ["5"]
+                timeout: 300ms
+              - name: concat
+                function: System.String.Concat
+                params: [a, b]
+              - name: urgent
+                function: System.Math.Max
+                params: [1, 9]
+                priority: 10
+            """);
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", file, "--workers", "2");
+
+        Assert.True(exitCode == 1, stderr); // the crash and the timeout do not succeed
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(13, lines.Count);
+        var urgent = lines.Single(l => l.GetProperty("name").GetString() == "urgent");
+        Assert.Equal("succeeded", urgent.GetProperty("status").GetString());
+        var urgentStarted = urgent.GetProperty("started").GetDateTimeOffset();
+        var startedBefore = lines
+            .Where(l => l.GetProperty("started").ValueKind != JsonValueKind.Null && l.GetProperty("started").GetDateTimeOffset() < urgentStarted)
+            .Select(l => l.GetProperty("name").GetString())
+            .ToList();
+
+        // It is placed first, at the head of one worker's line; at most the first task of each other worker may start
+        // a moment earlier. Behind prefetched tasks it would start after most of the file.
+        Assert.True(startedBefore.Count <= 2, $"the priority-10 task started after {string.Join(", ", startedBefore)}");
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task Run_OnATerminal_ShowsAProgressBarThenTheResults()
     {
         var example = Path.Combine(Funcexec.RepositoryRoot(), "examples", "tasks.yaml");

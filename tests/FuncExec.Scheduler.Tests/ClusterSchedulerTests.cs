@@ -254,6 +254,43 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
+    public void Submit_HigherPriorityBehindPrefetchedTasks_TakesThemBackSoItRunsNext_Issue10()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("warm")], observer);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 10)]); // short now: prefetched deep
+        var low = scheduler.Submit([.. Enumerable.Range(0, 9).Select(i => Task($"low{i}"))], observer);
+        Assert.Equal(low, node.Assigned[0].Skip(1).Select(a => a.TaskId)); // one runs, eight wait on the worker
+
+        var urgent = scheduler.Submit([Task("urgent", priority: 10)], observer)[0];
+
+        // Every prefetched task of lower priority is taken back; the running one is left alone.
+        Assert.Equal(low[1..], node.Revoked.Select(r => r.TaskId).Order());
+        scheduler.TasksReturned(0, 0, low[1..]);
+
+        // What the worker holds, in the order it runs it: the running task, the urgent one, then the returned ones placed again.
+        var handed = node.Assigned[0].Skip(1).Select(a => a.TaskId).ToList();
+        var held = handed.Take(1).Concat(handed.Skip(low.Length)).ToList();
+        Assert.Equal([low[0], urgent, .. low[1..]], held);
+        Assert.Equal(0, scheduler.QueuedCount);
+    }
+
+    [Fact]
+    public void Submit_EqualPriorityAfterPrefetchedTasks_TakesNothingBack()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("warm")], observer);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 10)]);
+        scheduler.Submit([.. Enumerable.Range(0, 5).Select(i => Task($"a{i}", priority: 3))], observer);
+
+        scheduler.Submit([.. Enumerable.Range(0, 5).Select(i => Task($"b{i}", priority: 3)), Task("lower", priority: 1)], observer);
+
+        Assert.Empty(node.Revoked);
+    }
+
+    [Fact]
     public void OnResults_ShortTasks_NeverQueuedBehindALongOne()
     {
         var (scheduler, node) = Start(1);

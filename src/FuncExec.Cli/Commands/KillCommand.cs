@@ -12,7 +12,7 @@ internal static class KillCommand
     public static Command Create()
     {
         var ids = new Argument<long[]>("id") { Description = "Task ids, as funcexec status shows them", Arity = ArgumentArity.OneOrMore };
-        var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
+        var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler, or a list a:9700,b:9700 (the first that answers)", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
         var security = new SecurityOptions();
         var command = new Command("kill", "Kill tasks by id: a queued task ends at once, a running one's worker is killed and replaced; its client gets the report")
         {
@@ -24,7 +24,7 @@ internal static class KillCommand
             try
             {
                 await using var cluster = await RemoteCluster.ConnectAsync(
-                    parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse) }, cancellationToken).ConfigureAwait(false);
+                    parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse), ReattachTime = TimeSpan.Zero }, cancellationToken).ConfigureAwait(false);
                 var missing = 0;
                 foreach (var id in parse.GetValue(ids)!)
                 {

@@ -15,7 +15,10 @@ internal static class NodeCommand
             Description = "Workers: N starts N, 0 (default) one per core, -N all cores but N",
             DefaultValueFactory = _ => 0,
         };
-        var scheduler = new Option<string?>("--scheduler") { Description = "host:port of the scheduler; without it, find one by UDP broadcast" };
+        var scheduler = new Option<string?>("--scheduler")
+        {
+            Description = "host:port of the scheduler, or a comma-separated list of a scheduler and its standbys (a:9700,b:9700), tried in turn; without it, find one by UDP broadcast",
+        };
         var ipAddr = new Option<string?>("--ip-addr", "-i") { Description = "Local address of this node" };
         var extIpAddr = new Option<string?>("--ext-ip-addr") { Description = "Address others should use for this node (NAT)" };
         var udpPort = new Option<int>("--udp-port", "-u") { Description = "UDP port for scheduler discovery", DefaultValueFactory = _ => SchedulerAddress.DefaultPort };
@@ -32,12 +35,12 @@ internal static class NodeCommand
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            SchedulerAddress? address = null;
+            IReadOnlyList<SchedulerAddress> addresses = [];
             try
             {
                 if (parse.GetValue(scheduler) is { } text)
                 {
-                    address = SchedulerAddress.Parse(text);
+                    addresses = SchedulerAddress.ParseList(text);
                 }
             }
             catch (FormatException ex)
@@ -73,7 +76,7 @@ internal static class NodeCommand
             await using var agent = new NodeAgent(
                 new NodeAgentOptions
                 {
-                    Scheduler = address,
+                    Schedulers = addresses,
                     UdpPort = parse.GetValue(udpPort),
                     IpAddr = parse.GetValue(ipAddr),
                     ExtIpAddr = parse.GetValue(extIpAddr),

@@ -18,7 +18,7 @@ internal static class StatusCommand
 
     public static Command Create()
     {
-        var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
+        var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler, or a list a:9700,b:9700 (the first that answers)", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
         var json = new Option<bool>("--json") { Description = "Print the status as one JSON object" };
         var security = new SecurityOptions();
         var command = new Command("status", "Show a scheduler's nodes (with the age of their last pulse), workers, queued and running tasks")
@@ -31,7 +31,7 @@ internal static class StatusCommand
             try
             {
                 await using var cluster = await RemoteCluster.ConnectAsync(
-                    parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse) }, cancellationToken).ConfigureAwait(false);
+                    parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse), ReattachTime = TimeSpan.Zero }, cancellationToken).ConfigureAwait(false);
                 var status = await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {

@@ -20,4 +20,19 @@ internal static class TaskFileInput
             return null;
         }
     }
+
+    /// <summary>The file, checked whole and ready to be read one task at a time, or null after printing what is
+    /// wrong with it (the verb then exits with 2).</summary>
+    public static async Task<TaskFile?> OpenAsync(FileInfo file)
+    {
+        try
+        {
+            return TaskFile.Open(file.FullName);
+        }
+        catch (TaskFileException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
 }

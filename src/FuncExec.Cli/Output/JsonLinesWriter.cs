@@ -74,6 +74,65 @@ internal sealed class JsonLinesWriter
         }
     }
 
+    /// <summary>Writes every report that came, in order, and for each task that never had one a line with
+    /// <c>"status":"unknown"</c> (its scheduler did not come back): no task is left out.</summary>
+    /// <param name="nameOf">The name of the task at a position.</param>
+    /// <param name="ids">The scheduler's id of each task by position, 0 where it never accepted the task (then the line's id is 0).</param>
+    /// <param name="message">Why its outcome is unknown.</param>
+    /// <returns>How many reports came, and how many tasks are unknown.</returns>
+    public (int Finished, int Unknown) FlushWithUnknown(Func<int, string> nameOf, IReadOnlyList<long> ids, string message)
+    {
+        lock (_lock)
+        {
+            var finished = _next;
+            var unknown = 0;
+            for (; _next < _reports.Length; _next++)
+            {
+                if (_reports[_next] is { } report)
+                {
+                    WriteLine(_next, report);
+                    finished++;
+                }
+                else
+                {
+                    WriteUnknownLine(_next, nameOf(_next), _next < ids.Count ? ids[_next] : 0, message);
+                    unknown++;
+                }
+            }
+
+            _output.Flush();
+            return (finished, unknown);
+        }
+    }
+
+    private void WriteUnknownLine(int index, string name, long id, string message)
+    {
+        using (var json = new Utf8JsonWriter(_output, WriterOptions))
+        {
+            json.WriteStartObject();
+            if (_taskIds is not null)
+            {
+                json.WriteString("task_id", _taskIds[index]);
+            }
+
+            json.WriteString("name", name);
+            json.WriteNumber("id", id);
+            json.WriteString("status", "unknown");
+            json.WriteStartObject("error");
+            json.WriteString("type", "FuncExec.SchedulerUnreachable");
+            json.WriteString("message", message);
+            json.WriteEndObject();
+            json.WriteNull("worker");
+            json.WriteNull("core");
+            json.WriteNull("started");
+            json.WriteNull("finished");
+            json.WriteNumber("attempts", 0);
+            json.WriteEndObject();
+        }
+
+        _output.WriteByte((byte)'\n');
+    }
+
     private void WriteLine(int index, TaskReport report)
     {
         using (var json = new Utf8JsonWriter(_output, WriterOptions))

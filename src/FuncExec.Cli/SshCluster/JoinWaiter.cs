@@ -19,7 +19,7 @@ internal sealed class JoinWaiter(ILogger logger, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(names);
         var start = timeProvider.GetTimestamp();
-        await using var cluster = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = security }, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = security, ReattachTime = TimeSpan.Zero }, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var status = await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,9 @@ internal sealed class EmbeddedBackend : IClusterBackend
     /// before the returned registration is.</summary>
     public IDisposable Track(RunObserver run) => OnShutDown(() => run.Fail(Disposed(InFlightMessage)));
 
+    /// <inheritdoc cref="Track(RunObserver)"/>
+    public IDisposable Track(StreamedRun run) => OnShutDown(() => run.Fail(Disposed(InFlightMessage)));
+
     public void ThrowIfShutDown()
     {
         if (_shutDown)

@@ -35,18 +35,40 @@ internal sealed class RunObserver : ITaskObserver
     /// <summary>The run cannot finish (its scheduler is gone): whoever waits gets <paramref name="error"/>.</summary>
     public void Fail(Exception error) => _completion.TrySetException(error);
 
-    public void Complete(int index, TaskReport report)
+    /// <summary>Whether task <paramref name="index"/> still waits for its report.</summary>
+    public bool IsPending(int index) => (uint)index < (uint)_reports.Length && Volatile.Read(ref _reports[index]) is null;
+
+    /// <summary>The tasks that still wait for their report, by position.</summary>
+    public IEnumerable<int> Pending
     {
-        if (_reports[index] is not null)
+        get
         {
-            return; // Delivered once: a report can only come twice through a bug upstream.
+            for (var i = 0; i < _reports.Length; i++)
+            {
+                if (Volatile.Read(ref _reports[i]) is null)
+                {
+                    yield return i;
+                }
+            }
+        }
+    }
+
+    /// <summary>Records task <paramref name="index"/>'s report, once.</summary>
+    /// <returns>False when it had its report already (or is not of this run): this one is dropped. A scheduler
+    /// posts a report again after a reconnect when its acknowledgement was lost; the user sees it once.</returns>
+    public bool Complete(int index, TaskReport report)
+    {
+        if ((uint)index >= (uint)_reports.Length || Interlocked.CompareExchange(ref _reports[index], report, null) is not null)
+        {
+            return false;
         }
 
-        _reports[index] = report;
         _onFinished?.Invoke(index, report);
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
             _completion.TrySetResult(_reports!);
         }
+
+        return true;
     }
 }

@@ -29,9 +29,9 @@ internal sealed class TaskPreparer
         _compiler = new CodeCompiler(codeCachePath);
     }
 
-    /// <summary>Prepares the tasks of one submission, each with its index as its tag. A task that cannot
-    /// be prepared (a code that does not compile, a missing assembly) is refused alone.</summary>
-    public IReadOnlyList<PreparedTask> Prepare(IReadOnlyList<TaskSpec> specs)
+    /// <summary>Prepares the tasks of one submission, each with its index (from <paramref name="firstIndex"/>) as its tag.
+    /// A task that cannot be prepared (a code that does not compile, a missing assembly) is refused alone.</summary>
+    public IReadOnlyList<PreparedTask> Prepare(IReadOnlyList<TaskSpec> specs, int firstIndex = 0)
     {
         CompileCode(specs);
 
@@ -41,7 +41,7 @@ internal sealed class TaskPreparer
         var prepared = new PreparedTask[specs.Count];
         for (var i = 0; i < specs.Count; i++)
         {
-            prepared[i] = Prepare(specs[i], i, run);
+            prepared[i] = Prepare(specs[i], firstIndex + i, run);
         }
 
         return prepared;

@@ -7,7 +7,7 @@ namespace FuncExec.Core.TaskFiles;
 /// <summary>Reads JSON text into <see cref="TaskFileNode"/>s with the line and column of each.</summary>
 internal static class JsonTaskFileParser
 {
-    private static readonly JsonReaderOptions Options = new()
+    internal static readonly JsonReaderOptions Options = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
@@ -28,7 +28,7 @@ internal static class JsonTaskFileParser
         try
         {
             reader.Read();
-            var root = ReadValue(ref reader, lines, path);
+            var root = ReadValue(ref reader, lines, path, 0);
 
             // Throws on anything but white space and comments after the root value.
             reader.Read();
@@ -41,19 +41,21 @@ internal static class JsonTaskFileParser
         }
     }
 
-    private static TaskFileNode ReadValue(ref Utf8JsonReader reader, Utf8LineMap lines, string path)
+    /// <summary>Reads the value whose first token <paramref name="reader"/> is on; <paramref name="offset"/> is where the
+    /// reader's bytes start in the text <paramref name="lines"/> maps.</summary>
+    internal static TaskFileNode ReadValue(ref Utf8JsonReader reader, Utf8LineMap lines, string path, long offset)
     {
-        var (line, column) = lines.Locate(reader.TokenStartIndex);
+        var (line, column) = lines.Locate(offset + reader.TokenStartIndex);
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
                 var mapping = new TaskFileMapping(line, column);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var (keyLine, keyColumn) = lines.Locate(reader.TokenStartIndex);
+                    var (keyLine, keyColumn) = lines.Locate(offset + reader.TokenStartIndex);
                     var key = new TaskFileScalar(GetString(ref reader, path, keyLine, keyColumn), isQuoted: true, keyLine, keyColumn);
                     reader.Read();
-                    var value = ReadValue(ref reader, lines, path);
+                    var value = ReadValue(ref reader, lines, path, offset);
                     if (!mapping.TryAdd(key, value, out var first))
                     {
                         throw TaskFileErrors.DuplicateKey(path, key, first);
@@ -66,7 +68,7 @@ internal static class JsonTaskFileParser
                 var sequence = new TaskFileSequence(line, column);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    sequence.Add(ReadValue(ref reader, lines, path));
+                    sequence.Add(ReadValue(ref reader, lines, path, offset));
                 }
 
                 return sequence;
@@ -89,7 +91,7 @@ internal static class JsonTaskFileParser
         }
     }
 
-    private static string GetString(ref Utf8JsonReader reader, string path, int line, int column)
+    internal static string GetString(ref Utf8JsonReader reader, string path, int line, int column)
     {
         try
         {
@@ -103,7 +105,7 @@ internal static class JsonTaskFileParser
     }
 
     // The reader appends " LineNumber: n | BytePositionInLine: m." which the location prefix replaces.
-    private static string WithoutPosition(string message)
+    internal static string WithoutPosition(string message)
     {
         var index = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         return index >= 0 ? message[..index] : message;

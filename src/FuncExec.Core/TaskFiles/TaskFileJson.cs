@@ -25,6 +25,38 @@ internal static class TaskFileJson
         return document.RootElement.Clone();
     }
 
+    /// <summary>Throws what <see cref="ToElement"/> would for <paramref name="node"/>, without building the element.</summary>
+    /// <exception cref="TaskFileException">The value holds <c>.inf</c> or <c>.nan</c>, which JSON cannot.</exception>
+    public static void Check(TaskFileNode node, string path)
+    {
+        switch (node)
+        {
+            case TaskFileMapping mapping:
+                foreach (var (_, value) in mapping.Entries)
+                {
+                    Check(value, path);
+                }
+
+                break;
+
+            case TaskFileSequence sequence:
+                foreach (var item in sequence.Items)
+                {
+                    Check(item, path);
+                }
+
+                break;
+
+            case TaskFileScalar { Kind: TaskFileScalarKind.Float } scalar when !CoreSchema.IsJsonNumber(scalar.Text):
+                if (!double.IsFinite(CoreSchema.ToDouble(scalar.Text, scalar.Kind)))
+                {
+                    throw NotFinite(scalar, path);
+                }
+
+                break;
+        }
+    }
+
     private static void Write(Utf8JsonWriter writer, TaskFileNode node, string path)
     {
         switch (node)
@@ -86,8 +118,7 @@ internal static class TaskFileJson
                 var value = CoreSchema.ToDouble(scalar.Text, scalar.Kind);
                 if (!double.IsFinite(value))
                 {
-                    throw new TaskFileException(
-                        path, scalar.Line, scalar.Column, $"'{scalar.Text}' cannot be a parameter: JSON has no infinity or NaN; quote it to pass a string");
+                    throw NotFinite(scalar, path);
                 }
 
                 writer.WriteNumberValue(value);
@@ -98,4 +129,7 @@ internal static class TaskFileJson
                 break;
         }
     }
+
+    private static TaskFileException NotFinite(TaskFileScalar scalar, string path) =>
+        new(path, scalar.Line, scalar.Column, $"'{scalar.Text}' cannot be a parameter: JSON has no infinity or NaN; quote it to pass a string");
 }

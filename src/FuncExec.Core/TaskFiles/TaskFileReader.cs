@@ -44,24 +44,27 @@ public static class TaskFileReader
     /// is not a valid task file; the exception gives the line and column of the problem.</exception>
     public static IReadOnlyList<TaskSpec> Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = TaskFile.Open(path);
+        return [.. file.ReadTasks()];
+    }
+
+    /// <summary>The syntax of the file at <paramref name="path"/>, by its extension.</summary>
+    /// <exception cref="TaskFileException">The extension is not .yaml, .yml or .json.</exception>
+    internal static TaskFileFormat FormatOf(string path)
+    {
         var extension = Path.GetExtension(path);
-        TaskFileFormat format;
         if (extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase))
         {
-            format = TaskFileFormat.Yaml;
-        }
-        else if (extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
-        {
-            format = TaskFileFormat.Json;
-        }
-        else
-        {
-            var actual = extension.Length == 0 ? "no extension" : $"the extension '{extension}'";
-            throw new TaskFileException(path, 0, 0, $"a task file must end in .yaml, .yml or .json; this one has {actual}");
+            return TaskFileFormat.Yaml;
         }
 
-        return Parse(ReadText(path), path, format);
+        if (extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return TaskFileFormat.Json;
+        }
+
+        var actual = extension.Length == 0 ? "no extension" : $"the extension '{extension}'";
+        throw new TaskFileException(path, 0, 0, $"a task file must end in .yaml, .yml or .json; this one has {actual}");
     }
 
     /// <summary>Reads task file text already in memory.</summary>
@@ -77,15 +80,8 @@ public static class TaskFileReader
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(path);
 
-        // File.ReadAllText drops a byte order mark, but text from elsewhere may still have one.
-        text = text.TrimStart('\uFEFF');
-        var root = format switch
-        {
-            TaskFileFormat.Yaml => YamlTaskFileParser.Parse(text, path),
-            TaskFileFormat.Json => JsonTaskFileParser.Parse(text, path),
-            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown task file format"),
-        };
-        return new TaskFileValidator(path).Validate(root);
+        using var file = TaskFile.FromText(text, path, format);
+        return [.. file.ReadTasks()];
     }
 
     /// <summary>Reads one task written as a JSON object with the keys a task file's task has
@@ -105,7 +101,7 @@ public static class TaskFileReader
         return new TaskFileValidator(source, baseDirectory).ValidateTask(root, defaultName);
     }
 
-    private static string ReadText(string path)
+    internal static string ReadText(string path)
     {
         try
         {

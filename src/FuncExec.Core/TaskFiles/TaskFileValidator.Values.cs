@@ -130,14 +130,27 @@ internal sealed partial class TaskFileValidator
 
     private List<JsonElement> ReadParams(TaskFileNode node) => node switch
     {
+        // While the whole file is only checked, values are checked without being built.
+        TaskFileSequence sequence when _checkOnly => CheckValues(sequence.Items),
         TaskFileSequence sequence => sequence.Items.Select(item => TaskFileJson.ToElement(item, _path)).ToList(),
 
         // 'params:' with nothing after it passes nothing; 'params: null' passes one null.
         TaskFileScalar { Kind: TaskFileScalarKind.Null, IsQuoted: false, Text: "" } => [],
+        TaskFileScalar scalar when _checkOnly => CheckValues([scalar]),
         TaskFileScalar scalar => [TaskFileJson.ToElement(scalar, _path)],
         _ => throw Error(
             node, "'params' must be a list of values, or a single scalar for one parameter; to pass one object, put it in a list: 'params: [{a: 1}]'"),
     };
+
+    private List<JsonElement> CheckValues(IReadOnlyList<TaskFileNode> values)
+    {
+        foreach (var value in values)
+        {
+            TaskFileJson.Check(value, _path);
+        }
+
+        return [];
+    }
 
     private List<string> ReadArgs(TaskFileNode node)
     {

@@ -19,6 +19,9 @@ internal sealed partial class TaskFileValidator
     private readonly string _path;
     private readonly string _directory;
 
+    // Set while Check reads the file: what a task's values would be is checked, not built.
+    private bool _checkOnly;
+
     /// <summary>Creates a validator for the file at <paramref name="path"/>, against whose
     /// directory relative assembly paths resolve.</summary>
     public TaskFileValidator(string path)
@@ -34,37 +37,99 @@ internal sealed partial class TaskFileValidator
         _directory = directory;
     }
 
-    /// <summary>The tasks <paramref name="root"/> defines, in file order.</summary>
-    public IReadOnlyList<TaskSpec> Validate(TaskFileNode? root)
+    /// <summary>Checks every task of the file <paramref name="stream"/> reads, one at a time, as
+    /// <see cref="Read"/> will read them; the first problem is thrown.</summary>
+    /// <remarks>Problems of the top level (an unknown key, bad <c>defaults:</c>) come before those of
+    /// tasks wherever they are in the file, as they would if the file were read whole first.</remarks>
+    public TaskFileShape Check(ITaskFileStream stream)
     {
+        var root = stream.Start();
         if (root is null or TaskFileScalar { Kind: TaskFileScalarKind.Null })
         {
             throw new TaskFileException(
                 _path, 0, 0, "the file is empty; write a list of tasks, or a mapping with 'tasks:' (a list) and optional 'defaults:'");
         }
 
-        var (tasks, defaults) = ReadTopLevel(root);
-        if (tasks.Items.Count == 0)
+        var names = new NameCheck();
+        var widest = new WidestTask();
+        TaskFileException? firstProblem = null;
+        var count = 0;
+        void Take(TaskFileNode node)
+        {
+            count++;
+            if (firstProblem is not null)
+            {
+                return; // The rest is still read: a syntax error further on comes first.
+            }
+
+            try
+            {
+                var (spec, nameNode) = ReadTask(node, count, TaskDefaults.None);
+                names.Add(this, spec.Name, nameNode, node, count);
+                widest.Add(spec, ((TaskFileMapping)node).Get("cores") is not null);
+            }
+            catch (TaskFileException problem)
+            {
+                firstProblem = problem;
+            }
+        }
+
+        _checkOnly = true;
+        TaskFileSequence tasks;
+        TaskDefaults defaults;
+        try
+        {
+            while (stream.NextTask() is { } task)
+            {
+                Take(task);
+            }
+
+            (tasks, defaults) = ReadTopLevel(root);
+            if (!tasks.IsStreamed)
+            {
+                foreach (var task in tasks.Items)
+                {
+                    Take(task);
+                }
+            }
+        }
+        finally
+        {
+            _checkOnly = false;
+        }
+
+        if (count == 0)
         {
             throw Error(tasks, "the task list is empty; add at least one task with 'function', 'code' or 'command'");
         }
 
-        var specs = new List<TaskSpec>(tasks.Items.Count);
-        var firstLineByName = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < tasks.Items.Count; i++)
+        if (firstProblem is not null)
         {
-            var (spec, nameNode) = ReadTask(tasks.Items[i], i + 1, defaults);
-            var at = nameNode ?? tasks.Items[i];
-            if (!firstLineByName.TryAdd(spec.Name, at.Line))
-            {
-                var unnamed = nameNode is null ? "; a task without 'name' is called task-N by its position, so name this one" : "; give each task its own name";
-                throw Error(at, $"duplicate task name '{spec.Name}' (first defined at line {firstLineByName[spec.Name]}){unnamed}");
-            }
-
-            specs.Add(spec);
+            throw firstProblem;
         }
 
-        return specs;
+        var (name, source, cores) = widest.With(defaults);
+        return new TaskFileShape(count, defaults, name, source, cores);
+    }
+
+    /// <summary>The tasks of a file <see cref="Check"/> found valid, read one at a time from a new <paramref name="stream"/>.</summary>
+    public IEnumerable<TaskSpec> Read(ITaskFileStream stream, TaskDefaults defaults)
+    {
+        var root = stream.Start() ?? throw new TaskFileException(_path, 0, 0, "the file is empty now; it changed while it was read");
+        var position = 0;
+        while (stream.NextTask() is { } task)
+        {
+            yield return ReadTask(task, ++position, defaults).Spec;
+        }
+
+        var (tasks, _) = ReadTopLevel(root);
+        if (!tasks.IsStreamed)
+        {
+            foreach (var task in tasks.Items)
+            {
+                yield return ReadTask(task, ++position, defaults).Spec;
+            }
+        }
     }
 
     /// <summary>The one task <paramref name="root"/> defines (a mapping, not a list), named
@@ -236,4 +301,77 @@ internal sealed partial class TaskFileValidator
     }
 
     private TaskFileException Error(TaskFileNode node, string problem) => new(_path, node.Line, node.Column, problem);
+
+    /// <summary>Task names seen so far, kept small for a file of a million tasks: the names written,
+    /// and for each task without one (named task-N by its position) only its line.</summary>
+    private sealed class NameCheck
+    {
+        private const string DefaultPrefix = "task-";
+        private readonly Dictionary<string, int> _written = new(StringComparer.Ordinal);
+
+        // By position - 1: the line of a task named by its position, or -1 for a task that names itself.
+        private readonly List<int> _unnamedLines = [];
+
+        public void Add(TaskFileValidator validator, string name, TaskFileNode? nameNode, TaskFileNode task, int position)
+        {
+            var at = nameNode ?? task;
+            if (nameNode is null)
+            {
+                _unnamedLines.Add(task.Line);
+                if (_written.Count > 0 && _written.TryGetValue(name, out var first))
+                {
+                    throw validator.Error(
+                        at, $"duplicate task name '{name}' (first defined at line {first}); a task without 'name' is called task-N by its position, so name this one");
+                }
+
+                return;
+            }
+
+            _unnamedLines.Add(-1);
+            if (_written.TryGetValue(name, out var line)
+                || (IsPositionName(name, out var earlier) && earlier < position && (line = _unnamedLines[earlier - 1]) >= 0))
+            {
+                throw validator.Error(at, $"duplicate task name '{name}' (first defined at line {line}); give each task its own name");
+            }
+
+            _written.Add(name, at.Line);
+        }
+
+        private static bool IsPositionName(string name, out int position)
+        {
+            position = 0;
+            return name.StartsWith(DefaultPrefix, StringComparison.Ordinal)
+                && int.TryParse(name.AsSpan(DefaultPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out position)
+                && position > 0
+                && name.Length == DefaultPrefix.Length + position.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        }
+    }
+
+    /// <summary>The task that asks for the most cores: among those that set <c>cores</c>, and the first
+    /// that does not (it takes <c>defaults:</c>, known only once the whole file is read).</summary>
+    private sealed class WidestTask
+    {
+        private (string Name, string Source, int Cores)? _widest;
+        private (string Name, string Source)? _firstUnset;
+
+        public void Add(TaskSpec spec, bool setsCores)
+        {
+            if (!setsCores)
+            {
+                _firstUnset ??= (spec.Name, spec.Source ?? string.Empty);
+            }
+            else if (_widest is null || spec.Cores > _widest.Value.Cores)
+            {
+                _widest = (spec.Name, spec.Source ?? string.Empty, spec.Cores);
+            }
+        }
+
+        public (string Name, string Source, int Cores) With(TaskDefaults defaults)
+        {
+            var unsetCores = defaults.Cores ?? 1;
+            return _firstUnset is { } unset && (_widest is null || unsetCores > _widest.Value.Cores)
+                ? (unset.Name, unset.Source, unsetCores)
+                : _widest!.Value;
+        }
+    }
 }

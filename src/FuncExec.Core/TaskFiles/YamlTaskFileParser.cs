@@ -4,36 +4,44 @@ using YamlDotNet.Core.Events;
 
 namespace FuncExec.Core.TaskFiles;
 
-/// <summary>Reads YAML text into <see cref="TaskFileNode"/>s with the line and column of each.</summary>
+/// <summary>Reads YAML text into <see cref="TaskFileNode"/>s with the line and column of each, one task at a time.</summary>
 /// <remarks>
 /// This walks YamlDotNet's event parser rather than its representation model: the model fails
 /// on a repeated key with a message of its own and turns an alias inside its own anchor
 /// (<c>&amp;a [*a]</c>) into a cyclic graph. Here an anchor becomes usable only once its node is
 /// complete, so the nodes always form a tree.
 /// </remarks>
-internal sealed class YamlTaskFileParser
+internal sealed class YamlTaskFileParser : ITaskFileStream
 {
     private const string StringTag = "tag:yaml.org,2002:str";
+    private const string TasksKey = "tasks";
 
     private readonly string _path;
     private readonly Parser _parser;
     private readonly Dictionary<string, TaskFileNode> _anchors = new(StringComparer.Ordinal);
 
-    private YamlTaskFileParser(string text, string path)
+    // While the task list is read: the list, its anchor (usable once it is complete), the depth of its items,
+    // and the top-level mapping that holds it, whose other keys are read after it.
+    private TaskFileSequence? _streamed;
+    private string _streamedAnchor = string.Empty;
+    private int _itemDepth;
+    private TaskFileMapping? _root;
+    private string _rootAnchor = string.Empty;
+
+    /// <summary>Reads YAML from <paramref name="reader"/>, naming <paramref name="path"/> in errors.</summary>
+    public YamlTaskFileParser(TextReader reader, string path)
     {
         _path = path;
-        _parser = new Parser(new StringReader(text));
+        _parser = new Parser(reader);
     }
-
-    /// <summary>The root node, or null if the text holds no YAML document.</summary>
-    /// <exception cref="TaskFileException">The text is not valid YAML, holds more than one
-    /// document, repeats a key or uses an undefined alias.</exception>
-    public static TaskFileNode? Parse(string text, string path) => new YamlTaskFileParser(text, path).ParseStream();
 
     private static (int Line, int Column) Position(ParsingEvent parsingEvent) =>
         ((int)parsingEvent.Start.Line, (int)parsingEvent.Start.Column);
 
-    private TaskFileNode? ParseStream()
+    /// <inheritdoc />
+    /// <exception cref="TaskFileException">The text is not valid YAML, holds more than one
+    /// document, repeats a key or uses an undefined alias.</exception>
+    public TaskFileNode? Start()
     {
         try
         {
@@ -44,20 +52,126 @@ internal sealed class YamlTaskFileParser
             }
 
             _parser.Consume<DocumentStart>();
-            var root = ReadNode(depth: 1);
-            _parser.Consume<DocumentEnd>();
-            if (_parser.Accept<DocumentStart>(out var second))
+            if (_parser.Accept<SequenceStart>(out _))
             {
-                var (line, column) = Position(second);
-                throw new TaskFileException(
-                    _path, line, column, "the file holds more than one YAML document; put all tasks in one list under a single 'tasks:'");
+                return BeginList(depth: 1);
             }
 
+            if (_parser.Accept<MappingStart>(out _))
+            {
+                var (line, column) = Position(_parser.Current!);
+                var start = _parser.Consume<MappingStart>();
+                _root = new TaskFileMapping(line, column);
+                _rootAnchor = start.Anchor.IsEmpty ? string.Empty : start.Anchor.Value;
+                if (!ReadRootEntries())
+                {
+                    EndDocument();
+                }
+
+                return _root;
+            }
+
+            var root = ReadNode(depth: 1);
+            EndDocument();
             return root;
         }
         catch (YamlException e)
         {
-            throw new TaskFileException(_path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}", e);
+            throw Invalid(e);
+        }
+    }
+
+    /// <inheritdoc />
+    public TaskFileNode? NextTask()
+    {
+        if (_streamed is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (!_parser.TryConsume<SequenceEnd>(out _))
+            {
+                return ReadNode(_itemDepth);
+            }
+
+            if (_streamedAnchor.Length > 0)
+            {
+                _anchors[_streamedAnchor] = _streamed;
+            }
+
+            _streamed = null;
+            if (_root is not null)
+            {
+                ReadRootEntries();
+            }
+
+            EndDocument();
+            return null;
+        }
+        catch (YamlException e)
+        {
+            throw Invalid(e);
+        }
+    }
+
+    private TaskFileException Invalid(YamlException e) =>
+        new(_path, (int)e.Start.Line, (int)e.Start.Column, $"invalid YAML: {e.Message}", e);
+
+    private TaskFileSequence BeginList(int depth)
+    {
+        var (line, column) = Position(_parser.Current!);
+        var start = _parser.Consume<SequenceStart>();
+        _streamed = new TaskFileSequence(line, column, isStreamed: true);
+        _streamedAnchor = start.Anchor.IsEmpty ? string.Empty : start.Anchor.Value;
+        _itemDepth = depth + 1;
+        return _streamed;
+    }
+
+    /// <summary>Reads the top-level mapping's entries up to its end, or up to the first task of a
+    /// <c>tasks:</c> list (then true: the list is streamed, and this is called again after it).</summary>
+    private bool ReadRootEntries()
+    {
+        var root = _root!;
+        while (!_parser.TryConsume<MappingEnd>(out _))
+        {
+            var keyNode = ReadNode(depth: 2);
+            if (keyNode is not TaskFileScalar key)
+            {
+                throw new TaskFileException(
+                    _path, keyNode.Line, keyNode.Column, $"a key must be a name, not {keyNode.Describe()}");
+            }
+
+            if (key.Text == TasksKey && root.Get(TasksKey) is null && _parser.Accept<SequenceStart>(out _))
+            {
+                root.TryAdd(key, BeginList(depth: 2), out _);
+                return true;
+            }
+
+            var value = ReadNode(depth: 2);
+            if (!root.TryAdd(key, value, out var first))
+            {
+                throw TaskFileErrors.DuplicateKey(_path, key, first);
+            }
+        }
+
+        if (_rootAnchor.Length > 0)
+        {
+            _anchors[_rootAnchor] = root;
+        }
+
+        return false;
+    }
+
+    private void EndDocument()
+    {
+        _parser.Consume<DocumentEnd>();
+        if (_parser.Accept<DocumentStart>(out var second))
+        {
+            var (line, column) = Position(second);
+            throw new TaskFileException(
+                _path, line, column, "the file holds more than one YAML document; put all tasks in one list under a single 'tasks:'");
         }
     }
 

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FuncExec.Node.Remote;
 
 /// <summary>
-/// <c>funcexec node</c>: starts the workers, joins a scheduler (given, or found by UDP
-/// discovery), relays work and results, pulses, and rejoins with backoff whenever the
-/// scheduler goes away.
+/// <c>funcexec node</c>: starts the workers, joins a scheduler (given, the first that answers
+/// of a list of a scheduler and its standbys, or found by UDP discovery), relays work and
+/// results, pulses, and rejoins with backoff whenever the scheduler goes away.
 /// </summary>
 /// <remarks>
 /// When the scheduler is lost, workers with tasks in hand are killed and replaced: the
@@ -55,16 +55,24 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
         await _node.StartAsync(this, cancellationToken).ConfigureAwait(false);
         var backoff = TimeSpan.FromMilliseconds(500);
         var retries = new RetryLog(_logger, _node.NodeName);
+        var schedulers = _options.Schedulers;
+
+        // With a list (an active scheduler and its standbys), the addresses are tried in turn, starting after the
+        // last one joined: when a scheduler is lost, the likeliest to answer is the next. The backoff grows only
+        // after a whole round failed, and a round's reasons are logged together.
+        var next = 0;
+        var failures = new List<string>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            SchedulerAddress? address = _options.Scheduler;
+            SchedulerAddress? address = schedulers.Count > 0 ? schedulers[next] : null;
             try
             {
                 address ??= await Discovery.FindAsync(
                     _options.UdpPort, retries.Discovering, cancellationToken).ConfigureAwait(false);
                 var (connection, welcome) = await SchedulerDialer.ConnectAsync(
-                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken).ConfigureAwait(false);
+                    address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken: cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(500);
+                failures.Clear();
                 retries.Joined();
                 NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), welcome.Welcome.PulseIntervalMs);
                 var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
@@ -72,6 +80,8 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 {
                     NodeLog.LostScheduler(_logger, _node.NodeName, reason);
                 }
+
+                next = schedulers.Count > 0 ? (next + 1) % schedulers.Count : 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -79,7 +89,19 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             }
             catch (Exception ex) when (ex is SchedulerUnreachableException or ProtocolException or IOException)
             {
-                retries.Failed(ex.Message, backoff);
+                failures.Add(ex.Message);
+                if (schedulers.Count > 1)
+                {
+                    next = (next + 1) % schedulers.Count;
+                    if (failures.Count < schedulers.Count)
+                    {
+                        // Not every address was tried yet this round: the next one at once.
+                        continue;
+                    }
+                }
+
+                retries.Failed(string.Join("; ", failures), backoff);
+                failures.Clear();
                 try
                 {
                     await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);

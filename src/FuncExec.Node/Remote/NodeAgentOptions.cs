@@ -6,8 +6,16 @@ namespace FuncExec.Node.Remote;
 /// <remarks>Defaults: find the scheduler by UDP broadcast on port 9700; all cores; 10 MiB maximum component file; reconnect backoff from 0.5 s up to 10 s.</remarks>
 public sealed record NodeAgentOptions
 {
-    /// <summary>The scheduler to join; null to find one by UDP discovery.</summary>
-    public SchedulerAddress? Scheduler { get; init; }
+    /// <summary>The scheduler to join; null to find one by UDP discovery. Setting it sets <see cref="Schedulers"/> to it alone.</summary>
+    public SchedulerAddress? Scheduler
+    {
+        get => Schedulers.Count > 0 ? Schedulers[0] : null;
+        init => Schedulers = value is null ? [] : [value];
+    }
+
+    /// <summary>The schedulers to join, tried in turn: an active one and its standbys (<c>--scheduler a:9700,b:9700</c>).
+    /// Once joined, the node stays with that one; when it is lost, all are tried again. Empty to find one by UDP discovery.</summary>
+    public IReadOnlyList<SchedulerAddress> Schedulers { get; init; } = [];
 
     /// <summary>The UDP port for discovery.</summary>
     public int UdpPort { get; init; } = SchedulerAddress.DefaultPort;

@@ -9,7 +9,8 @@ namespace FuncExec.Node.Remote;
 /// <summary>Opens an authenticated connection to a scheduler: TCP, then TLS beyond loopback (or with a pinned certificate), then the handshake.</summary>
 public static class SchedulerDialer
 {
-    /// <summary>Connects (from <paramref name="localAddress"/> when given), or fails within <paramref name="timeout"/> naming the address.</summary>
+    /// <summary>Connects (from <paramref name="localAddress"/> when given), or fails within <paramref name="timeout"/> naming the address.
+    /// A client that reattaches passes its <paramref name="identity"/>, which its Hello carries.</summary>
     /// <remarks>
     /// Without a secret in <paramref name="security"/>, a scheduler on this machine (at a loopback
     /// address or at one of this machine's own) is asked with the secret it generated for this
@@ -27,6 +28,7 @@ public static class SchedulerDialer
         TimeSpan timeout,
         ILogger logger,
         string? localAddress = null,
+        ClientIdentity? identity = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -83,7 +85,7 @@ public static class SchedulerDialer
             HandshakeResult welcome;
             try
             {
-                welcome = await Handshake.ConnectAsync(stream, role, name, security, timeout, cancellationToken).ConfigureAwait(false);
+                welcome = await Handshake.ConnectAsync(stream, role, name, security, timeout, identity, cancellationToken).ConfigureAwait(false);
             }
             catch (AuthenticationFailedException ex)
             {

@@ -14,4 +14,9 @@ public sealed class SchedulerUnreachableException : FuncExecException
 
     /// <summary>The address tried.</summary>
     public SchedulerAddress Address { get; }
+
+    /// <summary>For a run that failed because its scheduler did not come back: the id the scheduler gave each of the
+    /// run's tasks, by position, 0 for a task it never accepted; empty otherwise. A task whose id is known may have
+    /// finished on the scheduler after the client gave up.</summary>
+    public IReadOnlyList<long> TaskIds { get; init; } = [];
 }

@@ -12,7 +12,7 @@ namespace FuncExec.Protocol.Connections;
 /// <remarks>
 /// <para>The exchange (see <c>cluster.proto</c>), one frame each, at most 64 KiB:</para>
 /// <code>
-/// peer      -> scheduler  Hello     {version, role, name, peer_nonce}
+/// peer      -> scheduler  Hello     {version, role, name, peer_nonce[, client_token, reattach_ms]}
 /// scheduler -> peer       Challenge {version, scheduler_nonce, scheduler_proof = HMAC(secret, "scheduler" | peer_nonce | binding), scheduler_name}
 ///                         or Refused {reason}    (version mismatch, unknown role)
 /// peer      -> scheduler  Proof     {peer_proof = HMAC(secret, "peer" | scheduler_nonce | binding)}
@@ -68,7 +68,25 @@ public static class Handshake
         TransportSecurity security,
         TimeSpan timeout,
         CancellationToken cancellationToken = default) =>
-        ConnectAsync(stream, role, name, security, timeout, TimeProvider.System, ProtocolVersion.Current, cancellationToken);
+        ConnectAsync(stream, role, name, security, timeout, TimeProvider.System, ProtocolVersion.Current, identity: null, cancellationToken);
+
+    /// <summary>As the other overload, for a client that reattaches: its Hello carries <paramref name="identity"/>'s token and reattach time.</summary>
+    /// <param name="stream">The connection, from <see cref="SecureTransport.ConnectAsync"/>.</param>
+    /// <param name="role">Node or client.</param>
+    /// <param name="name">This peer's name, shown in the scheduler's logs and status.</param>
+    /// <param name="security">The shared secret.</param>
+    /// <param name="timeout">How long the whole exchange may take.</param>
+    /// <param name="identity">The client's token and reattach time; none (a client that never reattaches, or a node) when null.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    public static Task<HandshakeResult> ConnectAsync(
+        Stream stream,
+        PeerRole role,
+        string name,
+        TransportSecurity security,
+        TimeSpan timeout,
+        ClientIdentity? identity,
+        CancellationToken cancellationToken = default) =>
+        ConnectAsync(stream, role, name, security, timeout, TimeProvider.System, ProtocolVersion.Current, identity, cancellationToken);
 
     /// <summary>
     /// The scheduler's side: reads the Hello, refuses a wrong version, proves the secret, checks the
@@ -107,6 +125,7 @@ public static class Handshake
         TimeSpan timeout,
         TimeProvider timeProvider,
         uint protocolVersion,
+        ClientIdentity? identity = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -118,7 +137,7 @@ public static class Handshake
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await ConnectCoreAsync(stream, role, name, security, protocolVersion, linked.Token).ConfigureAwait(false);
+            return await ConnectCoreAsync(stream, role, name, security, protocolVersion, identity, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -190,7 +209,7 @@ public static class Handshake
     };
 
     private static async Task<HandshakeResult> ConnectCoreAsync(
-        Stream stream, PeerRole role, string name, TransportSecurity security, uint protocolVersion, CancellationToken cancellationToken)
+        Stream stream, PeerRole role, string name, TransportSecurity security, uint protocolVersion, ClientIdentity? identity, CancellationToken cancellationToken)
     {
         var me = Describe(role);
         var peerNonce = RandomNumberGenerator.GetBytes(NonceSize);
@@ -201,6 +220,12 @@ public static class Handshake
             Name = name,
             PeerNonce = ByteString.CopyFrom(peerNonce),
         };
+        if (identity is not null)
+        {
+            hello.ClientToken = identity.Token;
+            hello.ReattachMs = identity.ReattachMilliseconds;
+        }
+
         await FrameWriter.WriteAsync(stream, new ClusterEnvelope { Hello = hello }, cancellationToken).ConfigureAwait(false);
 
         var reply = await ReadAsync(stream, "the scheduler", cancellationToken).ConfigureAwait(false);

@@ -58,11 +58,11 @@ public sealed class DisposeTests
     }
 
     [Fact]
-    public async Task SchedulerKilled_StatusStreamOfARemoteCluster_EndsWithSchedulerUnreachable()
+    public async Task SchedulerKilled_StatusStreamOfARemoteClusterNoReattach_EndsWithSchedulerUnreachable()
     {
         var (scheduler, address) = await Distributed.FuncexecProcess.StartSchedulerAsync();
         await using var _ = scheduler;
-        await using var cluster = await Cluster.ConnectAsync(address);
+        await using var cluster = await Cluster.ConnectAsync(address, new RemoteClusterOptions { ReattachTime = TimeSpan.Zero });
         var stream = cluster.StatusAsync().GetAsyncEnumerator();
         var next = stream.MoveNextAsync().AsTask();
 

@@ -81,6 +81,23 @@ internal sealed partial class FuncexecProcess : IAsyncDisposable
 
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>Waits (at most <paramref name="seconds"/>, a guard against a hung process, not a timing check) for the process to exit.</summary>
+    /// <returns>Its exit code.</returns>
+    public async Task<int> WaitForExitAsync(int seconds = 180)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            await _process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new TimeoutException($"the process did not exit within {seconds} s; output so far:\n{Output}", ex);
+        }
+
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
