@@ -75,12 +75,7 @@ public sealed class SchedulerServer : IAsyncDisposable
     {
         var stateFolder = SchedulerStateFolder.FolderOf(StateHome, port);
         JournalState? state = null;
-        if (Options.Journal is "" && port == 0)
-        {
-            // A free port each start means a new state folder each start: a default journal there could never be read again.
-            ServerLog.NoJournalOnPortZero(Logger);
-        }
-        else if (Options.Journal is { } journalText)
+        if (Options.Journal is { } journalText)
         {
             var text = journalText.Length == 0 ? Path.Combine(stateFolder, JournalNames.DefaultFileName) : journalText;
             var (journal, lease) = JournalFactory.Open(text, new JournalOptions { StateFolder = stateFolder, Fresh = Options.FreshJournal });
@@ -352,10 +347,23 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        // The journal is read before the port is bound, so a scheduler that cannot have its journal never listens.
-        await OpenStateAsync(Options.Port, cancellationToken).ConfigureAwait(false);
-        StartProfile();
+        // The journal is read before the port is bound, so a scheduler that cannot have its journal never listens; on
+        // port 0 the default journal's folder is keyed by the port it gets, so it is read once bound (connections wait
+        // for it: nothing is served before FinishStartAsync).
+        var afterBind = Options.Port == 0 && Options.Journal is "";
+        if (!afterBind)
+        {
+            await OpenStateAsync(Options.Port, cancellationToken).ConfigureAwait(false);
+            StartProfile();
+        }
+
         await ListenAsync(cancellationToken).ConfigureAwait(false);
+        if (afterBind)
+        {
+            await OpenStateAsync(Endpoint.Port, cancellationToken).ConfigureAwait(false);
+            StartProfile();
+        }
+
         await FinishStartAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -92,8 +92,8 @@ public sealed record SchedulerServerOptions
 
     /// <summary>
     /// Where the scheduler keeps its journal: null for none (everything in memory, as an embedded cluster); empty for
-    /// a SQLite file <c>journal.db</c> in its state folder (none when <see cref="Port"/> is 0: that folder is new each
-    /// start); else a file path (SQLite) or a <c>postgres://</c> URL.
+    /// a SQLite file <c>journal.db</c> in its state folder (with <see cref="Port"/> 0, the folder of the port it gets);
+    /// else a file path (SQLite) or a <c>postgres://</c> URL.
     /// </summary>
     /// <remarks>Default: null. <c>funcexec scheduler</c> journals in its state folder unless given <c>--no-journal</c>.</remarks>
     public string? Journal { get; init; }

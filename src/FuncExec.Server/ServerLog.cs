@@ -88,9 +88,6 @@ internal static partial class ServerLog
     [LoggerMessage(256, LogLevel.Information, "running without a journal (--no-journal): a restart loses queued tasks and undelivered results")]
     public static partial void NoJournal(ILogger logger);
 
-    [LoggerMessage(258, LogLevel.Information, "running without a journal: with --port 0 the state folder is new each start, so give --journal to keep one")]
-    public static partial void NoJournalOnPortZero(ILogger logger);
-
     [LoggerMessage(259, LogLevel.Information, "journal: {Journal}; a submission is accepted once written there")]
     public static partial void Journal(ILogger logger, string journal);
 
