@@ -47,12 +47,16 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     /// <summary>The journal's file.</summary>
     public string Path => _path;
 
-    /// <summary>Opens the file (creating it when new), checks its schema, and reads it.</summary>
+    /// <summary>Opens the file (creating it when new), checks its schema, and reads it. Called again, it reads
+    /// what is committed so far.</summary>
     public JournalState Load()
     {
         if (_write is not null)
         {
-            throw new InvalidOperationException("the journal is loaded once");
+            lock (_readLock)
+            {
+                return ReadState(_read ?? throw new ObjectDisposedException(nameof(SqliteJournal)));
+            }
         }
 
         try
