@@ -25,7 +25,9 @@ public static class JournalFactory
             case "file":
                 var path = Path.GetFullPath(scheme == "file" ? journal[(colon + 3)..] : journal);
                 var sqlite = new SqliteJournal(path, options);
-                return (sqlite, new SqliteJournalLease(path));
+                var lease = new SqliteJournalLease(path);
+                sqlite.JournalFailed = _ => lease.WriteFailed();
+                return (sqlite, lease);
             default:
                 throw new JournalException(
                     $"--journal {scheme}://… names a kind of journal FuncExec does not know; give a file path (SQLite) or a postgres:// URL");

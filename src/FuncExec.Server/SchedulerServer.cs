@@ -82,6 +82,10 @@ public sealed class SchedulerServer : IAsyncDisposable
             _journal = journal;
             _lease = lease;
             await lease.AcquireAsync(holder => ServerLog.JournalStandingBy(Logger, journal.Description, holder), cancellationToken).ConfigureAwait(false);
+            // A lost lease (the database connection broke: a standby may take over) or a failed write (disk full):
+            // the scheduler can no longer promise what it acknowledges, so it must stop.
+            _leaseLost = lease.Lost.Register(() => JournalFailed("its lease was lost, or a write to it failed"));
+
             state = journal.Load();
         }
         else
@@ -112,6 +116,20 @@ public sealed class SchedulerServer : IAsyncDisposable
 
     private ISchedulerJournal? _journal;
     private IJournalLease? _lease;
+    private CancellationTokenRegistration _leaseLost;
+    private readonly TaskCompletionSource<string> _journalLost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes, with why, when the journal can no longer be written (its lease lost, or a write failed): whoever
+    /// hosts the scheduler must then stop it, since a standby may take over from the journal.</summary>
+    public Task<string> JournalLost => _journalLost.Task;
+
+    private void JournalFailed(string reason)
+    {
+        if (_journalLost.TrySetResult(reason))
+        {
+            ServerLog.JournalLost(Logger, _journal?.Description ?? "?", reason);
+        }
+    }
     private ITimer? _purge;
 
     /// <summary>Rebuilds clients (detached, each waiting its reattach time from now), computations, unfinished tasks and
@@ -323,6 +341,7 @@ public sealed class SchedulerServer : IAsyncDisposable
             await _journal.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _leaseLost.DisposeAsync().ConfigureAwait(false);
         if (_lease is not null)
         {
             await _lease.DisposeAsync().ConfigureAwait(false);

@@ -93,4 +93,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(257, LogLevel.Warning, "journal {Journal} is held by another scheduler ({Holder}): standing by until it is free")]
     public static partial void JournalStandingBy(ILogger logger, string journal, string holder);
+
+    [LoggerMessage(258, LogLevel.Critical, "journal {Journal} can no longer be written ({Reason}): the scheduler stops serving, so a standby or a restart takes over from what the journal holds")]
+    public static partial void JournalLost(ILogger logger, string journal, string reason);
 }

@@ -170,19 +170,22 @@ internal static class SchedulerCommand
             }
 
             await using var running = server;
-            try
+            var stopped = Task.Delay(Timeout.Infinite, cancellationToken);
+            if (await Task.WhenAny(stopped, server.JournalLost).ConfigureAwait(false) == server.JournalLost)
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C or SIGTERM: stop serving.
+                // The journal can no longer be written: stop at once, since a standby may already be taking over.
+                await Console.Error.WriteLineAsync($"scheduler: the journal can no longer be written ({await server.JournalLost.ConfigureAwait(false)}); stopping").ConfigureAwait(false);
+                return JournalLostExitCode;
             }
 
+            // Ctrl+C or SIGTERM: stop serving.
             return 0;
         });
         return command;
     }
+
+    /// <summary>The exit code of a scheduler that stopped because it could no longer write its journal (its lease was lost).</summary>
+    internal const int JournalLostExitCode = 3;
 
     /// <summary>Reads a duration: a number with a unit (<c>500ms</c>, <c>30s</c>, <c>10m</c>, <c>12h</c>, <c>1d</c>; seconds without one).</summary>
     internal static bool TryParseDuration(string text, out TimeSpan duration)

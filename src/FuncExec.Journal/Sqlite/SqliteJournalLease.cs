@@ -26,8 +26,14 @@ internal sealed class SqliteJournalLease : IJournalLease
         _lockPath = journalPath + ".lock";
     }
 
-    /// <summary>A file lock is not lost while the process lives.</summary>
-    public CancellationToken Lost => CancellationToken.None;
+    private readonly CancellationTokenSource _lost = new();
+
+    /// <summary>A file lock is not lost while the process lives; this is cancelled when a write to the journal failed
+    /// (disk full, the file removed), after which the scheduler can no longer promise what it acknowledges.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>The journal could not be written: cancels <see cref="Lost"/>.</summary>
+    public void WriteFailed() => _lost.Cancel();
 
     public Task AcquireAsync(Action<string> onWaiting, CancellationToken cancellationToken)
     {

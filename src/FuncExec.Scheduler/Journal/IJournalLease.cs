@@ -12,7 +12,7 @@ public interface IJournalLease : IAsyncDisposable
     /// <exception cref="JournalException">The lease cannot be had and waiting would not help (a SQLite journal another process has open).</exception>
     Task AcquireAsync(Action<string> onWaiting, CancellationToken cancellationToken);
 
-    /// <summary>Cancelled if the lease is lost after it was acquired (the database connection dropped): the scheduler must stop
-    /// serving at once, since a standby may take over.</summary>
+    /// <summary>Cancelled if the lease is lost after it was acquired (the database connection dropped), or the journal can no
+    /// longer be written (a failed write): the scheduler must stop serving at once, since a standby may take over.</summary>
     CancellationToken Lost { get; }
 }

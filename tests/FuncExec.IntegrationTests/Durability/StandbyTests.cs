@@ -92,6 +92,25 @@ public sealed class StandbyTests(PostgresServer postgres) : IClassFixture<Postgr
         Assert.All(results, l => Assert.Equal("succeeded", JsonDocument.Parse(l).RootElement.GetProperty("status").GetString()));
     }
 
+    [Fact]
+    public async Task Scheduler_ItsDatabaseSessionTerminated_StopsWithExitCode3AndTheStandbyTakesOver()
+    {
+        var database = await postgres.CreateDatabaseAsync("lost");
+        var journal = postgres.Url(database);
+        await using var active = StartScheduler(FreePort(), journal);
+        await active.WaitForAsync("listening on");
+        await using var standby = StartScheduler(FreePort(), journal);
+        await standby.WaitForAsync("standing by");
+
+        // What a restarted database server or a cut network does to the active scheduler's session (and its advisory lock).
+        await postgres.PsqlAsync(database, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted");
+
+        var exit = await active.WaitForExitAsync(seconds: 60);
+        Assert.True(exit == 3, $"exit {exit}:\n{active.Output}");
+        Assert.Contains("can no longer be written", active.Output, StringComparison.Ordinal);
+        await standby.WaitForAsync("listening on", seconds: 60);
+    }
+
     private static FuncexecProcess StartScheduler(int port, string journal) => FuncexecProcess.Start(
         "scheduler", "--ip-addr", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--udp-port", "0", "--no-dashboard",
         "--secret", Secret, "--journal", journal);
