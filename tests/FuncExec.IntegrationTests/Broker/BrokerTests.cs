@@ -98,7 +98,8 @@ public sealed class BrokerTests(RabbitMqBroker broker) : IClassFixture<RabbitMqB
         await using (var node = Distributed.FuncexecProcess.Start("node", "--scheduler", address, "-c", "2"))
         {
             await node.WaitForAsync("joined scheduler");
-            await using var remote = await RemoteCluster.ConnectAsync(address);
+            // The scheduler goes for good: the client waits 2 s for it to come back (60 s by default), then gives up.
+            await using var remote = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { ReattachTime = TimeSpan.FromSeconds(2) });
             var server = new BrokerServer(broker.Url, remote, new BrokerServerOptions { Queue = queue });
             var serving = server.RunAsync();
             Assert.True(await Tasks.EventuallyAsync(() => server.Completed >= 1, seconds: 120), "nothing answered before the scheduler went");
