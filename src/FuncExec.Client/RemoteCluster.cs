@@ -253,6 +253,13 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
         if (connection is not null)
         {
+            // Leaving for good: the scheduler ends this client's work now rather than waiting its reattach time.
+            if (connection.Post(new ClusterEnvelope { Goodbye = new ClientGoodbye() }))
+            {
+                using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await connection.CloseAsync("the client closed", drain.Token).ConfigureAwait(false);
+            }
+
             await connection.DisposeAsync().ConfigureAwait(false);
         }
         else
@@ -262,7 +269,6 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
 
         _stopping.Dispose();
-
     }
 
     /// <summary>The scheduler's pulse interval, or the shortest an open computation asked for.</summary>

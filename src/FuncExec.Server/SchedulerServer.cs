@@ -77,6 +77,8 @@ public sealed class SchedulerServer : IAsyncDisposable
         JournalState? state = null;
         if (Options.Journal is { } journalText)
         {
+            // The journal and the components go in the state folder, which holds the secret: private from the start.
+            SchedulerStateFolder.EnsureFolder(StateHome, port);
             var text = journalText.Length == 0 ? Path.Combine(stateFolder, JournalNames.DefaultFileName) : journalText;
             var (journal, lease) = JournalFactory.Open(text, new JournalOptions { StateFolder = stateFolder, Fresh = Options.FreshJournal });
             _journal = journal;

@@ -155,6 +155,11 @@ public static class SchedulerStateFolder
             _ => "others have access",
         };
 
+    /// <summary>Creates the state folder of the scheduler on <paramref name="port"/> (and its home) readable only by this user,
+    /// before anything is put in it (the journal, components), so it never exists with a wider mode.</summary>
+    /// <returns>The folder.</returns>
+    public static string EnsureFolder(string home, int port) => CreateFolder(home, port);
+
     private static string CreateFolder(string home, int port)
     {
         CreatePrivateFolder(home);

@@ -164,6 +164,9 @@ internal sealed class ClientSession
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
+            case ClusterEnvelope.BodyOneofCase.Goodbye:
+                _client.Leaving();
+                break;
             case ClusterEnvelope.BodyOneofCase.AckReports:
                 _client.Acknowledge(envelope.AckReports.TaskIds);
                 break;

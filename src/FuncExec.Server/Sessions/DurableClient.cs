@@ -122,7 +122,7 @@ internal sealed class DurableClient : ITaskObserver
             }
 
             _session = null;
-            if (Durable && !_server.Stopping.IsCancellationRequested)
+            if (Durable && !_leaving && !_server.Stopping.IsCancellationRequested)
             {
                 _expiry = _server.Time.CreateTimer(_ => Expire(), null, Reattach, Timeout.InfiniteTimeSpan);
                 return 0;
@@ -130,6 +130,17 @@ internal sealed class DurableClient : ITaskObserver
         }
 
         return Expire();
+    }
+
+    private bool _leaving;
+
+    /// <summary>The client said goodbye: when its connection ends, it is gone at once rather than after its reattach time.</summary>
+    public void Leaving()
+    {
+        lock (_lock)
+        {
+            _leaving = true;
+        }
     }
 
     /// <summary>Starts its reattach time now, for a client rebuilt from the journal after a restart.</summary>
@@ -160,8 +171,9 @@ internal sealed class DurableClient : ITaskObserver
         _server.Gone(this);
         Uploads.Dispose();
         var dropped = _server.Scheduler.Forget(this);
-        if (Durable)
+        if (Durable && !Volatile.Read(ref _leaving))
         {
+            // One that said goodbye is logged as any client that leaves.
             ServerLog.ClientGone(_server.Logger, Name, ShortToken, (int)Reattach.TotalSeconds, dropped);
         }
 

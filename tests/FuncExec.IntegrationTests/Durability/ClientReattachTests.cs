@@ -122,6 +122,31 @@ public sealed class ClientReattachTests
     }
 
     [Fact]
+    public async Task DisposeAsync_ClientWithARunningTask_SaysGoodbyeSoTheTaskIsKilledWithoutWaitingItsReattachTime()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
+        await using var _ = scheduler;
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "1");
+        var leaving = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { ReattachTime = TimeSpan.FromMinutes(30) });
+        var computation = await leaving.ScheduleAsync();
+        var running = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
+        await running.ReceiveAsync<string>();
+
+        await leaving.DisposeAsync();
+
+        // Were it only disconnected, the scheduler would keep the task running for the client's 30 minutes.
+        await using var observer = await RemoteCluster.ConnectAsync(address);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await observer.QueryStatusAsync()).Running.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the task still runs a minute after its client said goodbye:\n{scheduler.Output}");
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain("did not reattach", scheduler.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConnectAsync_FirstAddressOfTheListDead_ConnectsToTheSecond()
     {
         var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();

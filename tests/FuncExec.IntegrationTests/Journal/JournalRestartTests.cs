@@ -183,6 +183,9 @@ public sealed class JournalRestartTests : IDisposable
         await using var scheduler = await StartSchedulerAsync();
         var token = DurableTestClient.NewToken();
         await using var older = await DurableTestClient.ConnectAsync(_port, Secret, token, reattachMs: 60_000);
+        // A reply proves the scheduler attached the older connection to its token (that follows the handshake).
+        older.Send(new ClusterEnvelope { StatusRequest = new StatusRequest() });
+        await older.ReceiveAsync(ClusterEnvelope.BodyOneofCase.StatusReply);
         await using var newer = await DurableTestClient.ConnectAsync(_port, Secret, token, reattachMs: 60_000);
         Assert.True(newer.Welcome.Resumed);
         await older.Closed;
