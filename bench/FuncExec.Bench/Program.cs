@@ -66,11 +66,18 @@ if (args is ["journal", ..])
     try
     {
         var runs = new List<(string Label, Figures Figures)>();
-        foreach (var (label, options) in new (string, string[])[]
+        var setups = new List<(string, string[])>
         {
             ("no journal", ["--no-journal"]),
             ("SQLite journal", ["--journal", Path.Combine(folder.FullName, "journal.db")]),
-        })
+        };
+        // A PostgreSQL database to measure too (its tables are made on first use): --postgres URL, or FUNCEXEC_BENCH_POSTGRES.
+        if ((ArgText("--postgres") ?? Environment.GetEnvironmentVariable("FUNCEXEC_BENCH_POSTGRES")) is { Length: > 0 } postgres)
+        {
+            setups.Add(("PostgreSQL", ["--journal", postgres]));
+        }
+
+        foreach (var (label, options) in setups)
         {
             await using var processes = await SeparateProcesses.StartAsync(workers, options);
             await using var remote = await RemoteCluster.ConnectAsync(processes.Address);
@@ -87,6 +94,10 @@ if (args is ["journal", ..])
         }
 
         Console.WriteLine($"SQLite journal cost on W1: {1 - (runs[1].Figures.W1 / baseline.W1):P1} of throughput (target <= 25%)");
+        if (runs.Count > 2)
+        {
+            Console.WriteLine($"PostgreSQL journal cost on W1: {1 - (runs[2].Figures.W1 / baseline.W1):P1} of throughput");
+        }
     }
     finally
     {
@@ -149,6 +160,12 @@ async Task<Measured> MeasureAllAsync(ICluster cluster, string label)
 
 // A baseline's figure, or "-" when it did not run.
 static string Cell(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
+
+string? ArgText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
 
 int Arg(string name, int fallback)
 {
