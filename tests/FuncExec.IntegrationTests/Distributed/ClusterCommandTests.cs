@@ -67,7 +67,7 @@ public sealed class ClusterCommandTests : IDisposable
             Assert.Equal(0, await openssl.WaitForExitAsync(Patience));
         }
 
-        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--pulse-interval", "0.2", "--name", "sched", "--certfile", cert, "--keyfile", key), WithSecret);
+        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--no-journal", "--pulse-interval", "0.2", "--name", "sched", "--certfile", cert, "--keyfile", key), WithSecret);
         await scheduler.WaitForOutputAsync("listening on", Patience);
         var hosts = WriteHostsFile(ssh, $"root@{lab["h1"].Address}:{LabSsh.Port} --name h1", $"root@{lab["h2"].Address}:{LabSsh.Port} --name h2");
 
@@ -129,7 +129,7 @@ public sealed class ClusterCommandTests : IDisposable
         using var sshd = await ssh.StartServerAsync(lab, "h1");
         using var sshdCut = await ssh.StartServerAsync(lab, "cut");
         lab.CutLink("cut");
-        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--pulse-interval", "0.2", "--name", "sched"));
+        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--no-journal", "--pulse-interval", "0.2", "--name", "sched"));
         await scheduler.WaitForOutputAsync("listening on", Patience);
         var h1 = $"root@{lab["h1"].Address}:{LabSsh.Port}";
         var hosts = WriteHostsFile(

@@ -18,7 +18,7 @@ public sealed class MultiHostTests
     private static Dictionary<string, string> WithSecret => new() { ["FUNCEXEC_SECRET"] = "multi-host secret" };
 
     private static LabProcess StartScheduler(NetworkLab lab) =>
-        lab.Start("sched", "dotnet", Funcexec("scheduler", "--pulse-interval", Pulse.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "sched"), WithSecret);
+        lab.Start("sched", "dotnet", Funcexec("scheduler", "--no-journal", "--pulse-interval", Pulse.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "sched"), WithSecret);
 
     private static LabProcess StartNode(NetworkLab lab, string host, bool discover = false) =>
         lab.Start(host, "dotnet", discover
@@ -161,7 +161,7 @@ public sealed class MultiHostTests
         }
 
         var address = $"{lab["sched"].Address}:9700";
-        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--secret", "right", "--certfile", cert, "--keyfile", key, "--pulse-interval", "0.2"));
+        using var scheduler = lab.Start("sched", "dotnet", Funcexec("scheduler", "--no-journal", "--secret", "right", "--certfile", cert, "--keyfile", key, "--pulse-interval", "0.2"));
         await scheduler.WaitForOutputAsync("listening on", Patience);
 
         using var wrongSecret = lab.Start("wrongsecret", "dotnet", Funcexec("node", "--scheduler", address, "-c", "1", "--secret", "wrong", "--certfile", cert));
