@@ -1,3 +1,4 @@
+using FuncExec;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

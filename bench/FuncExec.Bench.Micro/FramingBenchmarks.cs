@@ -67,7 +67,7 @@ public class FramingBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "FrameCodec.Read (64 tasks)")]
-    public WorkerEnvelope? Read()
+    public object? Read()
     {
         _input.Position = 0;
         return FrameCodec.Read(_input, WorkerEnvelope.Parser, ref _readBuffer);

@@ -44,7 +44,7 @@ public class InvocationBenchmarks
     public object? Invoke() => _bound.Invoke(_args);
 
     [Benchmark(Description = "MethodResolver.Resolve (cache hit)")]
-    public BoundMethod ResolveCached() => _resolver.Resolve(FunctionName, _args);
+    public object ResolveCached() => _resolver.Resolve(FunctionName, _args);
 
     [Benchmark(Description = "ParamParser.FromJsonArray [1,2]")]
     public JsonElement[] ParseArgs() => ParamParser.FromJsonArray(_argsJson);

@@ -1,3 +1,4 @@
+using FuncExec;
 using System.Globalization;
 using FuncExec.Bench;
 using FuncExec.Client;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using FactorialFarm;
-using FuncExec.Client;
-using FuncExec.Core.Events;
-using FuncExec.Core.Tasks;
+using FuncExec;
 
 // The factorial farm (after "submit jobs to remote cores, terminate the ones no longer needed,
 // keep every core busy"): jobs compute factorials of large integers and write them to a folder;

@@ -1,4 +1,4 @@
-using FuncExec.Client;
+using FuncExec;
 using PingPong;
 
 // Ping-pong (after discoro's message-passing example): the client and remote tasks exchange
@@ -35,7 +35,7 @@ try
 {
     await pong.SendAsync(new Ball(1));
 }
-catch (FuncExec.Core.Errors.MessageNotDeliveredException ex)
+catch (MessageNotDeliveredException ex)
 {
     Console.WriteLine($"as expected: {ex.Message}");
 }

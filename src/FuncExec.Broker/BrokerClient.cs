@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>Submits tasks to a RabbitMQ task queue that <c>funcexec broker serve</c> (or a <see cref="BrokerServer"/>) consumes.</summary>
 /// <remarks>

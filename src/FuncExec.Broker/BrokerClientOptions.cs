@@ -1,4 +1,4 @@
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>How a <see cref="BrokerClient"/> submits tasks.</summary>
 /// <remarks>

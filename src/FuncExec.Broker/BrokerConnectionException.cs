@@ -1,6 +1,5 @@
-using FuncExec.Core.Errors;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>The broker could not be reached, refused the login, or the connection to it was lost.</summary>
 /// <remarks>The message names the broker's URL without its password.</remarks>

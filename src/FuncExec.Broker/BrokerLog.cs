@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 internal static partial class BrokerLog
 {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client.Exceptions;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>
 /// Takes tasks off a RabbitMQ task queue, runs them on a FuncExec cluster, and sends each result to

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>How a <see cref="BrokerServer"/> consumes its task queue.</summary>
 /// <remarks>

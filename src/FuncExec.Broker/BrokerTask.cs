@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using FuncExec.Core.Tasks;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>A task on the broker's queue: its id, and (with the client's private result queue) its report to await.</summary>
 public sealed class BrokerTask

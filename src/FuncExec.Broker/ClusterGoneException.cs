@@ -1,6 +1,5 @@
-using FuncExec.Core.Errors;
 
-namespace FuncExec.Broker;
+namespace FuncExec;
 
 /// <summary>A <see cref="BrokerServer"/> stopped because its cluster can run nothing more (the scheduler it
 /// submitted to went away); the tasks it held went back to the queue for another server.</summary>

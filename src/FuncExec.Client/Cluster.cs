@@ -1,4 +1,4 @@
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>Where a program starts with FuncExec.</summary>
 /// <example>
@@ -19,7 +19,7 @@ public static class Cluster
     /// first of a list (<c>a:9700,b:9700</c>: a scheduler and its standbys) that answers. The client reattaches when the
     /// connection drops (<see cref="RemoteClusterOptions.ReattachTime"/>).</summary>
     /// <exception cref="Node.Remote.SchedulerUnreachableException">Nothing answered there in time.</exception>
-    /// <exception cref="Protocol.Connections.ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    /// <exception cref="PeerProtocolException">The scheduler refused us: secret, TLS or version.</exception>
     public static async Task<ICluster> ConnectAsync(string address, RemoteClusterOptions? options = null, CancellationToken cancellationToken = default) =>
         await RemoteCluster.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
 }

@@ -1,19 +1,19 @@
 using System.Linq.Expressions;
 using FuncExec;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 // The call shapes a computation accepts; each delegates to one private core in Computation.cs.
 public sealed partial class Computation
 {
     /// <summary>Runs a call that returns a value, e.g. <c>() =&gt; Jobs.Add(a, b)</c> on the least loaded worker and returns its result.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task<T> RunAsync<T>(Expression<Func<T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Submits a call that returns a value, e.g. <c>() =&gt; Jobs.Add(a, b)</c>; the handle gives its result, messages, progress, cancel and kill.</summary>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public Task<RemoteTask<T>> SubmitAsync<T>(Expression<Func<T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken);
 
@@ -46,13 +46,13 @@ public sealed partial class Computation
         await RunEachAsync<T>(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a call to an async method that returns a value, e.g. <c>() =&gt; Jobs.FetchAsync(url)</c> on the least loaded worker and returns its result.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task<T> RunAsync<T>(Expression<Func<Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Submits a call to an async method that returns a value, e.g. <c>() =&gt; Jobs.FetchAsync(url)</c>; the handle gives its result, messages, progress, cancel and kill.</summary>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public Task<RemoteTask<T>> SubmitAsync<T>(Expression<Func<Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken);
 
@@ -85,8 +85,8 @@ public sealed partial class Computation
         await RunEachAsync<T>(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a call to a <c>void</c> method, e.g. <c>() =&gt; Jobs.Log(text)</c> on the least loaded worker and waits for it to end.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task RunAsync(Expression<Action> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -123,8 +123,8 @@ public sealed partial class Computation
         await RunEachVoidAsync(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a call to an async method that returns nothing, e.g. <c>() =&gt; Jobs.SaveAsync(path)</c> on the least loaded worker and waits for it to end.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task RunAsync(Expression<Func<Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -161,13 +161,13 @@ public sealed partial class Computation
         await RunEachVoidAsync(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c> on the least loaded worker and returns its result.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task<T> RunAsync<T>(Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Submits a call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.Echo(ctx, 3)</c>; the handle gives its result, messages, progress, cancel and kill.</summary>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public Task<RemoteTask<T>> SubmitAsync<T>(Expression<Func<TaskContext, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken);
 
@@ -200,13 +200,13 @@ public sealed partial class Computation
         await RunEachAsync<T>(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c> on the least loaded worker and returns its result.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task<T> RunAsync<T>(Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).Result.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Submits an async call that takes the task's context and returns a value, e.g. <c>ctx =&gt; Jobs.PongAsync(ctx)</c>; the handle gives its result, messages, progress, cancel and kill.</summary>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public Task<RemoteTask<T>> SubmitAsync<T>(Expression<Func<TaskContext, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         SubmitValueAsync<T>(call, options, Target.Anywhere, cancellationToken);
 
@@ -239,8 +239,8 @@ public sealed partial class Computation
         await RunEachAsync<T>(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a <c>void</c> call that takes the task's context, e.g. <c>ctx =&gt; Jobs.Watch(ctx)</c> on the least loaded worker and waits for it to end.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task RunAsync(Expression<Action<TaskContext>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -277,8 +277,8 @@ public sealed partial class Computation
         await RunEachVoidAsync(call, await EachWorkerAsync(node, cancellationToken).ConfigureAwait(false), options, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs an async call that takes the task's context and returns nothing, e.g. <c>ctx =&gt; Jobs.ServeAsync(ctx)</c> on the least loaded worker and waits for it to end.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception's type, message and stack are inside.</exception>
+    /// <exception cref="LambdaNotSupportedException">The lambda is not a call to a public static method, or an argument cannot be sent.</exception>
     public async Task RunAsync(Expression<Func<TaskContext, Task>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         await (await SubmitVoidAsync(call, options, Target.Anywhere, cancellationToken).ConfigureAwait(false)).WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -316,12 +316,12 @@ public sealed partial class Computation
 
     /// <summary>Runs the call once per item, the lambda's parameter standing for the item, e.g.
     /// <c>MapAsync(inputs, x =&gt; Jobs.Square(x))</c>; results in item order. All tasks are submitted in one batch.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">A task failed (the first such, once all have ended).</exception>
+    /// <exception cref="TaskFailedException">A task failed (the first such, once all have ended).</exception>
     public Task<IReadOnlyList<T>> MapAsync<TItem, T>(IEnumerable<TItem> items, Expression<Func<TItem, T>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync<TItem, T>(items, call, options, cancellationToken);
 
     /// <summary>Runs an async call once per item, e.g. <c>MapAsync(urls, u =&gt; Jobs.FetchAsync(u))</c>; results in item order.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">A task failed (the first such, once all have ended).</exception>
+    /// <exception cref="TaskFailedException">A task failed (the first such, once all have ended).</exception>
     public Task<IReadOnlyList<T>> MapAsync<TItem, T>(IEnumerable<TItem> items, Expression<Func<TItem, Task<T>>> call, TaskOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync<TItem, T>(items, call, options, cancellationToken);
 }

@@ -1,14 +1,13 @@
 using System.Buffers;
 using System.Linq.Expressions;
 using FuncExec.Client.Internal;
-using FuncExec.Core.Events;
 using FuncExec.Core.Functions.Lambdas;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using Google.Protobuf;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>
 /// A unit of work on a cluster: the components it shipped to the nodes and the tasks it runs.
@@ -50,7 +49,7 @@ public sealed partial class Computation : IAsyncDisposable
     public bool Exclusive => Options.Exclusive;
 
     /// <summary>Runs a named method, a code string or a command (see <see cref="TaskSpec"/>'s factories) and returns its result as <typeparamref name="T"/>.</summary>
-    /// <exception cref="Core.Errors.TaskFailedException">The task failed; the remote exception is inside.</exception>
+    /// <exception cref="TaskFailedException">The task failed; the remote exception is inside.</exception>
     public async Task<T> RunAsync<T>(TaskSpec task, CancellationToken cancellationToken = default) =>
         await (await SubmitAsync<T>(task, cancellationToken).ConfigureAwait(false)).Result.ConfigureAwait(false);
 
@@ -61,7 +60,7 @@ public sealed partial class Computation : IAsyncDisposable
         var prepared = _backend.Preparer.Prepare([task])[0];
         if (prepared.Refused is { } refused)
         {
-            throw new Core.Errors.TaskFailedException(refused);
+            throw new TaskFailedException(refused);
         }
 
         prepared.Task!.Assignment.Computation = Id;
@@ -113,7 +112,7 @@ public sealed partial class Computation : IAsyncDisposable
     /// <summary>Submits many calls (each its own method and arguments) in one submission, each on the least loaded
     /// worker: one frame to the scheduler however many there are.</summary>
     /// <returns>The handles, in the order of <paramref name="calls"/>.</returns>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">A lambda is not a call to a public static method; nothing was submitted.</exception>
+    /// <exception cref="LambdaNotSupportedException">A lambda is not a call to a public static method; nothing was submitted.</exception>
     public Task<IReadOnlyList<RemoteTask<T>>> SubmitAllAsync<T>(IEnumerable<Expression<Func<T>>> calls, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(calls);
@@ -122,7 +121,7 @@ public sealed partial class Computation : IAsyncDisposable
 
     /// <summary>Submits many calls in one submission, each on the worker paired with it.</summary>
     /// <returns>The handles, in the order of <paramref name="calls"/>.</returns>
-    /// <exception cref="Core.Errors.LambdaNotSupportedException">A lambda is not a call to a public static method; nothing was submitted.</exception>
+    /// <exception cref="LambdaNotSupportedException">A lambda is not a call to a public static method; nothing was submitted.</exception>
     public Task<IReadOnlyList<RemoteTask<T>>> SubmitAllAtAsync<T>(
         IEnumerable<(WorkerInfo Worker, Expression<Func<T>> Call)> calls, TaskOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -257,7 +256,7 @@ public sealed partial class Computation : IAsyncDisposable
     {
         if (Volatile.Read(ref _closed) != 0)
         {
-            throw new Core.Errors.ComputationClosedException($"computation {Id} ('{Name}') is closed; open another with ScheduleAsync");
+            throw new ComputationClosedException($"computation {Id} ('{Name}') is closed; open another with ScheduleAsync");
         }
 
         var ids = await Requests.AnsweredAsync(

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>How a computation is opened by <see cref="ICluster.ScheduleAsync"/>.</summary>
 /// <remarks>

@@ -1,6 +1,5 @@
-using FuncExec.Core.Events;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>
 /// A FuncExec cluster: the embedded one (<see cref="Cluster.StartLocalAsync"/>) or one reached
@@ -12,7 +11,7 @@ public interface ICluster : ITaskRunner
     /// Opens a computation: its components are sent to every node (once per node, by content), and
     /// it may run tasks once this returns. An exclusive computation waits here for its turn.
     /// </summary>
-    /// <exception cref="Core.Errors.ComponentRefusedException">A component is over the size cap.</exception>
+    /// <exception cref="ComponentRefusedException">A component is over the size cap.</exception>
     Task<Computation> ScheduleAsync(ComputationOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>The nodes of the cluster now, with their workers.</summary>

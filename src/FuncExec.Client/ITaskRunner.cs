@@ -1,6 +1,6 @@
 using FuncExec.Core.Tasks;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>Something that runs task descriptions: the embedded <see cref="LocalCluster"/> or a
 /// <see cref="RemoteCluster"/> reached through its scheduler.</summary>

@@ -1,12 +1,11 @@
 using FuncExec.Client.Internal;
 using FuncExec.Dashboard;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Node;
 using FuncExec.Scheduler;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>
 /// The embedded cluster: a scheduler and a node inside this process, with real worker
@@ -115,7 +114,7 @@ public sealed class LocalCluster : ICluster
     public IAsyncEnumerable<ClusterEvent> StatusAsync(CancellationToken cancellationToken = default) => EventStream.Open(_backend, 0, cancellationToken);
 
     /// <inheritdoc />
-    /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>
+    /// <exception cref="ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>
     public async Task<IReadOnlyList<TaskReport>> RunAsync(
         IReadOnlyList<TaskSpec> tasks,
         Action<int, TaskReport>? onFinished = null,
@@ -166,7 +165,7 @@ public sealed class LocalCluster : ICluster
     /// <param name="onFinished">Hears of each task's report with its position in <paramref name="tasks"/>.</param>
     /// <param name="cancellationToken">Stops submitting and waiting; tasks already submitted go on until the cluster is disposed.</param>
     /// <returns>How many tasks ran.</returns>
-    /// <exception cref="Core.Errors.ResourceRequestException">A task asks for more cores than a node has; the tasks before it ran.</exception>
+    /// <exception cref="ResourceRequestException">A task asks for more cores than a node has; the tasks before it ran.</exception>
     public async Task<int> RunAsync(IEnumerable<TaskSpec> tasks, int window, Action<int, TaskReport> onFinished, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);

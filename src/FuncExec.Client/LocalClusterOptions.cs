@@ -2,7 +2,7 @@ using FuncExec.Dashboard;
 using FuncExec.Scheduler.Queueing;
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>How the embedded local cluster starts.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>A node of the cluster.</summary>
 /// <param name="Index">The scheduler's number for it.</param>

@@ -1,12 +1,11 @@
 using FuncExec.Client.Internal;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>
 /// Reattaching: when the connection drops, the client reconnects with backoff over its addresses for
@@ -286,7 +285,7 @@ public sealed partial class RemoteCluster
         Id = id,
         Name = name,
         State = TaskState.Failed,
-        Error = new Core.Tasks.RemoteError(TaskUnknownError, message, Retryable: false),
+        Error = new FuncExec.RemoteError(TaskUnknownError, message, Retryable: false),
         Finished = DateTimeOffset.UtcNow,
     };
 
@@ -326,7 +325,7 @@ public sealed partial class RemoteCluster
     }
 
     private SchedulerUnreachableException ReconnectingError() =>
-        new(Address, $"the connection was lost and the client is reconnecting (for up to {ReattachTime.TotalSeconds:0.###} s, RemoteClusterOptions.ReattachTime); try again once it is back");
+        new(Address.ToString(), $"the connection was lost and the client is reconnecting (for up to {ReattachTime.TotalSeconds:0.###} s, RemoteClusterOptions.ReattachTime); try again once it is back");
 
     /// <summary>The connection ended: reconnect, or (not reattaching, or disposed) fail everything that waits.</summary>
     private void OnDropped(FrameConnection connection, CloseReason reason)
@@ -350,7 +349,7 @@ public sealed partial class RemoteCluster
 
         // Answers to these would have come on the lost connection: they fail now, saying why.
         var error = new SchedulerUnreachableException(
-            Address, $"the connection was lost ({reason.Message}) before the scheduler answered; the client is reconnecting");
+            Address.ToString(), $"the connection was lost ({reason.Message}) before the scheduler answered; the client is reconnecting");
         FailWaiters(error);
         ConnectionLost?.Invoke(Address, reason.Message);
         _ = ReattachAsync(reason.Message);
@@ -443,7 +442,7 @@ public sealed partial class RemoteCluster
     /// <summary>The scheduler is gone for good: every task, run and call that waits fails with <see cref="SchedulerUnreachableException"/>.</summary>
     private void FailAll(string why, Exception? inner)
     {
-        var error = new SchedulerUnreachableException(Address, why, inner);
+        var error = new SchedulerUnreachableException(Address.ToString(), why, inner);
         lock (_sendLock)
         {
             if (_gone is not null)
@@ -465,7 +464,7 @@ public sealed partial class RemoteCluster
         foreach (var (_, run) in _runs)
         {
             // The ids the scheduler gave, so that the caller can name what it never heard of.
-            var runError = new SchedulerUnreachableException(Address, why, inner) { TaskIds = run.Ids };
+            var runError = new SchedulerUnreachableException(Address.ToString(), why, inner) { TaskIds = run.Ids };
             run.Accepted.TrySetException(runError);
             run.Observer.Fail(runError);
         }
@@ -483,7 +482,7 @@ public sealed partial class RemoteCluster
         }
 
         _handlesByTag.Clear();
-        List<(long Computation, Action<IReadOnlyList<Core.Events.ClusterEvent>> OnEvents, Action<Exception?> OnEnded)> subscribers;
+        List<(long Computation, Action<IReadOnlyList<ClusterEvent>> OnEvents, Action<Exception?> OnEnded)> subscribers;
         lock (_subscribersLock)
         {
             _lost = error;

@@ -4,7 +4,7 @@ using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 public sealed partial class RemoteCluster
 {
@@ -66,7 +66,7 @@ public sealed partial class RemoteCluster
             var answered = await Task.WhenAny(waiter.Task, closed).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (answered != waiter.Task)
             {
-                throw new SchedulerUnreachableException(Address, $"the connection closed before the scheduler answered ({closed.Result})");
+                throw new SchedulerUnreachableException(Address.ToString(), $"the connection closed before the scheduler answered ({closed.Result})");
             }
 
             return await waiter.Task.ConfigureAwait(false);

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using FuncExec.Client.Internal;
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
@@ -11,7 +9,7 @@ using FuncExec.Scheduler;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>
 /// A cluster reached through its scheduler (<c>funcexec scheduler</c>) over TCP. Several
@@ -95,7 +93,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <remarks>When the connection drops later, the client tries every address of the list in turn for
     /// <see cref="RemoteClusterOptions.ReattachTime"/>.</remarks>
     /// <exception cref="SchedulerUnreachableException">Nothing answered there in time (the last address tried is named).</exception>
-    /// <exception cref="ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    /// <exception cref="PeerProtocolException">The scheduler refused us: secret, TLS or version.</exception>
     /// <exception cref="FormatException"><paramref name="address"/> is not an address or a list of them.</exception>
     public static async Task<RemoteCluster> ConnectAsync(string address, RemoteClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -127,7 +125,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     }
 
     /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and running tasks.</summary>
-    public async Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default)
+    internal async Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default)
     {
         var waiter = new TaskCompletionSource<StatusReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         var key = Interlocked.Increment(ref _nextRun);
@@ -505,7 +503,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         {
             if (_gone is { } gone)
             {
-                throw new SchedulerUnreachableException(Address, $"the connection is closed ({gone.Message})", gone);
+                throw new SchedulerUnreachableException(Address.ToString(), $"the connection is closed ({gone.Message})", gone);
             }
 
             if (_connection is not { } connection)
@@ -520,7 +518,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
             if (!connection.Post(last))
             {
-                throw _identity is null ? new SchedulerUnreachableException(Address, "the connection is closed") : ReconnectingError();
+                throw _identity is null ? new SchedulerUnreachableException(Address.ToString(), "the connection is closed") : ReconnectingError();
             }
         }
     }
@@ -542,7 +540,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         {
             if (_gone is { } gone)
             {
-                throw new SchedulerUnreachableException(Address, $"the connection is closed ({gone.Message})", gone);
+                throw new SchedulerUnreachableException(Address.ToString(), $"the connection is closed ({gone.Message})", gone);
             }
 
             _pendingSubmits[pending.Request] = pending;
@@ -729,8 +727,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         Error = m.Error?.ToModel(),
         Worker = m.Worker.Length == 0 ? null : m.Worker,
         Cores = [.. m.Cores],
-        Started = Core.Tasks.UnixTime.FromMicroseconds(m.StartedUnixUs),
-        Finished = Core.Tasks.UnixTime.FromMicroseconds(m.FinishedUnixUs),
+        Started = FuncExec.UnixTime.FromMicroseconds(m.StartedUnixUs),
+        Finished = FuncExec.UnixTime.FromMicroseconds(m.FinishedUnixUs),
         Attempts = m.Attempts,
         Output = m.Output.Length == 0 ? null : m.Output,
     };

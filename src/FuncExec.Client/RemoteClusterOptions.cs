@@ -1,7 +1,7 @@
 using FuncExec.Protocol.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>How a client reaches a scheduler.</summary>
 /// <remarks>Defaults: no secret, no TLS, 5 s to connect, 60 s to reattach; components and compiled code cached under the temporary directory; no logging.</remarks>

@@ -2,11 +2,10 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using FuncExec.Client.Internal;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Tasks;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>
 /// A task submitted to a computation: await it for its result, exchange messages with it,

@@ -1,4 +1,4 @@
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>How one task runs.</summary>
 /// <remarks>Defaults: one core, priority 0, no timeout, no retries, anywhere.</remarks>

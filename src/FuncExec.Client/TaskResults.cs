@@ -1,6 +1,6 @@
 using FuncExec.Core.Tasks;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>What a scheduler holds for a list of task ids (see <see cref="RemoteCluster.GetResultsAsync"/>).</summary>
 /// <param name="Reports">The reports of the tasks that have finished, in the order asked.</param>

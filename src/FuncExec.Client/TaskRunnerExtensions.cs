@@ -1,6 +1,6 @@
 using FuncExec.Core.Tasks;
 
-namespace FuncExec.Client;
+namespace FuncExec;
 
 /// <summary>Conveniences over <see cref="ITaskRunner"/>.</summary>
 public static class TaskRunnerExtensions

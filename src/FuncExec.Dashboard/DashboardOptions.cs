@@ -1,4 +1,4 @@
-namespace FuncExec.Dashboard;
+namespace FuncExec;
 
 /// <summary>Where the scheduler's web dashboard listens and how much history it keeps.</summary>
 /// <remarks>

@@ -32,7 +32,7 @@ namespace FuncExec.Dashboard;
 /// Kill and cancel need the cluster secret in the <c>X-FuncExec-Secret</c> header; when the
 /// cluster has no secret they are allowed from loopback only, by a loopback host name.</para>
 /// </remarks>
-public sealed class DashboardServer : IAsyncDisposable
+internal sealed class DashboardServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ViewFeed _feed;

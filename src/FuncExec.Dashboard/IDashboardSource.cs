@@ -6,7 +6,7 @@ namespace FuncExec.Dashboard;
 /// <summary>What the dashboard shows and acts on: the scheduler, and what only its host knows
 /// (nodes' addresses and pulses, connected clients, the cluster secret).</summary>
 /// <remarks>Every member is called from request threads and must be thread-safe.</remarks>
-public interface IDashboardSource
+internal interface IDashboardSource
 {
     /// <summary>The scheduling logic: snapshots, the event stream, kill and cancel.</summary>
     ClusterScheduler Scheduler { get; }

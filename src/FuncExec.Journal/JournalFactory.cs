@@ -4,7 +4,7 @@ using FuncExec.Scheduler.Journal;
 namespace FuncExec.Journal;
 
 /// <summary>Turns the text of <c>--journal</c> into a journal and the lease that guards it.</summary>
-public static class JournalFactory
+internal static class JournalFactory
 {
     /// <summary>Opens the journal <paramref name="journal"/> names: a file path for SQLite, or a
     /// <c>postgres://</c> (or <c>postgresql://</c>) URL for PostgreSQL.</summary>

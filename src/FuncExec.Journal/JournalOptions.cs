@@ -2,7 +2,7 @@ namespace FuncExec.Journal;
 
 /// <summary>How <see cref="JournalFactory.Open"/> opens a journal.</summary>
 /// <remarks>Default: no state folder (no marker kept), no fresh start.</remarks>
-public sealed record JournalOptions
+internal sealed record JournalOptions
 {
     /// <summary>The scheduler's state folder (<c>scheduler-PORT</c>): the default SQLite journal lives there, and a
     /// marker there remembers which journal this scheduler created, so a journal deleted later is refused instead of

@@ -13,7 +13,7 @@ namespace FuncExec.Journal;
 /// The caller returns the code <see cref="RunAsync"/> gives as the process's exit code. If serving has not ended
 /// <see cref="ExitGrace"/> after the loss (a shutdown that hangs), the gate ends the process itself.
 /// </remarks>
-public sealed class StandbyGate
+internal sealed class StandbyGate
 {
     /// <summary>The exit code of a scheduler that lost its journal's lease: restart it, and it stands by.</summary>
     public const int LostExitCode = 3;

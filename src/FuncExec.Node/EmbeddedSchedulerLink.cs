@@ -4,7 +4,7 @@ using FuncExec.Scheduler;
 namespace FuncExec.Node;
 
 /// <summary>A node inside the scheduler's process: reports are plain calls.</summary>
-public sealed class EmbeddedSchedulerLink : ISchedulerLink
+internal sealed class EmbeddedSchedulerLink : ISchedulerLink
 {
     private readonly ClusterScheduler _scheduler;
     private readonly int _nodeIndex;

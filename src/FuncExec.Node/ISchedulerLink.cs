@@ -3,7 +3,7 @@ using FuncExec.Protocol.V1;
 namespace FuncExec.Node;
 
 /// <summary>The node's way to its scheduler: what it reports about its workers.</summary>
-public interface ISchedulerLink
+internal interface ISchedulerLink
 {
     /// <summary>A worker process is up and can take work.</summary>
     void WorkerReady(int workerId);

@@ -11,11 +11,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FuncExec.Node;
 
+using ComputationClosed = FuncExec.Protocol.V1.ComputationClosed;
+
 /// <summary>
 /// The node agent: starts one worker process per core it offers, each pinned to its core,
 /// talks to them over a Unix socket, and replaces any that dies.
 /// </summary>
-public sealed class LocalNode : INodeChannel, IAsyncDisposable
+internal sealed class LocalNode : INodeChannel, IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly Socket _listener;

@@ -5,7 +5,7 @@ namespace FuncExec.Node;
 /// Defaults: the machine's host name; one worker per core this process may use; components
 /// stored under the temporary directory in <c>funcexec-USER/components</c>, up to 2 GiB.
 /// </remarks>
-public sealed record NodeOptions
+internal sealed record NodeOptions
 {
     /// <summary>The defaults.</summary>
     public static NodeOptions Default { get; } = new();

@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol;
 
 /// <summary>The version of the FuncExec wire protocol this build speaks.</summary>
-public static class ProtocolVersion
+internal static class ProtocolVersion
 {
     /// <summary>Bumped on every incompatible change; peers with another version are refused.</summary>
     /// <remarks>2: the handshake's proofs cover the TLS channel binding.</remarks>

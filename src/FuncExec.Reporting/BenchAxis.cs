@@ -8,7 +8,7 @@ namespace FuncExec.Reporting;
 /// (<c>1..4</c>): <c>1..4</c>, <c>2</c>, <c>1,2,4</c>, <c>1..2,8</c>. Every value is at least 1 and at most
 /// <see cref="MaxValue"/>; the values come back in ascending order, each once.
 /// </remarks>
-public static class BenchAxis
+internal static class BenchAxis
 {
     /// <summary>The largest value an axis may hold.</summary>
     public const int MaxValue = 1024;

@@ -6,7 +6,7 @@ namespace FuncExec.Reporting;
 /// <param name="Clients">Clients submitting at once, each its share of the tasks.</param>
 /// <param name="Tasks">Tasks completed in the cell (all clients together).</param>
 /// <param name="Seconds">Wall time from the first submission to the last result.</param>
-public sealed record BenchCell(int Workers, int Clients, int Tasks, double Seconds)
+internal sealed record BenchCell(int Workers, int Clients, int Tasks, double Seconds)
 {
     /// <summary>Tasks completed per second of wall time.</summary>
     public double TasksPerSecond => Seconds > 0 ? Tasks / Seconds : 0;

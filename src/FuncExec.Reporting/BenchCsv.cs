@@ -6,7 +6,7 @@ namespace FuncExec.Reporting;
 /// <summary>Writes a <see cref="BenchMatrix"/> as CSV: the header
 /// <c>workers,clients,tasks,seconds,tasks_per_second</c>, then one row per cell in the order the cells ran.</summary>
 /// <remarks>UTF-8 without a byte order mark, <c>\n</c> line ends; seconds to the microsecond, throughput to a tenth.</remarks>
-public static class BenchCsv
+internal static class BenchCsv
 {
     /// <summary>The header line.</summary>
     public const string Header = "workers,clients,tasks,seconds,tasks_per_second";

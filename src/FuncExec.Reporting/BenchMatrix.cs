@@ -1,7 +1,7 @@
 namespace FuncExec.Reporting;
 
 /// <summary>The result of <c>funcexec bench</c>: throughput for every pair of a workers count and a clients count.</summary>
-public sealed record BenchMatrix
+internal sealed record BenchMatrix
 {
     /// <summary>What ran the tasks, e.g. <c>embedded cluster</c> or <c>scheduler at host:9700</c>.</summary>
     public required string Cluster { get; init; }

@@ -9,7 +9,7 @@ namespace FuncExec.Reporting;
 /// workers, one line per clients count, and the table of every cell.</summary>
 /// <remarks>Like <see cref="HtmlReport"/>, the page needs no server and no network: the charting library (the same
 /// inlined build of Apache ECharts), its script and the data are all inline.</remarks>
-public static class BenchReport
+internal static class BenchReport
 {
     /// <summary>Writes the page to <paramref name="path"/>, replacing a file there.</summary>
     public static async Task WriteAsync(BenchMatrix matrix, string path, CancellationToken cancellationToken = default)

@@ -15,7 +15,7 @@ namespace FuncExec.Reporting;
 /// more than 20,000 task bars has its timeline drawn at a coarser resolution, neighbouring tasks of a worker merged
 /// into blocks; the page says so.
 /// </remarks>
-public static class HtmlReport
+internal static class HtmlReport
 {
     /// <summary>Writes the page to <paramref name="path"/>, replacing a file there.</summary>
     public static async Task WriteAsync(ProfileReport report, string path, CancellationToken cancellationToken = default)

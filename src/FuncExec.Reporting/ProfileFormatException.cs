@@ -1,9 +1,8 @@
-using FuncExec.Core.Errors;
 
 namespace FuncExec.Reporting;
 
 /// <summary>A profile CSV could not be read: the file, the line, and what is wrong with it.</summary>
-public sealed class ProfileFormatException : FuncExecException
+internal sealed class ProfileFormatException : FuncExecException
 {
     /// <summary>Creates the exception; the message reads <c>file:line: problem</c>.</summary>
     public ProfileFormatException(string path, int line, string problem)

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Threading.Channels;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Reporting.Internal;
 
@@ -19,7 +18,7 @@ namespace FuncExec.Reporting;
 /// exception is thrown by <see cref="FlushAsync"/> and by disposal.</para>
 /// <para>The format is described in the README, section "Profiles and reports".</para>
 /// </remarks>
-public sealed class ProfileRecorder : IAsyncDisposable, IDisposable
+internal sealed class ProfileRecorder : IAsyncDisposable, IDisposable
 {
     /// <summary>The sampling interval used when none is given: 100 ms.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);

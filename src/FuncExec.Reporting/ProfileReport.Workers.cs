@@ -3,7 +3,7 @@ using FuncExec.Reporting.Internal;
 
 namespace FuncExec.Reporting;
 
-public sealed partial class ProfileReport
+internal sealed partial class ProfileReport
 {
     private static (IReadOnlyList<WorkerUtilization> Workers, List<GanttBar> Bars) MeasureWorkers(Profile profile, long spanStart, long spanEnd)
     {

@@ -16,7 +16,7 @@ namespace FuncExec.Reporting;
 /// Overlapping intervals count once. A task holding k cores keeps busy its own worker and, for each further core
 /// it lists, the worker of the same node that the profile's <c>worker</c> rows pin to that core.</para>
 /// </remarks>
-public sealed partial class ProfileReport
+internal sealed partial class ProfileReport
 {
     /// <summary>More task bars than this in the worker timeline are thinned by merging neighbours.</summary>
     internal const int DefaultMaxGanttBars = 20_000;

@@ -5,4 +5,4 @@ namespace FuncExec.Reporting;
 /// <param name="Workers">Workers in the cluster now.</param>
 /// <param name="Queued">Tasks waiting for a worker.</param>
 /// <param name="Completed">Tasks finished so far, whatever their final state.</param>
-public sealed record ProfileSample(int BusyWorkers, int Workers, int Queued, long Completed);
+internal sealed record ProfileSample(int BusyWorkers, int Workers, int Queued, long Completed);

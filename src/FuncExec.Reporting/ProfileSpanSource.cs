@@ -1,7 +1,7 @@
 namespace FuncExec.Reporting;
 
 /// <summary>What a <see cref="ProfileReport"/>'s span was measured from.</summary>
-public enum ProfileSpanSource
+internal enum ProfileSpanSource
 {
     /// <summary>Nothing to measure: no task ran and fewer than two samples differ in time. Throughput and
     /// utilization are 0.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FuncExec.Reporting;
 
 /// <summary>How the report writes its numbers, so <c>funcexec report</c> prints what the HTML page shows.</summary>
-public static class ReportFormat
+internal static class ReportFormat
 {
     /// <summary>A throughput in tasks per second with as many digits as it needs: <c>812.3</c>, <c>81.25</c>, <c>0.0125</c>.</summary>
     public static string Throughput(double perSecond) =>

@@ -8,4 +8,4 @@ namespace FuncExec.Reporting;
 /// cores busy.</param>
 /// <param name="Utilization"><paramref name="Busy"/> divided by the profile's span, 0 to 1.</param>
 /// <param name="Deaths">Times its process died (crash, kill, timeout) and was replaced.</param>
-public sealed record WorkerUtilization(string Worker, int? Core, int Tasks, TimeSpan Busy, double Utilization, int Deaths);
+internal sealed record WorkerUtilization(string Worker, int? Core, int Tasks, TimeSpan Busy, double Utilization, int Deaths);

@@ -1,7 +1,7 @@
 namespace FuncExec.Scheduler;
 
 /// <summary>What <see cref="ClusterScheduler.Cancel"/> did.</summary>
-public enum CancelRequest
+internal enum CancelRequest
 {
     /// <summary>No such task is queued or running: it finished already, or never existed.</summary>
     NotFound,

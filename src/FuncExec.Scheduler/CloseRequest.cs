@@ -1,7 +1,7 @@
 namespace FuncExec.Scheduler;
 
 /// <summary>What <see cref="ClusterScheduler.CloseComputation(long, ITaskObserver, Action?)"/> did.</summary>
-public enum CloseRequest
+internal enum CloseRequest
 {
     /// <summary>No such computation is open: it closed already, or never existed.</summary>
     NotOpen,

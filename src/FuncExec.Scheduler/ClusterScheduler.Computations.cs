@@ -1,6 +1,4 @@
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
-using ComputationClosed = FuncExec.Core.Events.ComputationClosed;
+using ComputationClosed = FuncExec.ComputationClosed;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
@@ -9,7 +7,7 @@ using FuncExec.Scheduler.Queueing;
 
 namespace FuncExec.Scheduler;
 
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     private readonly Dictionary<long, ComputationState> _computations = [];
     private readonly Dictionary<ITaskObserver, ComputationState> _implicit = [];

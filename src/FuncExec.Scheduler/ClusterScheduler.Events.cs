@@ -1,9 +1,8 @@
-using FuncExec.Core.Events;
 using FuncExec.Scheduler.Journal;
 
 namespace FuncExec.Scheduler;
 
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     private Action<IReadOnlyList<ClusterEvent>>[] _subscribers = [];
 

@@ -9,7 +9,7 @@ namespace FuncExec.Scheduler;
 
 // The journal's side of the scheduler: records about clients that are not about tasks, and the rebuild
 // of the scheduler's state from what a journal holds after a restart.
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     /// <summary>Journals that a client connected (or connected again) under its token, with the name it gave.</summary>
     public void ClientSeen(ITaskObserver client, string name)
@@ -175,7 +175,7 @@ public sealed partial class ClusterScheduler
         Id = task.Id,
         Name = task.Submitted.Name,
         State = TaskState.Failed,
-        Error = new Core.Tasks.RemoteError("FuncExec.SchedulerRestarted", why, null, Retryable: false),
+        Error = new FuncExec.RemoteError("FuncExec.SchedulerRestarted", why, null, Retryable: false),
         Attempts = task.Attempts,
     };
 

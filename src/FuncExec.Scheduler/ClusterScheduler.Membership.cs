@@ -1,4 +1,3 @@
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Queueing;
@@ -7,7 +6,7 @@ using FuncExec.Scheduler.Status;
 
 namespace FuncExec.Scheduler;
 
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     /// <summary>
     /// A node was lost (silent past the failure detector's limit, or disconnected). Its slots
@@ -92,7 +91,7 @@ public sealed partial class ClusterScheduler
                     Id = task.Id,
                     Name = task.Submitted.Name,
                     State = TaskState.Failed,
-                    Error = new Core.Tasks.RemoteError("FuncExec.NodeLost", $"it was to run on node {removed.Channel.NodeName}, which was lost: {reason}", null, Retryable: false),
+                    Error = new FuncExec.RemoteError("FuncExec.NodeLost", $"it was to run on node {removed.Channel.NodeName}, which was lost: {reason}", null, Retryable: false),
                     Attempts = task.Attempts,
                 }, dispatch);
             }
@@ -243,7 +242,7 @@ public sealed partial class ClusterScheduler
                             Id = task.Id,
                             Name = task.Submitted.Name,
                             State = TaskState.Killed,
-                            Error = new Core.Tasks.RemoteError("FuncExec.TaskKilled", "its client left before it started", null, Retryable: false),
+                            Error = new FuncExec.RemoteError("FuncExec.TaskKilled", "its client left before it started", null, Retryable: false),
                             Attempts = task.Attempts,
                         };
                         var wire = report.ToWire(task.Submitted.Tag is long tag ? tag : 0);

@@ -3,7 +3,7 @@ using FuncExec.Scheduler.Queueing;
 
 namespace FuncExec.Scheduler;
 
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     /// <summary>
     /// A client sends a message to one of its tasks. It goes to the worker that holds the task, or

@@ -1,5 +1,4 @@
-using FuncExec.Core.Events;
-using TaskStarted = FuncExec.Core.Events.TaskStarted;
+using TaskStarted = FuncExec.TaskStarted;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
@@ -8,7 +7,7 @@ using FuncExec.Scheduler.Resources;
 
 namespace FuncExec.Scheduler;
 
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     // The lowest priority among tasks placed since workers were last all idle (int.MaxValue: none), and whether a
     // task of higher priority was queued since: only then can a prefetched task stand in front of a better one.

@@ -8,7 +8,7 @@ namespace FuncExec.Scheduler;
 // handed to (and a result only for the attempt handed); a client acts only on its own tasks and
 // computations. What does not fit is dropped and counted here; the methods that take a peer's report
 // return why, so the peer's session can log it.
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     /// <summary>Words every refusal of a client's request about another client's task or computation carries, so
     /// the client's session can tell those from ordinary errors (a task that has ended).</summary>

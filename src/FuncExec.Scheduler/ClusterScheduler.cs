@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
@@ -25,7 +23,7 @@ namespace FuncExec.Scheduler;
 /// Delivery: each task is reported to its observer exactly once; results of an attempt the
 /// scheduler no longer waits for (its worker was declared lost) are dropped.
 /// </remarks>
-public sealed partial class ClusterScheduler
+internal sealed partial class ClusterScheduler
 {
     private readonly Lock _lock = new();
     // Nodes in the cluster now, in join order (so by index); a lost node leaves both once its tasks are
@@ -466,7 +464,7 @@ public sealed partial class ClusterScheduler
             Id = task.Id,
             Name = task.Submitted.Name,
             State = state,
-            Error = new Core.Tasks.RemoteError(type, message, null, Retryable: false),
+            Error = new FuncExec.RemoteError(type, message, null, Retryable: false),
             Attempts = task.Attempts,
         }, dispatch);
     }

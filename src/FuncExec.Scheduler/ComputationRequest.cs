@@ -7,4 +7,4 @@ namespace FuncExec.Scheduler;
 /// <param name="Exclusive">Queued behind other exclusive computations, first come first served, and
 /// holding every worker while open; otherwise shared fairly with the other open computations.</param>
 /// <param name="Components">Files its tasks need on every node, already in the scheduler's reach.</param>
-public sealed record ComputationRequest(string Name, bool Exclusive, IReadOnlyList<ComponentRef> Components);
+internal sealed record ComputationRequest(string Name, bool Exclusive, IReadOnlyList<ComponentRef> Components);

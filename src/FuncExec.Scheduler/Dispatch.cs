@@ -1,4 +1,3 @@
-using FuncExec.Core.Events;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Journal;
 using FuncExec.Scheduler.Resources;

@@ -1,4 +1,3 @@
-using FuncExec.Core.Events;
 
 namespace FuncExec.Scheduler;
 

@@ -1,13 +1,12 @@
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
-using ComputationClosed = FuncExec.Core.Events.ComputationClosed;
-using TaskStarted = FuncExec.Core.Events.TaskStarted;
+using ComputationClosed = FuncExec.ComputationClosed;
+using TaskStarted = FuncExec.TaskStarted;
 
 namespace FuncExec.Scheduler;
 
 /// <summary>Cluster events to and from their wire form (<see cref="ClusterEventMessage"/>).</summary>
-public static class EventWire
+internal static class EventWire
 {
     /// <summary>The wire form of <paramref name="e"/>, or null when it is about another computation
     /// than <paramref name="computation"/> (0: keep every event). Node and worker events are always kept.</summary>

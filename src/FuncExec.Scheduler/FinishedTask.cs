@@ -3,4 +3,4 @@ using FuncExec.Core.Tasks;
 namespace FuncExec.Scheduler;
 
 /// <summary>A submitted task and what became of it.</summary>
-public readonly record struct FinishedTask(SubmittedTask Task, TaskReport Report);
+internal readonly record struct FinishedTask(SubmittedTask Task, TaskReport Report);

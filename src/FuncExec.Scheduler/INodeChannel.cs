@@ -3,7 +3,7 @@ using FuncExec.Protocol.V1;
 namespace FuncExec.Scheduler;
 
 /// <summary>The scheduler's way to a node.</summary>
-public interface INodeChannel
+internal interface INodeChannel
 {
     /// <summary>The node's name, shown in worker names (<c>node/worker-N</c>).</summary>
     string NodeName { get; }

@@ -6,7 +6,7 @@ namespace FuncExec.Scheduler;
 /// <summary>Hears about the tasks one submitter handed in.</summary>
 /// <remarks>Called outside the scheduler's lock, from whatever thread delivered the results;
 /// implementations must be quick and thread-safe.</remarks>
-public interface ITaskObserver
+internal interface ITaskObserver
 {
     /// <summary>Who submitted, as status displays name it (a client's name); null when unnamed.</summary>
     string? Name => null;

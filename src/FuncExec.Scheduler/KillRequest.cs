@@ -1,7 +1,7 @@
 namespace FuncExec.Scheduler;
 
 /// <summary>What <see cref="ClusterScheduler.Kill"/> did.</summary>
-public enum KillRequest
+internal enum KillRequest
 {
     /// <summary>No such task is queued or running: it finished already, or never existed.</summary>
     NotFound,

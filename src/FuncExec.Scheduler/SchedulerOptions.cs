@@ -4,7 +4,7 @@ namespace FuncExec.Scheduler;
 
 /// <summary>How the scheduler orders and places work.</summary>
 /// <remarks>Default: <see cref="TaskOrder.Priority"/>.</remarks>
-public sealed record SchedulerOptions
+internal sealed record SchedulerOptions
 {
     /// <summary>The defaults.</summary>
     public static SchedulerOptions Default { get; } = new();

@@ -5,7 +5,7 @@ namespace FuncExec.Scheduler;
 /// <summary>A profile of a scheduler's run being recorded (<c>--profile run.csv</c>): every task's
 /// lifecycle from the event stream, and a sample of busy workers, workers, queue length and
 /// completed tasks every interval.</summary>
-public sealed class SchedulerProfile : IAsyncDisposable
+internal sealed class SchedulerProfile : IAsyncDisposable
 {
     private readonly ProfileRecorder _recorder;
     private readonly IDisposable _subscription;

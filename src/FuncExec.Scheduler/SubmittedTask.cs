@@ -4,7 +4,7 @@ namespace FuncExec.Scheduler;
 
 /// <summary>A task as handed to the scheduler: its policies and the assignment a worker will run.</summary>
 /// <remarks>The scheduler fills in the assignment's task id, attempt and cores.</remarks>
-public sealed class SubmittedTask
+internal sealed class SubmittedTask
 {
     /// <summary>Creates a submitted task.</summary>
     public SubmittedTask(string name, TaskAssignment assignment)

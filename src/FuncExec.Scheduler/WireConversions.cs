@@ -4,7 +4,7 @@ using FuncExec.Protocol.V1;
 namespace FuncExec.Scheduler;
 
 /// <summary>Between the task model and its wire form: states and errors (times: <see cref="UnixTime"/>).</summary>
-public static class WireConversions
+internal static class WireConversions
 {
     /// <summary>The state an outcome stands for.</summary>
     public static TaskState ToState(this TaskOutcome outcome) => outcome switch
@@ -75,14 +75,14 @@ public static class WireConversions
     }
 
     /// <summary>A wire error as the model's.</summary>
-    public static Core.Tasks.RemoteError ToModel(this Protocol.V1.RemoteError error)
+    public static FuncExec.RemoteError ToModel(this Protocol.V1.RemoteError error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new(error.Type, error.Message, error.StackTrace.Length == 0 ? null : error.StackTrace, error.Retryable);
     }
 
     /// <summary>The model's error on the wire.</summary>
-    public static Protocol.V1.RemoteError ToWire(this Core.Tasks.RemoteError error)
+    public static Protocol.V1.RemoteError ToWire(this FuncExec.RemoteError error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new() { Type = error.Type, Message = error.Message, StackTrace = error.StackTrace ?? string.Empty, Retryable = error.Retryable };

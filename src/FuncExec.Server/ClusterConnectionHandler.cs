@@ -94,7 +94,7 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         {
             Refused(remote, address, "timeout", $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
-        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is PeerProtocolException or IOException or OperationCanceledException)
         {
             Refused(remote, address, ex.GetType().Name, ex.Message);
         }
@@ -111,7 +111,7 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         var token = hello.ClientToken;
         if (token.Length != 0 && !ClientRegistry.IsValidToken(token))
         {
-            throw new ProtocolException(
+            throw new PeerProtocolException(
                 $"the client token has {token.Length} characters, not 32 lowercase hexadecimal ones; a client makes its token from 16 random bytes (upgrade FuncExec on the client)");
         }
 

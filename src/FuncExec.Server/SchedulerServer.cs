@@ -29,7 +29,7 @@ namespace FuncExec.Server;
 /// <c>funcexec scheduler</c>: the shared scheduler as its own process. Kestrel hosts the
 /// FuncExec protocol on a TCP port for nodes and clients; a UDP responder answers discovery.
 /// </summary>
-public sealed class SchedulerServer : IAsyncDisposable
+internal sealed class SchedulerServer : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly CancellationTokenSource _stopping = new();

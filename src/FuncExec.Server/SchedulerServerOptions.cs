@@ -13,7 +13,7 @@ namespace FuncExec.Server;
 /// <see cref="SchedulerStateFolder"/>), and without a certificate it generates one there too and
 /// requires TLS from every peer beyond loopback; <see cref="Insecure"/> turns the secret off. 256 MiB for partly received frames.
 /// </remarks>
-public sealed record SchedulerServerOptions
+internal sealed record SchedulerServerOptions
 {
     /// <summary>The address to listen on.</summary>
     public string IpAddr { get; init; } = "0.0.0.0";

@@ -6,6 +6,8 @@ using Google.Protobuf;
 
 namespace FuncExec.Worker;
 
+using RemoteError = FuncExec.Protocol.V1.RemoteError;
+
 /// <summary>
 /// Runs a command task as a child process. The child inherits the executing thread's CPU
 /// affinity (fork copies it), so it runs on the task's cores.

@@ -1,12 +1,13 @@
 using System.Reflection;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Platform;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
 
 namespace FuncExec.Worker;
+
+using RemoteError = FuncExec.Protocol.V1.RemoteError;
 
 /// <summary>Runs one task and turns whatever happens into a <see cref="TaskResult"/>.</summary>
 /// <remarks>
@@ -81,7 +82,7 @@ internal sealed class TaskExecutor
             CpuAffinity.PinProcess(task.Cores);
         }
 
-        result.StartedUnixUs = Core.Tasks.UnixTime.NowMicroseconds();
+        result.StartedUnixUs = UnixTime.NowMicroseconds();
         var inFilesDirectory = false;
         try
         {
@@ -174,7 +175,7 @@ internal sealed class TaskExecutor
             Subreaper.EndLeftovers();
         }
 
-        result.FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds();
+        result.FinishedUnixUs = UnixTime.NowMicroseconds();
         result.Output = _output.Take();
         if (result.ResultJson.Length > MaxResultBytes)
         {
@@ -200,7 +201,7 @@ internal sealed class TaskExecutor
         Attempt = task.Attempt,
         Outcome = TaskOutcome.Cancelled,
         Error = new RemoteError { Type = CancelledType, Message = "cancelled before it started", Retryable = false },
-        FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds(),
+        FinishedUnixUs = UnixTime.NowMicroseconds(),
     };
 
     internal static RemoteError ToRemoteError(Exception ex) => new()

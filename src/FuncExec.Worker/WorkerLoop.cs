@@ -3,6 +3,8 @@ using FuncExec.Protocol.V1;
 
 namespace FuncExec.Worker;
 
+using TaskStarted = FuncExec.Protocol.V1.TaskStarted;
+
 /// <summary>
 /// Runs assigned tasks in arrival order and returns their results in batches.
 /// </summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using FuncExec.Core.Errors;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
 
@@ -33,7 +32,7 @@ internal sealed partial class WorkerRuntime
     }
 
     /// <inheritdoc />
-    protected override async Task SendAsync(TaskContext sender, long toTask, byte[] payloadJson, CancellationToken cancellationToken)
+    protected internal override async Task SendAsync(TaskContext sender, long toTask, byte[] payloadJson, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!Board.IsRunning(sender.TaskId, sender.Attempt))
@@ -68,6 +67,6 @@ internal sealed partial class WorkerRuntime
     }
 
     /// <inheritdoc />
-    protected override ValueTask<TaskMessage<ReadOnlyMemory<byte>>> ReceiveAsync(TaskContext receiver, CancellationToken cancellationToken) =>
+    protected internal override ValueTask<TaskMessage<ReadOnlyMemory<byte>>> ReceiveAsync(TaskContext receiver, CancellationToken cancellationToken) =>
         Board.StateOf(receiver).ReceiveAsync(cancellationToken);
 }

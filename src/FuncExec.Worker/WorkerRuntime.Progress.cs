@@ -1,3 +1,4 @@
+using FuncExec.Core.Functions.Internal;
 using System.Net.Sockets;
 using FuncExec.Protocol.V1;
 
@@ -15,7 +16,9 @@ internal sealed partial class WorkerRuntime
     private bool _progressTimerArmed;
 
     /// <inheritdoc />
-    protected override void ReportProgress(TaskContext sender, double fraction, string message)
+    protected internal override System.Text.Json.JsonSerializerOptions JsonOptionsFor(Type type) => FunctionJson.OptionsFor(type);
+
+    protected internal override void ReportProgress(TaskContext sender, double fraction, string message)
     {
         // A thread the task left behind reports nothing for the next one.
         if (!Board.IsRunning(sender.TaskId, sender.Attempt))

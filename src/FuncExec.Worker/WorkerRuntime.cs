@@ -36,7 +36,7 @@ internal sealed partial class WorkerRuntime : TaskRuntime
     public bool IsCancelRequested => Board.IsCancelRequested();
 
     /// <inheritdoc />
-    protected override TaskContext? Current => Board.RunningContext();
+    protected internal override TaskContext? Current => Board.RunningContext();
 
     /// <summary>Sends through <paramref name="connection"/> from now on; before, a task's sends fail.</summary>
     public void Connect(WorkerConnection connection, ResultBatcher results)

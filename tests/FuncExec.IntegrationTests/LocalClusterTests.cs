@@ -1,5 +1,4 @@
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Platform;
 using FuncExec.Core.Tasks;
 using static FuncExec.IntegrationTests.Tasks;

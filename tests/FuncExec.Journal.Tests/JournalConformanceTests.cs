@@ -12,10 +12,10 @@ public abstract class JournalConformanceTests
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
     /// <summary>A new, empty journal, ready to be written (its lease held, when it has one).</summary>
-    protected abstract Task<ISchedulerJournal> OpenAsync();
+    private protected abstract Task<ISchedulerJournal> OpenAsync();
 
     /// <summary>The journal <see cref="OpenAsync"/> opened last, opened again as a restarted scheduler would, after the first was disposed.</summary>
-    protected abstract Task<ISchedulerJournal> ReopenAsync();
+    private protected abstract Task<ISchedulerJournal> ReopenAsync();
 
     [Fact]
     public async Task Append_ManyBatchesWithoutWaiting_CallbacksRunInAppendOrderOnceDurable()
@@ -321,7 +321,7 @@ public abstract class JournalConformanceTests
     }
 
     /// <summary>Appends <paramref name="batch"/> and waits until its callback says it is durable.</summary>
-    protected static async Task CommitAsync(ISchedulerJournal journal, JournalBatch batch)
+    private protected static async Task CommitAsync(ISchedulerJournal journal, JournalBatch batch)
     {
         ArgumentNullException.ThrowIfNull(journal);
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -331,9 +331,9 @@ public abstract class JournalConformanceTests
         await committed.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
-    protected static JournaledTask Task(long id, string owner, long computation = 0, long tag = 0) => new(id, owner, computation, tag, Spec(id), 0);
+    private protected static JournaledTask Task(long id, string owner, long computation = 0, long tag = 0) => new(id, owner, computation, tag, Spec(id), 0);
 
-    protected static JournaledResult Result(long id) => new(id, Report(id), T0.AddSeconds(id));
+    private protected static JournaledResult Result(long id) => new(id, Report(id), T0.AddSeconds(id));
 
     protected static byte[] Spec(long id) => [0x0a, (byte)id, 0xff, 0x00];
 

@@ -20,13 +20,13 @@ public sealed class PostgresJournalTests(PostgresServer server) : JournalConform
         }
     }
 
-    protected override async Task<ISchedulerJournal> OpenAsync()
+    private protected override async Task<ISchedulerJournal> OpenAsync()
     {
         _database = await server.CreateDatabaseAsync();
         return await ReopenAsync();
     }
 
-    protected override async Task<ISchedulerJournal> ReopenAsync()
+    private protected override async Task<ISchedulerJournal> ReopenAsync()
     {
         var (journal, lease) = PostgresJournal.Open(server.Url(_database));
         _leases.Add(lease);

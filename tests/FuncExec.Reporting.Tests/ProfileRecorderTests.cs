@@ -1,4 +1,3 @@
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Reporting.Internal;
 using FuncExec.Reporting.Tests.Support;

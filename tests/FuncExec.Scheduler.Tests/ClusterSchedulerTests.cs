@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;

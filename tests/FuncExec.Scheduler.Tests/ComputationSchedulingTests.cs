@@ -1,8 +1,6 @@
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
-using TaskStarted = FuncExec.Core.Events.TaskStarted;
+using TaskStarted = FuncExec.TaskStarted;
 
 namespace FuncExec.Scheduler.Tests;
 

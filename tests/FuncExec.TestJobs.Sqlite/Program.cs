@@ -1,4 +1,4 @@
-using FuncExec.Client;
+using FuncExec;
 using FuncExec.TestJobs.Sqlite;
 
 // Runs SqliteJobs on the embedded cluster, or on the scheduler named by the first argument, and prints

@@ -1,5 +1,4 @@
 using System.Runtime.Loader;
-using FuncExec.Core.Errors;
 using FuncExec.TestJobs.Formatting;
 
 namespace FuncExec.TestJobs;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Remote;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using FuncExec.Cli.Bench;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Protocol.Connections;
 using FuncExec.Reporting;
 using Spectre.Console;
@@ -132,7 +131,7 @@ internal static class BenchCommand
                 remote = await RemoteBenchTarget.ConnectAsync(
                     address, new RemoteClusterOptions { Security = settings.Security }, settings.Clients[^1], settings.Task, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException or IOException or UnauthorizedAccessException)
             {
                 await Console.Error.WriteLineAsync($"bench: {ex.Message}").ConfigureAwait(false);
                 return 2;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using FuncExec.Broker;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Protocol.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -60,7 +59,7 @@ internal static class BrokerServeCommand
                 ? await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false)
                 : await RemoteCluster.ConnectAsync(schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"broker serve: {ex.Message}").ConfigureAwait(false);
             return 2;

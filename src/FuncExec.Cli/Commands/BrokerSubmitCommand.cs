@@ -1,7 +1,6 @@
 using System.CommandLine;
 using FuncExec.Broker;
 using FuncExec.Cli.Output;
-using FuncExec.Core.Errors;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
 

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using FuncExec.Cli.SshCluster;
-using FuncExec.Core.Errors;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using Microsoft.Extensions.Logging;
@@ -174,7 +173,7 @@ internal static class ClusterUpCommand
                 + "see the end of their logs with funcexec cluster status");
             return false;
         }
-        catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
+        catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException)
         {
             // No scheduler there, or it refused us (secret, TLS, version): the nodes may be fine, but they cannot be seen joining.
             await Console.Error.WriteLineAsync($"cluster up: --wait: {ex.Message}").ConfigureAwait(false);

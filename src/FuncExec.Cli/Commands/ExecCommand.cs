@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
 
 namespace FuncExec.Cli.Commands;

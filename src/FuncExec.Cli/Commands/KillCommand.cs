@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 
@@ -40,7 +39,7 @@ internal static class KillCommand
 
                 return missing == 0 ? 0 : 1;
             }
-            catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
+            catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException)
             {
                 await Console.Error.WriteLineAsync($"kill: {ex.Message}").ConfigureAwait(false);
                 return 2;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -42,7 +41,7 @@ internal static class ResultCommand
                     parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse) }, cancellationToken).ConfigureAwait(false);
                 results = await cluster.GetResultsAsync(asked, anyClient: true, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException or IOException or UnauthorizedAccessException)
             {
                 await Console.Error.WriteLineAsync($"result: {ex.Message}").ConfigureAwait(false);
                 return 2;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using FuncExec.Cli.Output;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
 using FuncExec.Dashboard;
@@ -139,7 +138,7 @@ internal static class RunCommand
                 : await RemoteCluster.ConnectAsync(
                     schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging, ReattachTime = reattachTime }, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"run: {ex.Message}").ConfigureAwait(false);
             return 2;

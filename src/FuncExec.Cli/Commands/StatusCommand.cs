@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using Google.Protobuf;
@@ -44,7 +43,7 @@ internal static class StatusCommand
 
                 return 0;
             }
-            catch (Exception ex) when (ex is FuncExecException or ProtocolException or FormatException)
+            catch (Exception ex) when (ex is FuncExecException or PeerProtocolException or FormatException)
             {
                 await Console.Error.WriteLineAsync($"status: {ex.Message}").ConfigureAwait(false);
                 return 2;

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
 

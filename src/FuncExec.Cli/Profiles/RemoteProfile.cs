@@ -1,5 +1,4 @@
 using FuncExec.Client;
-using FuncExec.Core.Events;
 using FuncExec.Reporting;
 
 namespace FuncExec.Cli.Profiles;

@@ -40,7 +40,7 @@ internal sealed record ClusterHost
     public string? SchedulerHost { get; init; }
 
     /// <summary>The scheduler port the node dials.</summary>
-    public int SchedulerPort { get; init; } = FuncExec.Node.Remote.SchedulerAddress.DefaultPort;
+    public int SchedulerPort { get; init; } = SchedulerAddress.DefaultPort;
 
     /// <summary>A PEM certificate here, copied to the host for the node's <c>--certfile</c>.</summary>
     public string? CertFile { get; init; }

@@ -34,7 +34,7 @@ internal sealed class HostOptions
     /// <summary>The host these options describe, over the file-wide <paramref name="defaults"/>.</summary>
     public ClusterHost ToHost(string host, string? user, int? port, string name, int line, HostOptions defaults)
     {
-        var scheduler = Scheduler ?? defaults.Scheduler ?? (null, FuncExec.Node.Remote.SchedulerAddress.DefaultPort);
+        var scheduler = Scheduler ?? defaults.Scheduler ?? (null, SchedulerAddress.DefaultPort);
         return new ClusterHost
         {
             Name = name,

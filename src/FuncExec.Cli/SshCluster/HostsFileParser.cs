@@ -284,7 +284,7 @@ internal static partial class HostsFileParser
         var thisMachine = value.StartsWith(':');
         try
         {
-            var parsed = FuncExec.Node.Remote.SchedulerAddress.Parse(thisMachine ? "localhost" + value : value);
+            var parsed = SchedulerAddress.Parse(thisMachine ? "localhost" + value : value);
             scheduler = (thisMachine ? null : parsed.Host, parsed.Port);
             return !parsed.Host.Any(char.IsWhiteSpace);
         }

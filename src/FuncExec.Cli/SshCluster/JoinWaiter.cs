@@ -12,8 +12,8 @@ internal sealed class JoinWaiter(ILogger logger, TimeProvider timeProvider)
 
     /// <summary>Waits until every name in <paramref name="names"/> is a node of the scheduler at <paramref name="address"/>, or <paramref name="timeout"/> passes.</summary>
     /// <returns>The names that have not joined; empty when all have.</returns>
-    /// <exception cref="FuncExec.Core.Errors.FuncExecException">The scheduler does not answer.</exception>
-    /// <exception cref="ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    /// <exception cref="FuncExecException">The scheduler does not answer.</exception>
+    /// <exception cref="PeerProtocolException">The scheduler refused us: secret, TLS or version.</exception>
     public async Task<IReadOnlyList<string>> WaitAsync(
         string address, TransportSecurity security, IReadOnlyCollection<string> names, TimeSpan timeout, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 
 namespace FuncExec.Cli.SshCluster;
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using FuncExec.Core.Errors;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 

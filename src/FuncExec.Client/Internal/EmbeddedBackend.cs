@@ -1,5 +1,3 @@
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Node;
 using FuncExec.Node.Components;
 using FuncExec.Protocol.V1;

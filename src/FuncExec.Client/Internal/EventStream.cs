@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using FuncExec.Core.Events;
 
 namespace FuncExec.Client.Internal;
 

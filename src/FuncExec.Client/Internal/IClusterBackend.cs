@@ -1,4 +1,3 @@
-using FuncExec.Core.Events;
 using FuncExec.Node.Components;
 using FuncExec.Scheduler;
 

@@ -61,7 +61,7 @@ internal sealed class TaskHandles : ITaskObserver
     }
 
     /// <summary>Ends a handle: messages that waited for its id are delivered first, then the report.</summary>
-    public void Complete(RemoteTask handle, Core.Tasks.TaskReport report)
+    public void Complete(RemoteTask handle, FuncExec.TaskReport report)
     {
         lock (_lock)
         {

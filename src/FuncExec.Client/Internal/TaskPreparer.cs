@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Components;
@@ -132,7 +131,7 @@ internal sealed class TaskPreparer
                 Id = 0,
                 Name = spec.Name,
                 State = TaskState.Failed,
-                Error = new Core.Tasks.RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, null, Retryable: false),
+                Error = new FuncExec.RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, null, Retryable: false),
             });
         }
 

@@ -1,7 +1,7 @@
 namespace FuncExec.Core.Collections;
 
 /// <summary>What <see cref="Queue{T}"/> lacks for taking work back.</summary>
-public static class QueueExtensions
+internal static class QueueExtensions
 {
     /// <summary>Removes every item that matches, keeping the others in order; O(n), for rare events.</summary>
     /// <returns>Whether any item was removed.</returns>

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 
 namespace FuncExec.Core.Functions;
@@ -22,7 +21,7 @@ namespace FuncExec.Core.Functions;
 /// method reach the caller unwrapped.</para>
 /// <para>Instances are immutable and safe to call from many threads.</para>
 /// </remarks>
-public sealed class BoundMethod
+internal sealed class BoundMethod
 {
     private readonly Func<JsonElement, object?>[] _converters;
     private readonly Type[] _argumentTypes;

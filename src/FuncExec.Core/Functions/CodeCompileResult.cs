@@ -1,10 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
-using FuncExec.Core.Errors;
 
 namespace FuncExec.Core.Functions;
 
 /// <summary>What compiling one code string gave: its image, or the error that compiling it alone gives.</summary>
-public sealed class CodeCompileResult
+internal sealed class CodeCompileResult
 {
     internal CodeCompileResult(CompiledCode code)
     {

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -6,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace FuncExec.Core.Functions;
 
 /// <summary>Compiling many codes together: one Roslyn compilation per batch, batches in parallel.</summary>
-public sealed partial class CodeCompiler
+internal sealed partial class CodeCompiler
 {
     /// <summary>Most codes in one compilation: enough to spread its fixed cost, few enough that the batches of a large set keep every core busy.</summary>
     private const int MaxBatchSize = 256;

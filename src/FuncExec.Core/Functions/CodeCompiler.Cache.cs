@@ -12,7 +12,7 @@ namespace FuncExec.Core.Functions;
 /// Nothing read is trusted: an image must be the assembly its name says and define the code's type,
 /// or the code is compiled again and the files replaced.
 /// </remarks>
-public sealed partial class CodeCompiler
+internal sealed partial class CodeCompiler
 {
     private const string BatchPrefix = "batch-";
     private const string PointerExtension = ".ref";

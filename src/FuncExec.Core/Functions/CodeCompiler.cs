@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -34,7 +33,7 @@ namespace FuncExec.Core.Functions;
 /// expected image, or does not define the code's type, is replaced. Instances are safe to use from
 /// many threads; each text compiles once.</para>
 /// </remarks>
-public sealed partial class CodeCompiler
+internal sealed partial class CodeCompiler
 {
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 

@@ -19,7 +19,7 @@ namespace FuncExec.Core.Functions;
 /// entry point is waited for, so every entry point returns the code's result; exceptions thrown by
 /// the code reach the caller unwrapped. Instances are safe to use from many threads.
 /// </remarks>
-public sealed class CodeRunner
+internal sealed class CodeRunner
 {
     private readonly AssemblyLoadContext _context = new("FuncExec.UserCode", isCollectible: false);
     private readonly ConcurrentDictionary<string, Lazy<Assembly>> _images = new(StringComparer.Ordinal);

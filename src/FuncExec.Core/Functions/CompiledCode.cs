@@ -8,4 +8,4 @@ namespace FuncExec.Core.Functions;
 /// <param name="ImageName">The image's name: its assembly is <c>FuncExec.UserCode.&lt;name&gt;</c> and its file <c>&lt;name&gt;.dll</c>.
 /// It is <paramref name="Hash"/> for code compiled alone, and the name of the shared image for code compiled
 /// together with others (<see cref="CodeCompiler.CompileMany"/>), whose images hold many types.</param>
-public sealed record CompiledCode(string Hash, byte[] Image, string TypeName, string MethodName, string ImageName);
+internal sealed record CompiledCode(string Hash, byte[] Image, string TypeName, string MethodName, string ImageName);

@@ -25,7 +25,7 @@ namespace FuncExec.Core.Functions;
 /// caches of its methods before <see cref="Close"/>. Serializer settings for its types are kept apart
 /// from the shared ones and dropped on close, since the serializer's caches would otherwise hold them.</para>
 /// </remarks>
-public sealed class ComputationLoadContext : AssemblyLoadContext
+internal sealed class ComputationLoadContext : AssemblyLoadContext
 {
     private readonly ConcurrentDictionary<string, Assembly> _byPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _folders = new(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ namespace FuncExec.Core.Functions;
 /// (<c>microsoft.data.sqlite.core/10.0.11</c>); null for a library that is not a package (a project).</param>
 /// <param name="AssetPath">Its path inside that folder, as the manifest lists it (<c>lib/net8.0/Microsoft.Data.Sqlite.dll</c>).</param>
 /// <param name="Managed">Whether it is an assembly rather than a native library.</param>
-public sealed record DependencyAsset(string Library, string Name, string? PackagePath, string AssetPath, bool Managed)
+internal sealed record DependencyAsset(string Library, string Name, string? PackagePath, string AssetPath, bool Managed)
 {
     /// <summary>
     /// Where the host would look for it, in order: beside the assembly in <paramref name="directory"/> under

@@ -17,7 +17,7 @@ namespace FuncExec.Core.Functions;
 /// of a <c>NAME.runtimeconfig.dev.json</c> beside the assembly, then <c>NUGET_PACKAGES</c> when set, else
 /// <c>~/.nuget/packages</c>.</para>
 /// </remarks>
-public static class DependencyAssets
+internal static class DependencyAssets
 {
     /// <summary>The manifest beside <paramref name="assemblyPath"/>: <c>NAME.deps.json</c>.</summary>
     public static string ManifestOf(string assemblyPath) => Path.ChangeExtension(assemblyPath, ".deps.json");

@@ -6,7 +6,7 @@ namespace FuncExec.Core.Functions;
 /// <summary>The JSON settings FuncExec writes and reads arguments, results and messages with.</summary>
 /// <remarks>Property names match case-insensitively, enums travel by name, public fields are
 /// included, and NaN and the infinities travel as strings.</remarks>
-public static class FuncExecJson
+internal static class FuncExecJson
 {
     /// <summary>The shared, read-only options.</summary>
     public static JsonSerializerOptions Options => FunctionJson.Options;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 
 namespace FuncExec.Core.Functions;
@@ -31,7 +30,7 @@ namespace FuncExec.Core.Functions;
 /// arguments allocates nothing, and shapes that pick the same overload share one
 /// <see cref="BoundMethod"/>. Instances are safe to use from many threads.</para>
 /// </remarks>
-public sealed class MethodResolver
+internal sealed class MethodResolver
 {
     private const int StackKeyLength = 256;
 

@@ -7,7 +7,7 @@ namespace FuncExec.Core.Functions;
 /// Turns command-line parameters into JSON arguments, and argument lists into their wire form:
 /// one UTF-8 JSON array.
 /// </summary>
-public static class ParamParser
+internal static class ParamParser
 {
     /// <summary>
     /// Parses a command-line parameter: as a JSON literal when it is valid JSON (<c>1</c>,

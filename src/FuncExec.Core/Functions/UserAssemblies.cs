@@ -15,7 +15,7 @@ namespace FuncExec.Core.Functions;
 /// package folder (where <c>dotnet build</c> of a class library leaves its packages); then, managed only, from
 /// the folders of the assemblies loaded here.
 /// </remarks>
-public static class UserAssemblies
+internal static class UserAssemblies
 {
     private static readonly ConcurrentDictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, byte> Folders = new(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ namespace FuncExec.Core.Platform;
 /// thread listed in /proc/self/task; threads started later inherit a pinned creator's mask,
 /// and so do child processes (fork copies the calling thread's mask).
 /// </remarks>
-public static partial class CpuAffinity
+internal static partial class CpuAffinity
 {
     private const int MaskWords = 16; // 1024 CPUs, the kernel's default CONFIG_NR_CPUS bound.
 

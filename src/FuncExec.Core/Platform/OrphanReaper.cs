@@ -26,7 +26,7 @@ namespace FuncExec.Core.Platform;
 /// embedded cluster in a user's program never makes that program a subreaper behind its back.
 /// </para>
 /// </remarks>
-public static partial class OrphanReaper
+internal static partial class OrphanReaper
 {
     private const int PrSetChildSubreaper = 36;
     private const int SigStop = 19;

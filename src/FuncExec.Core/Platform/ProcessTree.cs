@@ -12,7 +12,7 @@ namespace FuncExec.Core.Platform;
 /// ignored) every process it finds and reads the tree again until a read finds nothing new: a stopped
 /// process cannot fork. Only then is each one sent SIGKILL, which ends a stopped process too.
 /// </remarks>
-public static partial class ProcessTree
+internal static partial class ProcessTree
 {
     private const int SigKill = 9;
     private const int SigStop = 19;

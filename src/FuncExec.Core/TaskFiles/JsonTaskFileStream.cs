@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 
 namespace FuncExec.Core.TaskFiles;
 

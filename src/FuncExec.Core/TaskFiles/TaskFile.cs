@@ -1,5 +1,4 @@
 using System.Text;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Core.TaskFiles;
@@ -14,7 +13,7 @@ namespace FuncExec.Core.TaskFiles;
 /// enumerated. A YAML file is read as a stream; a JSON file's UTF-8 bytes are held (one byte a
 /// character), never the tree of its values.
 /// </remarks>
-public sealed class TaskFile : IDisposable
+internal sealed class TaskFile : IDisposable
 {
     private readonly TaskFileValidator _validator;
     private readonly Func<ITaskFileStream> _open;

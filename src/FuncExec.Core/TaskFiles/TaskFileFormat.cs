@@ -1,7 +1,7 @@
 namespace FuncExec.Core.TaskFiles;
 
 /// <summary>The syntax a task file is written in.</summary>
-public enum TaskFileFormat
+internal enum TaskFileFormat
 {
     /// <summary>YAML 1.2 with the core schema; files ending in <c>.yaml</c> or <c>.yml</c>.</summary>
     Yaml,

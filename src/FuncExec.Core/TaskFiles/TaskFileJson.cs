@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 
 namespace FuncExec.Core.TaskFiles;
 

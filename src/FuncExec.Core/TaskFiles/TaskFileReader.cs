@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Core.TaskFiles;
@@ -34,7 +33,7 @@ namespace FuncExec.Core.TaskFiles;
 /// integers stay integers. JSON files may hold comments and trailing commas.
 /// </para>
 /// </remarks>
-public static class TaskFileReader
+internal static class TaskFileReader
 {
     /// <summary>Reads the task file at <paramref name="path"/>, its format chosen by extension:
     /// <c>.yaml</c> or <c>.yml</c> for YAML, <c>.json</c> for JSON.</summary>

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Core.TaskFiles;

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

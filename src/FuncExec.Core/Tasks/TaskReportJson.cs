@@ -10,7 +10,7 @@ namespace FuncExec.Core.Tasks;
 /// <c>result</c> is the function's return value as JSON, <c>error</c> is <c>{"type","message","stack"}</c>,
 /// <c>core</c> the kernel's list syntax (<c>0</c>, <c>0-1</c>), times ISO 8601 round-trip.
 /// </remarks>
-public static class TaskReportJson
+internal static class TaskReportJson
 {
     /// <summary>Writes <paramref name="report"/>'s properties into the object <paramref name="json"/> has open.</summary>
     public static void WriteProperties(Utf8JsonWriter json, TaskReport report)

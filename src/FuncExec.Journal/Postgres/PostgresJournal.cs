@@ -16,7 +16,7 @@ namespace FuncExec.Journal.Postgres;
 /// own. A transaction commits when PostgreSQL has flushed it (its <c>synchronous_commit</c>), so what a client was
 /// told survives a crash of the scheduler, and of the database server unless it runs with that setting off.
 /// </remarks>
-public sealed class PostgresJournal : ISchedulerJournal
+internal sealed class PostgresJournal : ISchedulerJournal
 {
     private readonly NpgsqlDataSource _reads;
     private readonly TimeProvider _time;

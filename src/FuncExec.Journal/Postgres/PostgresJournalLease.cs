@@ -17,7 +17,7 @@ namespace FuncExec.Journal.Postgres;
 /// the writer's idle check (every second, answered within 3 s) — so a dead connection is found within a few seconds.
 /// Closing the lease (or the journal) ends the session and frees the lock without cancelling <see cref="Lost"/>.
 /// </remarks>
-public sealed partial class PostgresJournalLease : IJournalLease
+internal sealed partial class PostgresJournalLease : IJournalLease
 {
     /// <summary>The advisory lock: the first 8 bytes of SHA-256("funcexec-journal"). Advisory locks are per database, so
     /// journals in different databases of one server do not share it.</summary>

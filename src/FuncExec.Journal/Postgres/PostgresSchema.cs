@@ -67,7 +67,7 @@ internal static class PostgresSchema
         await using (var meta = new NpgsqlCommand("INSERT INTO meta(key, value) VALUES ('schema', $1), ('created', $2), ('next_task_id', '1')", connection))
         {
             meta.Parameters.Add(new NpgsqlParameter { Value = Version });
-            meta.Parameters.Add(new NpgsqlParameter { Value = Core.Tasks.UnixTime.ToMicroseconds(now).ToString(CultureInfo.InvariantCulture) });
+            meta.Parameters.Add(new NpgsqlParameter { Value = FuncExec.UnixTime.ToMicroseconds(now).ToString(CultureInfo.InvariantCulture) });
             await meta.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

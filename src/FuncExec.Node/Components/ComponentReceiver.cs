@@ -13,7 +13,7 @@ namespace FuncExec.Node.Components;
 /// <remarks>Used by one connection's reading loop, one piece at a time. Everything a piece says is checked:
 /// the reference (<see cref="ComponentIds"/>), each name (<see cref="ComponentPath"/>), that pieces of a file
 /// come in order and add up to its size, the size cap per file, and the store's cap for the whole.</remarks>
-public sealed class ComponentReceiver : IDisposable
+internal sealed class ComponentReceiver : IDisposable
 {
     /// <summary>The most data one piece carries: 1 MiB.</summary>
     public const int ChunkSize = 1024 * 1024;

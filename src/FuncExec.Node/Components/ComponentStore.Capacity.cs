@@ -4,7 +4,7 @@ using FuncExec.Protocol.V1;
 namespace FuncExec.Node.Components;
 
 /// <summary>The store's size: what each component takes, which ones are in use, and eviction of the rest.</summary>
-public sealed partial class ComponentStore
+internal sealed partial class ComponentStore
 {
     private readonly string _sizeOption;
 

@@ -3,7 +3,7 @@ using FuncExec.Protocol.V1;
 namespace FuncExec.Node.Components;
 
 /// <summary>Components that arrive in pieces: assembled beside the store, moved in once whole and checked.</summary>
-public sealed partial class ComponentStore
+internal sealed partial class ComponentStore
 {
     /// <summary>Where components being received are assembled: inside the root, so moving them in is a rename.</summary>
     internal string IncomingRoot => Path.Combine(Root, ".incoming");

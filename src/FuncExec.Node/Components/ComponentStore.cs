@@ -18,7 +18,7 @@ namespace FuncExec.Node.Components;
 /// (<see cref="ComponentIds"/>) before it becomes a path, and every path is checked to stay under
 /// <see cref="Root"/> without a symbolic link on the way. With <see cref="MaxSize"/> set, the store evicts the
 /// least recently used components nobody has pinned (<see cref="Pin"/>) to stay under it.</remarks>
-public sealed partial class ComponentStore
+internal sealed partial class ComponentStore
 {
     private readonly ILogger _logger;
 

@@ -10,7 +10,7 @@ namespace FuncExec.Node.Components;
 /// the computation closes, then is an ordinary cached component the store may evict.
 /// </summary>
 /// <remarks>Thread-safe: the client's connection calls it, and the expiry timer runs beside it.</remarks>
-public sealed class ComponentUploads : IDisposable
+internal sealed class ComponentUploads : IDisposable
 {
     private readonly ComponentStore _store;
     private readonly TimeProvider _time;

@@ -5,7 +5,7 @@ namespace FuncExec.Node.Metrics;
 /// <summary>
 /// Per-core CPU use from /proc/stat: the share of time each core was not idle between two samples.
 /// </summary>
-public sealed class CoreUsageSampler
+internal sealed class CoreUsageSampler
 {
     private Dictionary<int, (long Busy, long Total)> _previous = Read();
 

@@ -13,7 +13,7 @@ namespace FuncExec.Node.Remote;
 /// answers its sender with <c>funcexec-scheduler/1 HOST PORT NAME</c>, where HOST is its
 /// <c>--ext-ip-addr</c> or <c>-</c> for "the address this answer came from".
 /// </remarks>
-public static class Discovery
+internal static class Discovery
 {
     /// <summary>What a node sends.</summary>
     public const string Query = "funcexec-discover/1";

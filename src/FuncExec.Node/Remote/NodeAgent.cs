@@ -16,7 +16,7 @@ namespace FuncExec.Node.Remote;
 /// When the scheduler is lost, workers with tasks in hand are killed and replaced: the
 /// scheduler has requeued those tasks elsewhere, and running them twice would be wrong.
 /// </remarks>
-public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
+internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
 {
     private readonly NodeAgentOptions _options;
     private readonly ILogger _logger;
@@ -87,7 +87,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             {
                 break;
             }
-            catch (Exception ex) when (ex is SchedulerUnreachableException or ProtocolException or IOException)
+            catch (Exception ex) when (ex is SchedulerUnreachableException or PeerProtocolException or IOException)
             {
                 failures.Add(ex.Message);
                 if (schedulers.Count > 1)
@@ -215,7 +215,7 @@ public sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
 
     private Pulse MakePulse()
     {
-        var pulse = new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() };
+        var pulse = new Pulse { SentUnixUs = FuncExec.UnixTime.NowMicroseconds() };
         foreach (var (core, busy) in _cpu.Sample())
         {
             pulse.Cores.Add(new CoreUsage { Core = core, BusyPercent = busy });

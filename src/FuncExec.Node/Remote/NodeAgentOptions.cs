@@ -4,7 +4,7 @@ namespace FuncExec.Node.Remote;
 
 /// <summary>How <c>funcexec node</c> runs.</summary>
 /// <remarks>Defaults: find the scheduler by UDP broadcast on port 9700; all cores; 10 MiB maximum component file; reconnect backoff from 0.5 s up to 10 s.</remarks>
-public sealed record NodeAgentOptions
+internal sealed record NodeAgentOptions
 {
     /// <summary>The scheduler to join; null to find one by UDP discovery. Setting it sets <see cref="Schedulers"/> to it alone.</summary>
     public SchedulerAddress? Scheduler

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FuncExec.Node.Remote;
+namespace FuncExec;
 
 /// <summary>Where a scheduler listens: <c>host:port</c>, port 9700 when left out.</summary>
 public sealed record SchedulerAddress(string Host, int Port)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace FuncExec.Node.Remote;
 
 /// <summary>Opens an authenticated connection to a scheduler: TCP, then TLS beyond loopback (or with a pinned certificate), then the handshake.</summary>
-public static class SchedulerDialer
+internal static class SchedulerDialer
 {
     /// <summary>Connects (from <paramref name="localAddress"/> when given), or fails within <paramref name="timeout"/> naming the address.
     /// A client that reattaches passes its <paramref name="identity"/>, which its Hello carries.</summary>
@@ -19,7 +19,7 @@ public static class SchedulerDialer
     /// </remarks>
     /// <exception cref="SchedulerUnreachableException">Nothing listens there, or it did not answer in time.</exception>
     /// <exception cref="AuthenticationFailedException">It refused our secret, or we have none, or the local secret file is open to others; the message says what to do.</exception>
-    /// <exception cref="ProtocolException">It answered but refused us (TLS, version).</exception>
+    /// <exception cref="PeerProtocolException">It answered but refused us (TLS, version).</exception>
     public static async Task<(FrameConnection Connection, HandshakeResult Welcome)> ConnectAsync(
         SchedulerAddress address,
         PeerRole role,
@@ -51,11 +51,11 @@ public static class SchedulerDialer
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new SchedulerUnreachableException(address, $"no answer within {timeout.TotalSeconds:0.#} s");
+                    throw new SchedulerUnreachableException(address.ToString(), $"no answer within {timeout.TotalSeconds:0.#} s");
                 }
                 catch (SocketException ex)
                 {
-                    throw new SchedulerUnreachableException(address, Describe(ex), ex);
+                    throw new SchedulerUnreachableException(address.ToString(), Describe(ex), ex);
                 }
             }
 

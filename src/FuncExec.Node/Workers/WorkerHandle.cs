@@ -10,6 +10,9 @@ using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Node.Workers;
 
+using RemoteError = FuncExec.Protocol.V1.RemoteError;
+using TaskStarted = FuncExec.Protocol.V1.TaskStarted;
+
 /// <summary>
 /// One worker process of the node: spawns it pinned to its core, forwards assignments, reads
 /// results on a dedicated thread, enforces timeouts, and on its death reports what it held
@@ -159,7 +162,7 @@ internal sealed class WorkerHandle
             if (idle && _inFlight.TryPeek(out var first))
             {
                 // An idle worker starts the first task as it arrives.
-                first.StartedUnixUs = FuncExec.Core.Tasks.UnixTime.NowMicroseconds();
+                first.StartedUnixUs = FuncExec.UnixTime.NowMicroseconds();
             }
 
             SendLocked(new WorkerEnvelope { Assign = batch });
@@ -403,7 +406,7 @@ internal sealed class WorkerHandle
 
         if (killRequested)
         {
-            var now = FuncExec.Core.Tasks.UnixTime.NowMicroseconds();
+            var now = FuncExec.UnixTime.NowMicroseconds();
             _node.Link.OnResults(Id,
             [
                 new TaskResult
@@ -553,7 +556,7 @@ internal sealed class WorkerHandle
 
     private TaskResult EndedResult(InFlightTask running, int exitCode, string reason, string stderr)
     {
-        var now = FuncExec.Core.Tasks.UnixTime.NowMicroseconds();
+        var now = FuncExec.UnixTime.NowMicroseconds();
         var timedOut = ReferenceEquals(running, _timedOut);
         if (ReferenceEquals(running, _killed))
         {

@@ -7,7 +7,7 @@ namespace FuncExec.Protocol.Components;
 /// scheduler to node, node to worker) before the reference touches a path: its id is the SHA-256 of its main file,
 /// 64 lowercase hexadecimal characters; its file name is a plain file name.
 /// </summary>
-public static class ComponentIds
+internal static class ComponentIds
 {
     /// <summary>The length of a component id: a SHA-256 in hexadecimal.</summary>
     public const int Length = 64;

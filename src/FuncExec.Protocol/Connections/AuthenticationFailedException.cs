@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Connections;
 
 /// <summary>The two sides do not share a secret, or the scheduler's TLS certificate is not the one this side trusts.</summary>
-public sealed class AuthenticationFailedException : ProtocolException
+internal sealed class AuthenticationFailedException : PeerProtocolException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public AuthenticationFailedException()

@@ -13,7 +13,7 @@ namespace FuncExec.Protocol.Connections;
 /// </remarks>
 /// <param name="Token">32 lowercase hex characters.</param>
 /// <param name="ReattachTime">How long the scheduler keeps the client's tasks, computations and reports after its connection drops.</param>
-public sealed record ClientIdentity(string Token, TimeSpan ReattachTime)
+internal sealed record ClientIdentity(string Token, TimeSpan ReattachTime)
 {
     /// <summary>The length of a token in characters.</summary>
     public const int TokenLength = 32;

@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Connections;
 
 /// <summary>Why a <see cref="FrameConnection"/> closed.</summary>
-public enum CloseReasonKind
+internal enum CloseReasonKind
 {
     /// <summary>This side closed it: <see cref="FrameConnection.CloseAsync"/> or <see cref="FrameConnection.DisposeAsync"/>.</summary>
     LocalClose,

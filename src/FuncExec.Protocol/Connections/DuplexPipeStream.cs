@@ -15,7 +15,7 @@ namespace FuncExec.Protocol.Connections;
 /// Kestrel connection) unless it was created with <c>leaveOpen</c>. A write after the other side
 /// stopped reading throws <see cref="IOException"/>.
 /// </remarks>
-public sealed class DuplexPipeStream : Stream
+internal sealed class DuplexPipeStream : Stream
 {
     private readonly PipeReader _input;
     private readonly PipeWriter _output;

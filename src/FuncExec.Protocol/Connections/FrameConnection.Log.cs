@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Protocol.Connections;
 
-public sealed partial class FrameConnection
+internal sealed partial class FrameConnection
 {
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Closed the connection to {Remote}: {Reason}")]
     private static partial void LogClosedLocally(ILogger logger, string remote, string reason);

@@ -34,7 +34,7 @@ namespace FuncExec.Protocol.Connections;
 /// <see cref="DuplexPipeStream"/> do. The connection owns it and disposes it.
 /// </para>
 /// </remarks>
-public sealed partial class FrameConnection : IAsyncDisposable
+internal sealed partial class FrameConnection : IAsyncDisposable
 {
     // A long burst is written in chunks of this size rather than buffered whole; the flush still
     // comes once, at the end of the burst.

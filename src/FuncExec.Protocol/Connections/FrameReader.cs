@@ -13,7 +13,7 @@ namespace FuncExec.Protocol.Connections;
 /// A length above the cap is refused with <see cref="FrameTooLargeException"/> before any
 /// payload is read. A payload protobuf cannot parse throws <see cref="InvalidProtocolBufferException"/>.
 /// </remarks>
-public static class FrameReader
+internal static class FrameReader
 {
     /// <summary>
     /// Reads exactly one frame from <paramref name="input"/> and parses it. Returns null at a clean

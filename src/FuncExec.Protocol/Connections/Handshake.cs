@@ -30,12 +30,12 @@ namespace FuncExec.Protocol.Connections;
 /// that the scheduler too reports a wrong secret instead of a dropped connection.
 /// </para>
 /// <para>
-/// Every failure throws a <see cref="ProtocolException"/> (or a subtype) whose message says which
+/// Every failure throws a <see cref="PeerProtocolException"/> (or a subtype) whose message says which
 /// side is wrong and what to do, and disposes the stream. Low-level failures (garbage, an oversized
-/// frame, a reset) are wrapped in a plain <see cref="ProtocolException"/>.
+/// frame, a reset) are wrapped in a plain <see cref="PeerProtocolException"/>.
 /// </para>
 /// </remarks>
-public static class Handshake
+internal static class Handshake
 {
     /// <summary>The cap on one handshake frame: a Hello is small, and a stranger must not make us allocate much.</summary>
     internal const int MaxFrameSize = 64 * 1024;
@@ -60,7 +60,7 @@ public static class Handshake
     /// <exception cref="ProtocolMismatchException">The scheduler refused our protocol version or role.</exception>
     /// <exception cref="TlsMismatchException">The scheduler requires TLS and this side connected without it.</exception>
     /// <exception cref="HandshakeTimeoutException">The scheduler did not finish in time.</exception>
-    /// <exception cref="ProtocolException">The scheduler closed the connection or broke the protocol.</exception>
+    /// <exception cref="PeerProtocolException">The scheduler closed the connection or broke the protocol.</exception>
     public static Task<HandshakeResult> ConnectAsync(
         Stream stream,
         PeerRole role,
@@ -97,7 +97,7 @@ public static class Handshake
     /// <param name="schedulerName">This scheduler's name, sent to the peer.</param>
     /// <param name="welcome">
     /// Makes the welcome for an authenticated peer (assigning its session). If it throws a
-    /// <see cref="ProtocolException"/>, the peer is sent a <see cref="Refused"/> with its message
+    /// <see cref="PeerProtocolException"/>, the peer is sent a <see cref="Refused"/> with its message
     /// (say, "a node named n1 is already connected") and the exception is rethrown.
     /// </param>
     /// <param name="timeout">How long the whole exchange may take.</param>
@@ -106,7 +106,7 @@ public static class Handshake
     /// <exception cref="AuthenticationFailedException">The peer does not know our secret; it was refused.</exception>
     /// <exception cref="ProtocolMismatchException">The peer speaks another protocol version or an unknown role; it was refused.</exception>
     /// <exception cref="HandshakeTimeoutException">The peer did not finish in time.</exception>
-    /// <exception cref="ProtocolException">The peer is not a FuncExec peer, or closed the connection.</exception>
+    /// <exception cref="PeerProtocolException">The peer is not a FuncExec peer, or closed the connection.</exception>
     public static Task<PeerHello> AcceptAsync(
         Stream stream,
         TransportSecurity security,
@@ -150,7 +150,7 @@ public static class Handshake
                     ex);
             }
 
-            if (ex is IOException and not ProtocolException or ObjectDisposedException)
+            if (ex is IOException and not PeerProtocolException or ObjectDisposedException)
             {
                 throw Wrap(ex, "the scheduler");
             }
@@ -192,7 +192,7 @@ public static class Handshake
                     ex);
             }
 
-            if (ex is IOException and not ProtocolException or ObjectDisposedException)
+            if (ex is IOException and not PeerProtocolException or ObjectDisposedException)
             {
                 throw Wrap(ex, "the peer");
             }
@@ -239,7 +239,7 @@ public static class Handshake
 
         if (reply.BodyCase != ClusterEnvelope.BodyOneofCase.Challenge)
         {
-            throw new ProtocolException($"the scheduler answered our Hello with {reply.BodyCase}, not a Challenge; is it a FuncExec scheduler?");
+            throw new PeerProtocolException($"the scheduler answered our Hello with {reply.BodyCase}, not a Challenge; is it a FuncExec scheduler?");
         }
 
         var challenge = reply.Challenge;
@@ -254,7 +254,7 @@ public static class Handshake
 
         if (challenge.SchedulerNonce.Length != NonceSize)
         {
-            throw new ProtocolException($"{scheduler} sent a nonce of {challenge.SchedulerNonce.Length} bytes instead of {NonceSize}");
+            throw new PeerProtocolException($"{scheduler} sent a nonce of {challenge.SchedulerNonce.Length} bytes instead of {NonceSize}");
         }
 
         var key = security.SecretBytes;
@@ -285,9 +285,9 @@ public static class Handshake
             case ClusterEnvelope.BodyOneofCase.Refused when answer.Refused.Reason == WrongSecretReason:
                 throw new AuthenticationFailedException($"{scheduler} refused our secret (wrong --secret on one side){MiddleHint(binding)}");
             case ClusterEnvelope.BodyOneofCase.Refused:
-                throw new ProtocolException($"{scheduler} refused this {me}: {answer.Refused.Reason}");
+                throw new PeerProtocolException($"{scheduler} refused this {me}: {answer.Refused.Reason}");
             default:
-                throw new ProtocolException($"{scheduler} answered our Proof with {answer.BodyCase}, not a Welcome");
+                throw new PeerProtocolException($"{scheduler} answered our Proof with {answer.BodyCase}, not a Welcome");
         }
     }
 
@@ -297,7 +297,7 @@ public static class Handshake
         var first = await ReadAsync(stream, "the peer", cancellationToken).ConfigureAwait(false);
         if (first.BodyCase != ClusterEnvelope.BodyOneofCase.Hello)
         {
-            throw new ProtocolException($"the peer opened with {first.BodyCase}, not a Hello; it does not speak the FuncExec protocol");
+            throw new PeerProtocolException($"the peer opened with {first.BodyCase}, not a Hello; it does not speak the FuncExec protocol");
         }
 
         var hello = first.Hello;
@@ -323,7 +323,7 @@ public static class Handshake
         {
             var reason = $"the Hello's nonce has {hello.PeerNonce.Length} bytes instead of {NonceSize}";
             await RefuseAsync(stream, reason, cancellationToken).ConfigureAwait(false);
-            throw new ProtocolException($"refused the {peer}: {reason}");
+            throw new PeerProtocolException($"refused the {peer}: {reason}");
         }
 
         var schedulerNonce = RandomNumberGenerator.GetBytes(NonceSize);
@@ -343,7 +343,7 @@ public static class Handshake
             var second = await ReadAsync(stream, $"the {peer}", cancellationToken).ConfigureAwait(false);
             if (second.BodyCase != ClusterEnvelope.BodyOneofCase.Proof)
             {
-                throw new ProtocolException($"the {peer} answered the Challenge with {second.BodyCase}, not a Proof");
+                throw new PeerProtocolException($"the {peer} answered the Challenge with {second.BodyCase}, not a Proof");
             }
 
             var expected = Prove(key, PeerLabel, schedulerNonce, binding);
@@ -363,7 +363,7 @@ public static class Handshake
         {
             accepted = welcome(peer);
         }
-        catch (ProtocolException ex)
+        catch (PeerProtocolException ex)
         {
             await RefuseAsync(stream, ex.Message, cancellationToken).ConfigureAwait(false);
             throw;
@@ -382,21 +382,21 @@ public static class Handshake
         }
         catch (FrameTooLargeException ex)
         {
-            throw new ProtocolException(
+            throw new PeerProtocolException(
                 $"{who} announced a frame of {ex.Length} bytes, over the {MaxFrameSize}-byte handshake cap; "
                 + "it does not speak the FuncExec protocol",
                 ex);
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new ProtocolException($"{who} sent bytes that are not a FuncExec handshake frame; it does not speak the FuncExec protocol", ex);
+            throw new PeerProtocolException($"{who} sent bytes that are not a FuncExec handshake frame; it does not speak the FuncExec protocol", ex);
         }
         catch (EndOfStreamException ex)
         {
-            throw new ProtocolException($"{who} closed the connection in the middle of a handshake frame", ex);
+            throw new PeerProtocolException($"{who} closed the connection in the middle of a handshake frame", ex);
         }
 
-        return envelope ?? throw new ProtocolException($"{who} closed the connection during the handshake");
+        return envelope ?? throw new PeerProtocolException($"{who} closed the connection during the handshake");
     }
 
     /// <summary>Sends a Refused; best effort, since the caller throws its own error either way.</summary>
@@ -439,7 +439,7 @@ public static class Handshake
     private static string MiddleHint(byte[] binding) =>
         binding.Length == 0 ? string.Empty : ", or something in the middle relays the connection with another TLS certificate";
 
-    private static ProtocolException Wrap(Exception ex, string who) =>
+    private static PeerProtocolException Wrap(Exception ex, string who) =>
         new($"the connection to {who} broke during the handshake: {ex.Message}", ex);
 
     private static void CheckTimeout(TimeSpan timeout)

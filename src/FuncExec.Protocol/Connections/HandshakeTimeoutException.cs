@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Connections;
 
 /// <summary>The handshake did not finish within its time limit: the other side is not a FuncExec peer, or is stuck.</summary>
-public sealed class HandshakeTimeoutException : ProtocolException
+internal sealed class HandshakeTimeoutException : PeerProtocolException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public HandshakeTimeoutException()

@@ -22,7 +22,7 @@ namespace FuncExec.Protocol.Connections;
 /// the allowance, so it has no time limit.
 /// </para>
 /// </remarks>
-public sealed class InboundMemoryBudget
+internal sealed class InboundMemoryBudget
 {
     /// <summary>Bytes of a partial frame each connection may hold outside the budget: small frames (pulses, results, submissions) never wait.</summary>
     public const int ConnectionAllowance = 64 * 1024;

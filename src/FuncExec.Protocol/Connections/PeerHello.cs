@@ -6,7 +6,7 @@ namespace FuncExec.Protocol.Connections;
 /// <param name="Role">Node or client.</param>
 /// <param name="Name">The name the peer gave itself (a node's host name, a client's label).</param>
 /// <param name="ProtocolVersion">The protocol version it speaks.</param>
-public sealed record PeerHello(PeerRole Role, string Name, uint ProtocolVersion)
+internal sealed record PeerHello(PeerRole Role, string Name, uint ProtocolVersion)
 {
     /// <summary>Clients: the identity that survives reconnects (its Hello's <c>client_token</c>), unchecked; empty when it gave none.</summary>
     public string ClientToken { get; init; } = string.Empty;

@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Connections;
 
 /// <summary>Which peers a scheduler that serves TLS still lets connect in plain text.</summary>
-public enum PlainTextPeers
+internal enum PlainTextPeers
 {
     /// <summary>None: every peer must use TLS (the operator brought <c>--certfile</c>).</summary>
     None,

@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Connections;
 
 /// <summary>The two sides speak different protocol versions, or one refused the other's role; the message says which side to upgrade.</summary>
-public sealed class ProtocolMismatchException : ProtocolException
+internal sealed class ProtocolMismatchException : PeerProtocolException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public ProtocolMismatchException()

@@ -6,7 +6,7 @@ namespace FuncExec.Protocol.Connections;
 /// The failure detector both ends of a node's connection run: a pulse out every interval, and the
 /// connection closed once nothing has come in for <see cref="MissedPulses"/> intervals.
 /// </summary>
-public static class PulseLoop
+internal static class PulseLoop
 {
     /// <summary>Intervals of silence after which the peer counts as lost.</summary>
     public const int MissedPulses = 5;

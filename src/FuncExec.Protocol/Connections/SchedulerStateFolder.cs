@@ -24,7 +24,7 @@ namespace FuncExec.Protocol.Connections;
 /// sharing one secret and one certificate instead of overwriting each other's.
 /// </para>
 /// </remarks>
-public static class SchedulerStateFolder
+internal static class SchedulerStateFolder
 {
     /// <summary>The environment variable that moves the home folder.</summary>
     public const string HomeVariable = "FUNCEXEC_HOME";

@@ -26,7 +26,7 @@ namespace FuncExec.Protocol.Connections;
 /// connection open.
 /// </para>
 /// </remarks>
-public static class SecureTransport
+internal static class SecureTransport
 {
     /// <summary>What a plain-text peer of a TLS scheduler is told, in a plain <see cref="Refused"/> frame.</summary>
     internal const string TlsRequiredReason = "this scheduler requires TLS; connect with --certfile";
@@ -44,7 +44,7 @@ public static class SecureTransport
     /// The peer's use of TLS differs from ours. A plain-text peer of a TLS scheduler is first sent a
     /// plain <see cref="Refused"/> frame, so it can tell its user what to do.
     /// </exception>
-    /// <exception cref="ProtocolException">The peer closed the connection early, or the TLS handshake failed.</exception>
+    /// <exception cref="PeerProtocolException">The peer closed the connection early, or the TLS handshake failed.</exception>
     public static Task<Stream> AcceptAsync(Stream raw, TransportSecurity security, CancellationToken cancellationToken = default) =>
         AcceptAsync(raw, security, peer: null, cancellationToken);
 
@@ -59,7 +59,7 @@ public static class SecureTransport
     /// <param name="peer">Where the peer connects from; null when unknown (then it counts as remote).</param>
     /// <param name="cancellationToken">Cancels the TLS handshake.</param>
     /// <exception cref="TlsMismatchException">The peer's use of TLS differs from what it must use.</exception>
-    /// <exception cref="ProtocolException">The peer closed the connection early, or the TLS handshake failed.</exception>
+    /// <exception cref="PeerProtocolException">The peer closed the connection early, or the TLS handshake failed.</exception>
     public static async Task<Stream> AcceptAsync(Stream raw, TransportSecurity security, EndPoint? peer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(raw);
@@ -70,7 +70,7 @@ public static class SecureTransport
             var got = await raw.ReadAtLeastAsync(prefix, PeekSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             if (got < PeekSize)
             {
-                throw new ProtocolException(got == 0
+                throw new PeerProtocolException(got == 0
                     ? "the peer closed the connection before the handshake"
                     : "the peer closed the connection inside its first frame");
             }
@@ -131,7 +131,7 @@ public static class SecureTransport
     /// </remarks>
     /// <exception cref="TlsMismatchException">The scheduler does not speak TLS.</exception>
     /// <exception cref="AuthenticationFailedException">The scheduler's certificate is not the trusted one.</exception>
-    /// <exception cref="ProtocolException">The TLS handshake failed otherwise.</exception>
+    /// <exception cref="PeerProtocolException">The TLS handshake failed otherwise.</exception>
     public static Task<Stream> ConnectAsync(Stream raw, string host, TransportSecurity security, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(raw);
@@ -192,7 +192,7 @@ public static class SecureTransport
 
             if (check.Called)
             {
-                throw new ProtocolException($"the TLS handshake with the scheduler at {host} failed after its certificate was accepted: {ex.Message}", ex);
+                throw new PeerProtocolException($"the TLS handshake with the scheduler at {host} failed after its certificate was accepted: {ex.Message}", ex);
             }
 
             // The server never got as far as a certificate: it closed, reset, or answered in plain text.
@@ -270,7 +270,7 @@ public static class SecureTransport
                     $"the peer presented the client certificate '{rejected}', which is not this scheduler's certificate ({security.CertFile})", ex);
             }
 
-            throw new ProtocolException(
+            throw new PeerProtocolException(
                 "the TLS handshake with the peer failed; if it is a FuncExec node or client, check that its --certfile "
                 + $"is this scheduler's certificate ({ex.Message})",
                 ex);

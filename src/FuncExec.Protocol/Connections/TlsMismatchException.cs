@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Connections;
 
 /// <summary>One side uses TLS and the other does not; the message says which flag to add or drop.</summary>
-public sealed class TlsMismatchException : ProtocolException
+internal sealed class TlsMismatchException : PeerProtocolException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public TlsMismatchException()

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Connections;
+
+namespace FuncExec;
 
 /// <summary>
 /// How a connection is secured: the shared secret both sides prove in the handshake, and
@@ -40,15 +42,15 @@ public sealed record TransportSecurity(string? Secret = null, string? CertFile =
     /// <summary>The secret as UTF-8 bytes, the HMAC key; empty when there is no secret.</summary>
     /// <remarks>A new array on every call, so callers may clear it.</remarks>
 #pragma warning disable CA1819 // A fresh copy each call: the caller owns it and may zero it.
-    public byte[] SecretBytes => string.IsNullOrEmpty(Secret) ? [] : Encoding.UTF8.GetBytes(Secret);
+    internal byte[] SecretBytes => string.IsNullOrEmpty(Secret) ? [] : Encoding.UTF8.GetBytes(Secret);
 #pragma warning restore CA1819
 
     /// <summary>True when <see cref="CertFile"/> is set: the scheduler serves TLS; a node or client pins this certificate.</summary>
-    public bool UsesTls => !string.IsNullOrEmpty(CertFile);
+    internal bool UsesTls => !string.IsNullOrEmpty(CertFile);
 
     /// <summary>On a scheduler that serves TLS: which peers may still connect in plain text.</summary>
     /// <remarks>Default: <see cref="PlainTextPeers.None"/>. Ignored by nodes and clients.</remarks>
-    public PlainTextPeers PlainText { get; init; }
+    internal PlainTextPeers PlainText { get; init; }
 
     /// <summary>
     /// Loads the scheduler's certificate with its private key from <see cref="CertFile"/> and
@@ -58,7 +60,7 @@ public sealed record TransportSecurity(string? Secret = null, string? CertFile =
     /// <exception cref="InvalidOperationException">TLS is not configured.</exception>
     /// <exception cref="FileNotFoundException">A file is missing; the message names it.</exception>
     /// <exception cref="InvalidDataException">A file does not hold what it should; the message names it.</exception>
-    public X509Certificate2 LoadCertificate()
+    internal X509Certificate2 LoadCertificate()
     {
         var certFile = RequireCertFile();
         var keyFile = string.IsNullOrEmpty(KeyFile) ? null : KeyFile;
@@ -104,7 +106,7 @@ public sealed record TransportSecurity(string? Secret = null, string? CertFile =
     /// <exception cref="InvalidOperationException">TLS is not configured.</exception>
     /// <exception cref="FileNotFoundException">The file is missing; the message names it.</exception>
     /// <exception cref="InvalidDataException">The file holds no PEM certificate; the message names it.</exception>
-    public X509Certificate2Collection LoadTrustedCertificates() => LoadCertificates(RequireCertFile());
+    internal X509Certificate2Collection LoadTrustedCertificates() => LoadCertificates(RequireCertFile());
 
     /// <summary>Prints the settings with the secret hidden, so they can be logged.</summary>
     public override string ToString() =>

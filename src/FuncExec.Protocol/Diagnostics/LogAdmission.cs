@@ -4,4 +4,4 @@ namespace FuncExec.Protocol.Diagnostics;
 /// <param name="Write">True to write a line for this event.</param>
 /// <param name="Suppressed">When writing: how many events of the same key were not written since its previous line.</param>
 /// <param name="Since">When writing: how long ago that previous line was (zero for a key's first line).</param>
-public readonly record struct LogAdmission(bool Write, long Suppressed, TimeSpan Since);
+internal readonly record struct LogAdmission(bool Write, long Suppressed, TimeSpan Since);

@@ -17,7 +17,7 @@ namespace FuncExec.Protocol.Diagnostics;
 /// bounded too. Safe for concurrent use.
 /// </para>
 /// </remarks>
-public sealed class LogRateLimiter
+internal sealed class LogRateLimiter
 {
     /// <summary>The key new keys share when the table is full of busy ones.</summary>
     public const string OverflowKey = "(other addresses)";

@@ -12,7 +12,7 @@ namespace FuncExec.Protocol.Framing;
 /// before any payload is read, so a hostile or broken peer cannot make us allocate it.
 /// Zero-length payloads are valid (an empty message).
 /// </remarks>
-public static class FrameCodec
+internal static class FrameCodec
 {
     /// <summary>Default cap on one frame's payload: 64 MiB.</summary>
     public const int DefaultMaxFrameSize = 64 * 1024 * 1024;

@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Framing;
 
 /// <summary>A peer announced a frame larger than the cap; the connection must be closed.</summary>
-public sealed class FrameTooLargeException : IOException
+internal sealed class FrameTooLargeException : IOException
 {
     /// <summary>Creates the exception.</summary>
     public FrameTooLargeException(long length, int maxFrameSize)

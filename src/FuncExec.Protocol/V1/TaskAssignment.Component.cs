@@ -1,6 +1,6 @@
 namespace FuncExec.Protocol.V1;
 
-public sealed partial class TaskAssignment
+internal sealed partial class TaskAssignment
 {
     /// <summary>The component the worker needs to run this task (the method's or lambda's assembly,
     /// or the compiled code), or null when it needs none (framework methods, commands).</summary>

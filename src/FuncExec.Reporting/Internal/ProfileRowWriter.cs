@@ -1,5 +1,4 @@
 using System.Globalization;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Reporting.Internal;

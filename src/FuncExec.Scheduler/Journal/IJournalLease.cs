@@ -5,7 +5,7 @@ namespace FuncExec.Scheduler.Journal;
 /// journal waits in <see cref="AcquireAsync"/> as a standby (PostgreSQL: an advisory lock held on
 /// its own connection) or is refused at once (SQLite: a lock on the journal file).
 /// </summary>
-public interface IJournalLease : IAsyncDisposable
+internal interface IJournalLease : IAsyncDisposable
 {
     /// <summary>Waits until this process holds the lease.</summary>
     /// <param name="onWaiting">Called once, when another scheduler holds it (to log "standing by").</param>

@@ -12,7 +12,7 @@ namespace FuncExec.Scheduler.Journal;
 /// to its client only from that callback, so what a client was told survives a crash of the
 /// scheduler process. Implementations: SQLite (WAL) in the scheduler's state folder, PostgreSQL.
 /// </remarks>
-public interface ISchedulerJournal : IAsyncDisposable
+internal interface ISchedulerJournal : IAsyncDisposable
 {
     /// <summary>What and where it is, for logs and status: "sqlite /path/journal.db", "postgres host:5432/db".</summary>
     string Description { get; }
@@ -44,7 +44,7 @@ public interface ISchedulerJournal : IAsyncDisposable
 }
 
 /// <summary>The journal could not be read or written; the message says which journal, what failed, and what to do.</summary>
-public sealed class JournalException : Exception
+internal sealed class JournalException : Exception
 {
     /// <summary>Creates one.</summary>
     public JournalException(string message, Exception? inner = null)
@@ -55,7 +55,7 @@ public sealed class JournalException : Exception
 
 /// <summary>Records made durable together (see <see cref="ISchedulerJournal.Append"/>). Applied in this order:
 /// clients, computations, submitted, started, finished, acknowledged, closed computations, gone clients.</summary>
-public sealed class JournalBatch
+internal sealed class JournalBatch
 {
     /// <summary>Clients first seen, or seen again (name refreshed).</summary>
     public List<JournaledClient> Clients { get; } = [];
@@ -89,19 +89,19 @@ public sealed class JournalBatch
 }
 
 /// <summary>A client identity: the token it presents on every connection, and the name it last gave.</summary>
-public sealed record JournaledClient(string Token, string Name, DateTimeOffset Seen);
+internal sealed record JournaledClient(string Token, string Name, DateTimeOffset Seen);
 
 /// <summary>An open computation. <paramref name="Components"/> is the protobuf encoding of its component list
 /// (a <c>NodeComputation</c> with only <c>components</c> set), so the journal need not know the wire types.</summary>
-public sealed record JournaledComputation(long Id, string OwnerToken, string Name, bool Exclusive, byte[] Components);
+internal sealed record JournaledComputation(long Id, string OwnerToken, string Name, bool Exclusive, byte[] Components);
 
 /// <summary>A submitted task: its id, owner, computation (0 for the owner's implicit one), the tag its client gave it, and
 /// <paramref name="Spec"/>, the protobuf encoding of its <c>SubmittedTaskSpec</c>. <paramref name="Attempts"/> counts attempts started.</summary>
-public sealed record JournaledTask(long Id, string OwnerToken, long Computation, long Tag, byte[] Spec, int Attempts);
+internal sealed record JournaledTask(long Id, string OwnerToken, long Computation, long Tag, byte[] Spec, int Attempts);
 
 /// <summary>A finished task's report: <paramref name="Report"/> is the protobuf encoding of its <c>TaskReportMessage</c>
 /// (tag included). <paramref name="OwnerToken"/> and <paramref name="Acknowledged"/> are filled when read back.</summary>
-public sealed record JournaledResult(long TaskId, byte[] Report, DateTimeOffset Finished)
+internal sealed record JournaledResult(long TaskId, byte[] Report, DateTimeOffset Finished)
 {
     /// <summary>The client the task was submitted by (filled by <see cref="ISchedulerJournal.Load"/> and <see cref="ISchedulerJournal.ReadResults"/>).</summary>
     public string OwnerToken { get; init; } = string.Empty;
@@ -116,7 +116,7 @@ public sealed record JournaledResult(long TaskId, byte[] Report, DateTimeOffset 
 /// <param name="Computations">Computations not closed.</param>
 /// <param name="Unfinished">Tasks submitted and not finished, in id order, with the attempts they started.</param>
 /// <param name="Undelivered">Reports not acknowledged by their client (of clients not gone), in task id order.</param>
-public sealed record JournalState(
+internal sealed record JournalState(
     long NextTaskId,
     IReadOnlyList<JournaledClient> Clients,
     IReadOnlyList<JournaledComputation> Computations,
@@ -128,4 +128,4 @@ public sealed record JournalState(
 /// <param name="Tasks">Tasks submitted and not finished.</param>
 /// <param name="Results">Reports kept (acknowledged or not).</param>
 /// <param name="Oldest">When the oldest task or report it keeps was written; null when empty.</param>
-public sealed record JournalStats(string Description, long Bytes, long Tasks, long Results, DateTimeOffset? Oldest);
+internal sealed record JournalStats(string Description, long Bytes, long Tasks, long Results, DateTimeOffset? Oldest);

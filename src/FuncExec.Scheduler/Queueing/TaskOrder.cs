@@ -1,4 +1,4 @@
-namespace FuncExec.Scheduler.Queueing;
+namespace FuncExec;
 
 /// <summary>The order in which queued tasks are placed.</summary>
 public enum TaskOrder

@@ -2,7 +2,7 @@ namespace FuncExec.Scheduler.Status;
 
 /// <summary>What the scheduler holds at one moment: nodes and workers, queued and running tasks.</summary>
 /// <remarks><c>Queued</c> counts every task not started: in the scheduler's queue, or prefetched by a worker.</remarks>
-public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Queued, IReadOnlyList<RunningTaskSnapshot> Running)
+internal sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Queued, IReadOnlyList<RunningTaskSnapshot> Running)
 {
     /// <summary>Workers running a task or held by a multi-core one.</summary>
     public int BusyWorkers { get; init; }
@@ -22,14 +22,14 @@ public sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int Qu
 /// <param name="Queued">Its tasks waiting in the scheduler.</param>
 /// <param name="OnWorkers">Its tasks on workers, running or prefetched.</param>
 /// <param name="Client">The name of the submitter that opened it (<see cref="ITaskObserver.Name"/>), when it has one.</param>
-public sealed record ComputationSnapshot(long Id, string Name, bool Exclusive, bool Active, int Queued, int OnWorkers, string? Client = null);
+internal sealed record ComputationSnapshot(long Id, string Name, bool Exclusive, bool Active, int Queued, int OnWorkers, string? Client = null);
 
 /// <summary>A node as the scheduler sees it.</summary>
 /// <param name="Index">The index given at <see cref="ClusterScheduler.AddNode"/>.</param>
 /// <param name="Name">The node's name.</param>
 /// <param name="Removed">The node was lost or left. Lost nodes are left out of snapshots, so the scheduler gives false.</param>
 /// <param name="Workers">Its workers.</param>
-public sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnlyList<WorkerSnapshot> Workers);
+internal sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnlyList<WorkerSnapshot> Workers);
 
 /// <summary>A worker slot.</summary>
 /// <param name="WorkerId">Its id within its node.</param>
@@ -38,7 +38,7 @@ public sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnl
 /// <param name="InFlight">Tasks handed to it and not reported back.</param>
 /// <param name="CurrentTaskId">The task it is running, or 0.</param>
 /// <param name="CurrentTaskName">That task's name.</param>
-public sealed record WorkerSnapshot(int WorkerId, int Core, string State, int InFlight, long CurrentTaskId, string? CurrentTaskName);
+internal sealed record WorkerSnapshot(int WorkerId, int Core, string State, int InFlight, long CurrentTaskId, string? CurrentTaskName);
 
 /// <summary>A task handed to a worker.</summary>
-public sealed record RunningTaskSnapshot(long Id, string Name, string Worker, IReadOnlyList<int> Cores, int Attempt, long Computation = 0);
+internal sealed record RunningTaskSnapshot(long Id, string Name, string Worker, IReadOnlyList<int> Cores, int Attempt, long Computation = 0);

@@ -8,10 +8,10 @@ namespace FuncExec.Scheduler.Status;
 /// <param name="SinceLastPulse">Time since the node was last heard from.</param>
 /// <param name="Connected">Whether its connection is open now.</param>
 /// <param name="CoreUsage">Busy percent by core, from the node's last report.</param>
-public sealed record NodeLiveness(string Address, TimeSpan SinceLastPulse, bool Connected, IReadOnlyDictionary<int, float> CoreUsage);
+internal sealed record NodeLiveness(string Address, TimeSpan SinceLastPulse, bool Connected, IReadOnlyDictionary<int, float> CoreUsage);
 
 /// <summary>Builds the cluster status answered to clients and shown by the dashboard.</summary>
-public static class StatusReplies
+internal static class StatusReplies
 {
     /// <summary>The status of <paramref name="scheduler"/>: its live nodes, each with what <paramref name="liveness"/> knows
     /// (a node it does not know is left out), their workers, and the running tasks.</summary>

@@ -1,5 +1,3 @@
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Node.Components;
 using FuncExec.Protocol.Components;
 using FuncExec.Protocol.Connections;
@@ -71,7 +69,7 @@ internal sealed class ClientSession
             CurrentPulseInterval,
             _server.Time,
             () => _server.Time.GetElapsedTime(Volatile.Read(ref _lastHeard)),
-            () => new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() },
+            () => new Pulse { SentUnixUs = FuncExec.UnixTime.NowMicroseconds() },
             $"client {_name}",
             _server.Stopping).ConfigureAwait(false);
         await _connection.CloseAsync(reason, CancellationToken.None).ConfigureAwait(false);

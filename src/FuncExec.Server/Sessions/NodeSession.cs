@@ -58,7 +58,7 @@ internal sealed class NodeSession
             _server.Options.PulseInterval,
             _server.Time,
             () => SinceLastPulse,
-            () => new Pulse { SentUnixUs = Core.Tasks.UnixTime.NowMicroseconds() },
+            () => new Pulse { SentUnixUs = FuncExec.UnixTime.NowMicroseconds() },
             "the node",
             cancellationToken).ConfigureAwait(false);
 

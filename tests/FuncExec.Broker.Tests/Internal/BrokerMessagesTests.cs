@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using FuncExec.Broker.Internal;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Broker.Tests.Internal;

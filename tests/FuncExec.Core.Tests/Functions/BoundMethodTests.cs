@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
 
 namespace FuncExec.Core.Tests.Functions;

@@ -72,7 +72,7 @@ public sealed class InjectionTests
     {
         var args = JsonArgs.Of("[null,5]");
 
-        Assert.Throws<Errors.ArgumentMismatchException>(() => _resolver.Resolve(ContextFunctions.Name + ".Who", args));
+        Assert.Throws<ArgumentMismatchException>(() => _resolver.Resolve(ContextFunctions.Name + ".Who", args));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions;
 
 namespace FuncExec.Core.Tests.Functions;

@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using FuncExec.Core.TaskFiles;
 
 namespace FuncExec.Core.Tests.TaskFiles;

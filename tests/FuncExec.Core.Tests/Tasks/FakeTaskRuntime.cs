@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Functions.Internal;
 
 namespace FuncExec.Core.Tests.Tasks;
 
@@ -32,11 +33,13 @@ internal sealed class FakeTaskRuntime : TaskRuntime
     protected internal override Task SendAsync(TaskContext sender, long toTask, byte[] payloadJson, CancellationToken cancellationToken)
     {
         Sent.Enqueue((toTask, Encoding.UTF8.GetString(payloadJson)));
-        return Refusal is null ? Task.CompletedTask : Task.FromException(new Errors.MessageNotDeliveredException(toTask, Refusal));
+        return Refusal is null ? Task.CompletedTask : Task.FromException(new MessageNotDeliveredException(toTask, Refusal));
     }
 
     protected internal override ValueTask<TaskMessage<ReadOnlyMemory<byte>>> ReceiveAsync(TaskContext receiver, CancellationToken cancellationToken) =>
         _inbox.Reader.ReadAsync(cancellationToken);
+
+    protected internal override System.Text.Json.JsonSerializerOptions JsonOptionsFor(Type type) => FunctionJson.OptionsFor(type);
 
     protected internal override void ReportProgress(TaskContext sender, double fraction, string message) => Progress.Enqueue((fraction, message));
 }

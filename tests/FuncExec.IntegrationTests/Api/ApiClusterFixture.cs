@@ -7,7 +7,7 @@ public sealed class ApiClusterFixture : IAsyncLifetime
 {
     public ICluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await FuncExec.Client.Cluster.StartLocalAsync(new LocalClusterOptions { Workers = 2 });
+    public async Task InitializeAsync() => Cluster = await FuncExec.Cluster.StartLocalAsync(new LocalClusterOptions { Workers = 2 });
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

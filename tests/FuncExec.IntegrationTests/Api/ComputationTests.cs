@@ -1,8 +1,6 @@
 using System.Linq.Expressions;
 using System.Text.Json;
 using FuncExec.Client;
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.TestJobs;
 
@@ -182,7 +180,7 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
     [Fact]
     public async Task ScheduleAsync_ComponentOverTheSizeCap_RefusedNamingItAndNothingHarmed()
     {
-        await using var small = await FuncExec.Client.Cluster.StartLocalAsync(new LocalClusterOptions { Workers = 1, MaxFileSize = 1000, WarmSpare = false });
+        await using var small = await FuncExec.Cluster.StartLocalAsync(new LocalClusterOptions { Workers = 1, MaxFileSize = 1000, WarmSpare = false });
         var big = Path.Combine(Directory.CreateTempSubdirectory("funcexec-api-").FullName, "big.bin");
         await File.WriteAllBytesAsync(big, new byte[5000]);
 

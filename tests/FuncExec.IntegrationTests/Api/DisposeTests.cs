@@ -1,5 +1,4 @@
 using FuncExec.Client;
-using FuncExec.Core.Events;
 using FuncExec.Node.Remote;
 using FuncExec.TestJobs;
 using static FuncExec.IntegrationTests.Tasks;

@@ -1,6 +1,4 @@
 using FuncExec.Client;
-using FuncExec.Core.Errors;
-using FuncExec.Core.Events;
 using FuncExec.Core.Tasks;
 using FuncExec.IntegrationTests.Distributed;
 using FuncExec.TestJobs;

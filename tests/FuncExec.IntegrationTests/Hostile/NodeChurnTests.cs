@@ -1,4 +1,3 @@
-using FuncExec.Core.Events;
 using FuncExec.Protocol.Connections;
 using FuncExec.Server;
 

@@ -77,7 +77,7 @@ internal sealed class DurableTestClient : IAsyncDisposable
         var challenge = Read(stream);
         if (challenge.BodyCase == ClusterEnvelope.BodyOneofCase.Refused)
         {
-            throw new ProtocolException($"refused: {challenge.Refused.Reason}");
+            throw new PeerProtocolException($"refused: {challenge.Refused.Reason}");
         }
 
         var key = Encoding.UTF8.GetBytes(secret);
@@ -87,7 +87,7 @@ internal sealed class DurableTestClient : IAsyncDisposable
         var answer = Read(stream);
         return answer.BodyCase == ClusterEnvelope.BodyOneofCase.Welcome
             ? answer.Welcome
-            : throw new ProtocolException($"refused: {answer.Refused?.Reason ?? answer.BodyCase.ToString()}");
+            : throw new PeerProtocolException($"refused: {answer.Refused?.Reason ?? answer.BodyCase.ToString()}");
     }
 
     private static async Task WriteAsync(Stream stream, ClusterEnvelope envelope)
@@ -101,7 +101,7 @@ internal sealed class DurableTestClient : IAsyncDisposable
     private static ClusterEnvelope Read(Stream stream)
     {
         var buffer = Array.Empty<byte>();
-        return FrameCodec.Read(stream, ClusterEnvelope.Parser, ref buffer) ?? throw new ProtocolException("the scheduler closed the connection in the handshake");
+        return FrameCodec.Read(stream, ClusterEnvelope.Parser, ref buffer) ?? throw new PeerProtocolException("the scheduler closed the connection in the handshake");
     }
 
     public void Send(ClusterEnvelope envelope)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using FuncExec.IntegrationTests.Distributed;
+using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
 
 namespace FuncExec.IntegrationTests.Journal;
@@ -172,7 +173,7 @@ public sealed class JournalRestartTests : IDisposable
     public async Task Handshake_MalformedClientToken_IsRefusedWithTheReason()
     {
         await using var scheduler = await StartSchedulerAsync();
-        var refused = await Assert.ThrowsAsync<Protocol.Connections.ProtocolException>(
+        var refused = await Assert.ThrowsAsync<PeerProtocolException>(
             () => DurableTestClient.ConnectAsync(_port, Secret, "NOT-A-TOKEN", reattachMs: 0));
         Assert.Contains("32 lowercase hexadecimal", refused.Message, StringComparison.Ordinal);
     }

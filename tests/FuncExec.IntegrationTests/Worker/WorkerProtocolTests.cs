@@ -180,7 +180,7 @@ public sealed class WorkerProtocolTests
             Method(node, 3, "LoadContexts", "[]"));
         var before = (await node.ResultAsync(3)).ResultJson.ToStringUtf8();
 
-        node.Send(new WorkerEnvelope { ComputationClosed = new ComputationClosed { Computation = 8 } });
+        node.Send(new WorkerEnvelope { ComputationClosed = new Protocol.V1.ComputationClosed { Computation = 8 } });
         node.Assign(Method(node, 4, "LoadContexts", "[]"));
         var after = (await node.ResultAsync(4)).ResultJson.ToStringUtf8();
 

@@ -10,14 +10,14 @@ public sealed class SqliteJournalConformanceTests : JournalConformanceTests, IDi
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    protected override Task<ISchedulerJournal> OpenAsync()
+    private protected override Task<ISchedulerJournal> OpenAsync()
     {
         var journal = Reopen();
         journal.Load();
         return System.Threading.Tasks.Task.FromResult<ISchedulerJournal>(journal);
     }
 
-    protected override Task<ISchedulerJournal> ReopenAsync() => System.Threading.Tasks.Task.FromResult<ISchedulerJournal>(Reopen());
+    private protected override Task<ISchedulerJournal> ReopenAsync() => System.Threading.Tasks.Task.FromResult<ISchedulerJournal>(Reopen());
 
     private SqliteJournal Reopen() => new(Path.Combine(_folder, "journal.db"), new JournalOptions { StateFolder = _folder });
 }

@@ -20,10 +20,11 @@ public sealed class ChannelBindingTests(TestCertificates certificates) : IClassF
     private static TransportSecurity Unpinned => new("s3cret");
 
     [Theory]
-    [InlineData(PeerRole.Node)]
-    [InlineData(PeerRole.Client)]
-    public async Task Handshake_UnpinnedTlsSameSecret_BothSidesSucceedOverTls(PeerRole role)
+    [InlineData(nameof(PeerRole.Node))]
+    [InlineData(nameof(PeerRole.Client))]
+    public async Task Handshake_UnpinnedTlsSameSecret_BothSidesSucceedOverTls(string roleName)
     {
+        var role = Enum.Parse<PeerRole>(roleName);
         await using var scheduler = new TestScheduler(SchedulerTls);
 
         var (stream, result) = await scheduler.ConnectAsync(Unpinned, role, "p1", tls: true);

@@ -41,7 +41,7 @@ public sealed class ClientIdentityTests
 
         Assert.Equal(identity.Token, hello.ClientToken);
         Assert.Equal(90_000u, hello.ReattachMs);
-        await Assert.ThrowsAnyAsync<ProtocolException>(() => connecting.Within());
+        await Assert.ThrowsAnyAsync<PeerProtocolException>(() => connecting.Within());
     }
 
     [Fact]
@@ -55,6 +55,6 @@ public sealed class ClientIdentityTests
 
         Assert.Equal("", hello.ClientToken);
         Assert.Equal(0u, hello.ReattachMs);
-        await Assert.ThrowsAnyAsync<ProtocolException>(() => connecting.Within());
+        await Assert.ThrowsAnyAsync<PeerProtocolException>(() => connecting.Within());
     }
 }

@@ -11,12 +11,13 @@ public sealed class HandshakeTests
     private static readonly TransportSecurity Secret = new("s3cret");
 
     [Theory]
-    [InlineData(PeerRole.Node, "s3cret")]
-    [InlineData(PeerRole.Client, "s3cret")]
-    [InlineData(PeerRole.Node, "")]
-    [InlineData(PeerRole.Client, null)]
-    public async Task ConnectAsync_SameSecret_BothSidesSucceed(PeerRole role, string? secret)
+    [InlineData(nameof(PeerRole.Node), "s3cret")]
+    [InlineData(nameof(PeerRole.Client), "s3cret")]
+    [InlineData(nameof(PeerRole.Node), "")]
+    [InlineData(nameof(PeerRole.Client), null)]
+    public async Task ConnectAsync_SameSecret_BothSidesSucceed(string roleName, string? secret)
     {
+        var role = Enum.Parse<PeerRole>(roleName);
         var security = new TransportSecurity(secret);
         await using var scheduler = new TestScheduler(security);
 
@@ -103,7 +104,7 @@ public sealed class HandshakeTests
         await FrameWriter.WriteAsync(raw, new ClusterEnvelope { Proof = new Proof { PeerProof = ByteString.CopyFromUtf8("x") } });
         var accepted = await scheduler.NextAsync();
 
-        var error = Assert.IsType<ProtocolException>(accepted.Error);
+        var error = Assert.IsType<PeerProtocolException>(accepted.Error);
         Assert.Contains("not a Hello", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await ReadToEndAsync(raw));
     }
@@ -127,11 +128,11 @@ public sealed class HandshakeTests
     {
         await using var pair = await TcpPair.CreateAsync();
         var accepting = Handshake.AcceptAsync(
-            pair.Server, Secret, "sched", _ => throw new ProtocolException("a node named n1 is already connected"), Patience.Timeout);
+            pair.Server, Secret, "sched", _ => throw new PeerProtocolException("a node named n1 is already connected"), Patience.Timeout);
 
-        var peerError = await Assert.ThrowsAsync<ProtocolException>(
+        var peerError = await Assert.ThrowsAsync<PeerProtocolException>(
             () => Handshake.ConnectAsync(pair.Client, PeerRole.Node, "n1", Secret, Patience.Timeout).Within());
-        var schedulerError = await Assert.ThrowsAsync<ProtocolException>(() => accepting.Within());
+        var schedulerError = await Assert.ThrowsAsync<PeerProtocolException>(() => accepting.Within());
 
         Assert.Equal("the scheduler 'sched' refused this node: a node named n1 is already connected", peerError.Message);
         Assert.Equal("a node named n1 is already connected", schedulerError.Message);
@@ -178,7 +179,7 @@ public sealed class HandshakeTests
         await FrameReader.ReadAsync(pair.Server, ClusterEnvelope.Parser).Within();
         pair.Server.Close();
 
-        var error = await Assert.ThrowsAsync<ProtocolException>(() => connecting.Within());
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => connecting.Within());
         Assert.Equal("the scheduler closed the connection during the handshake", error.Message);
     }
 

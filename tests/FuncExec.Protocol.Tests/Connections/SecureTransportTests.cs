@@ -14,10 +14,11 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
     private static TransportSecurity Plain => new("s3cret");
 
     [Theory]
-    [InlineData(PeerRole.Node)]
-    [InlineData(PeerRole.Client)]
-    public async Task AcceptAsync_TlsOnBothSides_HandshakeSucceedsOverTls(PeerRole role)
+    [InlineData(nameof(PeerRole.Node))]
+    [InlineData(nameof(PeerRole.Client))]
+    public async Task AcceptAsync_TlsOnBothSides_HandshakeSucceedsOverTls(string roleName)
     {
+        var role = Enum.Parse<PeerRole>(roleName);
         await using var scheduler = new TestScheduler(SchedulerTls);
 
         var (stream, result) = await scheduler.ConnectAsync(PeerTls, role, "p1");
@@ -106,7 +107,7 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
         var pem = await File.ReadAllTextAsync(certificates.OtherCertFile) + "\n" + await File.ReadAllTextAsync(certificates.CertFile);
         await File.WriteAllTextAsync(impostor, pem);
 
-        await Assert.ThrowsAnyAsync<ProtocolException>(() => scheduler.ConnectAsync(new TransportSecurity("s3cret", impostor, certificates.OtherKeyFile)));
+        await Assert.ThrowsAnyAsync<PeerProtocolException>(() => scheduler.ConnectAsync(new TransportSecurity("s3cret", impostor, certificates.OtherKeyFile)));
         var accepted = await scheduler.NextAsync();
 
         Assert.True(accepted.Error is AuthenticationFailedException, accepted.Error?.ToString());
@@ -126,7 +127,7 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
 
         Assert.Contains("CN=funcexec-scheduler", peerError.Message, StringComparison.Ordinal);
         Assert.Contains(certificates.OtherCertFile, peerError.Message, StringComparison.Ordinal);
-        Assert.IsType<ProtocolException>(accepted.Error);
+        Assert.IsType<PeerProtocolException>(accepted.Error);
     }
 
     [Fact]
@@ -155,7 +156,7 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
         await using var _ = good;
         var accepted = await scheduler.NextAsync();
 
-        Assert.IsAssignableFrom<ProtocolException>(refused.Error);
+        Assert.IsAssignableFrom<PeerProtocolException>(refused.Error);
         await HandshakeTests.ReadToEndAsync(bad);
         Assert.Null(accepted.Error);
         Assert.Equal(TestScheduler.Name, result.SchedulerName);
@@ -173,7 +174,7 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
         await using var _ = good;
         var accepted = await scheduler.NextAsync();
 
-        var error = Assert.IsType<ProtocolException>(refused.Error);
+        var error = Assert.IsType<PeerProtocolException>(refused.Error);
         Assert.Contains("frame of 65537 bytes, over the 65536-byte handshake cap", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await HandshakeTests.ReadToEndAsync(bad));
         Assert.Null(accepted.Error);
@@ -191,7 +192,7 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
         await using var _ = good;
         var accepted = await scheduler.NextAsync();
 
-        var error = Assert.IsType<ProtocolException>(refused.Error);
+        var error = Assert.IsType<PeerProtocolException>(refused.Error);
         Assert.Contains("not a FuncExec handshake frame", error.Message, StringComparison.Ordinal);
         Assert.Null(accepted.Error);
     }
@@ -205,7 +206,7 @@ public sealed class SecureTransportTests(TestCertificates certificates) : IClass
         await bad.DisposeAsync();
         var refused = await scheduler.NextAsync();
 
-        var error = Assert.IsType<ProtocolException>(refused.Error);
+        var error = Assert.IsType<PeerProtocolException>(refused.Error);
         Assert.Equal("the peer closed the connection before the handshake", error.Message);
     }
 

@@ -96,7 +96,7 @@ internal sealed class ProtocolFuzzer(string host, int port, TransportSecurity se
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
-            // The scheduler closed the connection: what hostile frames should get. (ProtocolException is an IOException.)
+            // The scheduler closed the connection: what hostile frames should get. (PeerProtocolException is an IOException.)
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

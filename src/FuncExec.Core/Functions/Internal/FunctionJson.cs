@@ -1,4 +1,3 @@
-using FuncExec.Core.Errors;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Loader;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using FuncExec.Core.Errors;
 
 namespace FuncExec.Core.Functions.Internal;
 

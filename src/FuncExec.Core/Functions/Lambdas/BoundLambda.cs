@@ -12,7 +12,7 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// or its token. Exceptions thrown by the method reach the caller unwrapped. Instances are immutable and
 /// safe to call from many threads.
 /// </remarks>
-public sealed class BoundLambda
+internal sealed class BoundLambda
 {
     private readonly ParameterInfo[] _parameters;
     private readonly Func<object?[], object?> _invoker;

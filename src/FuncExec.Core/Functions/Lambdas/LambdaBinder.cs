@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 
 namespace FuncExec.Core.Functions.Lambdas;
@@ -14,7 +13,7 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// Unlike <see cref="MethodResolver"/>, nothing is chosen from the shapes of the JSON arguments: the
 /// overload is the one whose parameter types are exactly those the client sent.
 /// </remarks>
-public static class LambdaBinder
+internal static class LambdaBinder
 {
     private static readonly TypeLocator Types = new();
 

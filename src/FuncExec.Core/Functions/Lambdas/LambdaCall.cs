@@ -24,7 +24,7 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// The arguments as one UTF-8 JSON array, each written as its parameter's declared type; <c>null</c> for a
 /// <see cref="TaskContext"/> or <see cref="CancellationToken"/> parameter, which the worker fills in.
 /// </param>
-public sealed record LambdaCall(
+internal sealed record LambdaCall(
     string MethodName,
     string AssemblyPath,
     string AssemblyName,

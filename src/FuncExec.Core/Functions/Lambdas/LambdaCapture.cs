@@ -2,7 +2,6 @@ using System.Collections.ObjectModel;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 
 namespace FuncExec.Core.Functions.Lambdas;
@@ -33,7 +32,7 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// <c>null</c>. Any other use of the lambda's parameter is refused.</para>
 /// <para>Nothing is cached: every lambda carries fresh closures, so each capture evaluates anew.</para>
 /// </remarks>
-public static class LambdaCapture
+internal static class LambdaCapture
 {
     private static readonly string RuntimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? string.Empty;
 

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Internal;
 
 namespace FuncExec.Core.Functions.Lambdas;

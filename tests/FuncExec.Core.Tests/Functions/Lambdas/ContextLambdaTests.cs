@@ -1,5 +1,4 @@
 using System.Text;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Lambdas;
 using FuncExec.Core.Tests.Tasks;
 

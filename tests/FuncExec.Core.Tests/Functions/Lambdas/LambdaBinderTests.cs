@@ -1,5 +1,4 @@
 using System.Text;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Lambdas;
 
 namespace FuncExec.Core.Tests.Functions.Lambdas;

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Text;
-using FuncExec.Core.Errors;
 using FuncExec.Core.Functions.Lambdas;
 
 namespace FuncExec.Core.Tests.Functions.Lambdas;

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>The base of every error FuncExec reports to its user.</summary>
 public abstract class FuncExecException : Exception

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>What became of a task: its final state, result or error, and where and when it ran.</summary>
 public sealed record TaskReport

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>An exception raised where a task ran, as it crossed back to the client.</summary>
 /// <param name="Type">Full name of the exception type.</param>

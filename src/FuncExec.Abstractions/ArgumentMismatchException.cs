@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>A method exists but none of its overloads accepts the task's arguments.</summary>
 public sealed class ArgumentMismatchException : FuncExecException

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using FuncExec.Core.Functions.Internal;
-using FuncExec.Core.Tasks;
 
 namespace FuncExec;
 
@@ -63,16 +61,16 @@ public sealed class TaskContext
 
     /// <summary>Sends <paramref name="message"/> to the client that submitted the task.</summary>
     /// <returns>A task that completes once the scheduler has handed the message on.</returns>
-    /// <exception cref="Core.Errors.MessageNotDeliveredException">The client is gone.</exception>
+    /// <exception cref="MessageNotDeliveredException">The client is gone.</exception>
     public Task SendAsync<T>(T message, CancellationToken cancellationToken = default) => SendAsync(0, message, cancellationToken);
 
     /// <summary>Sends <paramref name="message"/> to another task of the same computation (0: the client).</summary>
     /// <returns>A task that completes once the scheduler has handed the message on towards that task.</returns>
-    /// <exception cref="Core.Errors.MessageNotDeliveredException">The task does not exist, is not of this computation, or has ended.</exception>
+    /// <exception cref="MessageNotDeliveredException">The task does not exist, is not of this computation, or has ended.</exception>
     public Task SendAsync<T>(long taskId, T message, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(taskId);
-        var options = FunctionJson.OptionsFor(message?.GetType() ?? typeof(T));
+        var options = _runtime.JsonOptionsFor(message?.GetType() ?? typeof(T));
         return _runtime.SendAsync(this, taskId, JsonSerializer.SerializeToUtf8Bytes(message, options), cancellationToken);
     }
 
@@ -89,7 +87,7 @@ public sealed class TaskContext
     public async Task<TaskMessage<T>> ReceiveMessageAsync<T>(CancellationToken cancellationToken = default)
     {
         var message = await _runtime.ReceiveAsync(this, cancellationToken).ConfigureAwait(false);
-        var value = JsonSerializer.Deserialize<T>(message.Value.Span, FunctionJson.OptionsFor(typeof(T)));
+        var value = JsonSerializer.Deserialize<T>(message.Value.Span, _runtime.JsonOptionsFor(typeof(T)));
         return new TaskMessage<T>(message.From, value!);
     }
 

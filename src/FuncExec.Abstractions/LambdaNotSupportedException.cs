@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>
 /// A lambda given to run remotely is not a call FuncExec can send: its body is not a call to a public

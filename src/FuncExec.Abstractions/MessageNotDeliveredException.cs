@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>
 /// A message did not reach its target: the task has finished, does not exist, or belongs to another

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>A task file could not be read: its path, the line, and what is wrong.</summary>
 public sealed class TaskFileException : FuncExecException

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>Work was handed to a computation that is closed (or was never opened).</summary>
 public sealed class ComputationClosedException : FuncExecException

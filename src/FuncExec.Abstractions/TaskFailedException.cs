@@ -1,6 +1,5 @@
-using FuncExec.Core.Tasks;
 
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>
 /// A remote task did not return a result: it threw, timed out, was cancelled or killed, or its

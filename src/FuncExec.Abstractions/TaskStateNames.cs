@@ -1,7 +1,7 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>The names task states have in output: lower case, words joined by a hyphen.</summary>
-public static class TaskStateNames
+internal static class TaskStateNames
 {
     /// <summary>The output name of <paramref name="state"/>, e.g. <c>timed-out</c>.</summary>
     public static string ToName(this TaskState state) => state switch

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>A component (assembly or file) of a computation was refused: over the size cap, or unreadable.</summary>
 public sealed class ComponentRefusedException : FuncExecException

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>A task asks for resources no node of the cluster has; it was refused at submission.</summary>
 public sealed class ResourceRequestException : FuncExecException

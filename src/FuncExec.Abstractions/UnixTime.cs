@@ -1,7 +1,7 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>Times as the wire carries them: microseconds since the Unix epoch, 0 for none.</summary>
-public static class UnixTime
+internal static class UnixTime
 {
     /// <summary>Now.</summary>
     public static long NowMicroseconds() => ToMicroseconds(DateTimeOffset.UtcNow);

@@ -1,6 +1,5 @@
-using FuncExec.Core.Tasks;
 
-namespace FuncExec.Core.Events;
+namespace FuncExec;
 
 /// <summary>Something that happened in the cluster, as the scheduler saw it: the stream
 /// <c>StatusAsync</c> yields, the profile records and the dashboard draws.</summary>

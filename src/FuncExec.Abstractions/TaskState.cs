@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>The final state of a task.</summary>
 public enum TaskState

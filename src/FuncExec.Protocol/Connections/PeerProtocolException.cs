@@ -9,22 +9,22 @@ namespace FuncExec.Protocol.Connections;
 /// connection as an I/O failure keeps working; catch the sealed subtypes to tell the user
 /// which side is misconfigured.
 /// </remarks>
-public class ProtocolException : IOException
+internal class PeerProtocolException : IOException
 {
     /// <summary>Creates the exception with a generic message.</summary>
-    public ProtocolException()
+    public PeerProtocolException()
         : base("the peer broke the FuncExec protocol")
     {
     }
 
     /// <summary>Creates the exception.</summary>
-    public ProtocolException(string message)
+    public PeerProtocolException(string message)
         : base(message)
     {
     }
 
     /// <summary>Creates the exception with the failure that caused it.</summary>
-    public ProtocolException(string message, Exception innerException)
+    public PeerProtocolException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>A task ran, but what it returned cannot be written as JSON (a stream, a cycle of references, a handle).</summary>
 public sealed class ResultNotSerializableException : FuncExecException

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>
 /// One function call as a user describes it: what to call, with which arguments, and the

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>No public static method, or no type, has the name a task gave.</summary>
 public sealed class FunctionNotFoundException : FuncExecException

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 public sealed partial record TaskSpec
 {

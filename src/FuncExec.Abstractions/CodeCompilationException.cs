@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Errors;
+namespace FuncExec;
 
 /// <summary>A code string did not compile.</summary>
 public sealed class CodeCompilationException : FuncExecException

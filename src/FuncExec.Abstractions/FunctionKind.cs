@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>What a task calls.</summary>
 public enum FunctionKind

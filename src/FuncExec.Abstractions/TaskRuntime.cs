@@ -1,4 +1,4 @@
-namespace FuncExec.Core.Tasks;
+namespace FuncExec;
 
 /// <summary>
 /// What stands behind each <see cref="TaskContext"/>: the process that runs tasks (a worker) implements it,
@@ -6,10 +6,9 @@ namespace FuncExec.Core.Tasks;
 /// </summary>
 /// <remarks>
 /// A runtime answers <see cref="TaskContext.Current"/> on the thread that called <see cref="Install"/> and
-/// in every thread, task and async flow started from it afterwards. Tests of job code may implement one to
-/// call a job method with a context of their own.
+/// in every thread, task and async flow started from it afterwards.
 /// </remarks>
-public abstract class TaskRuntime
+internal abstract class TaskRuntime
 {
     /// <summary>Makes this runtime the source of <see cref="TaskContext.Current"/> for the calling flow and what it starts.</summary>
     public void Install() => TaskContext.Installed.Value = this;
@@ -19,12 +18,15 @@ public abstract class TaskRuntime
     protected internal abstract TaskContext? Current { get; }
 
     /// <summary>Sends <paramref name="payloadJson"/> from <paramref name="sender"/>'s task to task <paramref name="toTask"/> (0: the client).</summary>
-    /// <returns>A task that completes when the message was handed on, or fails with <see cref="Errors.MessageNotDeliveredException"/>.</returns>
+    /// <returns>A task that completes when the message was handed on, or fails with <see cref="MessageNotDeliveredException"/>.</returns>
     protected internal abstract Task SendAsync(TaskContext sender, long toTask, byte[] payloadJson, CancellationToken cancellationToken);
 
     /// <summary>The next message for <paramref name="receiver"/>'s task, its payload as UTF-8 JSON.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     protected internal abstract ValueTask<TaskMessage<ReadOnlyMemory<byte>>> ReceiveAsync(TaskContext receiver, CancellationToken cancellationToken);
+
+    /// <summary>The JSON settings messages of <paramref name="type"/> are written and read with.</summary>
+    protected internal abstract System.Text.Json.JsonSerializerOptions JsonOptionsFor(Type type);
 
     /// <summary>Reports <paramref name="sender"/>'s progress: <paramref name="fraction"/> in 0..1, or -1 for none.</summary>
     protected internal abstract void ReportProgress(TaskContext sender, double fraction, string message);
