@@ -203,14 +203,27 @@ internal sealed class TaskExecutor
         FinishedUnixUs = Core.Tasks.UnixTime.NowMicroseconds(),
     };
 
-    internal static RemoteError ToRemoteError(Exception ex) => new()
+    internal static RemoteError ToRemoteError(Exception ex)
     {
-        Type = ex.GetType().FullName ?? ex.GetType().Name,
-        Message = ex.Message,
-        StackTrace = ex.StackTrace ?? string.Empty,
-        Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
-            or CommandNotFoundException or JsonException or ResultNotSerializableException),
-    };
+        var error = new RemoteError
+        {
+            Type = ex.GetType().FullName ?? ex.GetType().Name,
+            Message = ex.Message,
+            StackTrace = ex.StackTrace ?? string.Empty,
+            Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
+                or CommandNotFoundException or JsonException or ResultNotSerializableException),
+        };
+
+        // The causes travel too (a TypeInitializationException's reason, an AggregateException's list), within bounds.
+        Core.Tasks.RemoteErrorBounds.Walk(ex, error, Core.Tasks.RemoteErrorBounds.CausesOf, CauseOf, static (parent, causes) => parent.Inner.AddRange(causes));
+        return error;
+    }
+
+    private static RemoteError CauseOf(Exception cause)
+    {
+        var bounded = Core.Tasks.RemoteErrorBounds.Cause(cause.GetType().FullName ?? cause.GetType().Name, cause.Message, cause.StackTrace);
+        return new RemoteError { Type = bounded.Type, Message = bounded.Message, StackTrace = bounded.StackTrace ?? string.Empty };
+    }
 
     private ComputationScope ScopeOf(long computation)
     {
