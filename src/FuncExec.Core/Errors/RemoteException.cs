@@ -46,7 +46,7 @@ public sealed class RemoteException : FuncExecException
         text.Append(Error.Type).Append(": ").Append(Error.Message);
         if (InnerExceptions.Count > 0)
         {
-            text.Append(" ---> ").Append(InnerExceptions[0]).AppendLine().Append("   --- End of inner exception stack trace ---");
+            text.AppendLine().Append(" ---> ").Append(InnerExceptions[0]).AppendLine().Append("   --- End of inner exception stack trace ---");
         }
 
         if (!string.IsNullOrEmpty(Error.StackTrace))
