@@ -184,7 +184,8 @@ internal sealed class TaskExecutor
             result.Error = new RemoteError
             {
                 Type = "FuncExec.ResultTooLarge",
-                Message = $"the result is {size:N0} bytes of JSON, over the cap of {MaxResultBytes:N0}; "
+                // The worker runs under the machine's culture for the user's sake; its own words do not.
+                Message = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the result is {size:N0} bytes of JSON, over the cap of {MaxResultBytes:N0}; ")
                     + "write large outputs to a file and return its path",
                 Retryable = false,
             };
