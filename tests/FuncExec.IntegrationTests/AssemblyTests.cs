@@ -114,7 +114,7 @@ public sealed class AssemblyTests : IClassFixture<LocalClusterFixture>, IDisposa
         Assert.Equal("System.InvalidOperationException", one.GetProperty("type").GetString());
         var cause = Assert.Single(one.GetProperty("inner").EnumerateArray());
         Assert.Equal("System.FormatException", cause.GetProperty("type").GetString());
-        Assert.Contains("Int32.Parse", cause.GetProperty("stack").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ApiJobs.FailWithCause", cause.GetProperty("stack").GetString(), StringComparison.Ordinal);
         Assert.False(cause.TryGetProperty("inner", out _));
         var two = lines.Single(l => l.GetProperty("name").GetString() == "two").GetProperty("error");
         Assert.Equal("System.AggregateException", two.GetProperty("type").GetString());

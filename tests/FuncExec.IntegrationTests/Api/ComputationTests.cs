@@ -49,7 +49,7 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
         Assert.Equal("System.InvalidOperationException", error.RemoteType);
         var cause = Assert.Single(error.RemoteInner);
         Assert.Equal("System.FormatException", cause.Type);
-        Assert.Contains("Int32.Parse", cause.StackTrace, StringComparison.Ordinal);
+        Assert.Contains("ApiJobs.FailWithCause", cause.StackTrace, StringComparison.Ordinal);
         Assert.Empty(cause.Inner);
         var remote = Assert.IsType<RemoteException>(error.InnerException);
         Assert.Equal("System.InvalidOperationException", remote.RemoteType);
