@@ -5,4 +5,16 @@ namespace FuncExec;
 /// <param name="Message">Its message.</param>
 /// <param name="StackTrace">Its stack trace where the task ran, if any.</param>
 /// <param name="Retryable">False for errors a retry cannot mend (unknown function, bad arguments, compile errors).</param>
-public sealed record RemoteError(string Type, string Message, string? StackTrace = null, bool Retryable = true);
+public sealed record RemoteError(string Type, string Message, string? StackTrace = null, bool Retryable = true)
+{
+    /// <summary>
+    /// The exception's causes, each with its own causes: its <see cref="Exception.InnerException"/>, or every one of an
+    /// <see cref="AggregateException"/>'s <see cref="AggregateException.InnerExceptions"/>.
+    /// </summary>
+    /// <remarks>
+    /// Empty by default. Bounded where it is made and again wherever it arrives from another process
+    /// (<see cref="RemoteErrorBounds"/>): at most <see cref="RemoteErrorBounds.MaxDepth"/> levels and
+    /// <see cref="RemoteErrorBounds.MaxInner"/> causes in all, each text cut to its limit.
+    /// </remarks>
+    public IReadOnlyList<RemoteError> Inner { get; init; } = [];
+}

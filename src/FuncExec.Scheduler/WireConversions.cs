@@ -74,17 +74,35 @@ internal static class WireConversions
         };
     }
 
-    /// <summary>A wire error as the model's.</summary>
+    /// <summary>A wire error as the model's, its causes cut to <see cref="RemoteErrorBounds"/>.</summary>
+    /// <remarks>The error comes from a peer (a node, or the scheduler for a client): however deep or wide its chain, only the bounded part is read.</remarks>
     public static FuncExec.RemoteError ToModel(this Protocol.V1.RemoteError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return new(error.Type, error.Message, error.StackTrace.Length == 0 ? null : error.StackTrace, error.Retryable);
+        return new(error.Type, error.Message, error.StackTrace.Length == 0 ? null : error.StackTrace, error.Retryable)
+        {
+            Inner = error.Inner.Count == 0
+                ? []
+                : RemoteErrorBounds.Causes(error, static e => e.Inner, static e => RemoteErrorBounds.Cause(e.Type, e.Message, e.StackTrace)),
+        };
     }
 
-    /// <summary>The model's error on the wire.</summary>
+    /// <summary>The model's error on the wire, its causes cut to <see cref="RemoteErrorBounds"/>.</summary>
     public static Protocol.V1.RemoteError ToWire(this FuncExec.RemoteError error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        return new() { Type = error.Type, Message = error.Message, StackTrace = error.StackTrace ?? string.Empty, Retryable = error.Retryable };
+        var wire = new Protocol.V1.RemoteError { Type = error.Type, Message = error.Message, StackTrace = error.StackTrace ?? string.Empty, Retryable = error.Retryable };
+        if (error.Inner.Count > 0)
+        {
+            RemoteErrorBounds.Walk(error, wire, static e => e.Inner, static e => CauseToWire(e), static (parent, causes) => parent.Inner.AddRange(causes));
+        }
+
+        return wire;
+    }
+
+    private static Protocol.V1.RemoteError CauseToWire(FuncExec.RemoteError cause)
+    {
+        var bounded = RemoteErrorBounds.Cause(cause.Type, cause.Message, cause.StackTrace);
+        return new() { Type = bounded.Type, Message = bounded.Message, StackTrace = bounded.StackTrace ?? string.Empty };
     }
 }

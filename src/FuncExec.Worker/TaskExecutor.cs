@@ -185,7 +185,8 @@ internal sealed class TaskExecutor
             result.Error = new RemoteError
             {
                 Type = "FuncExec.ResultTooLarge",
-                Message = $"the result is {size:N0} bytes of JSON, over the cap of {MaxResultBytes:N0}; "
+                // The worker runs under the machine's culture for the user's sake; its own words do not.
+                Message = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the result is {size:N0} bytes of JSON, over the cap of {MaxResultBytes:N0}; ")
                     + "write large outputs to a file and return its path",
                 Retryable = false,
             };
@@ -204,14 +205,27 @@ internal sealed class TaskExecutor
         FinishedUnixUs = UnixTime.NowMicroseconds(),
     };
 
-    internal static RemoteError ToRemoteError(Exception ex) => new()
+    internal static RemoteError ToRemoteError(Exception ex)
     {
-        Type = ex.GetType().FullName ?? ex.GetType().Name,
-        Message = ex.Message,
-        StackTrace = ex.StackTrace ?? string.Empty,
-        Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
-            or CommandNotFoundException or JsonException or ResultNotSerializableException),
-    };
+        var error = new RemoteError
+        {
+            Type = ex.GetType().FullName ?? ex.GetType().Name,
+            Message = ex.Message,
+            StackTrace = ex.StackTrace ?? string.Empty,
+            Retryable = ex is not (FunctionNotFoundException or ArgumentMismatchException or CodeCompilationException
+                or CommandNotFoundException or JsonException or ResultNotSerializableException),
+        };
+
+        // The causes travel too (a TypeInitializationException's reason, an AggregateException's list), within bounds.
+        RemoteErrorBounds.Walk(ex, error, RemoteErrorBounds.CausesOf, CauseOf, static (parent, causes) => parent.Inner.AddRange(causes));
+        return error;
+    }
+
+    private static RemoteError CauseOf(Exception cause)
+    {
+        var bounded = RemoteErrorBounds.Cause(cause.GetType().FullName ?? cause.GetType().Name, cause.Message, cause.StackTrace);
+        return new RemoteError { Type = bounded.Type, Message = bounded.Message, StackTrace = bounded.StackTrace ?? string.Empty };
+    }
 
     private ComputationScope ScopeOf(long computation)
     {

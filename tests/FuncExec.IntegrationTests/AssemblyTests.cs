@@ -92,6 +92,38 @@ public sealed class AssemblyTests : IClassFixture<LocalClusterFixture>, IDisposa
     }
 
     [Fact]
+    public async Task Run_TasksThrowWithCauses_ErrorInnerListsThemInTheJson()
+    {
+        var file = Path.Combine(_userBin.FullName, "causes.yaml");
+        await File.WriteAllTextAsync(file, """
+            defaults:
+              assembly: FuncExec.TestJobs.dll
+            tasks:
+              - name: one
+                function: FuncExec.TestJobs.ApiJobs.FailWithCause
+                params: [many]
+              - name: two
+                function: FuncExec.TestJobs.ApiJobs.FailWithTwoCauses
+            """);
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("run", file, "--workers", "2");
+
+        Assert.True(exitCode != 0, stderr + stdout);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var one = lines.Single(l => l.GetProperty("name").GetString() == "one").GetProperty("error");
+        Assert.Equal("System.InvalidOperationException", one.GetProperty("type").GetString());
+        var cause = Assert.Single(one.GetProperty("inner").EnumerateArray());
+        Assert.Equal("System.FormatException", cause.GetProperty("type").GetString());
+        Assert.Contains("ApiJobs.FailWithCause", cause.GetProperty("stack").GetString(), StringComparison.Ordinal);
+        Assert.False(cause.TryGetProperty("inner", out _));
+        var two = lines.Single(l => l.GetProperty("name").GetString() == "two").GetProperty("error");
+        Assert.Equal("System.AggregateException", two.GetProperty("type").GetString());
+        Assert.Equal(
+            ["first", "second"],
+            two.GetProperty("inner").EnumerateArray().Select(e => e.GetProperty("message").GetString()));
+    }
+
+    [Fact]
     public async Task Run_TaskFileNamingABuiltLibraryThatUsesAPackage_ShipsThePackageFromTheNuGetFolder()
     {
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(SqliteLibraryPath)!, "Microsoft.Data.Sqlite.dll")), "the library was published, not built");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.Loader;
 
 namespace FuncExec.TestJobs;
@@ -14,6 +15,37 @@ public static class ApiJobs
     public static int Core(TaskContext ctx) => ctx.Cores[0];
 
     public static string Fail(string message) => throw new InvalidOperationException(message);
+
+    /// <summary>Throws an <see cref="InvalidOperationException"/> whose inner exception is a thrown <see cref="FormatException"/>.</summary>
+    public static int FailWithCause(string text)
+    {
+        try
+        {
+            return int.Parse(text, CultureInfo.InvariantCulture);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"'{text}' is no count", e);
+        }
+    }
+
+    /// <summary>Throws an <see cref="AggregateException"/> of two thrown causes, as a failed <c>Task.WhenAll</c> would.</summary>
+    public static int FailWithTwoCauses()
+    {
+        var first = Task.Run(() => Throw(new ArgumentException("first")));
+        var second = Task.Run(() => Throw(new TimeoutException("second")));
+        Task.WaitAll(first, second);
+        return 0;
+    }
+
+    private static void Throw(Exception exception) => throw exception;
+
+    /// <summary>A number in French and a month in German, which need the machine's culture data (ICU).</summary>
+    public static string[] Cultures() =>
+    [
+        1234.5.ToString("N1", new CultureInfo("fr-FR")),
+        CultureInfo.GetCultureInfo("de-DE").DateTimeFormat.GetMonthName(3),
+    ];
 
     public static long Length(Stream stream) => stream.Length;
 

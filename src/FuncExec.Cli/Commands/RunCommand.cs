@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using FuncExec.Cli.Output;
 using FuncExec.Client;
 using FuncExec.Core.TaskFiles;
@@ -148,7 +149,7 @@ internal static class RunCommand
         if (cluster is RemoteCluster reattaching)
         {
             reattaching.ConnectionLost += (address, reason) => Console.Error.WriteLine(
-                $"run: lost the scheduler at {address} ({reason}); reconnecting for up to {reattaching.ReattachTime.TotalSeconds:0.###} s");
+                string.Create(CultureInfo.InvariantCulture, $"run: lost the scheduler at {address} ({reason}); reconnecting for up to {reattaching.ReattachTime.TotalSeconds:0.###} s"));
             reattaching.Reattached += address => Console.Error.WriteLine($"run: reattached to {address}");
         }
 

@@ -67,7 +67,7 @@ internal static class StatusCommand
         foreach (var node in status.Nodes)
         {
             var age = TimeSpan.FromMilliseconds(node.LastPulseAgeMs);
-            var pulse = age.TotalSeconds < 10 ? $"{age.TotalSeconds:0.0} s ago" : $"[red]{age.TotalSeconds:0} s ago[/]";
+            var pulse = age.TotalSeconds < 10 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalSeconds:0.0} s ago") : string.Create(CultureInfo.InvariantCulture, $"[red]{age.TotalSeconds:0} s ago[/]");
             foreach (var worker in node.Workers)
             {
                 nodes.AddRow(
@@ -78,7 +78,7 @@ internal static class StatusCommand
                     worker.Core.ToString(CultureInfo.InvariantCulture),
                     worker.State,
                     worker.CurrentTask == 0 ? "-" : Markup.Escape($"{worker.CurrentTaskName} (#{worker.CurrentTask})"),
-                    worker.CpuPercent < 0 ? "-" : $"{worker.CpuPercent:0}%");
+                    worker.CpuPercent < 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{worker.CpuPercent:0}%"));
             }
         }
 
@@ -112,9 +112,9 @@ internal static class StatusCommand
 
     private static string Size(long bytes) => bytes switch
     {
-        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
     };
 
     private static string Age(long ms)
@@ -122,10 +122,10 @@ internal static class StatusCommand
         var age = TimeSpan.FromMilliseconds(ms);
         return age.TotalSeconds switch
         {
-            < 120 => $"{age.TotalSeconds:0} s",
-            < 7200 => $"{age.TotalMinutes:0} min",
-            < 172800 => $"{age.TotalHours:0.#} h",
-            _ => $"{age.TotalDays:0.#} d",
+            < 120 => string.Create(CultureInfo.InvariantCulture, $"{age.TotalSeconds:0} s"),
+            < 7200 => string.Create(CultureInfo.InvariantCulture, $"{age.TotalMinutes:0} min"),
+            < 172800 => string.Create(CultureInfo.InvariantCulture, $"{age.TotalHours:0.#} h"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} d"),
         };
     }
 }

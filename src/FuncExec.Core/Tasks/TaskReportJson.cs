@@ -7,7 +7,8 @@ namespace FuncExec.Core.Tasks;
 /// <summary>A <see cref="TaskReport"/> as JSON: the shape of one line of <c>funcexec run</c>'s output.</summary>
 /// <remarks>
 /// The properties: <c>"name","id","status","result"|"error","worker","core","started","finished","attempts"[,"output"]</c>;
-/// <c>result</c> is the function's return value as JSON, <c>error</c> is <c>{"type","message","stack"}</c>,
+/// <c>result</c> is the function's return value as JSON, <c>error</c> is <c>{"type","message","stack"[,"inner"]}</c>
+/// where <c>inner</c> lists the exception's causes in the same shape (<see cref="RemoteError.Inner"/>),
 /// <c>core</c> the kernel's list syntax (<c>0</c>, <c>0-1</c>), times ISO 8601 round-trip.
 /// </remarks>
 internal static class TaskReportJson
@@ -28,15 +29,8 @@ internal static class TaskReportJson
 
         if (report.Error is { } error)
         {
-            json.WriteStartObject("error");
-            json.WriteString("type", error.Type);
-            json.WriteString("message", error.Message);
-            if (error.StackTrace is { } stack)
-            {
-                json.WriteString("stack", stack);
-            }
-
-            json.WriteEndObject();
+            json.WritePropertyName("error");
+            WriteError(json, error, 0);
         }
 
         WriteOrNull(json, "worker", report.Worker);
@@ -73,6 +67,15 @@ internal static class TaskReportJson
                         error.GetProperty("type").GetString() ?? "",
                         error.GetProperty("message").GetString() ?? "",
                         error.TryGetProperty("stack", out var stack) ? stack.GetString() : null)
+                    {
+                        // The text may come from anywhere (a broker queue): its causes are cut to the limits as they are read.
+                        Inner = RemoteErrorBounds.Causes(
+                            error,
+                            static e => e.TryGetProperty("inner", out var inner) && inner.ValueKind == JsonValueKind.Array
+                                ? inner.EnumerateArray().Where(static c => c.ValueKind == JsonValueKind.Object)
+                                : [],
+                            static e => RemoteErrorBounds.Cause(StringOrNull(e, "type"), StringOrNull(e, "message"), StringOrNull(e, "stack"))),
+                    }
                     : null,
                 Worker = StringOrNull(json, "worker"),
                 Cores = StringOrNull(json, "core") is { } cores ? CpuAffinity.ParseList(cores) : [],
@@ -87,6 +90,31 @@ internal static class TaskReportJson
             // GetProperty throws KeyNotFoundException for a missing property, Get* InvalidOperationException for a wrong kind.
             throw new FormatException($"not a task report: {e.Message}", e);
         }
+    }
+
+    private static void WriteError(Utf8JsonWriter json, RemoteError error, int depth)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", error.Type);
+        json.WriteString("message", error.Message);
+        if (error.StackTrace is { } stack)
+        {
+            json.WriteString("stack", stack);
+        }
+
+        // The model was bounded where it arrived; the depth check keeps a hand-made one from going deeper.
+        if (error.Inner.Count > 0 && depth < RemoteErrorBounds.MaxDepth)
+        {
+            json.WriteStartArray("inner");
+            foreach (var cause in error.Inner)
+            {
+                WriteError(json, cause, depth + 1);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
     }
 
     private static TaskState ParseState(string? status) => status switch

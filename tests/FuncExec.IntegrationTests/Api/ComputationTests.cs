@@ -38,6 +38,56 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task RunAsync_TaskThrowsWithAnInnerException_TaskFailedExceptionCarriesTheCause()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => computation.RunAsync(() => ApiJobs.FailWithCause("many")));
+
+        Assert.Equal("System.InvalidOperationException", error.RemoteType);
+        var cause = Assert.Single(error.RemoteInner);
+        Assert.Equal("System.FormatException", cause.Type);
+        Assert.Contains("ApiJobs.FailWithCause", cause.StackTrace, StringComparison.Ordinal);
+        Assert.Empty(cause.Inner);
+        var remote = Assert.IsType<RemoteException>(error.InnerException);
+        Assert.Equal("System.InvalidOperationException", remote.RemoteType);
+        Assert.Equal("System.FormatException", Assert.IsType<RemoteException>(remote.InnerException).RemoteType);
+        var text = error.ToString();
+        Assert.Contains("---> System.InvalidOperationException: 'many' is no count", text, StringComparison.Ordinal);
+        Assert.Contains("---> System.FormatException: ", text, StringComparison.Ordinal);
+        Assert.Contains("ApiJobs.FailWithCause", text, StringComparison.Ordinal);
+        Assert.Contains("--- End of inner exception stack trace ---", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskThrowsAggregateOfTwo_TaskFailedExceptionCarriesBoth()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => computation.RunAsync(() => ApiJobs.FailWithTwoCauses()));
+
+        Assert.Equal("System.AggregateException", error.RemoteType);
+        Assert.Equal(["System.ArgumentException", "System.TimeoutException"], error.RemoteInner.Select(e => e.Type));
+        Assert.Equal(["first", "second"], error.RemoteInner.Select(e => e.Message));
+        Assert.All(error.RemoteInner, e => Assert.Contains("ApiJobs.Throw", e.StackTrace, StringComparison.Ordinal));
+        Assert.Equal(2, Assert.IsType<RemoteException>(error.InnerException).InnerExceptions.Count);
+        var text = error.ToString();
+        Assert.Contains("---> System.ArgumentException: first", text, StringComparison.Ordinal);
+        Assert.Contains("---> (Inner Exception #1) System.TimeoutException: second", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_TaskFormatsWithFrenchAndGermanCultures_WorkerHasTheMachinesCultureData()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+
+        var texts = await computation.RunAsync(() => ApiJobs.Cultures());
+
+        // ICU's French group separator is the narrow no-break space, U+202F.
+        Assert.Equal(["1\u202F234,5", "März"], texts);
+    }
+
+    [Fact]
     public async Task SubmitAsync_LambdaThatIsNotAStaticCallOrSendsAStream_ClearErrorAndNothingElseHarmed()
     {
         await using var computation = await Cluster.ScheduleAsync();
