@@ -31,14 +31,14 @@ internal static partial class NodeLog
     [LoggerMessage(107, LogLevel.Debug, "worker {Worker}: {Line}")]
     public static partial void WorkerOutput(ILogger logger, int worker, string line);
 
-    [LoggerMessage(110, LogLevel.Information, "node {Node}: joined scheduler {Scheduler} at {Address} (pulse every {PulseMs} ms)")]
-    public static partial void Joined(ILogger logger, string node, string scheduler, string address, uint pulseMs);
+    [LoggerMessage(110, LogLevel.Information, "node {Node}: joined scheduler {Scheduler} at {Address} (pulse every {Pulse})")]
+    public static partial void Joined(ILogger logger, string node, string scheduler, string address, string pulse);
 
-    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {DelaySeconds:0.#} s")]
-    public static partial void Retrying(ILogger logger, string node, string reason, double delaySeconds);
+    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {Delay}")]
+    public static partial void Retrying(ILogger logger, string node, string reason, string delay);
 
-    [LoggerMessage(118, LogLevel.Warning, "node {Node}: {Attempts} attempts to reach a scheduler failed so far ({Reason}); trying again in {DelaySeconds:0.#} s")]
-    public static partial void StillRetrying(ILogger logger, string node, int attempts, string reason, double delaySeconds);
+    [LoggerMessage(118, LogLevel.Warning, "node {Node}: {Attempts} attempts to reach a scheduler failed so far ({Reason}); trying again in {Delay}")]
+    public static partial void StillRetrying(ILogger logger, string node, int attempts, string reason, string delay);
 
     [LoggerMessage(112, LogLevel.Warning, "node {Node}: lost the scheduler: {Reason}; reconnecting")]
     public static partial void LostScheduler(ILogger logger, string node, string reason);
