@@ -41,4 +41,20 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-dotnet test FuncExec.slnx -c Release --logger "console;verbosity=normal" "$@"
+# Each test project ends with its own block ("Total tests: N", "Passed: N", ["Failed: N"], ["Skipped: N"],
+# "Total time: ..."); the suite ends with one line for all of them. The output goes through a temporary copy
+# to be summed; the exit code stays dotnet test's.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test FuncExec.slnx -c Release --logger "console;verbosity=normal" "$@" | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+awk '
+  /^Total tests:/ { block = 1; next }
+  block && /^[[:space:]]*Passed:[[:space:]]*[0-9]+/ { gsub(/[^0-9]/, ""); p += $0; next }
+  block && /^[[:space:]]*Failed:[[:space:]]*[0-9]+/ { gsub(/[^0-9]/, ""); f += $0; next }
+  block && /^[[:space:]]*Skipped:[[:space:]]*[0-9]+/ { gsub(/[^0-9]/, ""); s += $0; next }
+  /Total time:/ { block = 0 }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$rc"

@@ -8,10 +8,10 @@ internal static partial class BrokerLog
     public static partial void Serving(ILogger logger, string queue, string url, int prefetch, int workers);
 
     [LoggerMessage(401, LogLevel.Warning, "lost the broker {Url} ({Reason}); unacknowledged tasks go back to the queue; reconnecting in {Delay}")]
-    public static partial void ConnectionLost(ILogger logger, string url, string reason, TimeSpan delay);
+    public static partial void ConnectionLost(ILogger logger, string url, string reason, string delay);
 
     [LoggerMessage(402, LogLevel.Warning, "cannot reach the broker {Url} ({Reason}); retrying in {Delay}")]
-    public static partial void ReconnectFailed(ILogger logger, string url, string reason, TimeSpan delay);
+    public static partial void ReconnectFailed(ILogger logger, string url, string reason, string delay);
 
     [LoggerMessage(403, LogLevel.Warning, "task {TaskId} sent to the dead-letter queue: {Problem}")]
     public static partial void Refused(ILogger logger, string taskId, string problem);

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using FuncExec.Broker.Internal;
 using FuncExec.Client;
+using FuncExec.Core.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client.Exceptions;
@@ -88,7 +89,7 @@ public sealed class BrokerServer
                     throw new BrokerConnectionException(Url, $"cannot connect ({BrokerUrl.Reason(e)}); check the URL, that rabbitmq-server runs there, and the user and password", e);
                 }
 
-                BrokerLog.ReconnectFailed(_logger, Url, BrokerUrl.Reason(e), delay);
+                BrokerLog.ReconnectFailed(_logger, Url, BrokerUrl.Reason(e), Durations.Format(delay));
                 await WaitAsync(delay, cancellationToken).ConfigureAwait(false);
                 delay = Next(delay);
                 continue;
@@ -119,7 +120,7 @@ public sealed class BrokerServer
                     return;
                 }
 
-                BrokerLog.ConnectionLost(_logger, Url, reason, delay);
+                BrokerLog.ConnectionLost(_logger, Url, reason, Durations.Format(delay));
             }
 
             await WaitAsync(delay, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using FuncExec.Client.Internal;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
@@ -325,7 +326,7 @@ public sealed partial class RemoteCluster
     }
 
     private SchedulerUnreachableException ReconnectingError() =>
-        new(Address.ToString(), $"the connection was lost and the client is reconnecting (for up to {ReattachTime.TotalSeconds:0.###} s, RemoteClusterOptions.ReattachTime); try again once it is back");
+        new(Address.ToString(), $"the connection was lost and the client is reconnecting (for up to {Durations.Format(ReattachTime)}, RemoteClusterOptions.ReattachTime); try again once it is back");
 
     /// <summary>The connection ended: reconnect, or (not reattaching, or disposed) fail everything that waits.</summary>
     private void OnDropped(FrameConnection connection, CloseReason reason)
@@ -411,7 +412,7 @@ public sealed partial class RemoteCluster
     private void GiveUp(string reason)
     {
         var tried = _addresses.Count > 1 ? $", trying {string.Join(", ", _addresses)}" : string.Empty;
-        FailAll($"the scheduler did not come back within {ReattachTime.TotalSeconds:0.###} s of losing the connection ({reason}){tried}", null);
+        FailAll($"the scheduler did not come back within {Durations.Format(ReattachTime)} of losing the connection ({reason}){tried}", null);
     }
 
     /// <summary>Fails the calls that wait for an answer on the connection that was lost.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using FuncExec.Core.Platform;
+using FuncExec.Core.Text;
 using FuncExec.Node.Components;
 using FuncExec.Node.Workers;
 using FuncExec.Protocol;
@@ -42,12 +43,12 @@ internal sealed class LocalNode : INodeChannel, IAsyncDisposable
         Time = time ?? TimeProvider.System;
         Components = new ComponentStore(Options.DestPath is { } dest ? Path.Combine(dest, "components") : ComponentStore.DefaultRoot, _logger, Options.MaxStoreSize);
         var available = CpuAffinity.AvailableCores();
-        var count = Options.Workers switch
+        var count = WorkerCount.Resolve(Options.Workers, available.Count);
+        if (WorkerCount.KeepsBackAll(Options.Workers, available.Count))
         {
-            > 0 => Options.Workers,
-            0 => available.Count,
-            _ => Math.Max(1, available.Count + Options.Workers),
-        };
+            NodeLog.KeepsBackAll(_logger, Options.Name, Plural.Of(-(long)Options.Workers, "core"), Plural.Of(available.Count, "core"));
+        }
+
         var cores = new int[count];
         for (var i = 0; i < count; i++)
         {
@@ -57,7 +58,7 @@ internal sealed class LocalNode : INodeChannel, IAsyncDisposable
         WorkerCores = cores;
         if (count > available.Count)
         {
-            NodeLog.Oversubscribed(_logger, Options.Name, count, available.Count);
+            NodeLog.Oversubscribed(_logger, Options.Name, Plural.Of(count, "worker"), Plural.Of(available.Count, "core"));
         }
 
         _workers = new WorkerHandle[count];
@@ -101,7 +102,7 @@ internal sealed class LocalNode : INodeChannel, IAsyncDisposable
     public async Task StartAsync(ISchedulerLink link, CancellationToken cancellationToken = default)
     {
         _link = link ?? throw new ArgumentNullException(nameof(link));
-        NodeLog.Starting(_logger, Options.Name, _workers.Length, CpuAffinity.FormatList(WorkerCores));
+        NodeLog.Starting(_logger, Options.Name, Plural.Of(_workers.Length, "worker"), CoreList.Format(WorkerCores));
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         foreach (var worker in _workers)
         {
@@ -118,7 +119,7 @@ internal sealed class LocalNode : INodeChannel, IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
-                $"only {Volatile.Read(ref _readyCount)} of {_workers.Length} workers started within {Options.WorkerStartTimeout}; "
+                $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}; "
                 + "run with --debug to see their output");
         }
     }

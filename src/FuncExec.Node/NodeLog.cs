@@ -4,11 +4,14 @@ namespace FuncExec.Node;
 
 internal static partial class NodeLog
 {
-    [LoggerMessage(100, LogLevel.Information, "node {Node}: starting {Workers} workers on cores {Cores}")]
-    public static partial void Starting(ILogger logger, string node, int workers, string cores);
+    [LoggerMessage(100, LogLevel.Information, "node {Node}: starting {Workers} on {Cores}")]
+    public static partial void Starting(ILogger logger, string node, string workers, string cores);
 
-    [LoggerMessage(101, LogLevel.Warning, "node {Node}: {Workers} workers for {Cores} cores; cores are shared round-robin, so workers on one core slow each other down")]
-    public static partial void Oversubscribed(ILogger logger, string node, int workers, int cores);
+    [LoggerMessage(101, LogLevel.Warning, "node {Node}: {Workers} for {Cores}; cores are shared round-robin, so workers on one core slow each other down")]
+    public static partial void Oversubscribed(ILogger logger, string node, string workers, string cores);
+
+    [LoggerMessage(120, LogLevel.Warning, "node {Node}: asked to keep {KeptBack} back, but it has {Cores}; starting 1 worker")]
+    public static partial void KeepsBackAll(ILogger logger, string node, string keptBack, string cores);
 
     [LoggerMessage(102, LogLevel.Debug, "worker {Worker} (pid {Pid}) on core {Core} is ready")]
     public static partial void WorkerReady(ILogger logger, int worker, int pid, int core);
@@ -17,7 +20,7 @@ internal static partial class NodeLog
     public static partial void WorkerEnded(ILogger logger, int worker, int pid, string reason, int core);
 
     [LoggerMessage(104, LogLevel.Warning, "task {TaskId} ran past its timeout of {Timeout}; killing worker {Worker}")]
-    public static partial void TimedOut(ILogger logger, long taskId, TimeSpan timeout, int worker);
+    public static partial void TimedOut(ILogger logger, long taskId, string timeout, int worker);
 
     [LoggerMessage(105, LogLevel.Error, "worker {Worker} could not be started: {Reason}")]
     public static partial void SpawnFailed(ILogger logger, int worker, string reason);
@@ -28,14 +31,14 @@ internal static partial class NodeLog
     [LoggerMessage(107, LogLevel.Debug, "worker {Worker}: {Line}")]
     public static partial void WorkerOutput(ILogger logger, int worker, string line);
 
-    [LoggerMessage(110, LogLevel.Information, "node {Node}: joined scheduler {Scheduler} at {Address} (pulse every {PulseMs} ms)")]
-    public static partial void Joined(ILogger logger, string node, string scheduler, string address, uint pulseMs);
+    [LoggerMessage(110, LogLevel.Information, "node {Node}: joined scheduler {Scheduler} at {Address} (pulse every {Pulse})")]
+    public static partial void Joined(ILogger logger, string node, string scheduler, string address, string pulse);
 
-    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {DelaySeconds:0.#} s")]
-    public static partial void Retrying(ILogger logger, string node, string reason, double delaySeconds);
+    [LoggerMessage(111, LogLevel.Warning, "node {Node}: cannot reach a scheduler ({Reason}); trying again in {Delay}")]
+    public static partial void Retrying(ILogger logger, string node, string reason, string delay);
 
-    [LoggerMessage(118, LogLevel.Warning, "node {Node}: {Attempts} attempts to reach a scheduler failed so far ({Reason}); trying again in {DelaySeconds:0.#} s")]
-    public static partial void StillRetrying(ILogger logger, string node, int attempts, string reason, double delaySeconds);
+    [LoggerMessage(118, LogLevel.Warning, "node {Node}: {Attempts} attempts to reach a scheduler failed so far ({Reason}); trying again in {Delay}")]
+    public static partial void StillRetrying(ILogger logger, string node, int attempts, string reason, string delay);
 
     [LoggerMessage(112, LogLevel.Warning, "node {Node}: lost the scheduler: {Reason}; reconnecting")]
     public static partial void LostScheduler(ILogger logger, string node, string reason);
@@ -50,7 +53,7 @@ internal static partial class NodeLog
     public static partial void ComponentMissing(ILogger logger, string node, string component, long computation);
 
     [LoggerMessage(116, LogLevel.Information, "task {TaskId} still runs {Grace} after it was cancelled; killing worker {WorkerId}")]
-    public static partial void GraceExpired(ILogger logger, long taskId, TimeSpan grace, int workerId);
+    public static partial void GraceExpired(ILogger logger, long taskId, string grace, int workerId);
 
     [LoggerMessage(117, LogLevel.Warning, "{Assembly}: {File}, which its deps.json lists, is neither beside it nor in a NuGet package folder (looked in {LookedIn}); it stays behind, and a task that needs it will fail to load it. Restore or publish the project so the file exists")]
     public static partial void DependencyNotFound(ILogger logger, string assembly, string file, string lookedIn);

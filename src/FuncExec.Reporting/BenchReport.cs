@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FuncExec.Core.Text;
 using FuncExec.Reporting.Internal;
 
 namespace FuncExec.Reporting;
@@ -63,10 +64,10 @@ internal static class BenchReport
         var repeat = matrix.Repeat > 1 ? $", median of {matrix.Repeat} runs per cell" : string.Empty;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{matrix.TasksPerCell:N0} {matrix.Task} tasks per cell on the {matrix.Cluster}{repeat}; {matrix.Cores} cores; {matrix.Started:yyyy-MM-dd HH:mm} UTC");
+            $"{matrix.TasksPerCell:N0} {matrix.Task} tasks per cell on the {matrix.Cluster}{repeat}; {Plural.Of(matrix.Cores, "core")}; {matrix.Started:yyyy-MM-dd HH:mm} UTC");
     }
 
-    private static string Clients(int clients) => clients == 1 ? "1 client" : $"{clients} clients";
+    private static string Clients(int clients) => Plural.Of(clients, "client");
 
     private static string ChartData(BenchMatrix matrix)
     {

@@ -282,6 +282,8 @@ internal sealed class SchedulerServer : IAsyncDisposable
             index => sessions.TryGetValue(index, out var session)
                 ? new NodeLiveness(session.Remote, session.SinceLastPulse, session.Connected, session.CoreUsage)
                 : null);
+        // The same list the dashboard shows, so `status` and the dashboard give one count.
+        reply.Clients = ConnectedClients().Count;
         if (_journal is { } journal)
         {
             var stats = journal.Stats();

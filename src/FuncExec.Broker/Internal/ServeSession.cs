@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using FuncExec.Client;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 using FuncExec.Node.Remote;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -160,7 +161,7 @@ internal sealed class ServeSession : IAsyncDisposable
                 return task;
             }
 
-            problem = $"task '{task.Name}' asks for {task.Cores} cores, but the cluster's largest node has {_runner.MaxTaskCores}";
+            problem = $"task '{task.Name}' asks for {Plural.Of(task.Cores, "core")}, but the cluster's largest node has {_runner.MaxTaskCores}";
         }
         catch (TaskFileException e)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FuncExec.Core.Text;
 using FuncExec.Reporting;
 using Spectre.Console;
 
@@ -88,7 +89,7 @@ internal sealed class BenchMatrixRunner(IBenchTarget target, BenchSettings setti
         CultureInfo.InvariantCulture,
         $"{Workers(cell.Workers)}, {Clients(cell.Clients)}: {cell.Tasks:N0} tasks in {cell.Seconds:0.000} s, {cell.TasksPerSecond:N0} tasks/s{suffix}");
 
-    private static string Workers(int workers) => workers == 1 ? "1 worker" : $"{workers} workers";
+    private static string Workers(int workers) => Plural.Of(workers, "worker");
 
-    private static string Clients(int clients) => clients == 1 ? "1 client" : $"{clients} clients";
+    private static string Clients(int clients) => Plural.Of(clients, "client");
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using FuncExec.Cli.Bench;
+using FuncExec.Cli.Output;
 using FuncExec.Client;
+using FuncExec.Core.Text;
 using FuncExec.Protocol.Connections;
 using FuncExec.Reporting;
 using Spectre.Console;
@@ -79,12 +81,17 @@ internal static class BenchCommand
                     parse.GetValue(html)!);
                 if (settings.Tasks < settings.Clients[^1])
                 {
-                    throw new FormatException($"--tasks: {settings.Tasks} tasks cannot be split across {settings.Clients[^1]} clients; give at least {settings.Clients[^1]}");
+                    throw new FormatException($"--tasks: {Plural.Of(settings.Tasks, "task")} cannot be split across {Plural.Of(settings.Clients[^1], "client")}; give at least {settings.Clients[^1]}");
                 }
             }
             catch (FormatException ex)
             {
                 await Console.Error.WriteLineAsync($"bench: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (!OutputFile.CheckAll("bench", ("--csv", settings.Csv), ("--html", settings.Html)))
+            {
                 return 2;
             }
 
@@ -141,7 +148,7 @@ internal static class BenchCommand
             {
                 var have = remote.AllWorkers.Count;
                 await Console.Error.WriteLineAsync(
-                    $"bench: --workers asks for up to {settings.Workers[^1]} workers, but the cluster of the scheduler at {address} has {have}; "
+                    $"bench: --workers asks for up to {Plural.Of(settings.Workers[^1], "worker")}, but the cluster of the scheduler at {address} has {have}; "
                     + (have == 0 ? "start a node ('funcexec node --scheduler " + address + "')" : $"give --workers 1..{have}, or start more nodes")).ConfigureAwait(false);
                 await remote.DisposeAsync().ConfigureAwait(false);
                 return 2;
@@ -154,7 +161,7 @@ internal static class BenchCommand
             if (settings.Workers[^1] > Environment.ProcessorCount)
             {
                 await Console.Error.WriteLineAsync(
-                    $"bench: note: this machine has {Environment.ProcessorCount} cores; clusters of more workers share cores round-robin").ConfigureAwait(false);
+                    $"bench: note: this machine has {Plural.Of(Environment.ProcessorCount, "core")}; clusters of more workers share cores round-robin").ConfigureAwait(false);
             }
 
             target = new EmbeddedBenchTarget(settings.Task);
@@ -204,7 +211,7 @@ internal static class BenchCommand
         var table = new Table().AddColumn(new TableColumn("workers").RightAligned());
         foreach (var clients in matrix.Clients)
         {
-            table.AddColumn(new TableColumn(clients == 1 ? "1 client" : $"{clients} clients").RightAligned());
+            table.AddColumn(new TableColumn(Plural.Of(clients, "client")).RightAligned());
         }
 
         foreach (var workers in matrix.Workers)

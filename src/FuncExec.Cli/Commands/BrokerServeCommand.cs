@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FuncExec.Broker;
 using FuncExec.Client;
+using FuncExec.Core.Text;
 using FuncExec.Protocol.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -79,11 +80,11 @@ internal static class BrokerServeCommand
         catch (ClusterGoneException ex)
         {
             // Serving on would only take the same tasks off the queue and give them back, again and again.
-            await Console.Error.WriteLineAsync($"broker serve: stopped after {server.Completed} tasks: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"broker serve: stopped after {Plural.Of(server.Completed, "task")}: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
 
-        await Console.Error.WriteLineAsync($"broker serve: stopped after {server.Completed} tasks ({server.DeadLettered} messages dead-lettered)").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"broker serve: stopped after {Plural.Of(server.Completed, "task")} ({Plural.Of(server.DeadLettered, "message")} dead-lettered)").ConfigureAwait(false);
         return 0;
     }
 }

@@ -3,6 +3,7 @@ using FuncExec.Broker;
 using FuncExec.Cli.Output;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 
 namespace FuncExec.Cli.Commands;
 
@@ -36,6 +37,11 @@ internal static class BrokerSubmitCommand
             if (parse.GetValue(output) is not null && !parse.GetValue(wait))
             {
                 Console.Error.WriteLine("broker submit: --output holds results, which only --wait waits for; add --wait");
+                return Task.FromResult(2);
+            }
+
+            if (!OutputFile.CheckAll("broker submit", ("--output", parse.GetValue(output))))
+            {
                 return Task.FromResult(2);
             }
 
@@ -84,11 +90,11 @@ internal static class BrokerSubmitCommand
                 await Console.Out.WriteLineAsync($"{task.Id}\t{task.Name}").ConfigureAwait(false);
             }
 
-            await Console.Error.WriteLineAsync($"submitted {submitted.Count} tasks to {queue}; results go to {resultQueue}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"submitted {Plural.Of(submitted.Count, "task")} to {queue}; results go to {resultQueue}").ConfigureAwait(false);
             return 0;
         }
 
-        await Console.Error.WriteLineAsync($"submitted {submitted.Count} tasks to {queue}; waiting for their results").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"submitted {Plural.Of(submitted.Count, "task")} to {queue}; waiting for their results").ConfigureAwait(false);
         await using var stream = outputFile is null ? Console.OpenStandardOutput() : outputFile.Create();
         var writer = new JsonLinesWriter(stream, submitted.Count, buffered: false, [.. submitted.Select(t => t.Id)]);
         var reports = new TaskReport[submitted.Count];

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using FuncExec.Cli.SshCluster;
+using FuncExec.Core.Text;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using Microsoft.Extensions.Logging;
@@ -165,11 +166,11 @@ internal static class ClusterUpCommand
                 .WaitAsync(address, security, [.. started.Select(r => r.Host.Name)], timeout, cancellationToken).ConfigureAwait(false);
             if (missing.Count == 0)
             {
-                Console.WriteLine($"joined: all {started.Count} nodes are in the scheduler at {address}");
+                Console.WriteLine($"joined: all {Plural.Of(started.Count, "node")} are in the scheduler at {address}");
                 return true;
             }
 
-            Console.WriteLine($"not joined within {timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s: {string.Join(", ", missing)}; "
+            Console.WriteLine($"not joined within {Durations.Format(timeout)}: {string.Join(", ", missing)}; "
                 + "see the end of their logs with funcexec cluster status");
             return false;
         }

@@ -60,13 +60,14 @@ internal static class ExecCommand
 
                 var bound = new MethodResolver().Resolve(function, args, assembly);
                 value = bound.Invoke(args);
-                Print(bound.SerializeResult(value));
+                Console.WriteLine(ResultText(bound.SerializeResult(value)));
             }
             else
             {
                 var compiled = new CodeCompiler(Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code")).Compile(code!);
                 value = new CodeRunner().Load(compiled)(args);
-                Print(value is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType()));
+                // Written as a function's result is (NaN and the infinities too), so both print alike.
+                Console.WriteLine(ResultText(FuncExecJson.SerializeResult(value)));
             }
         }
         catch (FuncExecException ex)
@@ -85,12 +86,14 @@ internal static class ExecCommand
         return 0;
     }
 
-    /// <summary>Strings print bare, everything else as JSON.</summary>
-    private static void Print(byte[] json)
+    /// <summary>How <c>exec</c> prints a result, from its JSON as a worker writes it (<see cref="FuncExecJson.SerializeResult"/>):
+    /// strings bare (so NaN and the infinities, which travel as strings, print as <c>NaN</c>, <c>Infinity</c>,
+    /// <c>-Infinity</c>), everything else as JSON.</summary>
+    internal static string ResultText(byte[] json)
     {
         using var document = JsonDocument.Parse(json);
-        Console.WriteLine(document.RootElement.ValueKind == JsonValueKind.String
-            ? document.RootElement.GetString()
-            : Encoding.UTF8.GetString(json));
+        return document.RootElement.ValueKind == JsonValueKind.String
+            ? document.RootElement.GetString()!
+            : Encoding.UTF8.GetString(json);
     }
 }

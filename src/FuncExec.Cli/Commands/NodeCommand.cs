@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FuncExec.Core.Platform;
+using FuncExec.Core.Text;
 using FuncExec.Node;
 using FuncExec.Node.Remote;
 
@@ -85,7 +86,7 @@ internal static class NodeCommand
                     Node = new NodeOptions
                     {
                         Name = parse.GetValue(name)!,
-                        Workers = parse.GetValue(cpus),
+                        Workers = Workers("node", "-c", parse.GetValue(cpus), CpuAffinity.AvailableCores().Count, Console.Error),
                         DestPath = dest,
                         MaxStoreSize = parse.GetValue(maxStoreSize),
                     },
@@ -103,5 +104,19 @@ internal static class NodeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The worker count to start for <paramref name="requested"/> (N, 0 for one per core, -N to keep N cores back)
+    /// on <paramref name="cores"/> cores. When -N keeps back every core, says so on <paramref name="error"/> and gives 1.</summary>
+    internal static int Workers(string verb, string option, int requested, int cores, TextWriter error)
+    {
+        if (!WorkerCount.KeepsBackAll(requested, cores))
+        {
+            return requested;
+        }
+
+        error.WriteLine($"{verb}: warning: {option} {requested} keeps {Plural.Of(-(long)requested, "core")} back, "
+            + $"but this machine has {Plural.Of(cores, "core")}; starting 1 worker");
+        return 1;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 using FuncExec.Reporting;
 using Spectre.Console;
 
@@ -66,7 +67,7 @@ internal static class ReportCommand
         // Plain lines go straight out, unwrapped, so scripts can read them; only the table is Spectre's.
         var console = AnsiConsole.Console;
         var statuses = string.Join(", ", report.TasksByStatus.Where(p => p.Value > 0).Select(p => $"{p.Value} {p.Key.ToName()}"));
-        Console.WriteLine($"{report.Path}: {report.Tasks} tasks finished{(statuses.Length > 0 ? $" ({statuses})" : string.Empty)}");
+        Console.WriteLine($"{report.Path}: {Plural.Of(report.Tasks, "task")} finished{(statuses.Length > 0 ? $" ({statuses})" : string.Empty)}");
         Console.WriteLine($"span: {report.SpanDescription}");
         Console.WriteLine($"throughput: {ReportFormat.Throughput(report.Throughput)} tasks/s");
         if (report.Workers.Count == 0)
@@ -90,6 +91,6 @@ internal static class ReportCommand
         }
 
         console.Write(table);
-        Console.WriteLine($"mean utilization: {ReportFormat.Percent(report.MeanUtilization)} over {report.Workers.Count} workers");
+        Console.WriteLine($"mean utilization: {ReportFormat.Percent(report.MeanUtilization)} over {Plural.Of(report.Workers.Count, "worker")}");
     }
 }

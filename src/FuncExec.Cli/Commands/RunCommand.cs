@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using FuncExec.Cli.Output;
 using FuncExec.Client;
+using FuncExec.Core.Platform;
 using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -113,6 +115,11 @@ internal static class RunCommand
         TransportSecurity security,
         CancellationToken cancellationToken)
     {
+        if (!OutputFile.CheckAll("run", ("--output", outputFile), ("--profile", profileFile)))
+        {
+            return 2;
+        }
+
         // Checked whole now (a malformed file runs nothing), read again one task at a time as the tasks run.
         if (await TaskFileInput.OpenAsync(file).ConfigureAwait(false) is not { } taskFile)
         {
@@ -134,7 +141,7 @@ internal static class RunCommand
         {
             cluster = schedulerAddress is null
                 ? await LocalCluster.StartAsync(
-                    new LocalClusterOptions { Workers = workers, Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName, Dashboard = dashboard },
+                    new LocalClusterOptions { Workers = NodeCommand.Workers("run", "--workers", workers, CpuAffinity.AvailableCores().Count, Console.Error), Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName, Dashboard = dashboard },
                     cancellationToken).ConfigureAwait(false)
                 : await RemoteCluster.ConnectAsync(
                     schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging, ReattachTime = reattachTime }, cancellationToken).ConfigureAwait(false);
@@ -149,7 +156,7 @@ internal static class RunCommand
         if (cluster is RemoteCluster reattaching)
         {
             reattaching.ConnectionLost += (address, reason) => Console.Error.WriteLine(
-                string.Create(CultureInfo.InvariantCulture, $"run: lost the scheduler at {address} ({reason}); reconnecting for up to {reattaching.ReattachTime.TotalSeconds:0.###} s"));
+                $"run: lost the scheduler at {address} ({reason}); reconnecting for up to {Durations.Format(reattaching.ReattachTime)}");
             reattaching.Reattached += address => Console.Error.WriteLine($"run: reattached to {address}");
         }
 
@@ -168,16 +175,20 @@ internal static class RunCommand
         if (taskFile.MaxCores > cluster.MaxTaskCores)
         {
             await Console.Error.WriteLineAsync(
-                $"{taskFile.WidestTaskSource}: task '{taskFile.WidestTaskName}' asks for {taskFile.MaxCores} cores, but the cluster has "
-                + $"{cluster.MaxTaskCores} workers; ask for at most {cluster.MaxTaskCores} or start more with --workers").ConfigureAwait(false);
+                $"{taskFile.WidestTaskSource}: task '{taskFile.WidestTaskName}' asks for {Plural.Of(taskFile.MaxCores, "core")}, but the cluster has "
+                + $"{Plural.Of(cluster.MaxTaskCores, "worker")}; ask for at most {cluster.MaxTaskCores} or start more with --workers").ConfigureAwait(false);
             return 2;
         }
 
         var count = taskFile.Count;
         // Others may read the results as they come (a script following the run).
-        await using var stream = outputFile is null
-            ? Console.OpenStandardOutput()
-            : new FileStream(outputFile.FullName, FileMode.Create, FileAccess.Write, FileShare.Read);
+        Stream? opened = outputFile is null ? Console.OpenStandardOutput() : OutputFile.TryCreate("run", "--output", outputFile);
+        if (opened is null)
+        {
+            return 2;
+        }
+
+        await using var stream = opened;
         var showProgress = !Console.IsErrorRedirected && !debug;
         // A progress bar and result lines on one terminal would tear each other: hold lines till the end.
         var writer = new JsonLinesWriter(stream, count, buffered: showProgress && outputFile is null && !Console.IsOutputRedirected);
@@ -255,10 +266,10 @@ internal static class RunCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var bar = context.AddTask($"{count} tasks on {workers} workers", maxValue: count);
+                var bar = context.AddTask($"{Plural.Of(count, "task")} on {Plural.Of(workers, "worker")}", maxValue: count);
                 await run((_, _) => bar.Increment(1)).ConfigureAwait(false);
                 var notSucceeded = failed();
-                bar.Description = notSucceeded == 0 ? $"{count} tasks done" : $"{count} tasks done, {notSucceeded} did not succeed";
+                bar.Description = notSucceeded == 0 ? $"{Plural.Of(count, "task")} done" : $"{Plural.Of(count, "task")} done, {notSucceeded} did not succeed";
             }).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FuncExec.Cli.Output;
 using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -69,6 +70,11 @@ internal static class SchedulerCommand
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (!OutputFile.CheckAll("scheduler", ("--profile", parse.GetValue(profile))))
+            {
+                return 2;
+            }
+
             TransportSecurity transport;
             try
             {

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using FuncExec.Client;
+using FuncExec.Core.Platform;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
-using Google.Protobuf;
+using FuncExec.Cli.Output;
+using FuncExec.Core.Text;
 using Spectre.Console;
 
 namespace FuncExec.Cli.Commands;
@@ -11,10 +13,6 @@ namespace FuncExec.Cli.Commands;
 /// <summary><c>funcexec status</c>: what a scheduler sees now.</summary>
 internal static class StatusCommand
 {
-    /// <summary>Writes every field, zeros too: the protobuf default leaves out worker 0, core 0 and
-    /// an empty queue, which a script reading the JSON would take for missing fields.</summary>
-    private static readonly JsonFormatter StatusJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
-
     public static Command Create()
     {
         var scheduler = new Option<string>("--scheduler") { Description = "host:port of the scheduler, or a list a:9700,b:9700 (the first that answers)", DefaultValueFactory = _ => $"127.0.0.1:{SchedulerAddress.DefaultPort}" };
@@ -52,22 +50,45 @@ internal static class StatusCommand
         return command;
     }
 
-    private static void Print(FuncExec.Protocol.V1.StatusReply status)
+    private static void Print(FuncExec.Protocol.V1.StatusReply status) =>
+        Print(status, CreateConsole(Console.Out, Console.IsOutputRedirected, Environment.GetEnvironmentVariable("COLUMNS")));
+
+    /// <summary>The console <c>status</c> writes to. Spectre decides on escapes from TERM alone, so output piped to a
+    /// file or a script gets plain text; and there it would wrap every line at 80 columns, so a pipe gets the width
+    /// <c>COLUMNS</c> says, or one wide enough that no line wraps.</summary>
+    internal static IAnsiConsole CreateConsole(TextWriter output, bool redirected, string? columns)
     {
-        // Spectre decides on escapes from TERM alone; a status piped to a file or a script gets plain text.
-        var redirected = Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
             ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Out = new AnsiConsoleOutput(output),
         });
-        console.MarkupLine($"scheduler [bold]{Markup.Escape(status.SchedulerName)}[/]: {status.Nodes.Count} nodes, "
-            + $"{status.Nodes.Sum(n => n.Workers.Count)} workers, {status.Queued} queued, {status.Running.Count} running");
+        if (int.TryParse(columns, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var width) && width > 0)
+        {
+            console.Profile.Width = width;
+        }
+        else if (redirected)
+        {
+            console.Profile.Width = UnwrappedWidth;
+        }
+
+        return console;
+    }
+
+    /// <summary>Wider than any status line, so a redirected status keeps each line whole.</summary>
+    private const int UnwrappedWidth = 4096;
+
+    internal static void Print(FuncExec.Protocol.V1.StatusReply status, IAnsiConsole console)
+    {
+        console.MarkupLine($"scheduler [bold]{Markup.Escape(status.SchedulerName)}[/]: {Plural.Of(status.Nodes.Count, "node")}, "
+            + $"{Plural.Of(status.Nodes.Sum(n => n.Workers.Count), "worker")}, {status.Queued} queued, {status.Running.Count} running, "
+            + $"{Plural.Of(status.Clients, "client")} (this one included)");
         var nodes = new Table().AddColumns("node", "address", "last pulse", "worker", "core", "state", "current task", "cpu");
         foreach (var node in status.Nodes)
         {
             var age = TimeSpan.FromMilliseconds(node.LastPulseAgeMs);
-            var pulse = age.TotalSeconds < 10 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalSeconds:0.0} s ago") : string.Create(CultureInfo.InvariantCulture, $"[red]{age.TotalSeconds:0} s ago[/]");
+            var pulse = age.TotalSeconds < 10 ? $"{Durations.Format(age)} ago" : $"[red]{Durations.Format(age)} ago[/]";
             foreach (var worker in node.Workers)
             {
                 nodes.AddRow(
@@ -92,7 +113,7 @@ internal static class StatusCommand
                     Markup.Escape(task.Name),
                     task.Id.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(task.Worker),
-                    string.Join(',', task.Cores),
+                    CpuAffinity.FormatList(task.Cores),
                     task.Attempt.ToString(CultureInfo.InvariantCulture));
             }
 
@@ -100,13 +121,13 @@ internal static class StatusCommand
         }
 
         console.MarkupLine(status.Journal is { } journal
-            ? Markup.Escape($"journal: {journal.Description}, {Size(journal.Bytes)}, {journal.Tasks} unfinished tasks, {journal.Results} results kept, "
-                + $"oldest {Age(journal.OldestAgeMs)}, results kept {Age(journal.RetentionMs)} after delivery")
+            ? Markup.Escape($"journal: {journal.Description}, {Size(journal.Bytes)}, {Plural.Of(journal.Tasks, "unfinished task")}, {Plural.Of(journal.Results, "result")} kept, "
+                + $"oldest {Durations.Format(TimeSpan.FromMilliseconds(journal.OldestAgeMs))}, results kept {Durations.Format(TimeSpan.FromMilliseconds(journal.RetentionMs))} after delivery")
             : "journal: none (--no-journal): a restart of the scheduler loses queued tasks and undelivered results");
         if (status.RefusedNodeReports > 0 || status.RefusedClientRequests > 0)
         {
             // Peers that acted outside their role (see the scheduler's log for the first of each kind).
-            console.MarkupLine($"[yellow]refused: {status.RefusedNodeReports} node reports, {status.RefusedClientRequests} client requests[/] (the scheduler's log names the peers)");
+            console.MarkupLine($"[yellow]refused: {Plural.Of(status.RefusedNodeReports, "node report")}, {Plural.Of(status.RefusedClientRequests, "client request")}[/] (the scheduler's log names the peers)");
         }
     }
 
@@ -116,16 +137,4 @@ internal static class StatusCommand
         < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
     };
-
-    private static string Age(long ms)
-    {
-        var age = TimeSpan.FromMilliseconds(ms);
-        return age.TotalSeconds switch
-        {
-            < 120 => string.Create(CultureInfo.InvariantCulture, $"{age.TotalSeconds:0} s"),
-            < 7200 => string.Create(CultureInfo.InvariantCulture, $"{age.TotalMinutes:0} min"),
-            < 172800 => string.Create(CultureInfo.InvariantCulture, $"{age.TotalHours:0.#} h"),
-            _ => string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} d"),
-        };
-    }
 }

@@ -1,4 +1,5 @@
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 
 namespace FuncExec.Cli.Output;
 
@@ -14,7 +15,7 @@ internal static class RunExit
     {
         var (finished, unknown) = writer.FlushWithUnknown(nameOf, ids, message);
         await Console.Error.WriteLineAsync(
-            $"{verb}: {message}\n{verb}: {finished} tasks had finished and their results are written; {unknown} are listed as unknown "
+            $"{verb}: {message}\n{verb}: {Plural.Of(finished, "task")} had finished and their results are written; {unknown} {(unknown == 1 ? "is" : "are")} listed as unknown "
             + "(those with an id may still run or have run on the scheduler)").ConfigureAwait(false);
         return SchedulerLost;
     }
@@ -31,7 +32,7 @@ internal static class RunExit
     public static async Task<int> InterruptedAsync(JsonLinesWriter writer, int count, string rest)
     {
         var finished = writer.FlushFinished();
-        await Console.Error.WriteLineAsync($"interrupted: {finished} of {count} tasks had finished; their results are written{rest}").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"interrupted: {finished} of {Plural.Of(count, "task")} had finished; their results are written{rest}").ConfigureAwait(false);
         return 130;
     }
 
@@ -45,7 +46,7 @@ internal static class RunExit
         writer.Flush();
         if (failed > 0)
         {
-            await Console.Error.WriteLineAsync($"{failed} of {count} tasks did not succeed").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"{failed} of {Plural.Of(count, "task")} did not succeed").ConfigureAwait(false);
         }
 
         return failed == 0 ? 0 : 1;

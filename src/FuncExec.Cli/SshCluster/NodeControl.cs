@@ -1,4 +1,5 @@
 using System.Globalization;
+using FuncExec.Core.Text;
 
 namespace FuncExec.Cli.SshCluster;
 
@@ -102,7 +103,7 @@ internal sealed class NodeControl(SshRunner ssh, LocalBuild build)
         {
             ["stopped", var pid, _] => new HostReport(host, true, $"stopped, pid {pid}"),
             ["killed", var pid, _] => new HostReport(host, true,
-                $"killed, pid {pid}: it did not stop within {grace.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s of SIGTERM"),
+                $"killed, pid {pid}: it did not stop within {Durations.Format(grace)} of SIGTERM"),
             ["gone", var pid, _] => new HostReport(host, true, $"was not running (pid {pid} had ended)"),
             ["none", _, _] => new HostReport(host, true, "was not running (no pid file: cluster up did not start it, or it was stopped)"),
             _ => Failed(host, Reason(stop)),

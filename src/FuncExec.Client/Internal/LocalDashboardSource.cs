@@ -33,10 +33,15 @@ internal sealed class LocalDashboardSource(ClusterScheduler scheduler, int nodeI
     // Actions are allowed from loopback only, and the dashboard of an embedded cluster listens there unless told otherwise.
     public string? Secret => null;
 
-    public StatusReply Status() => StatusReplies.Build(
-        scheduler,
-        SchedulerName,
-        index => index == nodeIndex ? new NodeLiveness("in process", TimeSpan.Zero, Connected: true, CoreUsage()) : null);
+    public StatusReply Status()
+    {
+        var status = StatusReplies.Build(
+            scheduler,
+            SchedulerName,
+            index => index == nodeIndex ? new NodeLiveness("in process", TimeSpan.Zero, Connected: true, CoreUsage()) : null);
+        status.Clients = Clients().Count;
+        return status;
+    }
 
     public IReadOnlyList<DashboardClient> Clients() => [_self];
 

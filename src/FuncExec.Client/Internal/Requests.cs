@@ -1,3 +1,5 @@
+using FuncExec.Core.Text;
+
 namespace FuncExec.Client.Internal;
 
 /// <summary>Waits for the scheduler's answer to a request, at most a computation's <see cref="ComputationOptions.Timeout"/>.</summary>
@@ -28,5 +30,5 @@ internal static class Requests
     }
 
     private static TimeoutException Late(TimeSpan timeout, string what) =>
-        new($"the scheduler did not answer {what} within {timeout.TotalSeconds:0.###} s (ComputationOptions.Timeout); it may be overloaded or unreachable");
+        new($"the scheduler did not answer {what} within {Durations.Format(timeout)} (ComputationOptions.Timeout); it may be overloaded or unreachable");
 }

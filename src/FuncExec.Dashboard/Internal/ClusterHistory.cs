@@ -1,4 +1,5 @@
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Text;
 using FuncExec.Dashboard.Api;
 
 namespace FuncExec.Dashboard.Internal;
@@ -83,7 +84,7 @@ internal sealed class ClusterHistory
                         Close(closed);
                         break;
                     case NodeJoined joined:
-                        Log(e.Time, "node", $"node {joined.NodeName} joined with {joined.Workers} workers");
+                        Log(e.Time, "node", $"node {joined.NodeName} joined with {Plural.Of(joined.Workers, "worker")}");
                         break;
                     case NodeLost lost:
                         Log(e.Time, "node-lost", $"node {lost.NodeName} lost: {lost.Reason}");

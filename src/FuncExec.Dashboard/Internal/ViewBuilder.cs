@@ -105,7 +105,7 @@ internal sealed class ViewBuilder(IDashboardSource source, ClusterHistory histor
         // The last entry is the second under way; average the five full seconds before it.
         var full = throughput.Count > 1 ? throughput.Take(throughput.Count - 1).TakeLast(5).ToList() : [];
         var rate = full.Count > 0 ? full.Average() : 0;
-        return new SummaryView(nodes.Count, nodes.Sum(n => n.Workers.Count), snapshot.BusyWorkers, snapshot.Queued, status.Running.Count, snapshot.Completed, rate);
+        return new SummaryView(nodes.Count, nodes.Sum(n => n.Workers.Count), snapshot.BusyWorkers, snapshot.Queued, status.Running.Count, snapshot.Completed, rate, status.Clients);
     }
 
     private List<ComputationView> Computations(SchedulerSnapshot snapshot)

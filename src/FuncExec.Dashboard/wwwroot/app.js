@@ -14,6 +14,18 @@ let windowSeconds = 300;
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const badge = (state) => `<span class="badge ${esc(state)}">${esc(state)}</span>`;
+// Cores as the CLI and the node's log show them: runs of neighbours joined by a dash ("0-3,6"), as the kernel lists them.
+const coreList = (cores) => {
+  const sorted = [...new Set(cores)].sort((x, y) => x - y);
+  const parts = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+};
 const clock = (ms) => (ms ? new Date(ms).toLocaleTimeString([], { hour12: false }) : "");
 function duration(ms) {
   if (ms == null || ms < 0) return "";
@@ -78,7 +90,7 @@ function renderSummary(v) {
   document.title = `FuncExec ${v.scheduler}`;
   $("summary").innerHTML = [
     ["nodes", s.nodes], ["busy workers", `${s.busyWorkers} / ${s.workers}`], ["running", s.running],
-    ["queued", s.queued], ["completed", s.completed], ["tasks/s", s.rate.toFixed(s.rate < 10 ? 1 : 0)],
+    ["queued", s.queued], ["completed", s.completed], ["tasks/s", s.rate.toFixed(s.rate < 10 ? 1 : 0)], ["clients", s.clients],
   ].map(([k, val]) => `<span class="chip">${k} <b>${esc(val)}</b></span>`).join("");
 }
 
@@ -135,7 +147,7 @@ function renderTasks(v) {
       data: { taskId: t.id, state: t.state },
       cells: [
         String(t.id), { cls: "name", h: `<span title="${esc(t.name)}">${esc(t.name)}</span>` }, badge(t.state), esc(t.worker || ""),
-        t.cores.join(","), clock(t.started), took, String(t.attempts || ""), t.computation !== "0" ? esc(t.computation) : "", actions,
+        coreList(t.cores), clock(t.started), took, String(t.attempts || ""), t.computation !== "0" ? esc(t.computation) : "", actions,
       ],
     };
   }), f ? "no task matches the filter" : "no tasks yet", 10);

@@ -1,3 +1,4 @@
+using FuncExec.Core.Text;
 using FuncExec.Node.Components;
 using FuncExec.Node.Metrics;
 using FuncExec.Protocol.Connections;
@@ -74,7 +75,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 backoff = TimeSpan.FromMilliseconds(500);
                 failures.Clear();
                 retries.Joined();
-                NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), welcome.Welcome.PulseIntervalMs);
+                NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), Durations.Format(TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs)));
                 var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
                 if (!cancellationToken.IsCancellationRequested)
                 {

@@ -1,3 +1,4 @@
+using FuncExec.Core.Text;
 using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Node.Remote;
@@ -28,7 +29,7 @@ internal sealed class RetryLog(ILogger logger, string node)
             _failures = 1;
             _summarized = 1;
             _nextSummary = 3;
-            NodeLog.Retrying(logger, node, reason, delay.TotalSeconds);
+            NodeLog.Retrying(logger, node, reason, Durations.Format(delay));
             return;
         }
 
@@ -62,7 +63,7 @@ internal sealed class RetryLog(ILogger logger, string node)
     {
         if (_reason is not null && _failures > _summarized)
         {
-            NodeLog.StillRetrying(logger, node, _failures, _reason, delay.TotalSeconds);
+            NodeLog.StillRetrying(logger, node, _failures, _reason, Durations.Format(delay));
             _summarized = _failures;
         }
     }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using FuncExec.Core.Collections;
 using FuncExec.Core.Platform;
+using FuncExec.Core.Text;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging;
@@ -213,7 +214,7 @@ internal sealed class WorkerHandle
 
                 if (stillHere)
                 {
-                    NodeLog.GraceExpired(_logger, taskId, grace, Id);
+                    NodeLog.GraceExpired(_logger, taskId, Durations.Format(grace), Id);
                     Kill(taskId, attempt);
                 }
             },
@@ -459,7 +460,7 @@ internal sealed class WorkerHandle
 
             _timedOut = running;
             process = _process;
-            NodeLog.TimedOut(_logger, running.TaskId, TimeSpan.FromMilliseconds(running.TimeoutMs), Id);
+            NodeLog.TimedOut(_logger, running.TaskId, Durations.Format(TimeSpan.FromMilliseconds(running.TimeoutMs)), Id);
         }
 
         ProcessKill.Quietly(process);
@@ -572,7 +573,7 @@ internal sealed class WorkerHandle
         }
 
         var message = timedOut
-            ? $"task ran past its timeout of {TimeSpan.FromMilliseconds(running.TimeoutMs)}; its worker was killed and replaced"
+            ? $"task ran past its timeout of {Durations.Format(TimeSpan.FromMilliseconds(running.TimeoutMs))}; its worker was killed and replaced"
             : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task"
                 + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty);
         return new TaskResult

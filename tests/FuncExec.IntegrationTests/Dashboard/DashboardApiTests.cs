@@ -210,6 +210,8 @@ public sealed class DashboardApiTests
         Assert.Equal(1, view.GetProperty("throughput").GetProperty("counts").EnumerateArray().Sum(c => c.GetInt32()));
         Assert.Equal(["sse1/0"], view.GetProperty("timeline").GetProperty("lanes").EnumerateArray().Select(l => l.GetString()));
         Assert.Contains(view.GetProperty("clients").EnumerateArray(), c => c.GetProperty("address").GetString()!.StartsWith("127.0.0.1:", StringComparison.Ordinal));
+        // The header's count is the list's, and `funcexec status`'s (both read StatusReply.clients).
+        Assert.Equal(view.GetProperty("clients").GetArrayLength(), view.GetProperty("summary").GetProperty("clients").GetInt32());
     }
 
     [Fact]
