@@ -10,7 +10,6 @@ public sealed partial class RemoteCluster
     // Ids per request, so a reply of their reports stays far below the frame cap.
     private const int ResultIdsPerRequest = 1000;
 
-
     /// <summary>Finished tasks' reports by id: from the scheduler's memory while their client has not received them,
     /// else from its journal, for its result retention time (<c>funcexec scheduler --result-retention</c>, a day by default).</summary>
     /// <param name="taskIds">Task ids, as reports and <c>funcexec status</c> show them.</param>

@@ -296,10 +296,10 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
     async Task<long> IClusterBackend.OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
-        var request = _requests.NewRequest<ComputationOpened>();
+        var pending = _requests.NewRequest<ComputationOpened>();
         var open = new OpenComputation
         {
-            Request = request.Id,
+            Request = pending.Id,
             Name = request.Name,
             Exclusive = request.Exclusive,
             PulseIntervalMs = pulseInterval is { } pulse ? (uint)Math.Clamp(pulse.TotalMilliseconds, 10, uint.MaxValue) : 0,
@@ -317,13 +317,13 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
         catch
         {
-            request.Dispose();
+            pending.Dispose();
             throw;
         }
 
         try
         {
-            var opened = await request.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var opened = await pending.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (opened.Error.Length > 0)
             {
                 throw new ComponentRefusedException(opened.Error);
@@ -342,7 +342,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         {
             // Given up while waiting for its turn: the request stays tracked, so that once it opens it is
             // closed and does not hold the queue.
-            _ = request.Reply.ContinueWith(
+            _ = pending.Reply.ContinueWith(
                 t =>
                 {
                     if (t.Result.Error.Length == 0)
