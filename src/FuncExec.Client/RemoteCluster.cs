@@ -131,7 +131,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and running tasks.</summary>
     public async Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default)
     {
-        using var request = _requests.NewRequest<StatusReply>();
+        using var request = _requests.NewRequest<StatusReply>(cancellationToken);
         PostAll([], new ClusterEnvelope { StatusRequest = new StatusRequest { Request = request.Id } });
         var reply = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
         _lastStatus = reply;
@@ -144,7 +144,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <returns><c>killed</c> (it was still queued), <c>sent</c> (its node kills it; its client gets the final report), or <c>not-found</c>.</returns>
     public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
     {
-        using var request = _requests.NewRequest<KillReply>();
+        using var request = _requests.NewRequest<KillReply>(cancellationToken);
         PostAll([], new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId, Admin = true, Request = request.Id } });
         var reply = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
         return reply.Outcome;
@@ -296,7 +296,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
     async Task<long> IClusterBackend.OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
-        var pending = _requests.NewRequest<ComputationOpened>();
+        // Not cancelled with the call: a computation opened after its caller gave up must still be closed (below).
+        var pending = _requests.NewRequest<ComputationOpened>(CancellationToken.None);
         var open = new OpenComputation
         {
             Request = pending.Id,
@@ -437,7 +438,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
     async Task IClusterBackend.SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken)
     {
-        using var request = _requests.NewRequest<MessageAck>();
+        using var request = _requests.NewRequest<MessageAck>(cancellationToken);
         PostAll([], new ClusterEnvelope
         {
             TaskMessage = new TaskMessage { ToTask = taskId, PayloadJson = ByteString.CopyFrom(payload), Sequence = request.Id },
