@@ -1,8 +1,10 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using FuncExec.Client;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.V1;
+using Google.Protobuf;
 
 namespace FuncExec.IntegrationTests.Api;
 
@@ -71,8 +73,16 @@ public sealed class StatusRequestIdTests
         }
     }
 
-    private static ValueTask ReplyAsync(Stream stream, StatusRequest request, string name, CancellationToken cancellationToken) =>
-        FrameWriter.WriteAsync(stream, new ClusterEnvelope { StatusReply = new StatusReply { Request = request.Request, SchedulerName = name } }, cancellationToken);
+    /// <summary>One frame: a 4-byte little-endian length, then the envelope.</summary>
+    private static async Task ReplyAsync(Stream stream, StatusRequest request, string name, CancellationToken cancellationToken)
+    {
+        var body = new ClusterEnvelope { StatusReply = new StatusReply { Request = request.Request, SchedulerName = name } }.ToByteArray();
+        var frame = new byte[4 + body.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
+        body.CopyTo(frame, 4);
+        await stream.WriteAsync(frame, cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+    }
 
     private static async Task DrainAsync(TcpClient tcp, Stream stream)
     {
