@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using FuncExec.Broker.Internal;
 using FuncExec.Client;
 using FuncExec.Core.Text;
+using FuncExec.Protocol.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client.Exceptions;
@@ -68,7 +69,7 @@ public sealed class BrokerServer
     {
         var factory = BrokerUrl.CreateFactory(_url, _options.ConnectTimeout, $"funcexec broker serve {Environment.MachineName}/{Environment.ProcessId}");
         var baseDirectory = _options.BaseDirectory ?? Directory.GetCurrentDirectory();
-        var delay = _options.ReconnectDelay;
+        var backoff = new Backoff(_options.ReconnectBackoff(), _options.TimeProvider);
         var first = true;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -89,14 +90,15 @@ public sealed class BrokerServer
                     throw new BrokerConnectionException(Url, $"cannot connect ({BrokerUrl.Reason(e)}); check the URL, that rabbitmq-server runs there, and the user and password", e);
                 }
 
-                BrokerLog.ReconnectFailed(_logger, Url, BrokerUrl.Reason(e), Durations.Format(delay));
-                await WaitAsync(delay, cancellationToken).ConfigureAwait(false);
-                delay = Next(delay);
+                var retry = backoff.NextDelay();
+                BrokerLog.ReconnectFailed(_logger, Url, BrokerUrl.Reason(e), Durations.Format(retry));
+                await WaitAsync(retry, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             first = false;
-            delay = _options.ReconnectDelay;
+            backoff.Reset();
+            TimeSpan delay;
             await using (session.ConfigureAwait(false))
             {
                 BrokerLog.Serving(_logger, _options.Queue, Url, session.Prefetch, _runner.WorkerCount);
@@ -120,6 +122,7 @@ public sealed class BrokerServer
                     return;
                 }
 
+                delay = backoff.NextDelay();
                 BrokerLog.ConnectionLost(_logger, Url, reason, Durations.Format(delay));
             }
 
@@ -129,8 +132,6 @@ public sealed class BrokerServer
 
     private static bool IsConnectionFailure(Exception e) =>
         e is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException or SocketException or TimeoutException;
-
-    private TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
 
     private void OnSettled(bool succeeded) => Interlocked.Increment(ref succeeded ? ref _completed : ref _deadLettered);
 

@@ -1,3 +1,4 @@
+using FuncExec.Protocol.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace FuncExec;
@@ -23,7 +24,20 @@ public sealed record BrokerServerOptions
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest wait between reconnection attempts; the wait doubles up to it.</summary>
+    /// <remarks>Each wait is spread over its upper half, so that servers cut off together do not return together.</remarks>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The reconnect policy these options describe.</summary>
+    internal BackoffOptions ReconnectBackoff()
+    {
+        var first = ReconnectDelay > TimeSpan.Zero ? ReconnectDelay : TimeSpan.FromMilliseconds(1);
+        return new BackoffOptions
+        {
+            InitialDelay = first,
+            MaxDelay = MaxReconnectDelay > first ? MaxReconnectDelay : first,
+            Jitter = BackoffJitter.Equal,
+        };
+    }
 
     /// <summary>How long connecting may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -3,6 +3,7 @@ using FuncExec.Core.Tasks;
 using FuncExec.Core.Text;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Resilience;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -25,7 +26,8 @@ public sealed partial class RemoteCluster
     /// without its journal, or no longer holds the task's computation. What became of the task is lost.</summary>
     public const string TaskUnknownError = "FuncExec.TaskUnknown";
 
-    // The first backoff between rounds over the addresses, doubled each round up to the last.
+    // The first backoff between rounds over the addresses, doubled each round up to the last, each wait
+    // spread over its upper half (BackoffJitter.Equal).
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(2);
 
@@ -360,13 +362,18 @@ public sealed partial class RemoteCluster
     private async Task ReattachAsync(string reason)
     {
         var token = _stoppingToken;
-        var started = TimeProvider.System.GetTimestamp();
-        var backoff = FirstBackoff;
+        var backoff = new Backoff(new BackoffOptions
+        {
+            InitialDelay = FirstBackoff,
+            MaxDelay = LastBackoff,
+            Jitter = BackoffJitter.Equal,
+            Deadline = ReattachTime,
+        });
         while (true)
         {
             foreach (var address in _addresses)
             {
-                var left = ReattachTime - TimeProvider.System.GetElapsedTime(started);
+                var left = backoff.Remaining ?? ReattachTime;
                 if (left <= TimeSpan.Zero)
                 {
                     GiveUp(reason);
@@ -393,19 +400,16 @@ public sealed partial class RemoteCluster
                 }
             }
 
-            var wait = TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.5 + Random.Shared.NextDouble() * 0.5));
-            var remaining = ReattachTime - TimeProvider.System.GetElapsedTime(started);
             try
             {
-                await Task.Delay(wait < remaining ? wait : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, token).ConfigureAwait(false);
+                // Cut to the time left; once it is gone, the next round gives up.
+                await backoff.DelayAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 FailAll("the client was disposed while it reconnected", null);
                 return;
             }
-
-            backoff = backoff * 2 < LastBackoff ? backoff * 2 : LastBackoff;
         }
     }
 
@@ -416,29 +420,7 @@ public sealed partial class RemoteCluster
     }
 
     /// <summary>Fails the calls that wait for an answer on the connection that was lost.</summary>
-    private void FailWaiters(Exception error)
-    {
-        foreach (var (_, waiter) in _statusWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        _statusWaiters.Clear();
-        foreach (var (_, waiter) in _killWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, waiter) in _openWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-
-        foreach (var (_, waiter) in _messageWaiters)
-        {
-            waiter.TrySetException(error);
-        }
-    }
+    private void FailWaiters(Exception error) => _requests.FailAll(error);
 
     /// <summary>The scheduler is gone for good: every task, run and call that waits fails with <see cref="SchedulerUnreachableException"/>.</summary>
     private void FailAll(string why, Exception? inner)

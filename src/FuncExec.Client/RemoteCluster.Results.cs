@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -10,9 +9,6 @@ public sealed partial class RemoteCluster
 {
     // Ids per request, so a reply of their reports stays far below the frame cap.
     private const int ResultIdsPerRequest = 1000;
-
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<ResultReply>> _resultWaiters = new();
-    private long _nextResultRequest;
 
     /// <summary>Finished tasks' reports by id: from the scheduler's memory while their client has not received them,
     /// else from its journal, for its result retention time (<c>funcexec scheduler --result-retention</c>, a day by default).</summary>
@@ -32,7 +28,7 @@ public sealed partial class RemoteCluster
         var distinct = taskIds.Distinct().ToList();
         for (var start = 0; start < distinct.Count; start += ResultIdsPerRequest)
         {
-            var request = new ResultRequest { Request = Interlocked.Increment(ref _nextResultRequest), Admin = anyClient };
+            var request = new ResultRequest { Admin = anyClient };
             request.TaskIds.AddRange(distinct.Skip(start).Take(ResultIdsPerRequest));
             var reply = await AskForResultsAsync(request, cancellationToken).ConfigureAwait(false);
             foreach (var report in reply.Reports)
@@ -50,39 +46,23 @@ public sealed partial class RemoteCluster
 
     private async Task<ResultReply> AskForResultsAsync(ResultRequest request, CancellationToken cancellationToken)
     {
-        var waiter = new TaskCompletionSource<ResultReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _resultWaiters[request.Request] = waiter;
-        try
+        using var pending = _requests.NewRequest<ResultReply>(cancellationToken);
+        request.Request = pending.Id;
+        FrameConnection? connection;
+        lock (_sendLock)
         {
-            FrameConnection? connection;
-            lock (_sendLock)
-            {
-                connection = _connection;
-            }
-
-            PostAll([], new ClusterEnvelope { ResultRequest = request });
-            // A reply is lost with its connection: the caller asks again once the client has reconnected.
-            var closed = connection?.Completion ?? Task.FromResult(new CloseReason(CloseReasonKind.LocalClose, "the client is reconnecting"));
-            var answered = await Task.WhenAny(waiter.Task, closed).WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (answered != waiter.Task)
-            {
-                throw new SchedulerUnreachableException(Address.ToString(), $"the connection closed before the scheduler answered ({closed.Result})");
-            }
-
-            return await waiter.Task.ConfigureAwait(false);
+            connection = _connection;
         }
-        finally
+
+        PostAll([], new ClusterEnvelope { ResultRequest = request });
+        // A reply is lost with its connection: the caller asks again once the client has reconnected.
+        var closed = connection?.Completion ?? Task.FromResult(new CloseReason(CloseReasonKind.LocalClose, "the client is reconnecting"));
+        var answered = await Task.WhenAny(pending.Reply, closed).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (answered != pending.Reply)
         {
-            _resultWaiters.TryRemove(request.Request, out _);
+            throw new SchedulerUnreachableException(Address.ToString(), $"the connection closed before the scheduler answered ({closed.Result})");
         }
-    }
 
-    /// <summary>A scheduler's answer to <see cref="GetResultsAsync"/>; one for no request waiting is dropped.</summary>
-    private void OnResultReply(ResultReply reply)
-    {
-        if (_resultWaiters.TryGetValue(reply.Request, out var waiter))
-        {
-            waiter.TrySetResult(reply);
-        }
+        return await pending.Reply.ConfigureAwait(false);
     }
 }

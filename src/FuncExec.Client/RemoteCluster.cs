@@ -4,6 +4,7 @@ using FuncExec.Core.Tasks;
 using FuncExec.Node.Components;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Requests;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using Google.Protobuf;
@@ -36,12 +37,12 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     // Submissions not yet accepted, by request: sent again after a reconnect, dropped once accepted.
     private readonly ConcurrentDictionary<long, PendingSubmit> _pendingSubmits = new();
     private readonly ConcurrentDictionary<long, byte> _openComputations = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<StatusReply>> _statusWaiters = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _killWaiters = new();
+    // Every call that waits for one answer (status, kill, open, message, results): matched by request id.
+    private readonly RequestTracker _requests;
     private readonly Lock _sendLock = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<long>> _openWaiters = new();
+    // Closes by computation, not in _requests: a close outlives a reconnect (it is asked again after the
+    // resume, or settled by it), where a plain request fails with its connection.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _closeWaiters = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource> _messageWaiters = new();
     private readonly ConcurrentDictionary<long, PendingHandle> _handlesByTag = new();
     private readonly TaskHandles _handles = new();
     private readonly ConcurrentDictionary<long, TimeSpan> _pulseIntervals = new();
@@ -71,6 +72,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         Address = address;
         _options = options;
         _identity = identity;
+        _requests = new RequestTracker(logger: options.LoggerFactory?.CreateLogger("FuncExec.Client"));
         _components = new ComponentStore(
             Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "client-components"), options.LoggerFactory?.CreateLogger("FuncExec.Client"));
         _preparer = new TaskPreparer(_components, options.CodeCachePath ?? Path.Combine(Path.GetTempPath(), $"funcexec-{Environment.UserName}", "code"));
@@ -127,21 +129,9 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and running tasks.</summary>
     internal async Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default)
     {
-        var waiter = new TaskCompletionSource<StatusReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var key = Interlocked.Increment(ref _nextRun);
-        _statusWaiters[key] = waiter;
-        // Replies come in request order on one connection, so the oldest waiter gets each.
-        try
-        {
-            PostAll([], new ClusterEnvelope { StatusRequest = new StatusRequest() });
-        }
-        catch (SchedulerUnreachableException)
-        {
-            _statusWaiters.TryRemove(key, out _);
-            throw;
-        }
-
-        var reply = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var request = _requests.NewRequest<StatusReply>(cancellationToken);
+        PostAll([], new ClusterEnvelope { StatusRequest = new StatusRequest { Request = request.Id } });
+        var reply = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
         _lastStatus = reply;
         return reply;
     }
@@ -152,16 +142,10 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <returns><c>killed</c> (it was still queued), <c>sent</c> (its node kills it; its client gets the final report), or <c>not-found</c>.</returns>
     public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
     {
-        var waiter = _killWaiters.GetOrAdd(taskId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
-        {
-            PostAll([], new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId, Admin = true } });
-            return await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _killWaiters.TryRemove(taskId, out _);
-        }
+        using var request = _requests.NewRequest<KillReply>(cancellationToken);
+        PostAll([], new ClusterEnvelope { KillTask = new KillTask { TaskId = taskId, Admin = true, Request = request.Id } });
+        var reply = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return reply.Outcome;
     }
 
     /// <inheritdoc />
@@ -310,12 +294,11 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
     async Task<long> IClusterBackend.OpenComputationAsync(ComputationRequest request, TimeSpan? pulseInterval, CancellationToken cancellationToken)
     {
-        var key = Interlocked.Increment(ref _nextRun);
-        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _openWaiters[key] = waiter;
+        // Not cancelled with the call: a computation opened after its caller gave up must still be closed (below).
+        var pending = _requests.NewRequest<ComputationOpened>(CancellationToken.None);
         var open = new OpenComputation
         {
-            Request = key,
+            Request = pending.Id,
             Name = request.Name,
             Exclusive = request.Exclusive,
             PulseIntervalMs = pulseInterval is { } pulse ? (uint)Math.Clamp(pulse.TotalMilliseconds, 10, uint.MaxValue) : 0,
@@ -327,10 +310,25 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             AddUpload(component, uploads);
         }
 
-        PostAll(uploads, new ClusterEnvelope { OpenComputation = open });
         try
         {
-            var id = await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            PostAll(uploads, new ClusterEnvelope { OpenComputation = open });
+        }
+        catch
+        {
+            pending.Dispose();
+            throw;
+        }
+
+        try
+        {
+            var opened = await pending.Reply.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (opened.Error.Length > 0)
+            {
+                throw new ComponentRefusedException(opened.Error);
+            }
+
+            var id = opened.Computation;
             _openComputations[id] = 0;
             if (pulseInterval is { } interval)
             {
@@ -341,15 +339,18 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Given up while waiting for its turn: once it opens, close it so it does not hold the queue.
-            _ = waiter.Task.ContinueWith(
-                t => TryPost(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = t.Result } }),
+            // Given up while waiting for its turn: the request stays tracked, so that once it opens it is
+            // closed and does not hold the queue.
+            _ = pending.Reply.ContinueWith(
+                t =>
+                {
+                    if (t.Result.Error.Length == 0)
+                    {
+                        TryPost(new ClusterEnvelope { CloseComputation = new CloseComputation { Computation = t.Result.Computation } });
+                    }
+                },
                 CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             throw;
-        }
-        finally
-        {
-            _openWaiters.TryRemove(key, out _);
         }
     }
 
@@ -435,24 +436,15 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
     async Task IClusterBackend.SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken)
     {
-        var sequence = Interlocked.Increment(ref _nextRun);
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _messageWaiters[sequence] = waiter;
-        try
+        using var request = _requests.NewRequest<MessageAck>(cancellationToken);
+        PostAll([], new ClusterEnvelope
         {
-            PostAll([], new ClusterEnvelope
-            {
-                TaskMessage = new TaskMessage { ToTask = taskId, PayloadJson = ByteString.CopyFrom(payload), Sequence = sequence },
-            });
-            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidOperationException ex)
+            TaskMessage = new TaskMessage { ToTask = taskId, PayloadJson = ByteString.CopyFrom(payload), Sequence = request.Id },
+        });
+        var ack = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (ack.Error.Length > 0)
         {
-            throw new MessageNotDeliveredException(taskId, ex.Message);
-        }
-        finally
-        {
-            _messageWaiters.TryRemove(sequence, out _);
+            throw new MessageNotDeliveredException(taskId, ack.Error);
         }
     }
 
@@ -639,36 +631,21 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             case ClusterEnvelope.BodyOneofCase.ResumeReply:
                 OnResumeReply(envelope.ResumeReply);
                 break;
-            case ClusterEnvelope.BodyOneofCase.StatusReply:
-                var oldest = _statusWaiters.Keys.DefaultIfEmpty(-1).Min();
-                if (_statusWaiters.TryRemove(oldest, out var waiter))
-                {
-                    waiter.TrySetResult(envelope.StatusReply);
-                }
-
+            case ClusterEnvelope.BodyOneofCase.StatusReply when envelope.StatusReply.Request == 0:
+                // A scheduler that does not echo request ids answers in request order.
+                _requests.TryCompleteOldest(envelope.StatusReply);
                 break;
-            case ClusterEnvelope.BodyOneofCase.ResultReply: OnResultReply(envelope.ResultReply); break;
+            case ClusterEnvelope.BodyOneofCase.StatusReply:
+                _requests.TryComplete(envelope.StatusReply.Request, envelope.StatusReply);
+                break;
+            case ClusterEnvelope.BodyOneofCase.ResultReply:
+                _requests.TryComplete(envelope.ResultReply.Request, envelope.ResultReply);
+                break;
             case ClusterEnvelope.BodyOneofCase.KillReply:
-                if (_killWaiters.TryGetValue(envelope.KillReply.TaskId, out var killWaiter))
-                {
-                    killWaiter.TrySetResult(envelope.KillReply.Outcome);
-                }
-
+                _requests.TryComplete(envelope.KillReply.Request, envelope.KillReply);
                 break;
             case ClusterEnvelope.BodyOneofCase.ComputationOpened:
-                var opened = envelope.ComputationOpened;
-                if (_openWaiters.TryGetValue(opened.Request, out var openWaiter))
-                {
-                    if (opened.Error.Length > 0)
-                    {
-                        openWaiter.TrySetException(new ComponentRefusedException(opened.Error));
-                    }
-                    else
-                    {
-                        openWaiter.TrySetResult(opened.Computation);
-                    }
-                }
-
+                _requests.TryComplete(envelope.ComputationOpened.Request, envelope.ComputationOpened);
                 break;
             case ClusterEnvelope.BodyOneofCase.ComputationClosed:
                 if (_closeWaiters.TryRemove(envelope.ComputationClosed.Computation, out var closeWaiter))
@@ -685,18 +662,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
                 break;
             case ClusterEnvelope.BodyOneofCase.MessageAck:
-                if (_messageWaiters.TryGetValue(envelope.MessageAck.Sequence, out var messageWaiter))
-                {
-                    if (envelope.MessageAck.Error.Length > 0)
-                    {
-                        messageWaiter.TrySetException(new InvalidOperationException(envelope.MessageAck.Error));
-                    }
-                    else
-                    {
-                        messageWaiter.TrySetResult();
-                    }
-                }
-
+                _requests.TryComplete(envelope.MessageAck.Sequence, envelope.MessageAck);
                 break;
             case ClusterEnvelope.BodyOneofCase.TaskMessage:
                 _handles.OnMessage(envelope.TaskMessage);

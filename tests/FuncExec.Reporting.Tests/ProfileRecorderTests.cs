@@ -1,7 +1,7 @@
 using FuncExec.Core.Tasks;
 using FuncExec.Reporting.Internal;
 using FuncExec.Reporting.Tests.Support;
-using FuncExec.Tests.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FuncExec.Reporting.Tests;
 
@@ -14,7 +14,7 @@ public sealed class ProfileRecorderTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("run.csv");
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var t0 = clock.GetUtcNow();
         var us0 = UnixTime.ToMicroseconds(t0);
         DateTimeOffset At(int ms) => t0.AddMilliseconds(ms);
@@ -64,7 +64,7 @@ public sealed class ProfileRecorderTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("run.csv");
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var us0 = UnixTime.ToMicroseconds(clock.GetUtcNow());
         var completed = 0L;
         await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(2, 4, 10 - (int)completed, completed++), timeProvider: clock))
@@ -147,7 +147,7 @@ public sealed class ProfileRecorderTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("run.csv");
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var calls = 0;
         var recorder = new ProfileRecorder(path, () => ++calls < 2 ? new ProfileSample(1, 1, 1, 1) : throw new InvalidCastException("broken sampler"), timeProvider: clock);
         clock.Advance(TimeSpan.FromMilliseconds(100));

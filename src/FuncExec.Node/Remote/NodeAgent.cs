@@ -2,6 +2,7 @@ using FuncExec.Core.Text;
 using FuncExec.Node.Components;
 using FuncExec.Node.Metrics;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Resilience;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,7 +55,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         await _node.StartAsync(this, cancellationToken).ConfigureAwait(false);
-        var backoff = TimeSpan.FromMilliseconds(500);
+        var backoff = new Backoff(NodeAgentOptions.RejoinBackoff(_options.MaxBackoff));
         var retries = new RetryLog(_logger, _node.NodeName);
         var schedulers = _options.Schedulers;
 
@@ -72,7 +73,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                     _options.UdpPort, retries.Discovering, cancellationToken).ConfigureAwait(false);
                 var (connection, welcome) = await SchedulerDialer.ConnectAsync(
                     address, PeerRole.Node, _node.NodeName, _options.Security, _options.ConnectTimeout, _logger, _options.IpAddr, cancellationToken: cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromMilliseconds(500);
+                backoff.Reset();
                 failures.Clear();
                 retries.Joined();
                 NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), Durations.Format(TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs)));
@@ -101,18 +102,17 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                     }
                 }
 
-                retries.Failed(string.Join("; ", failures), backoff);
+                var delay = backoff.NextDelay();
+                retries.Failed(string.Join("; ", failures), delay);
                 failures.Clear();
                 try
                 {
-                    await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     break;
                 }
-
-                backoff = TimeSpan.FromTicks(Math.Min(_options.MaxBackoff.Ticks, backoff.Ticks * 2));
             }
         }
     }

@@ -1,4 +1,5 @@
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Resilience;
 
 namespace FuncExec.Node.Remote;
 
@@ -39,5 +40,14 @@ internal sealed record NodeAgentOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest wait between reconnection attempts.</summary>
+    /// <remarks>The first wait is 0.5 s (or this, when shorter), doubling up to this, each spread over its upper half.</remarks>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The rejoin policy for a given <see cref="MaxBackoff"/>.</summary>
+    internal static BackoffOptions RejoinBackoff(TimeSpan maxBackoff)
+    {
+        var max = maxBackoff > TimeSpan.Zero ? maxBackoff : TimeSpan.FromMilliseconds(1);
+        var first = TimeSpan.FromMilliseconds(500);
+        return new BackoffOptions { InitialDelay = first < max ? first : max, MaxDelay = max, Jitter = BackoffJitter.Equal };
+    }
 }

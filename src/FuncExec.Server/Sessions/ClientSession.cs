@@ -130,7 +130,7 @@ internal sealed class ClientSession
                 Open(envelope.OpenComputation);
                 break;
             case ClusterEnvelope.BodyOneofCase.CloseComputation:
-                Close(envelope.CloseComputation.Computation);
+                Close(envelope.CloseComputation);
                 break;
             case ClusterEnvelope.BodyOneofCase.TaskMessage:
                 var error = _server.Scheduler.SendToTask(_client, envelope.TaskMessage);
@@ -158,7 +158,9 @@ internal sealed class ClientSession
                 Kill(envelope.KillTask);
                 break;
             case ClusterEnvelope.BodyOneofCase.StatusRequest:
-                _connection.Post(new ClusterEnvelope { StatusReply = _server.BuildStatus() });
+                var status = _server.BuildStatus();
+                status.Request = envelope.StatusRequest.Request;
+                _connection.Post(new ClusterEnvelope { StatusReply = status });
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
@@ -192,9 +194,10 @@ internal sealed class ClientSession
         }
     }
 
-    private void Close(long computation)
+    private void Close(CloseComputation close)
     {
-        var outcome = _server.Scheduler.CloseComputation(computation, _client, () => PostClosed(computation));
+        var computation = close.Computation;
+        var outcome = _server.Scheduler.CloseComputation(computation, _client, () => PostClosed(computation, close.Request));
         if (outcome != CloseRequest.Refused)
         {
             _pulseIntervals.TryRemove(computation, out _);
@@ -204,19 +207,19 @@ internal sealed class ClientSession
         switch (outcome)
         {
             case CloseRequest.NotOpen:
-                PostClosed(computation);
+                PostClosed(computation, close.Request);
                 break;
             case CloseRequest.Refused:
                 var reason = $"computation {computation} was opened by {ClusterScheduler.AnotherClients}; a client closes only the computations it opened";
                 Refused("close", reason);
-                _connection.Post(new ClusterEnvelope { ComputationClosed = new ComputationClosedReply { Computation = computation, Error = reason } });
+                _connection.Post(new ClusterEnvelope { ComputationClosed = new ComputationClosedReply { Computation = computation, Error = reason, Request = close.Request } });
                 break;
         }
     }
 
     private void Cancel(CancelTask cancel)
     {
-        var reply = new CancelReply { TaskId = cancel.TaskId };
+        var reply = new CancelReply { TaskId = cancel.TaskId, Request = cancel.Request };
         reply.Outcome = _server.Scheduler.Cancel(cancel.TaskId, TimeSpan.FromMilliseconds(Math.Max(0, cancel.GraceMs)), _client) switch
         {
             CancelRequest.CancelledQueued => "cancelled",
@@ -236,7 +239,7 @@ internal sealed class ClientSession
     /// <summary>A client kills its own tasks; an administrative kill (<c>funcexec kill</c>) any task, logged.</summary>
     private void Kill(KillTask kill)
     {
-        var reply = new KillReply { TaskId = kill.TaskId };
+        var reply = new KillReply { TaskId = kill.TaskId, Request = kill.Request };
         reply.Outcome = _server.Scheduler.Kill(kill.TaskId, kill.Admin ? null : _client) switch
         {
             KillRequest.KilledQueued => "killed",
@@ -307,8 +310,8 @@ internal sealed class ClientSession
         }
     }
 
-    private void PostClosed(long computation) =>
-        _connection.Post(new ClusterEnvelope { ComputationClosed = new ComputationClosedReply { Computation = computation } });
+    private void PostClosed(long computation, long request) =>
+        _connection.Post(new ClusterEnvelope { ComputationClosed = new ComputationClosedReply { Computation = computation, Request = request } });
 
     private void Subscribe(long computation)
     {

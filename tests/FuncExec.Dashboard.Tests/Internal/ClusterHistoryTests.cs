@@ -1,5 +1,6 @@
 using FuncExec.Core.Tasks;
 using FuncExec.Dashboard.Internal;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FuncExec.Dashboard.Tests.Internal;
 
@@ -10,7 +11,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Timeline_BackToBackTinyTasksOnACore_MergeIntoOneSpan()
     {
-        var time = new ManualTime(T0.AddSeconds(10));
+        var time = new FakeTimeProvider(T0.AddSeconds(10));
         var history = new ClusterHistory(100, TimeSpan.FromMinutes(5), time);
         var events = new List<ClusterEvent>();
         for (var i = 0; i < 1000; i++)
@@ -33,7 +34,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Timeline_TwoCoreTask_BusiesBothLanesAndARunningTaskShowsOpen()
     {
-        var time = new ManualTime(T0.AddSeconds(10));
+        var time = new FakeTimeProvider(T0.AddSeconds(10));
         var history = new ClusterHistory(100, TimeSpan.FromMinutes(5), time);
 
         history.OnEvents([
@@ -52,7 +53,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Finished_MoreThanKept_KeepsTheLatestNewestFirst()
     {
-        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0));
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
 
         history.OnEvents([.. Enumerable.Range(1, 25).Select(i => Finished(i, "n1/worker-0", [0], T0, T0))]);
 
@@ -63,7 +64,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Finished_KilledTaskWhoseReportHasNoStart_TakesTheStartTheSchedulerSaw()
     {
-        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0.AddSeconds(10)));
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0.AddSeconds(10)));
 
         history.OnEvents([
             new TaskQueued(T0, 7, "long", 0),
@@ -82,7 +83,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Throughput_CountsTasksFinishedPerSecondWithinTheWindow()
     {
-        var time = new ManualTime(T0.AddSeconds(3.5));
+        var time = new FakeTimeProvider(T0.AddSeconds(3.5));
         var history = new ClusterHistory(10, TimeSpan.FromSeconds(60), time);
 
         history.OnEvents([
@@ -102,7 +103,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Queued_BeyondTheSampleKept_StaysBounded()
     {
-        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0));
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
 
         history.OnEvents([.. Enumerable.Range(1, 100_000).Select(i => new TaskQueued(T0, i, $"t{i}", 0))]);
 
@@ -113,7 +114,7 @@ public sealed class ClusterHistoryTests
     [Fact]
     public void Computations_TalliedWhileOpenAndListedOnceClosed()
     {
-        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new ManualTime(T0));
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
 
         history.OnEvents([
             new ComputationScheduled(T0, 42, "farm", Exclusive: true),

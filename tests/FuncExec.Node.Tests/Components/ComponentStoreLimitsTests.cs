@@ -3,7 +3,7 @@ using System.Text;
 using FuncExec.Node.Components;
 using FuncExec.Protocol.V1;
 using FuncExec.Tests.Files;
-using FuncExec.Tests.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FuncExec.Node.Tests.Components;
 
@@ -116,7 +116,7 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     public void Upload_BeyondTheClientsPendingLimit_RefusedNamingTheOptionAndNothingWritten()
     {
         var store = new ComponentStore(Root);
-        using var uploads = new ComponentUploads(store, maxPending: 100, TimeSpan.FromMinutes(10), new ManualTimeProvider());
+        using var uploads = new ComponentUploads(store, maxPending: 100, TimeSpan.FromMinutes(10), new FakeTimeProvider());
         var (a, aFiles) = Bundle("a", 60);
         var (b, bFiles) = Bundle("b", 60);
 
@@ -133,7 +133,7 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     public void Reference_PendingUploads_NoLongerCountAgainstTheLimit()
     {
         var store = new ComponentStore(Root);
-        using var uploads = new ComponentUploads(store, maxPending: 100, TimeSpan.FromMinutes(10), new ManualTimeProvider());
+        using var uploads = new ComponentUploads(store, maxPending: 100, TimeSpan.FromMinutes(10), new FakeTimeProvider());
         var (a, aFiles) = Bundle("a", 60);
         var (b, bFiles) = Bundle("b", 60);
         uploads.Upload(a, aFiles, maxFileSize: 1000);
@@ -148,7 +148,7 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     [Fact]
     public void ExpireOld_UploadNoComputationUsedAfterTheGrace_Removed()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var store = new ComponentStore(Root);
         using var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), time);
         var (a, aFiles) = Bundle("a", 60);
@@ -170,7 +170,7 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     [Fact]
     public void ExpireOld_UploadUsedByTasksOutsideAComputation_KeptUntilTheClientLeaves()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var store = new ComponentStore(Root);
         var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), time);
         var (a, aFiles) = Bundle("a", 60);
@@ -189,7 +189,7 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     public void Dispose_ClientLeft_ItsPendingUploadsRemovedItsComputationsComponentsKeptUnpinned()
     {
         var store = new ComponentStore(Root);
-        var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), new ManualTimeProvider());
+        var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), new FakeTimeProvider());
         var (a, aFiles) = Bundle("a", 60);
         var (b, bFiles) = Bundle("b", 60);
         uploads.Upload(a, aFiles, maxFileSize: 1000);
@@ -207,8 +207,8 @@ public sealed class ComponentStoreLimitsTests : IDisposable
     public void Dispose_AnotherClientUsesThePendingComponent_Kept()
     {
         var store = new ComponentStore(Root);
-        using var other = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), new ManualTimeProvider());
-        var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), new ManualTimeProvider());
+        using var other = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), new FakeTimeProvider());
+        var uploads = new ComponentUploads(store, maxPending: 1000, TimeSpan.FromMinutes(10), new FakeTimeProvider());
         var (a, aFiles) = Bundle("a", 60);
         uploads.Upload(a, aFiles, maxFileSize: 1000);
         other.Reference(7, [a]);

@@ -16,7 +16,7 @@ public sealed class FrameConnectionBudgetTests
     public async Task Start_PartOfALargeFrameArrived_ChargesOnlyTheBytesThatArrivedAndReleasesThemWhenHandled()
     {
         await using var pair = await TcpPair.CreateAsync();
-        var budget = new InboundMemoryBudget(64 * MiB, new ManualTimeProvider());
+        var budget = new InboundMemoryBudget(64 * MiB, new SignallingFakeTimeProvider());
         await using var connection = new FrameConnection(pair.Server, "client 'c'", new RecordingLogger(), budget: budget);
         var handled = new TaskCompletionSource<ClusterEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Start(frame =>
@@ -38,7 +38,7 @@ public sealed class FrameConnectionBudgetTests
     public async Task Start_FrameSlowerThanItsDeadline_ClosedAsSlowFrameAndItsBytesReleased()
     {
         await using var pair = await TcpPair.CreateAsync();
-        var time = new ManualTimeProvider();
+        var time = new SignallingFakeTimeProvider();
         var budget = new InboundMemoryBudget(64 * MiB, time);
         await using var connection = new FrameConnection(pair.Server, "client 'slow'", new RecordingLogger(), budget: budget);
         connection.Start(_ => ValueTask.CompletedTask);
@@ -58,7 +58,7 @@ public sealed class FrameConnectionBudgetTests
     public async Task Start_BudgetFull_StopsReadingUntilBytesComeBack()
     {
         await using var pair = await TcpPair.CreateAsync();
-        var budget = new InboundMemoryBudget(2 * MiB, new ManualTimeProvider());
+        var budget = new InboundMemoryBudget(2 * MiB, new SignallingFakeTimeProvider());
         Assert.True(budget.TryReserve(2 * MiB)); // What other connections hold.
         await using var connection = new FrameConnection(pair.Server, "client 'c'", new RecordingLogger(), budget: budget);
         var handled = new TaskCompletionSource<ClusterEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,7 +80,7 @@ public sealed class FrameConnectionBudgetTests
     public async Task Start_FrameLargerThanTheWholeBudget_ClosedAsOversized()
     {
         await using var pair = await TcpPair.CreateAsync();
-        var budget = new InboundMemoryBudget(MiB, new ManualTimeProvider());
+        var budget = new InboundMemoryBudget(MiB, new SignallingFakeTimeProvider());
         await using var connection = new FrameConnection(pair.Server, "client 'c'", new RecordingLogger(), budget: budget);
         connection.Start(_ => ValueTask.CompletedTask);
         var header = new byte[4];

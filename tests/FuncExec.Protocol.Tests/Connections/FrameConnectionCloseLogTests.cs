@@ -1,8 +1,8 @@
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.Tests.Support;
-using FuncExec.Tests.Time;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FuncExec.Protocol.Tests.Connections;
 
@@ -12,7 +12,7 @@ public sealed class FrameConnectionCloseLogTests
     [Fact]
     public async Task Completion_ManyPeersFromOneAddressClose_OneLineThenOneCountingTheRest()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new LogRateLimiter(TimeSpan.FromSeconds(10), time);
         var logger = new RecordingLogger();
 

@@ -142,7 +142,7 @@ public sealed class HandshakeTests
     public async Task AcceptAsync_PeerSilent_TimesOutAndCloses()
     {
         await using var pair = await TcpPair.CreateAsync();
-        var clock = new ManualTimeProvider();
+        var clock = new SignallingFakeTimeProvider();
         var accepting = Handshake.AcceptAsync(
             pair.Server, Secret, "sched", _ => new Welcome(), TimeSpan.FromSeconds(5), clock);
 
@@ -158,7 +158,7 @@ public sealed class HandshakeTests
     public async Task ConnectAsync_SchedulerSilent_TimesOut()
     {
         await using var pair = await TcpPair.CreateAsync();
-        var clock = new ManualTimeProvider();
+        var clock = new SignallingFakeTimeProvider();
         var connecting = Handshake.ConnectAsync(
             pair.Client, PeerRole.Node, "n1", Secret, TimeSpan.FromSeconds(3), clock, ProtocolVersion.Current);
 

@@ -1,5 +1,5 @@
 using FuncExec.Protocol.Diagnostics;
-using FuncExec.Tests.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FuncExec.Protocol.Tests.Diagnostics;
 
@@ -10,7 +10,7 @@ public sealed class LogRateLimiterTests
     [Fact]
     public void Admit_FloodFromOneAddress_OneLinePerIntervalWithTheCountSuppressed()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new LogRateLimiter(Interval, time);
 
         Assert.Equal(new LogAdmission(true, 0, TimeSpan.Zero), limiter.Admit("127.0.0.1"));
@@ -30,7 +30,7 @@ public sealed class LogRateLimiterTests
     [Fact]
     public void Admit_TwoAddresses_EachGetsItsOwnLine()
     {
-        var limiter = new LogRateLimiter(Interval, new ManualTimeProvider());
+        var limiter = new LogRateLimiter(Interval, new FakeTimeProvider());
 
         Assert.True(limiter.Admit("10.0.0.1").Write);
         Assert.True(limiter.Admit("10.0.0.2").Write);
@@ -41,7 +41,7 @@ public sealed class LogRateLimiterTests
     [Fact]
     public void Admit_MoreAddressesThanItRemembers_NewOnesShareOneLineUntilOldOnesGoQuiet()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new LogRateLimiter(Interval, time, maxKeys: 2);
         Assert.True(limiter.Admit("a").Write);
 
