@@ -38,7 +38,7 @@ internal static class Dotnet
     }
 
     /// <summary>Runs <paramref name="fileName"/> to its end.</summary>
-    public static async Task<Run> RunAsync(string fileName, string workingDirectory, string home, params string[] args)
+    public static async Task<Run> RunProgramAsync(string fileName, string workingDirectory, string home, params string[] args)
     {
         using var process = Process.Start(StartInfo(fileName, workingDirectory, home, args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -58,7 +58,7 @@ internal static class Dotnet
     }
 
     /// <summary>Runs <c>dotnet ARGS</c> to its end.</summary>
-    public static Task<Run> RunAsync(string workingDirectory, string home, params string[] args) => RunAsync("dotnet", workingDirectory, home, args);
+    public static Task<Run> RunAsync(string workingDirectory, string home, params string[] args) => RunProgramAsync("dotnet", workingDirectory, home, args);
 
     /// <summary>A finished run.</summary>
     public sealed record Run(string Command, int ExitCode, string Stdout, string Stderr)

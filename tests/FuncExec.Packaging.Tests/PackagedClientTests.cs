@@ -9,7 +9,7 @@ namespace FuncExec.Packaging.Tests;
 /// project reference: it runs a lambda of its own on the embedded cluster's pinned workers, and
 /// on a scheduler and node running apart.
 /// </summary>
-[Collection(PackagesCollection.Name)]
+[Collection(SharedPackages.Name)]
 public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutputHelper output)
 {
     private const string Program = """

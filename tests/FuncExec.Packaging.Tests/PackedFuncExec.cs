@@ -90,7 +90,7 @@ public sealed class PackedFuncExec : IAsyncLifetime
 
 /// <summary>The tests that share one pack; they run one after another.</summary>
 [CollectionDefinition(Name)]
-public sealed class PackagesCollection : ICollectionFixture<PackedFuncExec>
+public sealed class SharedPackages : ICollectionFixture<PackedFuncExec>
 {
     public const string Name = "packages";
 }

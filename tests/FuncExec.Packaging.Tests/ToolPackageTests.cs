@@ -2,7 +2,7 @@ namespace FuncExec.Packaging.Tests;
 
 /// <summary>The <c>funcexec</c> command installed from the package folder with <c>dotnet tool install</c>,
 /// as a global-style tool (<c>--tool-path</c>) and as a local one (a tool manifest), runs calls and task files.</summary>
-[Collection(PackagesCollection.Name)]
+[Collection(SharedPackages.Name)]
 public sealed class ToolPackageTests(PackedFuncExec packed, ITestOutputHelper output)
 {
     [Fact]
@@ -13,13 +13,13 @@ public sealed class ToolPackageTests(PackedFuncExec packed, ITestOutputHelper ou
         (await Dotnet.RunAsync(tools, packed.Home, "tool", "install", "--tool-path", tools, "FuncExec", "--add-source", packed.Packages, "--version", packed.Version)).EnsureSuccess();
         var funcexec = Path.Combine(tools, "funcexec");
 
-        var exec = (await Dotnet.RunAsync(funcexec, tools, packed.Home, "exec", "--function", "System.Math.Min", "--params", "1", "2")).EnsureSuccess();
+        var exec = (await Dotnet.RunProgramAsync(funcexec, tools, packed.Home, "exec", "--function", "System.Math.Min", "--params", "1", "2")).EnsureSuccess();
         Assert.Equal("1", exec.Stdout.Trim());
 
         // Pinned worker processes, started from the tool's own folder.
         var tasks = Path.Combine(tools, "tasks.yaml");
         File.WriteAllLines(tasks, ["tasks:", "  - name: min", "    function: System.Math.Min", "    params: [1, 2]", "  - name: sum", "    code: return Enumerable.Range(1, 10).Sum();"]);
-        var run = (await Dotnet.RunAsync(funcexec, tools, packed.Home, "run", tasks, "--workers", "2")).EnsureSuccess();
+        var run = (await Dotnet.RunProgramAsync(funcexec, tools, packed.Home, "run", tasks, "--workers", "2")).EnsureSuccess();
         output.WriteLine(run.ToString());
         Assert.Contains("\"name\":\"min\"", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("\"result\":1,", run.Stdout, StringComparison.Ordinal);
