@@ -118,9 +118,14 @@ internal sealed class LocalNode : INodeChannel, IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // A library user has no --debug: name the logger too, and say what the worker said
+            // when it died, which is usually all it takes.
+            var failure = _workers.Select(w => w.DescribeStartFailure()).FirstOrDefault(d => d is not null);
             throw new TimeoutException(
-                $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}; "
-                + "run with --debug to see their output");
+                $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}"
+                + (failure is null ? string.Empty : $"; {failure}")
+                + "; the workers' output is logged (category FuncExec.Node): give the cluster a logger "
+                + "(LocalClusterOptions.LoggerFactory from C#, --debug on the funcexec command) to see all of it");
         }
     }
 

@@ -26,6 +26,7 @@ using TaskStarted = FuncExec.Protocol.V1.TaskStarted;
 internal sealed class WorkerHandle
 {
     private const int StderrCaptureChars = 2000;
+    private const int StartFailureStderrChars = 1000;
 
     private readonly LocalNode _node;
     private readonly ILogger _logger;
@@ -96,6 +97,39 @@ internal sealed class WorkerHandle
         {
             _process = process;
             _stderr.Clear();
+        }
+    }
+
+    /// <summary>Why this worker has not said hello, for the error of a node whose workers did not
+    /// start: its exit and the start of what it wrote to standard error, or null while it runs.</summary>
+    public string? DescribeStartFailure()
+    {
+        lock (_lock)
+        {
+            if (_alive)
+            {
+                return null;
+            }
+
+            if (_process is not { } process)
+            {
+                return $"worker {Id} did not start";
+            }
+
+            if (!process.HasExited)
+            {
+                return null;
+            }
+
+            var stderr = _stderr.ToString().Trim();
+            if (stderr.Length > StartFailureStderrChars)
+            {
+                stderr = string.Concat(stderr.AsSpan(0, StartFailureStderrChars), "...");
+            }
+
+            return stderr.Length == 0
+                ? $"worker {Id} exited with {DescribeExit(process.ExitCode)}"
+                : $"worker {Id} exited with {DescribeExit(process.ExitCode)}: {stderr}";
         }
     }
 

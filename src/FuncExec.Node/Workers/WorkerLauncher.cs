@@ -23,6 +23,18 @@ internal static class WorkerLauncher
             throw new FileNotFoundException($"the worker program {assembly} is missing; reinstall FuncExec", assembly);
         }
 
+        // `dotnet exec` cannot start the worker without it; the FuncExec.Worker package copies it
+        // into the output and publish folders of the app that references it. Said here, at once,
+        // rather than as a worker that exits before it connects.
+        var runtimeConfig = Path.ChangeExtension(assembly, ".runtimeconfig.json");
+        if (!File.Exists(runtimeConfig))
+        {
+            throw new FileNotFoundException(
+                $"the worker's {Path.GetFileName(runtimeConfig)} is missing beside {assembly}; the FuncExec.Worker package puts it in the "
+                + "build and publish output of the app that references it: rebuild the app, and copy it along if you move the app's files",
+                runtimeConfig);
+        }
+
         var start = new ProcessStartInfo(DotnetHost())
         {
             UseShellExecute = false,
