@@ -2,7 +2,7 @@ namespace FuncExec.Node;
 
 /// <summary>How many workers a node starts for a requested count (<see cref="NodeOptions.Workers"/>, <c>node -c</c>,
 /// <c>run --workers</c>): N &gt; 0 starts N; 0 one per core; -N keeps N cores back, and at least one worker starts.</summary>
-public static class WorkerCount
+internal static class WorkerCount
 {
     /// <summary>The workers to start for <paramref name="requested"/> on <paramref name="cores"/> available cores.</summary>
     public static int Resolve(int requested, int cores) => requested switch

@@ -8,7 +8,7 @@ namespace FuncExec.Core.Text;
 /// list syntax, as in <see cref="CpuAffinity.FormatList"/>); how many, <c>1 core</c> or <c>4 cores</c> (<see cref="Plural"/>).
 /// Machine-read output (JSON) keeps its own shape.
 /// </summary>
-public static class CoreList
+internal static class CoreList
 {
     /// <summary>"core 3", "cores 0-3" or "cores 0-3,6"; "no cores" when empty.</summary>
     public static string Format(IEnumerable<int> cores)

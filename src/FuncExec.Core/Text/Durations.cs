@@ -4,7 +4,7 @@ namespace FuncExec.Core.Text;
 
 /// <summary>Timeouts and durations as people read them: <c>500 ms</c>, <c>2 s</c>, <c>1.5 min</c>, <c>2 h</c>, <c>1.5 d</c>
 /// (never <c>00:00:00.5000000</c>).</summary>
-public static class Durations
+internal static class Durations
 {
     /// <summary>The duration in the largest unit that keeps it at least 1, with at most one decimal (milliseconds:
     /// whole ones, or up to three decimals below 1 ms).</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FuncExec.Core.Text;
 
 /// <summary>A count with its noun, for what people read: "1 node", "3 nodes", "0 tasks".</summary>
-public static class Plural
+internal static class Plural
 {
     /// <summary>The count and the noun, singular for exactly one.</summary>
     /// <param name="count">How many.</param>

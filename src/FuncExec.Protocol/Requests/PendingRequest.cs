@@ -2,7 +2,7 @@ namespace FuncExec.Protocol.Requests;
 
 /// <summary>A request sent, or about to be, waiting for its reply: see <see cref="RequestTracker"/>.</summary>
 /// <typeparam name="TReply">The message that answers it.</typeparam>
-public sealed class PendingRequest<TReply> : RequestTracker.Entry, IDisposable
+internal sealed class PendingRequest<TReply> : RequestTracker.Entry, IDisposable
 {
     private readonly RequestTracker _tracker;
     private CancellationTokenRegistration _cancellation;

@@ -2,7 +2,7 @@ namespace FuncExec.Protocol.Requests;
 
 /// <summary>A connection already has as many requests waiting for replies as it may hold; wait for some of them
 /// to be answered before sending more.</summary>
-public sealed class RequestLimitExceededException : InvalidOperationException
+internal sealed class RequestLimitExceededException : InvalidOperationException
 {
     /// <summary>Creates the exception with a generic message.</summary>
     public RequestLimitExceededException()

@@ -18,7 +18,7 @@ namespace FuncExec.Protocol.Requests;
 /// replies cannot grow the client without end. A request given up (cancelled, timed out, disposed) leaves the
 /// tracker at once. When the connection is lost, <see cref="FailAll"/> fails every request that waits.</para>
 /// </remarks>
-public sealed partial class RequestTracker
+internal sealed partial class RequestTracker
 {
     /// <summary>The default bound on requests waiting at once.</summary>
     public const int DefaultMaxOutstanding = 10_000;

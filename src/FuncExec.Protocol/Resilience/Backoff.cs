@@ -11,7 +11,7 @@ namespace FuncExec.Protocol.Resilience;
 /// dependencies would be carried into each worker's closure for about a hundred lines of arithmetic.</para>
 /// <para>Not thread-safe: one loop owns one backoff.</para>
 /// </remarks>
-public sealed class Backoff
+internal sealed class Backoff
 {
     private readonly BackoffOptions _options;
     private readonly TimeProvider _time;

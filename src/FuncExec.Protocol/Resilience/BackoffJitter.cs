@@ -1,7 +1,7 @@
 namespace FuncExec.Protocol.Resilience;
 
 /// <summary>How <see cref="Backoff"/> spreads its waits, so that many peers cut off at once do not all come back at once.</summary>
-public enum BackoffJitter
+internal enum BackoffJitter
 {
     /// <summary>No spread: exactly the exponential delay.</summary>
     None,

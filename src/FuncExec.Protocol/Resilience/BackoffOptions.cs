@@ -2,7 +2,7 @@ namespace FuncExec.Protocol.Resilience;
 
 /// <summary>The shape of a <see cref="Backoff"/>: where it starts, where it stops growing, its spread, and its end.</summary>
 /// <remarks>Defaults: 100 ms first, doubling to 10 s, <see cref="BackoffJitter.Equal"/>, no deadline.</remarks>
-public sealed record BackoffOptions
+internal sealed record BackoffOptions
 {
     /// <summary>The defaults.</summary>
     public static BackoffOptions Default { get; } = new();
