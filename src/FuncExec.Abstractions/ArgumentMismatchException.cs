@@ -1,7 +1,7 @@
 namespace FuncExec;
 
 /// <summary>A method exists but none of its overloads accepts the task's arguments.</summary>
-public sealed class ArgumentMismatchException : FuncExecException
+internal sealed class ArgumentMismatchException : FuncExecException
 {
     /// <summary>Creates the exception.</summary>
     public ArgumentMismatchException(string functionName, string message, IReadOnlyList<string> overloads)

@@ -1,7 +1,7 @@
 namespace FuncExec;
 
 /// <summary>No public static method, or no type, has the name a task gave.</summary>
-public sealed class FunctionNotFoundException : FuncExecException
+internal sealed class FunctionNotFoundException : FuncExecException
 {
     /// <summary>Creates the exception.</summary>
     public FunctionNotFoundException(string functionName, string message, IReadOnlyList<string> suggestions)

@@ -12,9 +12,20 @@ public sealed record RemoteError(string Type, string Message, string? StackTrace
     /// <see cref="AggregateException"/>'s <see cref="AggregateException.InnerExceptions"/>.
     /// </summary>
     /// <remarks>
-    /// Empty by default. Bounded where it is made and again wherever it arrives from another process
-    /// (<see cref="RemoteErrorBounds"/>): at most <see cref="RemoteErrorBounds.MaxDepth"/> levels and
-    /// <see cref="RemoteErrorBounds.MaxInner"/> causes in all, each text cut to its limit.
+    /// Empty by default. Bounded where it is made and again wherever it arrives from another process: at most 8 levels
+    /// and 16 causes in all, each type name cut at 1 K characters, message at 8 K and stack at 32 K.
     /// </remarks>
     public IReadOnlyList<RemoteError> Inner { get; init; } = [];
+
+    /// <summary>Equal when every field is, causes compared one by one in order.</summary>
+    public bool Equals(RemoteError? other) =>
+        other is not null
+        && Type == other.Type
+        && Message == other.Message
+        && StackTrace == other.StackTrace
+        && Retryable == other.Retryable
+        && Inner.SequenceEqual(other.Inner);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Type, Message, StackTrace, Retryable, Inner.Count);
 }

@@ -1,7 +1,7 @@
 namespace FuncExec;
 
 /// <summary>A task file could not be read: its path, the line, and what is wrong.</summary>
-public sealed class TaskFileException : FuncExecException
+internal sealed class TaskFileException : FuncExecException
 {
     /// <summary>Creates the exception; the message reads <c>file:line:column: problem</c>.</summary>
     public TaskFileException(string path, int line, int column, string problem, Exception? innerException = null)

@@ -18,8 +18,8 @@ public static class Cluster
     /// <summary>Connects to a scheduler (<c>funcexec scheduler</c>) at <paramref name="address"/> (<c>host:port</c>), or to the
     /// first of a list (<c>a:9700,b:9700</c>: a scheduler and its standbys) that answers. The client reattaches when the
     /// connection drops (<see cref="RemoteClusterOptions.ReattachTime"/>).</summary>
-    /// <exception cref="Node.Remote.SchedulerUnreachableException">Nothing answered there in time.</exception>
-    /// <exception cref="PeerProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    /// <exception cref="SchedulerUnreachableException">Nothing answered there in time.</exception>
+    /// <exception cref="ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
     public static async Task<ICluster> ConnectAsync(string address, RemoteClusterOptions? options = null, CancellationToken cancellationToken = default) =>
         await RemoteCluster.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
 }

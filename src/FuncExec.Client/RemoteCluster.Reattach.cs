@@ -39,10 +39,10 @@ public sealed partial class RemoteCluster
 
     /// <summary>Raised (on a pool thread) when the connection drops and the client starts reconnecting, with
     /// the scheduler's address and why the connection ended. Not raised when <see cref="RemoteClusterOptions.ReattachTime"/> is zero.</summary>
-    public event Action<SchedulerAddress, string>? ConnectionLost;
+    internal event Action<SchedulerAddress, string>? ConnectionLost;
 
     /// <summary>Raised (on a pool thread) once the client has reconnected after <see cref="ConnectionLost"/>, with the address it reached.</summary>
-    public event Action<SchedulerAddress>? Reattached;
+    internal event Action<SchedulerAddress>? Reattached;
 
     /// <summary>How long the client keeps reconnecting after a drop (<see cref="RemoteClusterOptions.ReattachTime"/>).</summary>
     public TimeSpan ReattachTime => _options.ReattachTime;

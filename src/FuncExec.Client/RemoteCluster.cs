@@ -79,10 +79,10 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     }
 
     /// <summary>The address of the scheduler this client is (or was last) connected to.</summary>
-    public SchedulerAddress Address { get; private set; }
+    internal SchedulerAddress Address { get; private set; }
 
     /// <summary>Every address it was given, tried in this order: a scheduler and its standbys.</summary>
-    public IReadOnlyList<SchedulerAddress> Addresses => _addresses;
+    internal IReadOnlyList<SchedulerAddress> Addresses => _addresses;
 
     /// <inheritdoc />
     public int WorkerCount => _lastStatus.Nodes.Sum(n => n.Workers.Count);
@@ -95,7 +95,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <remarks>When the connection drops later, the client tries every address of the list in turn for
     /// <see cref="RemoteClusterOptions.ReattachTime"/>.</remarks>
     /// <exception cref="SchedulerUnreachableException">Nothing answered there in time (the last address tried is named).</exception>
-    /// <exception cref="PeerProtocolException">The scheduler refused us: secret, TLS or version.</exception>
+    /// <exception cref="ProtocolException">The scheduler refused us: secret, TLS or version.</exception>
     /// <exception cref="FormatException"><paramref name="address"/> is not an address or a list of them.</exception>
     public static async Task<RemoteCluster> ConnectAsync(string address, RemoteClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -120,6 +120,11 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             {
                 // A standby does not listen until it takes over: try the next.
                 last = ex;
+            }
+            catch (PeerProtocolException ex)
+            {
+                // The connection layer's own failure (secret, TLS, version), as the user's FuncExecException.
+                throw new ProtocolException(ex.Message, ex);
             }
         }
 

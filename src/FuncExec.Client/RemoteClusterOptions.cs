@@ -21,11 +21,11 @@ public sealed record RemoteClusterOptions
     /// <remarks>
     /// <para>Default 60 s. While it reconnects (with backoff from 100 ms to 2 s, over every address it was given),
     /// tasks keep waiting, submissions are held and sent once it is back, and requests that need an answer now
-    /// (status, kill, cancel, messages, opening a computation) fail with a <see cref="Node.Remote.SchedulerUnreachableException"/>
+    /// (status, kill, cancel, messages, opening a computation) fail with a <see cref="SchedulerUnreachableException"/>
     /// saying it is reconnecting. Once back it resumes: every result reaches its task once, those finished while it
     /// was away included.</para>
     /// <para>When the scheduler has not come back in time, every waiting task and call fails with a
-    /// <see cref="Node.Remote.SchedulerUnreachableException"/> saying so. <see cref="TimeSpan.Zero"/>: no reattaching;
+    /// <see cref="SchedulerUnreachableException"/> saying so. <see cref="TimeSpan.Zero"/>: no reattaching;
     /// a lost connection fails everything at once.</para>
     /// </remarks>
     public TimeSpan ReattachTime { get; init; } = TimeSpan.FromSeconds(60);

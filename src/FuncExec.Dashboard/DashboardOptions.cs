@@ -16,7 +16,7 @@ public sealed record DashboardOptions
     /// <summary>The address to listen on (<c>127.0.0.1</c>).</summary>
     public string IpAddr { get; init; } = "127.0.0.1";
 
-    /// <summary>The TCP port (9780); 0 picks a free one, reported by <see cref="DashboardServer.Url"/>.</summary>
+    /// <summary>The TCP port (9780); 0 picks a free one, reported by the cluster's dashboard URL.</summary>
     public int Port { get; init; } = DefaultPort;
 
     /// <summary>

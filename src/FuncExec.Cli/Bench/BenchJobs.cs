@@ -4,7 +4,7 @@ namespace FuncExec.Cli.Bench;
 
 /// <summary>The functions <c>funcexec bench</c> runs on the workers; its own assembly travels to them as a component.</summary>
 [SuppressMessage("Maintainability", "CA1515:Consider making public types internal", Justification = "Workers call these by name: only public static methods of public types can be tasks.")]
-internal static class BenchJobs
+public static class BenchJobs
 {
     /// <summary>Returns its argument: the cost of the task is all overhead.</summary>
     public static int Noop(int value) => value;

@@ -30,7 +30,7 @@ internal sealed class RemoteBenchTarget : IBenchTarget
 
     /// <summary>Connects <paramref name="clients"/> clients, each opening its computation.</summary>
     /// <exception cref="FuncExecException">The scheduler cannot be reached, or refused a client.</exception>
-    /// <exception cref="PeerProtocolException">The scheduler refused the secret, TLS or version.</exception>
+    /// <exception cref="ProtocolException">The scheduler refused the secret, TLS or version.</exception>
     public static async Task<RemoteBenchTarget> ConnectAsync(
         string address, RemoteClusterOptions options, int clients, BenchTask task, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FuncExec;
 
 /// <summary>Where a scheduler listens: <c>host:port</c>, port 9700 when left out.</summary>
-public sealed record SchedulerAddress(string Host, int Port)
+internal sealed record SchedulerAddress(string Host, int Port)
 {
     /// <summary>The scheduler's default TCP port (and UDP discovery port).</summary>
     public const int DefaultPort = 9700;
