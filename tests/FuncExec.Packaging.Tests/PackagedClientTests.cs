@@ -14,7 +14,6 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
 {
     private const string Program = """
         using FuncExec;
-        using FuncExec.Client;
 
         await using (var cluster = await Cluster.StartLocalAsync(new LocalClusterOptions { Workers = 2 }))
         {
@@ -29,6 +28,15 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
             await using var remote = await Cluster.ConnectAsync(args[0]);
             await using var computation = await remote.ScheduleAsync();
             Console.WriteLine($"remote square={await computation.RunAsync(() => Jobs.Square(8))}");
+            try
+            {
+                await using var refused = await Cluster.ConnectAsync(args[0], new RemoteClusterOptions { Security = new TransportSecurity(Secret: "not-the-secret") });
+                Console.WriteLine("remote wrong-secret=accepted");
+            }
+            catch (FuncExecException e)
+            {
+                Console.WriteLine($"remote wrong-secret={e.GetType().Name}");
+            }
         }
 
         public static class Jobs
@@ -90,6 +98,22 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
         Assert.NotEqual(pids.Groups[2].Value, pids.Groups[1].Value);
         Assert.Matches(@"local cores=\d", run.Stdout);
         Assert.Contains("remote square=64", run.Stdout, StringComparison.Ordinal);
+        // Every exception the user catches is a FuncExecException, the protocol's refusal included.
+        Assert.Contains("remote wrong-secret=ProtocolException", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AbstractionsPackage_DependsOnNothing_SoAJobAssemblyCarriesNoRoslynYamlOrAspNet()
+    {
+        var abstractions = Nuspec(packed.PackagePath("FuncExec.Abstractions"), out var files);
+        Assert.Contains("lib/net10.0/FuncExec.Abstractions.dll", files);
+        Assert.Contains("lib/net10.0/FuncExec.Abstractions.xml", files);
+        Assert.DoesNotContain(abstractions.Descendants(), e => e.Name.LocalName is "dependency" or "frameworkReference");
+
+        // The assembly itself references the base framework only.
+        var dll = Path.Combine(AppContext.BaseDirectory, "FuncExec.Abstractions.dll");
+        var referenced = System.Reflection.Assembly.LoadFrom(dll).GetReferencedAssemblies().Select(a => a.Name ?? "").ToList();
+        Assert.All(referenced, name => Assert.True(name.StartsWith("System", StringComparison.Ordinal) || name == "netstandard", $"FuncExec.Abstractions references {name}"));
     }
 
     [Fact]
