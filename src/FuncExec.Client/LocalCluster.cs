@@ -2,6 +2,7 @@ using FuncExec.Client.Internal;
 using FuncExec.Dashboard;
 using FuncExec.Core.Tasks;
 using FuncExec.Node;
+using FuncExec.Reporting;
 using FuncExec.Scheduler;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -69,7 +70,7 @@ public sealed class LocalCluster : ICluster
         DashboardServer? dashboard = null;
         try
         {
-            var index = scheduler.AddNode(node, node.WorkerCores);
+            var index = scheduler.AddNode(new EmbeddedNodeChannel(node), node.WorkerCores);
             if (options.Dashboard is { } dashboardOptions)
             {
                 // Before the workers start, so the page shows them starting.

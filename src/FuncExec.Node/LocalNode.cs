@@ -6,7 +6,6 @@ using FuncExec.Node.Workers;
 using FuncExec.Protocol;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
-using FuncExec.Scheduler;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,7 +17,7 @@ using ComputationClosed = FuncExec.Protocol.V1.ComputationClosed;
 /// The node agent: starts one worker process per core it offers, each pinned to its core,
 /// talks to them over a Unix socket, and replaces any that dies.
 /// </summary>
-internal sealed class LocalNode : INodeChannel, IAsyncDisposable
+internal sealed class LocalNode : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly Socket _listener;

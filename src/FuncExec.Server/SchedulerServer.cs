@@ -11,6 +11,7 @@ using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
+using FuncExec.Reporting;
 using FuncExec.Scheduler;
 using FuncExec.Scheduler.Status;
 using FuncExec.Server.Sessions;

@@ -1,6 +1,6 @@
-using FuncExec.Reporting;
+using FuncExec.Scheduler;
 
-namespace FuncExec.Scheduler;
+namespace FuncExec.Reporting;
 
 /// <summary>A profile of a scheduler's run being recorded (<c>--profile run.csv</c>): every task's
 /// lifecycle from the event stream, and a sample of busy workers, workers, queue length and

@@ -1,7 +1,8 @@
+using FuncExec.Node;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 
-namespace FuncExec.Node;
+namespace FuncExec.Client.Internal;
 
 /// <summary>A node inside the scheduler's process: reports are plain calls.</summary>
 internal sealed class EmbeddedSchedulerLink : ISchedulerLink
