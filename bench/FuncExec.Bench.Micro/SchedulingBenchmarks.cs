@@ -28,7 +28,7 @@ public class SchedulingBenchmarks
     private readonly CountingObserver _observer = new();
     private readonly ClusterScheduler _scheduler = new();
     private readonly PriorityQueue<long, long> _queue = new(Tasks);
-    private SubmittedTask[] _tasks = [];
+    private SubmittedTaskSpec[] _tasks = [];
     private TaskResult[] _results = [];
 
     [GlobalSetup]
@@ -36,13 +36,16 @@ public class SchedulingBenchmarks
     {
         var args = ByteString.CopyFrom("[1,2]"u8);
         var resultJson = ByteString.CopyFrom("2"u8);
-        _tasks = new SubmittedTask[Tasks];
+        _tasks = new SubmittedTaskSpec[Tasks];
         _results = new TaskResult[Tasks];
         for (var i = 0; i < Tasks; i++)
         {
-            _tasks[i] = new SubmittedTask(
-                $"task-{i}",
-                new TaskAssignment { Method = new MethodCall { Name = "System.Math.Max" }, ArgsJson = args });
+            _tasks[i] = new SubmittedTaskSpec
+            {
+                Name = $"task-{i}",
+                Cores = 1,
+                Assignment = new TaskAssignment { Method = new MethodCall { Name = "System.Math.Max" }, ArgsJson = args },
+            };
 
             // A 10 µs task: short, so a worker is given many at once.
             _results[i] = new TaskResult

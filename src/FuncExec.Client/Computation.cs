@@ -63,9 +63,8 @@ public sealed partial class Computation : IAsyncDisposable
             throw new TaskFailedException(refused);
         }
 
-        prepared.Task!.Assignment.Computation = Id;
         var handle = new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout };
-        await SubmitManyAsync([prepared.Task], [handle], cancellationToken).ConfigureAwait(false);
+        await SubmitManyAsync([prepared.Task!], [handle], cancellationToken).ConfigureAwait(false);
         return handle;
     }
 
@@ -131,7 +130,7 @@ public sealed partial class Computation : IAsyncDisposable
 
     private async Task<IReadOnlyList<RemoteTask<T>>> SubmitBatchAsync<T>(IEnumerable<(LambdaExpression Call, Target Target)> calls, TaskOptions? options, CancellationToken cancellationToken)
     {
-        var tasks = new List<SubmittedTask>();
+        var tasks = new List<SubmittedTaskSpec>();
         var handles = new List<RemoteTask<T>>();
         foreach (var (call, target) in calls)
         {
@@ -152,7 +151,7 @@ public sealed partial class Computation : IAsyncDisposable
     private async Task<IReadOnlyList<RemoteTask<T>>> SubmitEachAsync<T>(LambdaExpression call, IEnumerable<Target> targets, TaskOptions? options, CancellationToken cancellationToken)
     {
         var captured = LambdaCapture.Capture(call);
-        var tasks = new List<SubmittedTask>();
+        var tasks = new List<SubmittedTaskSpec>();
         var handles = new List<RemoteTask<T>>();
         foreach (var target in targets)
         {
@@ -210,7 +209,7 @@ public sealed partial class Computation : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), chunk, "TaskOptions.ChunkSize must be at least 1");
         }
 
-        var tasks = new List<SubmittedTask>();
+        var tasks = new List<SubmittedTaskSpec>();
         var handles = new List<RemoteTask<T[]>>();
         for (var start = 0; start < calls.Count; start += chunk)
         {
@@ -252,7 +251,7 @@ public sealed partial class Computation : IAsyncDisposable
         protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? value : base.VisitParameter(node);
     }
 
-    private async Task SubmitManyAsync(List<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    private async Task SubmitManyAsync(List<SubmittedTaskSpec> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _closed) != 0)
         {
@@ -267,7 +266,7 @@ public sealed partial class Computation : IAsyncDisposable
         }
     }
 
-    private SubmittedTask Build(LambdaCall call, TaskOptions? options, Target target, string nameSuffix = "")
+    private SubmittedTaskSpec Build(LambdaCall call, TaskOptions? options, Target target, string nameSuffix = "")
     {
         options ??= TaskOptions.Default;
         var lambda = new LambdaMethodCall
@@ -282,17 +281,27 @@ public sealed partial class Computation : IAsyncDisposable
             Lambda = lambda,
             ArgsJson = UnsafeByteOperations.UnsafeWrap(call.ArgumentsJson),
             TimeoutMs = options.Timeout is { } timeout ? Math.Max(1, (long)timeout.TotalMilliseconds) : 0,
-            Computation = Id,
         };
         var name = (options.Name ?? call.MethodName[(call.MethodName.LastIndexOf('.', call.MethodName.LastIndexOf('.') - 1) + 1)..]) + nameSuffix;
-        return new SubmittedTask(name, assignment)
+        var task = new SubmittedTaskSpec
         {
+            Name = name,
+            Assignment = assignment,
             Cores = options.Cores,
             Priority = options.Priority,
             Retries = options.Retries,
-            TargetNode = target.Node,
-            TargetWorker = target.Worker,
         };
+        if (target.Node is { } node)
+        {
+            task.TargetNode = node;
+        }
+
+        if (target.Worker is { } worker)
+        {
+            task.TargetWorker = worker;
+        }
+
+        return task;
     }
 
     /// <summary>Where a task must run: anywhere, on a node, or on one worker.</summary>

@@ -124,7 +124,7 @@ public sealed class LocalCluster : ICluster
         ArgumentNullException.ThrowIfNull(tasks);
         _backend.ThrowIfShutDown();
         var run = new RunObserver(tasks.Count, onFinished);
-        var submitted = new List<SubmittedTask>(tasks.Count);
+        var submitted = new List<FuncExec.Protocol.V1.SubmittedTaskSpec>(tasks.Count);
         var preparedTasks = _preparer.Prepare(tasks);
         for (var i = 0; i < tasks.Count; i++)
         {
@@ -210,7 +210,7 @@ public sealed class LocalCluster : ICluster
             }
 
             var prepared = _preparer.Prepare(batch, submitted);
-            var ready = new List<SubmittedTask>(prepared.Count);
+            var ready = new List<FuncExec.Protocol.V1.SubmittedTaskSpec>(prepared.Count);
             for (var i = 0; i < prepared.Count; i++)
             {
                 run.Expect();

@@ -1,3 +1,4 @@
+using FuncExec.Scheduler;
 using FuncExec.Client.Internal;
 using FuncExec.Core.Tasks;
 using FuncExec.Core.Text;
@@ -304,12 +305,12 @@ public sealed partial class RemoteCluster
                 // Removed on first delivery: a report posted again finds nothing and is dropped.
                 if (_handlesByTag.TryRemove(report.Tag, out var pending))
                 {
-                    _handles.Complete(pending.Handle, ToReport(report));
+                    _handles.Complete(pending.Handle, report.ToModel());
                 }
             }
             else if (_runs.TryGetValue(report.Tag >> 32, out var run))
             {
-                run.Observer.Complete((int)(report.Tag & 0xFFFF_FFFF), ToReport(report));
+                run.Observer.Complete((int)(report.Tag & 0xFFFF_FFFF), report.ToModel());
             }
         }
 

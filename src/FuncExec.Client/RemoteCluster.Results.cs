@@ -1,3 +1,4 @@
+using FuncExec.Scheduler;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -33,7 +34,7 @@ public sealed partial class RemoteCluster
             var reply = await AskForResultsAsync(request, cancellationToken).ConfigureAwait(false);
             foreach (var report in reply.Reports)
             {
-                reports[report.Id] = ToReport(report);
+                reports[report.Id] = report.ToModel();
             }
 
             pending.AddRange(reply.Pending);

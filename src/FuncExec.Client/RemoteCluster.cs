@@ -174,15 +174,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
             var task = prepared.Task!;
             AddUpload(task.Assignment, uploads);
-            submit.Tasks.Add(new SubmittedTaskSpec
-            {
-                Name = task.Name,
-                Cores = task.Cores,
-                Priority = task.Priority,
-                Retries = task.Retries,
-                Tag = (runId << 32) | (uint)i,
-                Assignment = task.Assignment,
-            });
+            task.Tag = (runId << 32) | (uint)i;
+            submit.Tasks.Add(task);
         }
 
         if (submit.Tasks.Count > 0)
@@ -380,43 +373,18 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         return waiter.Task.WaitAsync(cancellationToken);
     }
 
-    async Task<long[]> IClusterBackend.SubmitAsync(long computation, IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    async Task<long[]> IClusterBackend.SubmitAsync(long computation, IReadOnlyList<SubmittedTaskSpec> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
     {
         var key = Interlocked.Increment(ref _nextRun);
-        var submit = new SubmitTasks { Request = key };
+        var submit = new SubmitTasks { Request = key, Computation = computation };
         var uploads = new List<ClusterEnvelope>();
         for (var i = 0; i < tasks.Count; i++)
         {
             var task = tasks[i];
-            // Tasks from a TaskSpec are prepared without their computation; the scheduler reads it here.
-            if (task.Assignment.Computation == 0)
-            {
-                task.Assignment.Computation = computation;
-            }
-
-            var tag = HandleTagBit | Interlocked.Increment(ref _nextTag);
-            _handlesByTag[tag] = new PendingHandle(handles[i], computation);
+            task.Tag = HandleTagBit | Interlocked.Increment(ref _nextTag);
+            _handlesByTag[task.Tag] = new PendingHandle(handles[i], computation);
             AddUpload(task.Assignment, uploads);
-            var spec = new SubmittedTaskSpec
-            {
-                Name = task.Name,
-                Cores = task.Cores,
-                Priority = task.Priority,
-                Retries = task.Retries,
-                Tag = tag,
-                Assignment = task.Assignment,
-            };
-            if (task.TargetNode is { } node)
-            {
-                spec.TargetNode = node;
-            }
-
-            if (task.TargetWorker is { } worker)
-            {
-                spec.TargetWorker = worker;
-            }
-
-            submit.Tasks.Add(spec);
+            submit.Tasks.Add(task);
         }
 
         var waiter = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -636,10 +604,6 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
             case ClusterEnvelope.BodyOneofCase.ResumeReply:
                 OnResumeReply(envelope.ResumeReply);
                 break;
-            case ClusterEnvelope.BodyOneofCase.StatusReply when envelope.StatusReply.Request == 0:
-                // A scheduler that does not echo request ids answers in request order.
-                _requests.TryCompleteOldest(envelope.StatusReply);
-                break;
             case ClusterEnvelope.BodyOneofCase.StatusReply:
                 _requests.TryComplete(envelope.StatusReply.Request, envelope.StatusReply);
                 break;
@@ -688,21 +652,6 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
 
         return ValueTask.CompletedTask;
     }
-
-    private static TaskReport ToReport(TaskReportMessage m) => new()
-    {
-        Id = m.Id,
-        Name = m.Name,
-        State = m.Outcome.ToState(),
-        ResultJson = m.ResultJson.IsEmpty ? null : m.ResultJson.ToStringUtf8(),
-        Error = m.Error?.ToModel(),
-        Worker = m.Worker.Length == 0 ? null : m.Worker,
-        Cores = [.. m.Cores],
-        Started = FuncExec.UnixTime.FromMicroseconds(m.StartedUnixUs),
-        Finished = FuncExec.UnixTime.FromMicroseconds(m.FinishedUnixUs),
-        Attempts = m.Attempts,
-        Output = m.Output.Length == 0 ? null : m.Output,
-    };
 
     /// <summary>A <see cref="RunAsync"/> in progress: its tasks' tags are <c>run &lt;&lt; 32 | position</c>.</summary>
     private sealed record PendingRun(RunObserver Observer, IReadOnlyList<TaskSpec> Tasks)

@@ -4,6 +4,7 @@ namespace FuncExec.Protocol;
 internal static class ProtocolVersion
 {
     /// <summary>Bumped on every incompatible change; peers with another version are refused.</summary>
-    /// <remarks>2: the handshake's proofs cover the TLS channel binding.</remarks>
-    public const uint Current = 2;
+    /// <remarks>2: the handshake's proofs cover the TLS channel binding. 3: a submission names its computation once
+    /// (SubmitTasks.computation), and every request carries an id its answer echoes.</remarks>
+    public const uint Current = 3;
 }

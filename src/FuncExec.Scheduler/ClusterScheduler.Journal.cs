@@ -64,9 +64,9 @@ internal sealed partial class ClusterScheduler
             var tags = new Dictionary<long, long>();
             foreach (var (id, task) in _live)
             {
-                if (task.Observer == owner && task.Submitted.Tag is long tag)
+                if (task.Observer == owner)
                 {
-                    tags[tag] = id;
+                    tags[task.Submitted.Tag] = id;
                 }
             }
 
@@ -130,8 +130,8 @@ internal sealed partial class ClusterScheduler
             foreach (var journaled in state.Unfinished)
             {
                 var owner = ownerOf(journaled.OwnerToken);
-                var spec = SubmittedTaskSpec.Parser.ParseFrom(journaled.Spec);
-                var submitted = spec.ToSubmitted(journaled.Spec);
+                var submitted = SubmittedTaskSpec.Parser.ParseFrom(journaled.Spec);
+                submitted.Assignment ??= new TaskAssignment();
                 submitted.Assignment.Computation = journaled.Computation;
                 var computation = journaled.Computation == 0
                     ? ImplicitComputationLocked(owner)

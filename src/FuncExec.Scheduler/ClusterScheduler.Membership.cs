@@ -245,7 +245,7 @@ internal sealed partial class ClusterScheduler
                             Error = new FuncExec.RemoteError("FuncExec.TaskKilled", "its client left before it started", null, Retryable: false),
                             Attempts = task.Attempts,
                         };
-                        var wire = report.ToWire(task.Submitted.Tag is long tag ? tag : 0);
+                        var wire = report.ToWire(task.Submitted.Tag);
                         dispatch.Batch!.Finished.Add(new Journal.JournaledResult(task.Id, Google.Protobuf.MessageExtensions.ToByteArray(wire), DateTimeOffset.UtcNow));
                     }
                 }

@@ -70,13 +70,13 @@ internal sealed partial class ClusterScheduler
             for (var i = 0; i < computation.Pinned.Count; i++)
             {
                 var task = computation.Pinned[i];
-                if (NodeLocked(task.Submitted.TargetNode!.Value) is not { } node)
+                if (NodeLocked(task.Submitted.TargetNode) is not { } node)
                 {
                     continue; // Ended by RemoveNode.
                 }
 
-                var placed = task.Submitted.TargetWorker is { } worker
-                    ? PlaceNarrowLocked(task, node.Slots[worker], dispatch)
+                var placed = task.Submitted.HasTargetWorker
+                    ? PlaceNarrowLocked(task, node.Slots[task.Submitted.TargetWorker], dispatch)
                     : task.Cores == 1 ? PlaceNarrowLocked(task, node, dispatch) : PlaceWideLocked(task, node, dispatch);
                 if (placed)
                 {

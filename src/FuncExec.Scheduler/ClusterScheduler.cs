@@ -159,23 +159,25 @@ internal sealed partial class ClusterScheduler
     /// <returns>The ids given to the tasks, in order.</returns>
     /// <exception cref="ResourceRequestException">A task asks for more cores than any node has, or names a node or worker
     /// that is not there; nothing was queued.</exception>
-    public long[] Submit(IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer) => Submit(0, tasks, observer);
+    public long[] Submit(IReadOnlyList<SubmittedTaskSpec> tasks, ITaskObserver observer) => Submit(0, tasks, observer);
 
     /// <summary>Queues tasks of computation <paramref name="computation"/> (0: the observer's implicit one) for <paramref name="observer"/>.</summary>
     /// <returns>The ids given to the tasks, in order.</returns>
     /// <exception cref="ResourceRequestException">A task asks for more cores than any node has, or names a node or worker
     /// that is not there; nothing was queued.</exception>
     /// <exception cref="ComputationClosedException">The computation is closed, was never opened, or another observer opened it.</exception>
-    public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer) => Submit(computation, tasks, observer, null);
+    public long[] Submit(long computation, IReadOnlyList<SubmittedTaskSpec> tasks, ITaskObserver observer) => Submit(computation, tasks, observer, null);
 
-    /// <summary>As <see cref="Submit(long, IReadOnlyList{SubmittedTask}, ITaskObserver)"/>, calling <paramref name="accepted"/> with
+    /// <summary>As <see cref="Submit(long, IReadOnlyList{SubmittedTaskSpec}, ITaskObserver)"/>, calling <paramref name="accepted"/> with
     /// the ids once the tasks are accepted: at once without a journal, once journaled with one (outside the lock, before
     /// any report of them).</summary>
-    public long[] Submit(long computation, IReadOnlyList<SubmittedTask> tasks, ITaskObserver observer, Action<long[]>? accepted)
+    public long[] Submit(long computation, IReadOnlyList<SubmittedTaskSpec> tasks, ITaskObserver observer, Action<long[]>? accepted)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         ArgumentNullException.ThrowIfNull(observer);
         var ids = new long[tasks.Count];
+        // Journaled as handed in, encoded outside the lock: a restarted scheduler queues the task again from it.
+        var journalSpecs = Journal is not null && observer.JournalToken is not null ? EncodeAll(tasks) : null;
         var dispatch = NewDispatch();
         lock (_lock)
         {
@@ -191,9 +193,9 @@ internal sealed partial class ClusterScheduler
                 tasks[i].Assignment.Computation = computation;
                 var queued = new QueuedTask(++_nextId, ++_nextSequence, tasks[i], observer, state);
                 ids[i] = queued.Id;
-                if (dispatch.Journaling && observer.JournalToken is { } token && tasks[i].JournalSpec is { } spec)
+                if (dispatch.Journaling && observer.JournalToken is { } token && journalSpecs is not null)
                 {
-                    dispatch.Batch!.Submitted.Add(new JournaledTask(queued.Id, token, computation, tasks[i].Tag is long tag ? tag : 0, spec, 0));
+                    dispatch.Batch!.Submitted.Add(new JournaledTask(queued.Id, token, computation, tasks[i].Tag, journalSpecs[i], 0));
                 }
 
                 _live[queued.Id] = queued;
@@ -214,22 +216,37 @@ internal sealed partial class ClusterScheduler
         return ids;
     }
 
-    private void ValidateLocked(SubmittedTask task, int maxCores)
+    private static byte[][] EncodeAll(IReadOnlyList<SubmittedTaskSpec> tasks)
     {
+        var encoded = new byte[tasks.Count][];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            encoded[i] = Google.Protobuf.MessageExtensions.ToByteArray(tasks[i]);
+        }
+
+        return encoded;
+    }
+
+    private void ValidateLocked(SubmittedTaskSpec task, int maxCores)
+    {
+        // A peer's submission may leave the assignment out: the task then fails on its worker as naming no function.
+        task.Assignment ??= new TaskAssignment();
         if (task.Cores < 1)
         {
             throw new ResourceRequestException($"task '{task.Name}' asks for {task.Cores} cores; a task needs at least 1");
         }
 
-        if (task.TargetNode is { } target)
+        if (task.HasTargetNode)
         {
+            var target = task.TargetNode;
             if (NodeLocked(target) is not { } node)
             {
                 throw new ResourceRequestException($"task '{task.Name}' is for node {target}, which is not in the cluster");
             }
 
-            if (task.TargetWorker is { } worker)
+            if (task.HasTargetWorker)
             {
+                var worker = task.TargetWorker;
                 if (worker < 0 || worker >= node.Slots.Count)
                 {
                     throw new ResourceRequestException(
@@ -477,11 +494,11 @@ internal sealed partial class ClusterScheduler
         if (dispatch.Journaling && task.Observer.JournalToken is not null)
         {
             // Durable before its client hears of it: the report goes out from the commit's callback.
-            var wire = report.ToWire(task.Submitted.Tag is long tag ? tag : 0);
+            var wire = report.ToWire(task.Submitted.Tag);
             dispatch.Batch!.Finished.Add(new JournaledResult(task.Id, Google.Protobuf.MessageExtensions.ToByteArray(wire), DateTimeOffset.UtcNow));
         }
 
-        dispatch.Report(task.Observer, new FinishedTask(task.Submitted, report));
+        dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
         if (dispatch.RecordsEvents)
         {
             dispatch.Event(new TaskFinished(

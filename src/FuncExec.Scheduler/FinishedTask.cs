@@ -1,6 +1,4 @@
-using FuncExec.Core.Tasks;
-
 namespace FuncExec.Scheduler;
 
-/// <summary>A submitted task and what became of it.</summary>
-internal readonly record struct FinishedTask(SubmittedTask Task, TaskReport Report);
+/// <summary>A task's report for its submitter, with the tag the submitter gave the task (<c>SubmittedTaskSpec.tag</c>).</summary>
+internal readonly record struct FinishedTask(long Tag, TaskReport Report);

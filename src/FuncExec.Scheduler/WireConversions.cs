@@ -3,7 +3,8 @@ using FuncExec.Protocol.V1;
 
 namespace FuncExec.Scheduler;
 
-/// <summary>Between the task model and its wire form: states and errors (times: <see cref="UnixTime"/>).</summary>
+/// <summary>Between the task model and its wire form, one mapper each way: reports, states and errors (times: <see cref="UnixTime"/>).
+/// A task goes out as the wire's own <c>SubmittedTaskSpec</c>, which the scheduler keeps as it is.</summary>
 internal static class WireConversions
 {
     /// <summary>The state an outcome stands for.</summary>
@@ -56,21 +57,23 @@ internal static class WireConversions
         return wire;
     }
 
-    /// <summary>A client's task as the scheduler takes it.</summary>
-    /// <param name="spec">As the client sent it.</param>
-    /// <param name="journalSpec">Its encoding, to journal; null when it is not journaled.</param>
-    public static SubmittedTask ToSubmitted(this SubmittedTaskSpec spec, byte[]? journalSpec = null)
+    /// <summary>A report as its client reads it; the tag stays on the wire form.</summary>
+    public static TaskReport ToModel(this TaskReportMessage report)
     {
-        ArgumentNullException.ThrowIfNull(spec);
-        return new SubmittedTask(spec.Name, spec.Assignment ?? new TaskAssignment())
+        ArgumentNullException.ThrowIfNull(report);
+        return new()
         {
-            Cores = spec.Cores,
-            Priority = spec.Priority,
-            Retries = spec.Retries,
-            Tag = spec.Tag,
-            TargetNode = spec.HasTargetNode ? spec.TargetNode : null,
-            TargetWorker = spec.HasTargetWorker ? spec.TargetWorker : null,
-            JournalSpec = journalSpec,
+            Id = report.Id,
+            Name = report.Name,
+            State = report.Outcome.ToState(),
+            ResultJson = report.ResultJson.IsEmpty ? null : report.ResultJson.ToStringUtf8(),
+            Error = report.Error?.ToModel(),
+            Worker = report.Worker.Length == 0 ? null : report.Worker,
+            Cores = [.. report.Cores],
+            Started = UnixTime.FromMicroseconds(report.StartedUnixUs),
+            Finished = UnixTime.FromMicroseconds(report.FinishedUnixUs),
+            Attempts = report.Attempts,
+            Output = report.Output.Length == 0 ? null : report.Output,
         };
     }
 

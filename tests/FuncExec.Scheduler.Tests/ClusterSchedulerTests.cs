@@ -7,8 +7,8 @@ namespace FuncExec.Scheduler.Tests;
 
 public sealed class ClusterSchedulerTests
 {
-    private static SubmittedTask Task(string name, int cores = 1, int priority = 0, int retries = 0) =>
-        new(name, new TaskAssignment { Method = new MethodCall { Name = "X.Y" } }) { Cores = cores, Priority = priority, Retries = retries };
+    private static SubmittedTaskSpec Task(string name, int cores = 1, int priority = 0, int retries = 0) =>
+        Specs.Of(name, cores: cores, priority: priority, retries: retries);
 
     private static (ClusterScheduler Scheduler, RecordingNode Node) Start(int workers, TaskOrder order = TaskOrder.Priority, bool ready = true)
     {
@@ -112,8 +112,8 @@ public sealed class ClusterSchedulerTests
         Assert.Empty(node.Assigned[1]); // held by the wide task
         Assert.Single(node.Assigned[2]);
         scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0])]);
-        Assert.Equal(TaskState.Succeeded, observer.Finished.Single(f => f.Task.Name == "wide").Report.State);
-        Assert.Equal([0, 1], observer.Finished.Single(f => f.Task.Name == "wide").Report.Cores);
+        Assert.Equal(TaskState.Succeeded, observer.Finished.Single(f => f.Report.Name == "wide").Report.State);
+        Assert.Equal([0, 1], observer.Finished.Single(f => f.Report.Name == "wide").Report.Cores);
     }
 
     [Fact]
@@ -293,7 +293,7 @@ public sealed class ClusterSchedulerTests
     public void OnResults_ShortTasks_NeverQueuedBehindALongOne()
     {
         var (scheduler, node) = Start(1);
-        SubmittedTask Short() => new("short", new TaskAssignment { Method = new MethodCall { Name = "Short.F" } });
+        SubmittedTaskSpec Short() => Specs.Of("short", new TaskAssignment { Method = new MethodCall { Name = "Short.F" } });
         scheduler.Submit([Short()], new RecordingObserver());
         scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][0], durationUs: 5)]);
 

@@ -6,8 +6,7 @@ namespace FuncExec.Scheduler.Tests;
 
 public sealed class ComputationSchedulingTests
 {
-    private static SubmittedTask Task(string name, int? node = null, int? worker = null) =>
-        new(name, new TaskAssignment { Method = new MethodCall { Name = "X.Y" } }) { TargetNode = node, TargetWorker = worker };
+    private static SubmittedTaskSpec Task(string name, int? node = null, int? worker = null) => Specs.Of(name, node: node, worker: worker);
 
     private static (ClusterScheduler Scheduler, RecordingNode Node) Start(int workers, bool ready = true)
     {
@@ -34,7 +33,7 @@ public sealed class ComputationSchedulingTests
         FinishedUnixUs = 1_500_000,
     };
 
-    private static SubmittedTask[] Many(string prefix, int count) => [.. Enumerable.Range(0, count).Select(i => Task($"{prefix}{i}"))];
+    private static SubmittedTaskSpec[] Many(string prefix, int count) => [.. Enumerable.Range(0, count).Select(i => Task($"{prefix}{i}"))];
 
     [Fact]
     public void Shared_TwoComputationsWithLongQueues_EachGetsHalfTheWorkersWhateverTheOrder()
@@ -215,7 +214,7 @@ public sealed class ComputationSchedulingTests
         var observer = new RecordingObserver();
         var computation = Open(scheduler, observer);
         var first = Task("first");
-        var ids = scheduler.Submit(computation, [new SubmittedTask("r", first.Assignment) { Retries = 3 }, Task("q")], observer);
+        var ids = scheduler.Submit(computation, [Specs.Of("r", first.Assignment, retries: 3), Task("q")], observer);
 
         Assert.Equal(CancelRequest.Sent, scheduler.Cancel(ids[0], TimeSpan.FromSeconds(2)));
         var queued = node.AllInOrder.Contains(ids[1]) ? CancelRequest.Sent : CancelRequest.CancelledQueued;

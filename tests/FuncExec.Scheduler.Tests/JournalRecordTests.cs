@@ -16,11 +16,7 @@ public sealed class JournalRecordTests : IDisposable
 
     private ISchedulerJournal OpenJournal() => JournalFactory.Open(Path.Combine(_folder, "journal.db"), new JournalOptions()).Journal;
 
-    private static SubmittedTask Task(long tag, int retries = 0)
-    {
-        var spec = new SubmittedTaskSpec { Name = $"t{tag}", Cores = 1, Retries = retries, Tag = tag, Assignment = new TaskAssignment { Method = new MethodCall { Name = "X.Y" } } };
-        return spec.ToSubmitted(spec.ToByteArray());
-    }
+    private static SubmittedTaskSpec Task(long tag, int retries = 0) => Specs.Of($"t{tag}", retries: retries, tag: tag);
 
     private static TaskResult Succeeded(TaskAssignment a) => new()
     {

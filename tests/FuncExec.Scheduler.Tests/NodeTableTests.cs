@@ -9,8 +9,8 @@ namespace FuncExec.Scheduler.Tests;
 /// estimates keep a bounded number of functions whatever names clients submit.</summary>
 public sealed class NodeTableTests
 {
-    private static SubmittedTask Task(string name, int retries = 0, int? node = null, string method = "X.Y") =>
-        new(name, new TaskAssignment { Method = new MethodCall { Name = method } }) { Retries = retries, TargetNode = node };
+    private static SubmittedTaskSpec Task(string name, int retries = 0, int? node = null, string method = "X.Y") =>
+        Specs.Of(name, new TaskAssignment { Method = new MethodCall { Name = method } }, retries: retries, node: node);
 
     private static TaskResult Succeeded(TaskAssignment a, long durationUs = 100) => new()
     {

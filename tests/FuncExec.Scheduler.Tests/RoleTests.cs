@@ -7,8 +7,7 @@ namespace FuncExec.Scheduler.Tests;
 /// handed; a client acts only on its own tasks and computations.</summary>
 public sealed class RoleTests
 {
-    private static SubmittedTask Task(string name, int retries = 0) =>
-        new(name, new TaskAssignment { Method = new MethodCall { Name = "X.Y" } }) { Retries = retries };
+    private static SubmittedTaskSpec Task(string name, int retries = 0) => Specs.Of(name, retries: retries);
 
     /// <summary>Two nodes of two workers each, all ready.</summary>
     private static (ClusterScheduler Scheduler, RecordingNode A, RecordingNode B) Start()

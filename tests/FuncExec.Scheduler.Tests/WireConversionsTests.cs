@@ -111,8 +111,8 @@ public sealed class WireConversionsTests
         var observer = new RecordingObserver();
         scheduler.Submit(
         [
-            new SubmittedTask("hostile", new TaskAssignment { Method = new MethodCall { Name = "X.Y" } }),
-            new SubmittedTask("fine", new TaskAssignment { Method = new MethodCall { Name = "X.Y" } }),
+            Specs.Of("hostile"),
+            Specs.Of("fine"),
         ], observer);
         var hostile = DeepWire(90);
         hostile.Inner.AddRange(Enumerable.Range(0, 100_000).Select(i => new Protocol.V1.RemoteError { Type = "E", Message = $"{i}" }));
@@ -123,8 +123,8 @@ public sealed class WireConversionsTests
         scheduler.OnResults(0, 0, [new TaskResult { TaskId = first.TaskId, Attempt = first.Attempt, Outcome = TaskOutcome.Failed, Error = hostile }]);
         scheduler.OnResults(0, 1, [new TaskResult { TaskId = second.TaskId, Attempt = second.Attempt, Outcome = TaskOutcome.Succeeded, ResultJson = ByteString.CopyFromUtf8("1") }]);
 
-        var bounded = observer.Finished.Single(f => f.Task.Name == "hostile").Report.Error!;
+        var bounded = observer.Finished.Single(f => f.Report.Name == "hostile").Report.Error!;
         Assert.Equal(RemoteErrorBounds.MaxInner, bounded.Inner.Count);
-        Assert.Equal(TaskState.Succeeded, observer.Finished.Single(f => f.Task.Name == "fine").Report.State);
+        Assert.Equal(TaskState.Succeeded, observer.Finished.Single(f => f.Report.Name == "fine").Report.State);
     }
 }

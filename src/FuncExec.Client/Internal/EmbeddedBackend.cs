@@ -104,26 +104,24 @@ internal sealed class EmbeddedBackend : IClusterBackend
         return closed.Task.WaitAsync(cancellationToken);
     }
 
-    public Task<long[]> SubmitAsync(long computation, IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
+    public Task<long[]> SubmitAsync(long computation, IReadOnlyList<SubmittedTaskSpec> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken)
     {
         ThrowIfShutDown();
-        var tagged = new SubmittedTask[tasks.Count];
+        // The embedded scheduler hands each report back with its tag, which names the handle.
         for (var i = 0; i < tasks.Count; i++)
         {
-            var task = tasks[i];
-            // The embedded scheduler hands each report back with its tag: the handle itself.
-            tagged[i] = new SubmittedTask(task.Name, task.Assignment)
-            {
-                Cores = task.Cores,
-                Priority = task.Priority,
-                Retries = task.Retries,
-                TargetNode = task.TargetNode,
-                TargetWorker = task.TargetWorker,
-                Tag = handles[i],
-            };
+            tasks[i].Tag = Handles.Tag(handles[i]);
         }
 
-        return Task.FromResult(_scheduler.Submit(computation, tagged, Handles));
+        try
+        {
+            return Task.FromResult(_scheduler.Submit(computation, tasks, Handles));
+        }
+        catch
+        {
+            Handles.Untag(tasks);
+            throw;
+        }
     }
 
     public Task SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using FuncExec.Protocol.V1;
 using FuncExec.Node.Components;
 using FuncExec.Scheduler;
 
@@ -25,9 +26,9 @@ internal interface IClusterBackend
     /// <summary>Closes a computation; completes when its last task is reported and nodes have unloaded it.</summary>
     Task CloseComputationAsync(long computation, CancellationToken cancellationToken);
 
-    /// <summary>Submits tasks of a computation, each reported to its handle.</summary>
+    /// <summary>Submits tasks of a computation, each reported to its handle; the backend tags them.</summary>
     /// <returns>The ids, in order.</returns>
-    Task<long[]> SubmitAsync(long computation, IReadOnlyList<SubmittedTask> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken);
+    Task<long[]> SubmitAsync(long computation, IReadOnlyList<SubmittedTaskSpec> tasks, IReadOnlyList<RemoteTask> handles, CancellationToken cancellationToken);
 
     /// <summary>Sends a message to a task; completes when the scheduler has taken it on.</summary>
     Task SendAsync(long taskId, byte[] payload, CancellationToken cancellationToken);

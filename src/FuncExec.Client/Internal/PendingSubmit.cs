@@ -51,7 +51,7 @@ internal sealed class PendingSubmit
     /// <summary>The tasks not given an id yet, as one submission under the same request.</summary>
     public SubmitTasks Remaining()
     {
-        var submit = new SubmitTasks { Request = Request };
+        var submit = new SubmitTasks { Request = Request, Computation = Computation };
         for (var i = 0; i < _specs.Length; i++)
         {
             if (_ids[i] == 0)

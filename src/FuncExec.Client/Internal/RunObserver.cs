@@ -26,9 +26,9 @@ internal sealed class RunObserver : ITaskObserver
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
-        foreach (var (task, report) in finished)
+        foreach (var (tag, report) in finished)
         {
-            Complete((int)task.Tag!, report);
+            Complete((int)tag, report);
         }
     }
 

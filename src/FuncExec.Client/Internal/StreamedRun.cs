@@ -64,9 +64,9 @@ internal sealed class StreamedRun : ITaskObserver
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
-        foreach (var (task, report) in finished)
+        foreach (var (tag, report) in finished)
         {
-            Complete((int)task.Tag!, report);
+            Complete((int)tag, report);
         }
     }
 

@@ -7,11 +7,13 @@ namespace FuncExec.Client.Internal;
 /// <summary>
 /// The handles of submitted tasks by id. A task may message its client before the submission that
 /// made it has returned its id: such news waits here until the handle is registered, then follows in order.
-/// Also the observer of the embedded scheduler, where each task's tag is its handle.
+/// Also the observer of the embedded scheduler, where each task's tag names its handle.
 /// </summary>
 internal sealed class TaskHandles : ITaskObserver
 {
     private readonly ConcurrentDictionary<long, RemoteTask> _byId = new();
+    private readonly ConcurrentDictionary<long, RemoteTask> _byTag = new();
+    private long _nextTag;
     private readonly Dictionary<long, List<Action<RemoteTask>>> _early = [];
     private readonly Lock _lock = new();
     private Exception? _failedWith;
@@ -49,11 +51,28 @@ internal sealed class TaskHandles : ITaskObserver
 
     public void Forget(long id) => _byId.TryRemove(id, out _);
 
+    /// <summary>A new tag for a task of the embedded scheduler: its report comes back to <paramref name="handle"/>.</summary>
+    public long Tag(RemoteTask handle)
+    {
+        var tag = Interlocked.Increment(ref _nextTag);
+        _byTag[tag] = handle;
+        return tag;
+    }
+
+    /// <summary>Forgets the tags of tasks the embedded scheduler refused.</summary>
+    public void Untag(IReadOnlyList<SubmittedTaskSpec> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            _byTag.TryRemove(task.Tag, out _);
+        }
+    }
+
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
-        foreach (var (task, report) in finished)
+        foreach (var (tag, report) in finished)
         {
-            if (task.Tag is RemoteTask handle)
+            if (_byTag.TryRemove(tag, out var handle))
             {
                 Complete(handle, report);
             }

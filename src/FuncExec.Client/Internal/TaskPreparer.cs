@@ -136,8 +136,10 @@ internal sealed class TaskPreparer
         }
 
         return new PreparedTask(
-            new SubmittedTask(spec.Name, assignment)
+            new SubmittedTaskSpec
             {
+                Name = spec.Name,
+                Assignment = assignment,
                 Cores = spec.Cores,
                 Priority = spec.Priority,
                 Retries = spec.Retries,

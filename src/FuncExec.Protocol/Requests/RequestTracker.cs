@@ -93,36 +93,6 @@ internal sealed partial class RequestTracker
         return request.Completion.TrySetResult(reply);
     }
 
-    /// <summary>Completes the oldest request that waits for a <typeparamref name="TReply"/>: for a peer that
-    /// answers in request order without echoing ids (request id 0, from before ids were echoed).</summary>
-    /// <returns>True when a request waited for it.</returns>
-    public bool TryCompleteOldest<TReply>(TReply reply)
-    {
-        while (true)
-        {
-            PendingRequest<TReply>? oldest = null;
-            foreach (var (_, entry) in _pending)
-            {
-                if (entry is PendingRequest<TReply> request && (oldest is null || request.Id < oldest.Id))
-                {
-                    oldest = request;
-                }
-            }
-
-            if (oldest is null)
-            {
-                LogUnknownReply(_logger, typeof(TReply).Name, 0);
-                return false;
-            }
-
-            // Lost a race with its cancellation: the next oldest.
-            if (Remove(oldest.Id, oldest))
-            {
-                return oldest.Completion.TrySetResult(reply);
-            }
-        }
-    }
-
     /// <summary>Fails the request <paramref name="id"/>, if one waits under it.</summary>
     public bool TryFail(long id, Exception error)
     {

@@ -5,7 +5,7 @@ namespace FuncExec.Scheduler.Queueing;
 /// <summary>A task the scheduler holds, queued or running.</summary>
 internal sealed class QueuedTask
 {
-    public QueuedTask(long id, long sequence, SubmittedTask submitted, ITaskObserver observer, Computations.ComputationState computation)
+    public QueuedTask(long id, long sequence, SubmittedTaskSpec submitted, ITaskObserver observer, Computations.ComputationState computation)
     {
         Computation = computation;
         Id = id;
@@ -28,12 +28,13 @@ internal sealed class QueuedTask
     public List<TaskMessage>? PendingMessages { get; set; }
 
     /// <summary>Runs only on a given node or worker.</summary>
-    public bool IsPinned => Submitted.TargetNode is not null;
+    public bool IsPinned => Submitted.HasTargetNode;
 
     /// <summary>Submission order across the scheduler; a retry keeps its place.</summary>
     public long Sequence { get; }
 
-    public SubmittedTask Submitted { get; }
+    /// <summary>As its submitter handed it in; the scheduler fills in its assignment's task id, attempt, cores and computation.</summary>
+    public SubmittedTaskSpec Submitted { get; }
 
     public ITaskObserver Observer { get; }
 

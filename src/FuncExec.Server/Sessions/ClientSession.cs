@@ -347,28 +347,24 @@ internal sealed class ClientSession
             }
         }
 
-        foreach (var spec in submit.Tasks)
+        if (submit.Computation == 0)
         {
-            // Outside a computation nothing pins it; its tasks may wait in the queue past the upload grace.
-            if (spec.Assignment?.NeededComponent is { } component && spec.Assignment.Computation == 0)
+            foreach (var spec in submit.Tasks)
             {
-                _client.Uploads.MarkUsed(component);
+                // Outside a computation nothing pins it; its tasks may wait in the queue past the upload grace.
+                if (spec.Assignment?.NeededComponent is { } component)
+                {
+                    _client.Uploads.MarkUsed(component);
+                }
             }
-        }
-
-        var journaled = _server.Scheduler.Journal is not null;
-        var tasks = new List<SubmittedTask>(submit.Tasks.Count);
-        foreach (var spec in submit.Tasks)
-        {
-            tasks.Add(spec.ToSubmitted(journaled ? spec.ToByteArray() : null));
         }
 
         try
         {
-            var computation = submit.Tasks.Count > 0 ? submit.Tasks[0].Assignment?.Computation ?? 0 : 0;
             var request = submit.Request;
-            // Accepted once journaled: the client hears of its ids only from the commit.
-            _server.Scheduler.Submit(computation, tasks, _client, ids =>
+            // Accepted once journaled: the client hears of its ids only from the commit. The scheduler sets each
+            // assignment's computation from the submission's, whatever the client wrote there.
+            _server.Scheduler.Submit(submit.Computation, submit.Tasks, _client, ids =>
             {
                 var accepted = new SubmitAccepted { Request = request };
                 accepted.TaskIds.AddRange(ids);

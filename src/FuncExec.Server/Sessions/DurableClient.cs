@@ -192,9 +192,9 @@ internal sealed class DurableClient : ITaskObserver
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
         var message = new TaskReports();
-        foreach (var (task, report) in finished)
+        foreach (var (tag, report) in finished)
         {
-            message.Reports.Add(report.ToWire(task.Tag is long tag ? tag : 0));
+            message.Reports.Add(report.ToWire(tag));
         }
 
         ClientSession? session;

@@ -51,13 +51,8 @@ public sealed class RogueClientTests
             var close = (await rogue.ReceiveAsync(ClusterEnvelope.BodyOneofCase.ComputationClosed)).ComputationClosed;
             Assert.Contains($"computation {computation.Id} was opened by another client", close.Error, StringComparison.Ordinal);
 
-            var submit = new SubmitTasks { Request = 1 };
-            submit.Tasks.Add(new SubmittedTaskSpec
-            {
-                Name = "intruder",
-                Cores = 1,
-                Assignment = new TaskAssignment { Computation = computation.Id, Command = new CommandCall { File = "true" } },
-            });
+            var submit = new SubmitTasks { Request = 1, Computation = computation.Id };
+            submit.Tasks.Add(new SubmittedTaskSpec { Name = "intruder", Cores = 1, Assignment = new TaskAssignment { Command = new CommandCall { File = "true" } } });
             rogue.Send(new ClusterEnvelope { Submit = submit });
             var refused = (await rogue.ReceiveAsync(ClusterEnvelope.BodyOneofCase.SubmitRefused)).SubmitRefused;
             Assert.Contains($"computation {computation.Id} was opened by another client", refused.Reason, StringComparison.Ordinal);
@@ -75,6 +70,20 @@ public sealed class RogueClientTests
         Assert.Equal(1, await running.Result.WaitAsync(Patience));
         Assert.Equal(49, await queued.Result.WaitAsync(Patience));
         Assert.Equal(1, (await running.Completion).Attempts);
+
+        // The computation written into the assignment instead: the scheduler sets it from the submission's
+        // (none here), so the task runs as the rogue's own: the victim's computation is not touched.
+        var smuggled = new SubmitTasks { Request = 2 };
+        smuggled.Tasks.Add(new SubmittedTaskSpec
+        {
+            Name = "smuggled",
+            Cores = 1,
+            Assignment = new TaskAssignment { Computation = computation.Id, Command = new CommandCall { File = "true" } },
+        });
+        rogue.Send(new ClusterEnvelope { Submit = smuggled });
+        var accepted = (await rogue.ReceiveAsync(ClusterEnvelope.BodyOneofCase.SubmitAccepted)).SubmitAccepted;
+        var report = (await rogue.ReceiveAsync(ClusterEnvelope.BodyOneofCase.TaskReports)).TaskReports.Reports.Single();
+        Assert.Equal((accepted.TaskIds.Single(), TaskOutcome.Succeeded), (report.Id, report.Outcome));
         var status = await RogueNodeTests.WaitForRefusedAsync(victim, 16, fromClients: true);
         Assert.Equal(16, status.RefusedClientRequests);
         foreach (var kind in new[] { "kill", "cancel", "message", "close", "submit" })

@@ -174,21 +174,6 @@ public sealed class RequestTrackerTests
     }
 
     [Fact]
-    public async Task TryCompleteOldest_TwoOfTheKindWaiting_CompletesTheOlderOfThatKind()
-    {
-        var tracker = new RequestTracker();
-        using var other = tracker.NewRequest<int>();
-        using var older = tracker.NewRequest<string>();
-        using var newer = tracker.NewRequest<string>();
-
-        Assert.True(tracker.TryCompleteOldest("reply"));
-
-        Assert.Equal("reply", await older.Reply);
-        Assert.False(newer.Reply.IsCompleted);
-        Assert.False(other.Reply.IsCompleted);
-    }
-
-    [Fact]
     public async Task TryComplete_ManyConcurrentRequests_EachGetsItsOwnReply()
     {
         var tracker = new RequestTracker();
