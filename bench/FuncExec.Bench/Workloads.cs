@@ -21,7 +21,7 @@ internal sealed class Workloads
 
     public required int Workers { get; init; }
 
-    public async Task<Figures> MeasureAsync(ITaskRunner cluster, string label)
+    public async Task<Figures> MeasureAsync(ICluster cluster, string label)
     {
         // Warm-up: ship the assembly, resolve the method in every worker, JIT the hot paths.
         await CheckAsync(cluster, [.. Enumerable.Range(0, 4000).Select(Noop)]);
@@ -38,7 +38,7 @@ internal sealed class Workloads
         {
             var task = Noop(Math.Max(i, 0));
             var start = Stopwatch.GetTimestamp();
-            var report = await cluster.RunAsync(task);
+            var report = (await cluster.RunAsync([task]))[0];
             var elapsed = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
             Expect(report, Math.Max(i, 0));
             if (i >= 0)
@@ -111,7 +111,7 @@ internal sealed class Workloads
         Params = [JsonSerializer.SerializeToElement(i)],
     };
 
-    private static async Task CheckAsync(ITaskRunner cluster, TaskSpec[] tasks)
+    private static async Task CheckAsync(ICluster cluster, TaskSpec[] tasks)
     {
         var reports = await cluster.RunAsync(tasks);
         for (var i = 0; i < reports.Count; i++)

@@ -24,27 +24,27 @@ namespace FuncExec;
 /// </remarks>
 /// <example>
 /// <code>
-/// await using var cluster = await LocalCluster.StartAsync();
+/// await using var cluster = await Cluster.StartLocalAsync();
 /// await new BrokerServer("amqp://guest:guest@localhost:5672/", cluster).RunAsync(stoppingToken);
 /// </code>
 /// </example>
 public sealed class BrokerServer
 {
     private readonly string _url;
-    private readonly ITaskRunner _runner;
+    private readonly ICluster _runner;
     private readonly BrokerServerOptions _options;
     private readonly ILogger _logger;
     private long _completed;
     private long _deadLettered;
 
-    /// <summary>Creates a server for the broker at <paramref name="url"/> that runs tasks on <paramref name="runner"/>
-    /// (a <see cref="LocalCluster"/> or <see cref="RemoteCluster"/>, owned by the caller).</summary>
-    public BrokerServer(string url, ITaskRunner runner, BrokerServerOptions? options = null)
+    /// <summary>Creates a server for the broker at <paramref name="url"/> that runs tasks on <paramref name="cluster"/>
+    /// (<see cref="Cluster.StartLocalAsync"/> or <see cref="Cluster.ConnectAsync"/>, owned by the caller).</summary>
+    public BrokerServer(string url, ICluster cluster, BrokerServerOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(url);
-        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(cluster);
         _url = url;
-        _runner = runner;
+        _runner = cluster;
         _options = options ?? BrokerServerOptions.Default;
         _logger = (_options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("FuncExec.Broker");
         Url = BrokerUrl.Redact(url);

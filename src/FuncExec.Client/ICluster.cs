@@ -5,8 +5,26 @@ namespace FuncExec;
 /// A FuncExec cluster: the embedded one (<see cref="Cluster.StartLocalAsync"/>) or one reached
 /// through its scheduler (<see cref="Cluster.ConnectAsync"/>). Open computations on it to run work.
 /// </summary>
-public interface ICluster : ITaskRunner
+public interface ICluster : IAsyncDisposable
 {
+    /// <summary>Workers available now.</summary>
+    int WorkerCount { get; }
+
+    /// <summary>The most cores one task may ask for.</summary>
+    int MaxTaskCores { get; }
+
+    /// <summary>
+    /// Runs task descriptions (<see cref="TaskSpec"/>'s factories: a method by name, a code string, a command), as
+    /// <c>funcexec run</c> runs a task file, and returns their reports in the same order. A task that fails does not
+    /// stop the others; <paramref name="onFinished"/> hears of each (by position) as it ends.
+    /// </summary>
+    /// <exception cref="ResourceRequestException">A task asks for more cores than a node has; nothing ran.</exception>
+    Task<IReadOnlyList<TaskReport>> RunAsync(IReadOnlyList<TaskSpec> tasks, Action<int, TaskReport>? onFinished = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The embedded cluster's dashboard, when <see cref="LocalClusterOptions.Dashboard"/> asked for one; null
+    /// otherwise (a scheduler's dashboard is at its own address: <c>funcexec scheduler --dashboard</c>).</summary>
+    Uri? DashboardUrl => null;
+
     /// <summary>
     /// Opens a computation: its components are sent to every node (once per node, by content), and
     /// it may run tasks once this returns. An exclusive computation waits here for its turn.

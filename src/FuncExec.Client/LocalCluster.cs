@@ -15,11 +15,11 @@ namespace FuncExec;
 /// </summary>
 /// <example>
 /// <code>
-/// await using var cluster = await LocalCluster.StartAsync();
+/// await using var cluster = await Cluster.StartLocalAsync();
 /// var reports = await cluster.RunAsync(tasks);
 /// </code>
 /// </example>
-public sealed class LocalCluster : ICluster
+internal sealed class LocalCluster : ICluster
 {
     private readonly LocalNode _node;
     private readonly ClusterScheduler _scheduler;

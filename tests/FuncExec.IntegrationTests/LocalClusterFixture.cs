@@ -5,7 +5,7 @@ namespace FuncExec.IntegrationTests;
 /// <summary>One embedded cluster with two real worker processes, shared by a test class.</summary>
 public sealed class LocalClusterFixture : IAsyncLifetime
 {
-    public LocalCluster Cluster { get; private set; } = null!;
+    internal LocalCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 2 });
 

@@ -26,7 +26,7 @@ internal sealed class ServeSession : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly IChannel _consume;
     private readonly IChannel _publish;
-    private readonly ITaskRunner _runner;
+    private readonly ICluster _runner;
     private readonly string _baseDirectory;
     private readonly ILogger _logger;
     private readonly Channel<Delivery> _inbound = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
@@ -38,7 +38,7 @@ internal sealed class ServeSession : IAsyncDisposable
     private Task _dispatching = Task.CompletedTask;
     private Task _publishing = Task.CompletedTask;
 
-    private ServeSession(IConnection connection, IChannel consume, IChannel publish, ITaskRunner runner, string baseDirectory, ILogger logger, Action<bool> onSettled)
+    private ServeSession(IConnection connection, IChannel consume, IChannel publish, ICluster runner, string baseDirectory, ILogger logger, Action<bool> onSettled)
     {
         _connection = connection;
         _consume = consume;
@@ -62,7 +62,7 @@ internal sealed class ServeSession : IAsyncDisposable
     /// <summary>Connects, declares the queues, and starts consuming <paramref name="queue"/>.</summary>
     /// <param name="onSettled">Hears of every delivery settled: true for a result acknowledged, false for one dead-lettered.</param>
     public static async Task<ServeSession> StartAsync(
-        ConnectionFactory factory, string queue, int prefetch, ITaskRunner runner, string baseDirectory, ILogger logger, Action<bool> onSettled, CancellationToken cancellationToken)
+        ConnectionFactory factory, string queue, int prefetch, ICluster runner, string baseDirectory, ILogger logger, Action<bool> onSettled, CancellationToken cancellationToken)
     {
         var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
         try

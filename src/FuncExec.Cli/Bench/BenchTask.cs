@@ -33,7 +33,7 @@ internal sealed record BenchTask(int SpinMilliseconds)
         throw new FormatException($"'{text}' is not a task; expected noop, or spin:MS with MS whole milliseconds from 1 (spin:10)");
     }
 
-    /// <summary>The task for the batch path (<c>ITaskRunner.RunAsync</c>): a method of this assembly by name.</summary>
+    /// <summary>The task for the batch path (<c>ICluster.RunAsync</c>): a method of this assembly by name.</summary>
     public TaskSpec Spec(int argument) => new()
     {
         Name = Name,

@@ -7,7 +7,7 @@ namespace FuncExec.Cli.Bench;
 
 /// <summary>
 /// The embedded cluster: one per workers count, reused across the clients counts. A client is a concurrent
-/// submitter that hands its share of the cell's tasks to the cluster in one batch (<see cref="ITaskRunner.RunAsync"/>,
+/// submitter that hands its share of the cell's tasks to the cluster in one batch (<see cref="ICluster.RunAsync"/>,
 /// the path <c>funcexec run</c> takes) and waits for every result.
 /// </summary>
 internal sealed class EmbeddedBenchTarget(BenchTask task) : IBenchTarget

@@ -53,7 +53,7 @@ internal static class BrokerServeCommand
         string url, string queue, int workers, string? schedulerAddress, int prefetch, bool debug, TransportSecurity security, CancellationToken cancellationToken)
     {
         using var logging = CliLogging.Create(debug ? LogLevel.Debug : LogLevel.Information);
-        ITaskRunner cluster;
+        ICluster cluster;
         try
         {
             cluster = schedulerAddress is null

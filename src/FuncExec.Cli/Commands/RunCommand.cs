@@ -136,7 +136,7 @@ internal static class RunCommand
         }
 
         using var logging = CliLogging.Create(debug);
-        ITaskRunner cluster;
+        ICluster cluster;
         try
         {
             cluster = schedulerAddress is null
