@@ -63,6 +63,19 @@ public sealed class LargeSubmissionTests(RemoteClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task SendAsync_MessageOverTheCap_FailsNamingTheFrameAndTheCap()
+    {
+        await using var cluster = await Cluster.ConnectAsync(fixture.Address);
+        await using var computation = await cluster.ScheduleAsync(new ComputationOptions { Name = "large-message" });
+        var receiver = await computation.SubmitAsync(ctx => ApiJobs.ReceiveOne(ctx));
+
+        // The scheduler closes the connection on the frame, saying why; the call waiting on it fails with that reason.
+        var lost = await Assert.ThrowsAsync<SchedulerUnreachableException>(() => receiver.SendAsync(new string('m', ClientFrameCap)));
+
+        Assert.Contains($"over the scheduler's cap of {ClientFrameCap} bytes on a client's frame", lost.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OversizedFrame_FromAClient_SchedulerSaysWhyBeforeItCloses()
     {
         const string secret = "oversized-frame";
