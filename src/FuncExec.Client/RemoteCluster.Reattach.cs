@@ -38,6 +38,9 @@ public sealed partial class RemoteCluster
     // True from a drop until the ResumeReply is handled: submissions are kept, and sent after it.
     private bool _holdSubmissions;
 
+    // Why the scheduler is about to close the connection, when it said (a Refused frame): the drop reports it.
+    private string? _refusal;
+
     /// <summary>Raised (on a pool thread) when the connection drops and the client starts reconnecting, with
     /// the scheduler's address and why the connection ended. Not raised when <see cref="RemoteClusterOptions.ReattachTime"/> is zero.</summary>
     internal event Action<SchedulerAddress, string>? ConnectionLost;
@@ -67,6 +70,8 @@ public sealed partial class RemoteCluster
             {
                 _schedulerPulse = TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs);
             }
+
+            Volatile.Write(ref _frameCap, welcome.Welcome.MaxFrameSize > 0 ? (int)Math.Min(welcome.Welcome.MaxFrameSize, int.MaxValue) : SubmitChunks.LeastFrameCap);
 
             Volatile.Write(ref _lastHeard, TimeProvider.System.GetTimestamp());
             if (reattached)
@@ -345,18 +350,19 @@ public sealed partial class RemoteCluster
             _holdSubmissions = true;
         }
 
+        var why = Interlocked.Exchange(ref _refusal, null) is { } refusal ? $"the scheduler closed it: {refusal}" : reason.Message;
         if (_identity is null || _stoppingToken.IsCancellationRequested)
         {
-            FailAll($"the connection was lost ({reason.Message})", null);
+            FailAll($"the connection was lost ({why})", null);
             return;
         }
 
         // Answers to these would have come on the lost connection: they fail now, saying why.
         var error = new SchedulerUnreachableException(
-            Address.ToString(), $"the connection was lost ({reason.Message}) before the scheduler answered; the client is reconnecting");
+            Address.ToString(), $"the connection was lost ({why}) before the scheduler answered; the client is reconnecting");
         FailWaiters(error);
-        ConnectionLost?.Invoke(Address, reason.Message);
-        _ = ReattachAsync(reason.Message);
+        ConnectionLost?.Invoke(Address, why);
+        _ = ReattachAsync(why);
     }
 
     /// <summary>Tries every address in turn, with jittered backoff between rounds, until one answers or <see cref="ReattachTime"/> has passed.</summary>

@@ -57,6 +57,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     private bool _subscribed;
     private long _nextRun;
     private long _nextTag;
+    // The scheduler's cap on this client's frames, from its Welcome: submissions are split under it.
+    private int _frameCap = SubmitChunks.LeastFrameCap;
     private StatusReply _lastStatus = new();
 
     // Computation tasks' tags have this bit set; RunAsync's tags (run << 32 | position) never do.
@@ -154,7 +156,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
     }
 
     /// <inheritdoc />
-    /// <exception cref="ResourceRequestException">The scheduler refused the submission (a task wider than any node); nothing ran.</exception>
+    /// <exception cref="ResourceRequestException">The scheduler refused the submission (a task wider than any node, or one too big
+    /// to send); nothing ran, unless the submission was big enough to go in several frames: then those before the refused one may run.</exception>
     public async Task<IReadOnlyList<TaskReport>> RunAsync(IReadOnlyList<TaskSpec> tasks, Action<int, TaskReport>? onFinished = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
@@ -181,9 +184,10 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         if (submit.Tasks.Count > 0)
         {
             _runs[runId] = run;
-            var pending = new PendingSubmit(
+            var pending = SubmitChunks.Split(
                 submit,
-                computation: 0,
+                NextRequest,
+                Volatile.Read(ref _frameCap),
                 ids =>
                 {
                     for (var k = 0; k < submit.Tasks.Count; k++)
@@ -388,7 +392,8 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
 
         var waiter = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var pending = new PendingSubmit(submit, computation, ids => waiter.TrySetResult(ids), error => waiter.TrySetException(error));
+        var pending = SubmitChunks.Split(
+            submit, NextRequest, Volatile.Read(ref _frameCap), ids => waiter.TrySetResult(ids), error => waiter.TrySetException(error));
         try
         {
             Submit(pending, uploads);
@@ -397,7 +402,11 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         catch
         {
             // Given up (cancelled, refused, or the scheduler is gone): nothing is sent again for it.
-            _pendingSubmits.TryRemove(key, out _);
+            foreach (var chunk in pending.Chunks)
+            {
+                _pendingSubmits.TryRemove(chunk.Request, out _);
+            }
+
             foreach (var spec in submit.Tasks)
             {
                 _handlesByTag.TryRemove(spec.Tag, out _);
@@ -497,9 +506,10 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
     }
 
-    /// <summary>Keeps a submission until it is accepted, and sends it now unless the client is reconnecting (then it goes once it is back).</summary>
+    /// <summary>Keeps a submission's chunks until each is accepted, and sends them now unless the client is reconnecting
+    /// (then they go once it is back).</summary>
     /// <exception cref="SchedulerUnreachableException">The scheduler is gone for good.</exception>
-    private void Submit(PendingSubmit pending, List<ClusterEnvelope> uploads)
+    private void Submit(SubmitChunks pending, List<ClusterEnvelope> uploads)
     {
         lock (_sendLock)
         {
@@ -508,7 +518,11 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
                 throw new SchedulerUnreachableException(Address.ToString(), $"the connection is closed ({gone.Message})", gone);
             }
 
-            _pendingSubmits[pending.Request] = pending;
+            foreach (var chunk in pending.Chunks)
+            {
+                _pendingSubmits[chunk.Request] = chunk;
+            }
+
             if (_connection is { } connection && !_holdSubmissions)
             {
                 foreach (var upload in uploads)
@@ -517,10 +531,16 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
                 }
 
                 // A post refused by a closing connection is sent again after the reconnect.
-                connection.Post(new ClusterEnvelope { Submit = pending.Remaining() });
+                foreach (var chunk in pending.Chunks)
+                {
+                    connection.Post(new ClusterEnvelope { Submit = chunk.Remaining() });
+                }
             }
         }
     }
+
+    /// <summary>A request id for a submission's later chunk: from the runs' sequence, so no run or submission has it.</summary>
+    private long NextRequest() => Interlocked.Increment(ref _nextRun);
 
     private void OnEvents(ClusterEvents events)
     {
@@ -603,6 +623,10 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
                 break;
             case ClusterEnvelope.BodyOneofCase.ResumeReply:
                 OnResumeReply(envelope.ResumeReply);
+                break;
+            case ClusterEnvelope.BodyOneofCase.Refused:
+                // The scheduler closes the connection right after (this client sent a frame over its cap): the drop says why.
+                Volatile.Write(ref _refusal, envelope.Refused.Reason);
                 break;
             case ClusterEnvelope.BodyOneofCase.StatusReply:
                 _requests.TryComplete(envelope.StatusReply.Request, envelope.StatusReply);

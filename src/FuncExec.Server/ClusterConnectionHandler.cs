@@ -54,6 +54,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                     Session = Interlocked.Increment(ref _sessions),
                     PulseIntervalMs = (uint)_server.Options.PulseInterval.TotalMilliseconds,
                     Resumed = peer.Role == PeerRole.Client && _server.Clients.Knows(CheckedToken(peer)),
+                    // Said, so that a client splits its submissions under it and refuses a task too big to send.
+                    MaxFrameSize = (uint)(peer.Role == PeerRole.Client ? _server.ClientFrameCap : _server.NodeFrameCap),
                 },
                 HandshakeTimeout,
                 opening.Token).ConfigureAwait(false);
@@ -62,6 +64,8 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
             {
                 CloseLog = _server.SessionLog,
                 CloseLogKey = address,
+                // A client's frame over the cap closes its connection; the client is told why first, rather than seeing a reset.
+                OversizedFrameReply = hello.Role == PeerRole.Client ? OversizedClientFrame : null,
             };
             switch (hello.Role)
             {
@@ -103,6 +107,11 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
             await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static ClusterEnvelope OversizedClientFrame(long length, int cap) => new()
+    {
+        Refused = new Refused { Reason = $"a frame of {length} bytes is over the scheduler's cap of {cap} bytes on a client's frame (the larger of 16 MiB and --max-file-size, plus 1 MiB)" },
+    };
 
     /// <summary>A client's token: empty, or 32 lowercase hex characters (128 bits it made); anything else is refused in the
     /// handshake, since the token is the only proof that a client may take over another connection's work.</summary>

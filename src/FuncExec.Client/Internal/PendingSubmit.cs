@@ -18,10 +18,10 @@ internal sealed class PendingSubmit
     private readonly Action<long[]> _onAccepted;
     private readonly Action<Exception> _onRefused;
 
-    public PendingSubmit(SubmitTasks submit, long computation, Action<long[]> onAccepted, Action<Exception> onRefused)
+    public PendingSubmit(SubmitTasks submit, Action<long[]> onAccepted, Action<Exception> onRefused)
     {
         Request = submit.Request;
-        Computation = computation;
+        Computation = submit.Computation;
         _specs = [.. submit.Tasks];
         _ids = new long[_specs.Length];
         _onAccepted = onAccepted;

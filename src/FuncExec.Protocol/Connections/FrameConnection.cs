@@ -40,6 +40,9 @@ internal sealed partial class FrameConnection : IAsyncDisposable
     // comes once, at the end of the burst.
     private const int WriteChunkSize = 256 * 1024;
 
+    // How long the reply to an oversized frame may take to be written before the connection is cut anyway.
+    private static readonly TimeSpan OversizedReplyGrace = TimeSpan.FromSeconds(2);
+
     private readonly Stream _stream;
     private readonly ILogger _logger;
     private readonly int _maxFrameSize;
@@ -50,7 +53,8 @@ internal sealed partial class FrameConnection : IAsyncDisposable
     private readonly Channel<ClusterEnvelope> _outbound = Channel.CreateUnbounded<ClusterEnvelope>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
-    // Never disposed: it has no timer, and a late Cancel from a caller's token must not throw.
+    // Never disposed: a late Cancel from a caller's token must not throw. Its one timer (the grace of the
+    // reply to an oversized frame) ends when it fires.
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource<CloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -110,6 +114,11 @@ internal sealed partial class FrameConnection : IAsyncDisposable
 
     /// <summary>The key <see cref="CloseLog"/> counts this connection's close under (its peer's address, say).</summary>
     public string CloseLogKey { get; init; } = string.Empty;
+
+    /// <summary>When set, a frame over the cap is answered with the envelope this makes from its size and the cap
+    /// before the connection closes, so that the peer can say why it was dropped rather than see a reset. The reply
+    /// gets 2 s to be written.</summary>
+    public Func<long, int, ClusterEnvelope>? OversizedFrameReply { get; init; }
 
     /// <summary>Completes, never faulted, once the connection is closed and its stream disposed, with the first reason it closed.</summary>
     public Task<CloseReason> Completion => _completion.Task;
@@ -303,7 +312,17 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         }
         catch (FrameTooLargeException ex)
         {
-            RequestClose(new CloseReason(CloseReasonKind.OversizedFrame, $"the peer announced a frame of {ex.Length} bytes, over the cap of {ex.MaxFrameSize} bytes"), ex);
+            var reason = new CloseReason(CloseReasonKind.OversizedFrame, $"the peer announced a frame of {ex.Length} bytes, over the cap of {ex.MaxFrameSize} bytes");
+            if (OversizedFrameReply is { } reply && Post(reply(ex.Length, ex.MaxFrameSize)))
+            {
+                // Nothing more is read; the reply is written before the close, within its grace.
+                RequestClose(reason, ex, abort: false);
+                _abort.CancelAfter(OversizedReplyGrace);
+            }
+            else
+            {
+                RequestClose(reason, ex);
+            }
         }
         catch (InvalidProtocolBufferException ex)
         {

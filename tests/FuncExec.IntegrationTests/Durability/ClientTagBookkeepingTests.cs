@@ -57,7 +57,7 @@ public sealed class ClientTagBookkeepingTests
         submit.Tasks.Add(new SubmittedTaskSpec { Tag = 2, Name = "b" });
         submit.Tasks.Add(new SubmittedTaskSpec { Tag = 3, Name = "c" });
         long[]? accepted = null;
-        var pending = new PendingSubmit(submit, computation: 0, ids => accepted = ids, error => throw error);
+        var pending = new PendingSubmit(submit, ids => accepted = ids, error => throw error);
 
         Assert.False(pending.Know(2, 20));
         var remaining = pending.Remaining();
