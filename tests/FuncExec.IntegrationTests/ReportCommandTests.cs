@@ -30,6 +30,32 @@ public sealed partial class ReportCommandTests
     }
 
     [Fact]
+    public async Task RunWithProfile_TaskFailsWithACause_ReportListsTheErrorAndItsCauseEncoded()
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-report-");
+        var csv = Path.Combine(dir.FullName, "run.csv");
+        var tasks = Path.Combine(dir.FullName, "tasks.yaml");
+        await File.WriteAllTextAsync(tasks, """
+            defaults:
+              retries: 0
+            tasks:
+              - name: fails
+                code: |
+                  throw new InvalidOperationException("outer <b>", new ArgumentException("inner cause"));
+            """);
+
+        var run = await Funcexec.RunAsync("run", tasks, "--workers", "1", "--profile", csv);
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("report", csv);
+
+        Assert.Contains("\"inner cause\"", run.Stdout, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, stderr + stdout);
+        var html = await File.ReadAllTextAsync(Path.Combine(dir.FullName, "run.html"));
+        Assert.Contains("<b class=\"error-type\">System.InvalidOperationException</b>: <span class=\"error-message\">outer &lt;b&gt;</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<b class=\"error-type\">System.ArgumentException</b>: <span class=\"error-message\">inner cause</span>", html, StringComparison.Ordinal);
+        dir.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task Report_RecordedProfile_PrintsThroughputAndUtilizationAndWritesHtmlBeside()
     {
         var dir = Directory.CreateTempSubdirectory("funcexec-report-");
