@@ -94,10 +94,10 @@ internal static class HtmlReport
             return;
         }
 
-        var which = report.FailedTotal > report.Failed.Count ? $"The first {report.Failed.Count} of {report.FailedTotal}" : "Each";
+        var which = report.FailedTotal > report.Failed.Count ? $"The first {report.Failed.Count} of {report.FailedTotal}" : $"All {report.FailedTotal}";
         writer.Write($"""
             <h2 id="failed-tasks">Tasks that did not succeed</h2>
-            <p class="note">{which}, in the order they finished, with its error and the causes under it; open <i>stack</i> for a stack trace.</p>
+            <p class="note">{which}, in the order they finished, each with its error and, under it, its causes; open <i>stack</i> for a stack trace.</p>
             <table id="failed">
             <tr><th class="num">id</th><th>name</th><th>status</th><th>worker</th><th class="num">attempts</th><th>error</th></tr>
 
