@@ -40,7 +40,13 @@ public sealed record TaskStarted(DateTimeOffset Time, long TaskId, string Name, 
 
 /// <summary>A task reached its final state.</summary>
 public sealed record TaskFinished(DateTimeOffset Time, long TaskId, string Name, long Computation, TaskState State, string? Worker, IReadOnlyList<int> Cores,
-    DateTimeOffset? Started, DateTimeOffset? Finished, int Attempts) : ClusterEvent(Time);
+    DateTimeOffset? Started, DateTimeOffset? Finished, int Attempts) : ClusterEvent(Time)
+{
+    /// <summary>Why the task did not succeed, with its causes (<see cref="RemoteError.Inner"/>): the error of its
+    /// <see cref="TaskReport"/>.</summary>
+    /// <remarks>Null for a task that succeeded, and in events from a scheduler older than this field.</remarks>
+    public RemoteError? Error { get; init; }
+}
 
 /// <summary>A computation may run tasks (an exclusive one: its turn came).</summary>
 public sealed record ComputationScheduled(DateTimeOffset Time, long Computation, string Name, bool Exclusive) : ClusterEvent(Time);

@@ -118,6 +118,17 @@ internal static class RemoteErrorBounds
             : error with { Inner = Causes(error, static e => e.Inner, static e => Cause(e.Type, e.Message, e.StackTrace)) };
     }
 
+    /// <summary>
+    /// <paramref name="error"/> with its chain and its own texts cut to the limits: for what keeps many errors (the
+    /// dashboard, a profile), where the top's texts weigh as much as its causes'.
+    /// </summary>
+    public static RemoteError BoundAll(RemoteError error) => Bound(error) with
+    {
+        Type = Truncate(error.Type, MaxTypeLength),
+        Message = Truncate(error.Message, MaxMessageLength),
+        StackTrace = error.StackTrace is { } stack ? Truncate(stack, MaxStackLength) : null,
+    };
+
     /// <summary>A cause's entry with its texts cut to the limits.</summary>
     public static RemoteError Cause(string? type, string? message, string? stackTrace) => new(
         Truncate(type ?? string.Empty, MaxTypeLength),

@@ -11,6 +11,7 @@ namespace FuncExec.Dashboard;
 [JsonSerializable(typeof(ComputationsView))]
 [JsonSerializable(typeof(HistoryView))]
 [JsonSerializable(typeof(IReadOnlyList<TaskView>))]
+[JsonSerializable(typeof(TaskErrorView))]
 [JsonSerializable(typeof(ActionReply))]
 [JsonSerializable(typeof(ErrorReply))]
 [JsonSerializable(typeof(AuthView))]

@@ -2,8 +2,9 @@ namespace FuncExec;
 
 /// <summary>Where the scheduler's web dashboard listens and how much history it keeps.</summary>
 /// <remarks>
-/// Defaults: <c>http://127.0.0.1:9780</c>; the last 1,000 finished tasks and the last 5 minutes of
-/// throughput and busy time; a push to open pages every 500 ms. The dashboard binds to loopback
+/// Defaults: <c>http://127.0.0.1:9780</c>; the last 1,000 finished tasks (and the whole errors, with
+/// stacks and causes, of the latest 200 that did not succeed) and the last 5 minutes of throughput and
+/// busy time; a push to open pages every 500 ms. The dashboard binds to loopback
 /// unless <see cref="IpAddr"/> says otherwise, and answers only requests whose <c>Host</c> is a
 /// loopback name (<c>localhost</c>, <c>127.0.0.1</c>, <c>[::1]</c>, any port), the address it
 /// listens on or was reached at, or one of <see cref="Hosts"/>.

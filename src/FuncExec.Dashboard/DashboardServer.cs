@@ -23,7 +23,7 @@ namespace FuncExec.Dashboard;
 /// HTTP handlers that serialize views or hold event streams open; and a separate host fails on its
 /// own port with its own error.</para>
 /// <para>Endpoints: <c>GET /</c> (the page), <c>GET /api/status</c>, <c>/api/view</c>,
-/// <c>/api/history</c>, <c>/api/tasks?filter=</c>, <c>/api/computations</c>, <c>/api/auth</c>,
+/// <c>/api/history</c>, <c>/api/tasks?filter=</c>, <c>/api/tasks/{id}/error</c>, <c>/api/computations</c>, <c>/api/auth</c>,
 /// <c>/api/events</c> (server-sent events); <c>POST /api/tasks/{id}/kill</c>,
 /// <c>/api/tasks/{id}/cancel?graceMs=</c>, <c>/api/login</c>, <c>/api/logout</c>.</para>
 /// <para>It answers only requests whose <c>Host</c> names it (loopback names, its own address, and

@@ -7,13 +7,15 @@ using FuncExec.Reporting.Internal;
 namespace FuncExec.Reporting;
 
 /// <summary>Writes a <see cref="ProfileReport"/> as one self-contained HTML page: a summary table, throughput over
-/// time, a per-worker busy timeline (Gantt) and queue length over time.</summary>
+/// time, a per-worker busy timeline (Gantt), queue length over time, and the tasks that did not succeed with their
+/// errors.</summary>
 /// <remarks>
 /// The page needs no server and no network: the charting library (a build of Apache ECharts, about 570 KB), the
 /// script that draws the charts and the data are all inline. The three charts share their time axis, seconds
 /// since the profile began, and zoom together (wheel or drag on a chart, or the slider under it). A profile with
 /// more than 20,000 task bars has its timeline drawn at a coarser resolution, neighbouring tasks of a worker merged
-/// into blocks; the page says so.
+/// into blocks; the page says so. Error texts come from user code: like every text from the profile they are
+/// HTML-encoded, and stacks are folded in <c>details</c> elements.
 /// </remarks>
 internal static class HtmlReport
 {
@@ -53,6 +55,7 @@ internal static class HtmlReport
             <div id="queue-chart" class="chart"></div>
 
             """);
+        WriteFailed(report, writer);
         ReportAssets.WriteScriptsAndClose(writer, "profile-data", ChartData(report), ReportAssets.ReportScript);
     }
 
@@ -62,7 +65,7 @@ internal static class HtmlReport
         writer.Write($"""
             <h2>Summary</h2>
             <table id="summary">
-            <tr><th>tasks finished</th><td>{report.Tasks}{(statuses.Length > 0 ? $" ({Html(statuses)})" : string.Empty)}</td></tr>
+            <tr><th>tasks finished</th><td>{report.Tasks}{(statuses.Length > 0 ? $" ({Html(statuses)})" : string.Empty)}{(report.FailedTotal > 0 ? " — <a href=\"#failed-tasks\">errors</a>" : string.Empty)}</td></tr>
             <tr><th>span</th><td>{Html(report.SpanDescription)}</td></tr>
             <tr><th>throughput</th><td>{Html(ReportFormat.Throughput(report.Throughput))} tasks/s</td></tr>
             <tr><th>workers</th><td>{report.Workers.Count}, mean utilization {ReportFormat.Percent(report.MeanUtilization)}</td></tr>
@@ -82,6 +85,62 @@ internal static class HtmlReport
         }
 
         writer.Write("</table>\n");
+    }
+
+    private static void WriteFailed(ProfileReport report, TextWriter writer)
+    {
+        if (report.FailedTotal == 0)
+        {
+            return;
+        }
+
+        var which = report.FailedTotal > report.Failed.Count ? $"The first {report.Failed.Count} of {report.FailedTotal}" : $"All {report.FailedTotal}";
+        writer.Write($"""
+            <h2 id="failed-tasks">Tasks that did not succeed</h2>
+            <p class="note">{which}, in the order they finished, each with its error and, under it, its causes; open <i>stack</i> for a stack trace.</p>
+            <table id="failed">
+            <tr><th class="num">id</th><th>name</th><th>status</th><th>worker</th><th class="num">attempts</th><th>error</th></tr>
+
+            """);
+        foreach (var task in report.Failed)
+        {
+            writer.Write($"""<tr data-task-id="{task.TaskId}"><td class="num">{task.TaskId}</td><td>{Html(task.Name)}</td><td>{task.Status.ToName()}</td><td><code>{Html(task.Worker)}</code></td><td class="num">{task.Attempts}</td><td>""");
+            if (task.Error is { } error)
+            {
+                WriteError(error, writer);
+            }
+            else
+            {
+                writer.Write("<span class=\"empty\">no error recorded</span>");
+            }
+
+            writer.Write("</td></tr>\n");
+        }
+
+        writer.Write("</table>\n");
+    }
+
+    /// <summary>An error and its causes, nested as the chain is (bounded where it was read, so the recursion is shallow).</summary>
+    private static void WriteError(RemoteError error, TextWriter writer)
+    {
+        writer.Write($"""<div class="error"><b class="error-type">{Html(error.Type)}</b>: <span class="error-message">{Html(error.Message)}</span>""");
+        if (error.StackTrace is { } stack)
+        {
+            writer.Write($"<details><summary>stack</summary><pre>{Html(stack)}</pre></details>");
+        }
+
+        if (error.Inner.Count > 0)
+        {
+            writer.Write($"""<div class="causes"><div class="label">caused by{(error.Inner.Count > 1 ? $" ({error.Inner.Count})" : string.Empty)}</div>""");
+            foreach (var cause in error.Inner)
+            {
+                WriteError(cause, writer);
+            }
+
+            writer.Write("</div>");
+        }
+
+        writer.Write("</div>");
     }
 
     private static string Legend() =>

@@ -27,6 +27,9 @@ internal sealed partial class ProfileReport
     /// <summary>The throughput chart's bins: as many as this at most, of a round width.</summary>
     internal const int MaxThroughputBins = 100;
 
+    /// <summary>Tasks that did not succeed listed with their errors, at most: the first in the file.</summary>
+    internal const int MaxFailedListed = 100;
+
     private readonly Profile _profile;
 
     internal ProfileReport(Profile profile, int maxGanttBars = DefaultMaxGanttBars)
@@ -46,6 +49,7 @@ internal sealed partial class ProfileReport
         (ThroughputBinUs, ThroughputBins) = Bin(profile, SpanStartUs, SpanEndUs);
         Queue = Thin(profile.Samples);
         Deaths = profile.Workers.Where(w => w.Died).ToArray();
+        Failed = profile.Tasks.Where(t => t.Status != TaskState.Succeeded).Take(MaxFailedListed).ToArray();
     }
 
     /// <summary>The profile's path, as given to <see cref="Load"/>.</summary>
@@ -107,6 +111,12 @@ internal sealed partial class ProfileReport
 
     /// <summary>The worker-died rows, in file order.</summary>
     internal IReadOnlyList<ProfileWorkerRow> Deaths { get; }
+
+    /// <summary>The first <see cref="MaxFailedListed"/> task rows that did not succeed, in file order, with their errors.</summary>
+    internal IReadOnlyList<ProfileTaskRow> Failed { get; }
+
+    /// <summary>Task rows that did not succeed, all of them.</summary>
+    internal int FailedTotal => Tasks - TasksByStatus[TaskState.Succeeded];
 
     /// <summary>Reads a profile CSV written by <see cref="ProfileRecorder"/> and computes its report.</summary>
     /// <exception cref="ProfileFormatException">The file is not a well-formed profile; the message names the line.</exception>

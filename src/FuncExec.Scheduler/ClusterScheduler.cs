@@ -502,7 +502,11 @@ internal sealed partial class ClusterScheduler
         if (dispatch.RecordsEvents)
         {
             dispatch.Event(new TaskFinished(
-                Now(), task.Id, task.Submitted.Name, task.Computation.Id, report.State, report.Worker, report.Cores, report.Started, report.Finished, report.Attempts));
+                Now(), task.Id, task.Submitted.Name, task.Computation.Id, report.State, report.Worker, report.Cores, report.Started, report.Finished, report.Attempts)
+            {
+                // The report's own error (its causes cut where it arrived from the node): subscribers share it, no copy is made.
+                Error = report.Error,
+            });
         }
 
         var computation = task.Computation;

@@ -54,6 +54,7 @@ internal static class EventWire
                 wire.Cores.AddRange(t.Cores);
                 wire.StartedUnixUs = UnixTime.ToMicroseconds(t.Started);
                 wire.FinishedUnixUs = UnixTime.ToMicroseconds(t.Finished);
+                wire.Error = t.Error?.ToWire();
                 break;
             case ComputationScheduled c:
                 wire.Kind = "computation-scheduled";
@@ -84,7 +85,10 @@ internal static class EventWire
             "task-queued" => new TaskQueued(time, m.TaskId, m.TaskName, m.Computation),
             "task-started" => new TaskStarted(time, m.TaskId, m.TaskName, m.Computation, m.Worker, [.. m.Cores], m.Attempt),
             "task-finished" => new TaskFinished(time, m.TaskId, m.TaskName, m.Computation, m.Outcome.ToState(), m.Worker.Length == 0 ? null : m.Worker,
-                [.. m.Cores], UnixTime.FromMicroseconds(m.StartedUnixUs), UnixTime.FromMicroseconds(m.FinishedUnixUs), m.Attempt),
+                [.. m.Cores], UnixTime.FromMicroseconds(m.StartedUnixUs), UnixTime.FromMicroseconds(m.FinishedUnixUs), m.Attempt)
+            {
+                Error = m.Error?.ToModel(),
+            },
             "computation-scheduled" => new ComputationScheduled(time, m.Computation, m.TaskName, m.Exclusive),
             "computation-closed" => new ComputationClosed(time, m.Computation, m.TaskName),
             _ => null,

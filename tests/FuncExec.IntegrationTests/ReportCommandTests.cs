@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FuncExec.IntegrationTests.Dashboard;
 
 namespace FuncExec.IntegrationTests;
 
@@ -27,6 +28,64 @@ public sealed partial class ReportCommandTests
         Assert.Contains("/worker-0", stdout, StringComparison.Ordinal);
         Assert.Contains("/worker-1", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.ChangeExtension(csv, ".html")));
+    }
+
+    [Fact]
+    public async Task RunWithProfile_TaskFailsWithACause_ReportListsTheErrorAndItsCauseEncoded()
+    {
+        var html = await ReportOfAFailingRunAsync("--workers", "1");
+
+        AssertListsTheErrorAndItsCause(html);
+    }
+
+    [Fact]
+    public async Task RunOnASchedulerWithProfile_TaskFailsWithACause_TheErrorCrossesTheEventStreamIntoTheReport()
+    {
+        // The profile is recorded by the client from the scheduler's event stream.
+        await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "prof1");
+
+        var html = await ReportOfAFailingRunAsync("--scheduler", cluster.Address, "--secret", DashboardCluster.Secret);
+
+        AssertListsTheErrorAndItsCause(html);
+    }
+
+    /// <summary>Runs a task that fails with a cause (and one after it) under <c>funcexec run --profile</c> with
+    /// <paramref name="where"/>, reports the profile, and returns the HTML page.</summary>
+    private static async Task<string> ReportOfAFailingRunAsync(params string[] where)
+    {
+        var dir = Directory.CreateTempSubdirectory("funcexec-report-");
+        var csv = Path.Combine(dir.FullName, "run.csv");
+        var tasks = Path.Combine(dir.FullName, "tasks.yaml");
+        // The failing task runs first; the one after it keeps the run going while its event reaches a client-side profile.
+        await File.WriteAllTextAsync(tasks, """
+            defaults:
+              retries: 0
+            tasks:
+              - name: fails
+                priority: 5
+                code: |
+                  System.Threading.Thread.Sleep(500);
+                  throw new InvalidOperationException("outer <b>", new ArgumentException("inner cause"));
+              - name: after
+                code: |
+                  System.Threading.Thread.Sleep(1000);
+                  return 1;
+            """);
+
+        var run = await Funcexec.RunAsync(["run", tasks, .. where, "--profile", csv]);
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("report", csv);
+
+        Assert.Contains("\"inner cause\"", run.Stdout, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, stderr + stdout);
+        var html = await File.ReadAllTextAsync(Path.Combine(dir.FullName, "run.html"));
+        dir.Delete(recursive: true);
+        return html;
+    }
+
+    private static void AssertListsTheErrorAndItsCause(string html)
+    {
+        Assert.Contains("<b class=\"error-type\">System.InvalidOperationException</b>: <span class=\"error-message\">outer &lt;b&gt;</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<b class=\"error-type\">System.ArgumentException</b>: <span class=\"error-message\">inner cause</span>", html, StringComparison.Ordinal);
     }
 
     [Fact]

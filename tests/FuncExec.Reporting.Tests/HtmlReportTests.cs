@@ -8,6 +8,7 @@ namespace FuncExec.Reporting.Tests;
 public sealed partial class HtmlReportTests
 {
     private const string Injection = "</script><script>alert(1)</script>";
+    private const string Hostile = "<img src=x onerror=alert(1)>";
 
     [Fact]
     public async Task WriteAsync_Profile_HoldsTheThreeChartsTheSummaryAndTheInlinedLibrary()
@@ -102,6 +103,91 @@ public sealed partial class HtmlReportTests
 
         Assert.True(dom.Contains("data-charts-ready=\"3\"", StringComparison.Ordinal), errors);
         Assert.True(Regex.Count(dom, "<canvas") >= 3, dom);
+    }
+
+    [Fact]
+    public async Task Write_FailedTasksWithCauses_ListsEachErrorChainEncodedWithStacksFolded()
+    {
+        using var dir = new TempDirectory();
+        var csv = dir.File("run.csv");
+        var t0 = DateTimeOffset.UtcNow;
+        var chained = new RemoteError("System.InvalidOperationException", "outer", "at Job.Run()") { Inner = [new("System.ArgumentException", "inner cause", "at Job.Check()", false)] };
+        var hostile = new RemoteError("System.Exception", Hostile, Hostile) { Inner = [new("Evil" + Hostile, Hostile, null, false)] };
+        await using (var recorder = new ProfileRecorder(csv, () => new ProfileSample(0, 1, 0, 0)))
+        {
+            recorder.OnEvents([
+                new TaskFinished(t0, 1, "chained", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) { Error = chained },
+                new TaskFinished(t0, 2, Hostile, 1, TaskState.TimedOut, "n/worker-0", [0], t0, t0, 1) { Error = hostile },
+                new TaskFinished(t0, 3, "fine", 1, TaskState.Succeeded, "n/worker-0", [0], t0, t0, 1),
+            ]);
+        }
+
+        var html = new StringWriter();
+        HtmlReport.Write(ProfileReport.Load(csv), html);
+        var page = html.ToString();
+
+        Assert.Contains("<h2 id=\"failed-tasks\">", page, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"#failed-tasks\">errors</a>", page, StringComparison.Ordinal);
+        Assert.Contains(
+            "<div class=\"error\"><b class=\"error-type\">System.InvalidOperationException</b>: <span class=\"error-message\">outer</span>"
+            + "<details><summary>stack</summary><pre>at Job.Run()</pre></details>"
+            + "<div class=\"causes\"><div class=\"label\">caused by</div>"
+            + "<div class=\"error\"><b class=\"error-type\">System.ArgumentException</b>: <span class=\"error-message\">inner cause</span>"
+            + "<details><summary>stack</summary><pre>at Job.Check()</pre></details></div></div></div>",
+            page,
+            StringComparison.Ordinal);
+        // Text from user code is encoded wherever it goes: name, type, message, stack.
+        Assert.DoesNotContain(Hostile, page, StringComparison.Ordinal);
+        Assert.Contains("<b class=\"error-type\">Evil&lt;img src=x onerror=alert(1)&gt;</b>", page, StringComparison.Ordinal);
+        // The name, the message, the stack and the cause's message.
+        Assert.Equal(4, Regex.Count(page, "&lt;img src=x onerror=alert\\(1\\)&gt;</(td|span|pre)>"));
+        Assert.DoesNotContain("data-task-id=\"3\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_MoreFailedTasksThanListed_ListsTheFirstAndSaysHowManyInAll()
+    {
+        using var dir = new TempDirectory();
+        var synthetic = SyntheticProfile.Random(seed: 11, nodes: 1, workersPerNode: 1, tasksPerWorker: 1);
+        for (var i = 0; i < ProfileReport.MaxFailedListed + 50; i++)
+        {
+            synthetic.AddTask(1000 + i, $"bad-{i}", "node1/worker-0", "failed", SyntheticProfile.T0, SyntheticProfile.T0 + 10, SyntheticProfile.T0 + 20);
+        }
+
+        var report = ProfileReport.Load(synthetic.Write(dir.File("run.csv")));
+        var html = new StringWriter();
+        HtmlReport.Write(report, html);
+
+        Assert.Contains($"The first {ProfileReport.MaxFailedListed} of {report.FailedTotal}", html.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ProfileReport.MaxFailedListed, Regex.Count(html.ToString(), "<tr data-task-id="));
+        // A profile recorded before errors were: the tasks are listed, their errors unknown.
+        Assert.Contains("<span class=\"empty\">no error recorded</span>", html.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_InHeadlessChromium_ErrorMarkupShowsAsText()
+    {
+        using var dir = new TempDirectory();
+        var csv = dir.File("run.csv");
+        var t0 = DateTimeOffset.UtcNow;
+        await using (var recorder = new ProfileRecorder(csv, () => new ProfileSample(0, 1, 0, 0)))
+        {
+            recorder.OnEvents([new TaskFinished(t0, 1, "hostile", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1)
+            {
+                Error = new RemoteError("System.Exception", Hostile) { Inner = [new("System.ArgumentException", "inner cause", null, false)] },
+            }]);
+        }
+
+        var path = dir.File("run.html");
+        await HtmlReport.WriteAsync(ProfileReport.Load(csv), path);
+
+        var (dom, errors) = await HeadlessChromium.DumpDomAsync(path);
+
+        Assert.True(dom.Contains("data-charts-ready=\"3\"", StringComparison.Ordinal), errors);
+        Assert.Contains("<span class=\"error-message\">&lt;img src=x onerror=alert(1)&gt;</span>", dom, StringComparison.Ordinal);
+        // Parsed as markup, it would be an img element, serialized with quoted attributes.
+        Assert.DoesNotContain("onerror=\"alert(1)\"", dom, StringComparison.Ordinal);
+        Assert.Contains("inner cause", dom, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("<script[^>]*\\ssrc=|<link[^>]*\\shref=|<img[^>]*\\ssrc=|@import|url\\(\\s*['\"]?https?:", RegexOptions.IgnoreCase)]

@@ -99,6 +99,31 @@ public sealed class ProfileReaderTests
     }
 
     [Fact]
+    public void Parse_ErrorColumn_ReadsTheErrorWithItsCausesAndOlderRowsWithout()
+    {
+        const string error = "\"{\"\"type\"\":\"\"System.AggregateException\"\",\"\"message\"\":\"\"two, <b>\"\",\"\"stack\"\":\"\"at A\\nat B\"\","
+            + "\"\"inner\"\":[{\"\"type\"\":\"\"E1\"\",\"\"message\"\":\"\"first\"\",\"\"inner\"\":[{\"\"type\"\":\"\"E3\"\",\"\"message\"\":\"\"deep\"\"}]},"
+            + "{\"\"type\"\":\"\"E2\"\",\"\"message\"\":\"\"second\"\",\"\"stack\"\":\"\"at C\"\"}]}\"";
+
+        var profile = Parse(Header + ",error", Worker + ",", "task,3000,1,one,1,n/worker-0,0,failed,1,1000,2000,3000,,,,," + error, Task + ",", Sample + ",", "");
+
+        var failed = profile.Tasks[0].Error!;
+        Assert.Equal(("System.AggregateException", "two, <b>", "at A\nat B"), (failed.Type, failed.Message, failed.StackTrace));
+        Assert.Equal(["first", "second"], failed.Inner.Select(e => e.Message));
+        Assert.Equal("deep", Assert.Single(failed.Inner[0].Inner).Message);
+        Assert.Equal("at C", failed.Inner[1].StackTrace);
+        Assert.Null(profile.Tasks[1].Error);
+    }
+
+    [Fact]
+    public void Parse_ErrorNotAJsonErrorObject_ErrorNamesTheLine()
+    {
+        var error = Assert.Throws<ProfileFormatException>(() => Parse(Header + ",error", Sample + ",", "task,3000,1,one,1,n/worker-0,0,failed,1,1000,2000,3000,,,,,not json", ""));
+
+        Assert.StartsWith("run.csv:3: error should be a JSON object {\"type\",\"message\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_File_NamesThePathAsGiven()
     {
         var path = Path.GetTempFileName();

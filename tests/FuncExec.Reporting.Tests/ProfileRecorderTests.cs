@@ -7,7 +7,7 @@ namespace FuncExec.Reporting.Tests;
 
 public sealed class ProfileRecorderTests
 {
-    private const string Header = "record,time_us,task_id,name,computation,worker,cores,status,attempts,queued_us,started_us,finished_us,busy_workers,workers,queued,completed";
+    private const string Header = "record,time_us,task_id,name,computation,worker,cores,status,attempts,queued_us,started_us,finished_us,busy_workers,workers,queued,completed,error";
 
     [Fact]
     public async Task OnEvents_SyntheticRun_WritesWorkerTaskAndDeathRowsAndAFinalSample()
@@ -38,7 +38,10 @@ public sealed class ProfileRecorderTests
                 new TaskFinished(At(5), 7, "plain", 1, TaskState.Succeeded, "node1/worker-0", [0], At(2), At(5), 1),
                 // A retry queues the task again; its queued_us stays the first submission's.
                 new TaskQueued(At(6), 8, quoted, 1),
-                new TaskFinished(At(9), 8, quoted, 1, TaskState.Failed, "node1/worker-1", [1, 0], At(7), At(9), 2),
+                new TaskFinished(At(9), 8, quoted, 1, TaskState.Failed, "node1/worker-1", [1, 0], At(7), At(9), 2)
+                {
+                    Error = new RemoteError("System.InvalidOperationException", "outer", "at Job.Run()") { Inner = [new("System.ArgumentException", "inner cause")] },
+                },
                 new WorkerDied(At(9), 0, 1, "node1/worker-1", "exited with code 3"),
                 new TaskFinished(At(10), 10, "killed in the queue", 2, TaskState.Killed, null, [], null, At(10), 0),
             ]);
@@ -47,14 +50,16 @@ public sealed class ProfileRecorderTests
         Assert.Equal(
             [
                 Header,
-                $"worker,{us0},,,,node1/worker-0,0,,,,,,,,,",
-                $"worker,{us0},,,,node1/worker-1,1,,,,,,,,,",
-                $"worker,{us0},,,,node2/worker-0,,,,,,,,,,",
-                $"task,{us0 + 5000},7,plain,1,node1/worker-0,0,succeeded,1,{us0 + 1000},{us0 + 2000},{us0 + 5000},,,,",
-                $"task,{us0 + 9000},8,\"says \"\"hi\"\", twice\",1,node1/worker-1,1;0,failed,2,{us0 + 1000},{us0 + 7000},{us0 + 9000},,,,",
-                $"worker-died,{us0 + 9000},,,,node1/worker-1,,exited with code 3,,,,,,,,",
-                $"task,{us0 + 10000},10,killed in the queue,2,,,killed,0,{us0 + 1000},,{us0 + 10000},,,,",
-                $"sample,{us0},,,,,,,,,,,1,2,3,4",
+                $"worker,{us0},,,,node1/worker-0,0,,,,,,,,,,",
+                $"worker,{us0},,,,node1/worker-1,1,,,,,,,,,,",
+                $"worker,{us0},,,,node2/worker-0,,,,,,,,,,,",
+                $"task,{us0 + 5000},7,plain,1,node1/worker-0,0,succeeded,1,{us0 + 1000},{us0 + 2000},{us0 + 5000},,,,,",
+                $"task,{us0 + 9000},8,\"says \"\"hi\"\", twice\",1,node1/worker-1,1;0,failed,2,{us0 + 1000},{us0 + 7000},{us0 + 9000},,,,,"
+                    + "\"{\"\"type\"\":\"\"System.InvalidOperationException\"\",\"\"message\"\":\"\"outer\"\",\"\"stack\"\":\"\"at Job.Run()\"\","
+                    + "\"\"inner\"\":[{\"\"type\"\":\"\"System.ArgumentException\"\",\"\"message\"\":\"\"inner cause\"\"}]}\"",
+                $"worker-died,{us0 + 9000},,,,node1/worker-1,,exited with code 3,,,,,,,,,",
+                $"task,{us0 + 10000},10,killed in the queue,2,,,killed,0,{us0 + 1000},,{us0 + 10000},,,,,",
+                $"sample,{us0},,,,,,,,,,,1,2,3,4,",
             ],
             await ReadLinesAsync(path));
     }
@@ -83,14 +88,14 @@ public sealed class ProfileRecorderTests
             Assert.Equal(
                 [
                     Header,
-                    $"sample,{us0 + 100_000},,,,,,,,,,,2,4,10,0",
-                    $"sample,{us0 + 200_000},,,,,,,,,,,2,4,9,1",
-                    $"sample,{us0 + 300_000},,,,,,,,,,,2,4,8,2",
+                    $"sample,{us0 + 100_000},,,,,,,,,,,2,4,10,0,",
+                    $"sample,{us0 + 200_000},,,,,,,,,,,2,4,9,1,",
+                    $"sample,{us0 + 300_000},,,,,,,,,,,2,4,8,2,",
                 ],
                 await ReadLinesAsync(path));
         }
 
-        Assert.Equal($"sample,{us0 + 300_000},,,,,,,,,,,2,4,7,3", (await ReadLinesAsync(path))[^1]);
+        Assert.Equal($"sample,{us0 + 300_000},,,,,,,,,,,2,4,7,3,", (await ReadLinesAsync(path))[^1]);
     }
 
     [Fact]
@@ -140,6 +145,55 @@ public sealed class ProfileRecorderTests
         Assert.All(profile.Tasks, t => Assert.Equal("node, \"one\"/worker-0", t.Worker));
         Assert.All(profile.Tasks, t => Assert.Equal([0, 1], t.Cores));
         Assert.All(profile.Tasks, t => Assert.Null(t.QueuedUs));
+    }
+
+    [Fact]
+    public async Task RecordedFile_ReadBack_FailedTasksKeepTheirErrorsWithCauses()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("run.csv");
+        var t0 = DateTimeOffset.UtcNow;
+        var chained = new RemoteError("System.InvalidOperationException", "outer\nsecond line, \"quoted\"", "at Job.Run()\n   at Main()")
+        {
+            // Causes are never retryable: only the top of the chain says whether a retry may help.
+            Inner = [new("System.ArgumentException", "inner cause", "at Job.Check()", false) { Inner = [new("System.IO.IOException", "disk", null, false)] }],
+        };
+        var aggregate = new RemoteError("System.AggregateException", "two", null) { Inner = [new("System.TimeoutException", "first", null, false), new("System.FormatException", "second", null, false)] };
+        await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(0, 1, 0, 0)))
+        {
+            recorder.OnEvents([
+                new TaskFinished(t0, 1, "chained", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) { Error = chained },
+                new TaskFinished(t0, 2, "aggregate", 1, TaskState.TimedOut, "n/worker-0", [0], t0, t0, 1) { Error = aggregate },
+                new TaskFinished(t0, 3, "fine", 1, TaskState.Succeeded, "n/worker-0", [0], t0, t0, 1),
+            ]);
+        }
+
+        var profile = ProfileReader.Read(path);
+
+        // A stack's line breaks are escaped in the JSON: every row is one line of the file.
+        Assert.Equal(1 + 3 + 1, (await ReadLinesAsync(path)).Length);
+        Assert.Equal(new RemoteError?[] { chained, aggregate, null }, profile.Tasks.Select(t => t.Error));
+        Assert.Equal("disk", profile.Tasks[0].Error!.Inner[0].Inner[0].Message);
+        Assert.Equal(["first", "second"], profile.Tasks[1].Error!.Inner.Select(e => e.Message));
+    }
+
+    [Fact]
+    public async Task OnEvents_MoreFailedTasksThanErrorsInFull_LaterErrorsKeepTypeAndMessageOnly()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("run.csv");
+        var t0 = DateTimeOffset.UtcNow;
+        var error = new RemoteError("System.InvalidOperationException", "outer", "at Job.Run()") { Inner = [new("System.ArgumentException", "inner cause", null, false)] };
+        await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(0, 1, 0, 0)))
+        {
+            recorder.OnEvents([.. Enumerable.Range(1, ProfileRowWriter.ErrorsInFull + 1).Select(i =>
+                (ClusterEvent)new TaskFinished(t0, i, $"t{i}", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) { Error = error })]);
+        }
+
+        var tasks = ProfileReader.Read(path).Tasks;
+
+        Assert.Equal(error, tasks[ProfileRowWriter.ErrorsInFull - 1].Error);
+        Assert.Equal(new RemoteError("System.InvalidOperationException", "outer"), tasks[^1].Error);
     }
 
     [Fact]

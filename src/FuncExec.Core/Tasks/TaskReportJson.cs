@@ -62,21 +62,7 @@ internal static class TaskReportJson
                 Name = json.GetProperty("name").GetString() ?? "",
                 State = ParseState(status),
                 ResultJson = json.TryGetProperty("result", out var result) ? result.GetRawText() : null,
-                Error = json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-                    ? new RemoteError(
-                        error.GetProperty("type").GetString() ?? "",
-                        error.GetProperty("message").GetString() ?? "",
-                        error.TryGetProperty("stack", out var stack) ? stack.GetString() : null)
-                    {
-                        // The text may come from anywhere (a broker queue): its causes are cut to the limits as they are read.
-                        Inner = RemoteErrorBounds.Causes(
-                            error,
-                            static e => e.TryGetProperty("inner", out var inner) && inner.ValueKind == JsonValueKind.Array
-                                ? inner.EnumerateArray().Where(static c => c.ValueKind == JsonValueKind.Object)
-                                : [],
-                            static e => RemoteErrorBounds.Cause(StringOrNull(e, "type"), StringOrNull(e, "message"), StringOrNull(e, "stack"))),
-                    }
-                    : null,
+                Error = json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? ReadError(error) : null,
                 Worker = StringOrNull(json, "worker"),
                 Cores = StringOrNull(json, "core") is { } cores ? CpuAffinity.ParseList(cores) : [],
                 Started = StringOrNull(json, "started") is { } started ? DateTimeOffset.Parse(started, CultureInfo.InvariantCulture) : null,
@@ -91,6 +77,34 @@ internal static class TaskReportJson
             throw new FormatException($"not a task report: {e.Message}", e);
         }
     }
+
+    /// <summary>Writes <paramref name="error"/> as the value <paramref name="json"/> expects next:
+    /// <c>{"type","message"[,"stack"][,"inner"]}</c>, its causes in the same shape.</summary>
+    public static void WriteError(Utf8JsonWriter json, RemoteError error)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(error);
+        WriteError(json, error, 0);
+    }
+
+    /// <summary>Reads an error written by <see cref="WriteError(Utf8JsonWriter, RemoteError)"/>; its causes are cut to
+    /// <see cref="RemoteErrorBounds"/> as they are read.</summary>
+    /// <exception cref="KeyNotFoundException"><c>type</c> or <c>message</c> is missing.</exception>
+    /// <exception cref="InvalidOperationException">A property has the wrong kind, or <paramref name="error"/> is not an object.</exception>
+    public static RemoteError ReadError(JsonElement error) =>
+        new(
+            error.GetProperty("type").GetString() ?? "",
+            error.GetProperty("message").GetString() ?? "",
+            error.TryGetProperty("stack", out var stack) ? stack.GetString() : null)
+        {
+            // The text may come from anywhere (a broker queue, a file): its causes are cut to the limits as they are read.
+            Inner = RemoteErrorBounds.Causes(
+                error,
+                static e => e.TryGetProperty("inner", out var inner) && inner.ValueKind == JsonValueKind.Array
+                    ? inner.EnumerateArray().Where(static c => c.ValueKind == JsonValueKind.Object)
+                    : [],
+                static e => RemoteErrorBounds.Cause(StringOrNull(e, "type"), StringOrNull(e, "message"), StringOrNull(e, "stack"))),
+        };
 
     private static void WriteError(Utf8JsonWriter json, RemoteError error, int depth)
     {

@@ -10,7 +10,8 @@ namespace FuncExec.Dashboard.Endpoints;
 
 /// <summary>
 /// <c>GET /api/tasks?filter=&amp;limit=</c>: running, queued and recently finished tasks whose id,
-/// name, state or worker contains the filter (or whose computation is it);
+/// name, state, worker or error type contains the filter (or whose computation is it);
+/// <c>GET /api/tasks/{id}/error</c>: the whole error of one of the latest tasks that did not succeed;
 /// <c>POST /api/tasks/{id}/kill</c> and <c>POST /api/tasks/{id}/cancel?graceMs=</c>, which need the
 /// cluster secret (see <see cref="DashboardAuth"/>).
 /// </summary>
@@ -23,6 +24,13 @@ internal static class TaskEndpoints
     {
         api.MapGet("/tasks", (string? filter, int? limit) =>
             Results.Json<IReadOnlyList<TaskView>>(views.Tasks(filter, Math.Clamp(limit ?? DefaultLimit, 1, 10_000)), DashboardJson.Default.IReadOnlyListTaskView));
+
+        api.MapGet("/tasks/{id:long}/error", (long id) => views.ErrorOf(id) is { } error
+            ? Results.Json(error, DashboardJson.Default.TaskErrorView)
+            : Results.Json(
+                new ErrorReply($"task {id} has no error kept: it succeeded, is unknown, or is not among the latest {RecentErrors.DefaultKept} that did not succeed"),
+                DashboardJson.Default.ErrorReply,
+                statusCode: StatusCodes.Status404NotFound));
 
         api.MapPost("/tasks/{id:long}/kill", (HttpContext context, long id) =>
             Act(context, auth, logger, "kill", id, () => scheduler.Kill(id) switch

@@ -6,14 +6,16 @@ namespace FuncExec.Dashboard.Internal;
 
 /// <summary>
 /// What the dashboard remembers of the event stream, bounded whatever the load: the last N
-/// finished tasks, tasks finished per second, busy spans per core for the history window, a sample
-/// of the queue, per-computation tallies, and a short log of node, worker and computation events.
+/// finished tasks, the whole errors of the latest failed ones, tasks finished per second, busy spans
+/// per core for the history window, a sample of the queue, per-computation tallies, and a short log
+/// of node, worker and computation events.
 /// </summary>
 /// <remarks>
 /// <see cref="OnEvents"/> runs on the scheduler's threads for every batch, so it does only O(1)
 /// work per event under one short lock and keeps the event records it is given instead of copying
-/// them. Back-to-back tasks on a core are merged into one busy span, so 50,000 tiny tasks a second
-/// make a handful of spans, not 50,000.
+/// them (but for a failed task's, kept without its error, which goes to the bounded
+/// <see cref="RecentErrors"/>). Back-to-back tasks on a core are merged into one busy span, so
+/// 50,000 tiny tasks a second make a handful of spans, not 50,000.
 /// </remarks>
 internal sealed class ClusterHistory
 {
@@ -42,6 +44,7 @@ internal sealed class ClusterHistory
     private readonly Dictionary<long, Tally> _tallies = [];
     private readonly Queue<ComputationView> _closed = new();
     private readonly Queue<LogEntryView> _log = new();
+    private readonly RecentErrors _errors = new();
 
     public ClusterHistory(int finishedKept, TimeSpan window, TimeProvider time)
     {
@@ -113,7 +116,7 @@ internal sealed class ClusterHistory
                     break;
                 }
 
-                var view = View(slot.Event, slot.Started);
+                var view = View(slot);
                 if (keep is null || keep(view))
                 {
                     views.Add(view);
@@ -242,10 +245,28 @@ internal sealed class ClusterHistory
         }
     }
 
-    /// <summary>A finished task's row; <paramref name="started"/> stands in when its report has no start
+    /// <summary>The whole error of a task that did not succeed, while it is among the latest kept.</summary>
+    public TaskErrorView? ErrorOf(long taskId)
+    {
+        RecentErrors.KeptError? kept;
+        lock (_lock)
+        {
+            kept = _errors.Find(taskId);
+        }
+
+        // Kept errors are immutable: the view is built outside the lock.
+        return kept is null ? null : new TaskErrorView(kept.TaskId, kept.Name, kept.State.ToName(), RecentErrors.View(kept.Error));
+    }
+
+    /// <summary>A finished task's row; the start the scheduler saw stands in when its report has none
     /// (a killed worker reports none, but the scheduler saw the task start).</summary>
-    internal static TaskView View(TaskFinished f, DateTimeOffset? started) =>
-        new(f.TaskId, f.Name, f.State.ToName(), f.Computation, f.Worker, f.Cores, (f.Started ?? started)?.ToUnixTimeMilliseconds(), (f.Finished ?? f.Time).ToUnixTimeMilliseconds(), f.Attempts);
+    private static TaskView View(FinishedEntry entry)
+    {
+        var f = entry.Event!;
+        return new(
+            f.TaskId, f.Name, f.State.ToName(), f.Computation, f.Worker, f.Cores, (f.Started ?? entry.Started)?.ToUnixTimeMilliseconds(),
+            (f.Finished ?? f.Time).ToUnixTimeMilliseconds(), f.Attempts, entry.ErrorType, entry.ErrorMessage);
+    }
 
     /// <summary>The timeline lanes a task occupies: each of its cores on its node (<c>node/core</c>).</summary>
     internal static IEnumerable<string> LanesOf(string? worker, IReadOnlyList<int> cores)
@@ -274,7 +295,16 @@ internal sealed class ClusterHistory
         _queued.Remove(finished.TaskId);
         _running.TryGetValue(finished.TaskId, out var started);
         _running.Remove(finished.TaskId);
-        _finished[_finishedNext] = new FinishedEntry(finished, started?.Time);
+        string? errorType = null, errorMessage = null;
+        if (finished.Error is { } error)
+        {
+            _errors.Add(finished.TaskId, finished.Name, finished.State, error);
+            (errorType, errorMessage) = (RecentErrors.Summary(error.Type), RecentErrors.Summary(error.Message));
+            // The ring keeps the event without its error: a thousand finished tasks must not hold a thousand stacks.
+            finished = finished with { Error = null };
+        }
+
+        _finished[_finishedNext] = new FinishedEntry(finished, started?.Time, errorType, errorMessage);
         _finishedNext = (_finishedNext + 1) % _finished.Length;
 
         var second = (finished.Finished ?? finished.Time).ToUnixTimeSeconds();
@@ -342,9 +372,9 @@ internal sealed class ClusterHistory
         return lane;
     }
 
-    /// <summary>A finished task, with when the scheduler saw it start.</summary>
-    /// <remarks>A struct in an array: keeping a finished task allocates nothing beyond its event.</remarks>
-    private readonly record struct FinishedEntry(TaskFinished? Event, DateTimeOffset? Started);
+    /// <summary>A finished task, with when the scheduler saw it start and, if it failed, its error's type and message cut short.</summary>
+    /// <remarks>A struct in an array: keeping a finished task allocates nothing beyond its event (and its error's summary).</remarks>
+    private readonly record struct FinishedEntry(TaskFinished? Event, DateTimeOffset? Started, string? ErrorType, string? ErrorMessage);
 
     private sealed class Tally(string name, bool exclusive)
     {

@@ -51,7 +51,7 @@ internal sealed class ViewBuilder(IDashboardSource source, ClusterHistory histor
         return new HistoryView(time.GetUtcNow().ToUnixTimeMilliseconds(), history.Throughput(), history.Timeline(KnownLanes(nodes)));
     }
 
-    /// <summary>Running, queued and finished tasks whose id, name, state, worker or computation contains <paramref name="filter"/>.</summary>
+    /// <summary>Running, queued and finished tasks whose id, name, state, worker, error type or computation contains <paramref name="filter"/>.</summary>
     public List<TaskView> Tasks(string? filter, int limit)
     {
         Func<TaskView, bool>? keep = string.IsNullOrWhiteSpace(filter) ? null : task => Matches(task, filter.Trim());
@@ -62,11 +62,15 @@ internal sealed class ViewBuilder(IDashboardSource source, ClusterHistory histor
         return tasks.Count > limit ? tasks.GetRange(0, limit) : tasks;
     }
 
+    /// <summary>The whole error of one of the latest tasks that did not succeed; null when none is kept.</summary>
+    public TaskErrorView? ErrorOf(long taskId) => history.ErrorOf(taskId);
+
     internal static bool Matches(TaskView task, string filter) =>
         task.Id.ToString(System.Globalization.CultureInfo.InvariantCulture).Contains(filter, StringComparison.Ordinal)
         || task.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)
         || task.State.Contains(filter, StringComparison.OrdinalIgnoreCase)
         || (task.Worker?.Contains(filter, StringComparison.OrdinalIgnoreCase) ?? false)
+        || (task.ErrorType?.Contains(filter, StringComparison.OrdinalIgnoreCase) ?? false)
         || task.Computation.ToString(System.Globalization.CultureInfo.InvariantCulture).Equals(filter, StringComparison.Ordinal);
 
     private (StatusReply Status, SchedulerSnapshot Snapshot) Read() => (source.Status(), source.Scheduler.Snapshot());

@@ -47,7 +47,8 @@ function toast(text, isError) {
 
 // Rows keyed by id, cells updated one by one: a cell is rewritten only when its content changed,
 // so a task's buttons stay the same elements while its running time ticks on, and a click is
-// never lost to a refresh.
+// never lost to a refresh. A cell is markup built with esc() ("..." or { h }), or text ({ text }),
+// which is set as text and never parsed: what user code wrote (an error's message) goes that way.
 function renderRows(tbody, rows, emptyText, columns) {
   const seen = new Set();
   let i = 0;
@@ -59,13 +60,21 @@ function renderRows(tbody, rows, emptyText, columns) {
       tr.dataset.key = row.key;
     }
     row.cells.forEach((cell, c) => {
-      const { h, cls } = typeof cell === "string" ? { h: cell } : cell;
+      const { h, text, cls, title } = typeof cell === "string" ? { h: cell } : cell;
       const td = tr.children[c] || tr.appendChild(document.createElement("td"));
-      if (td._html !== h) {
+      if (text !== undefined) {
+        if (td._text !== text) {
+          td.textContent = text;
+          td._text = text;
+          td._html = undefined;
+        }
+      } else if (td._html !== h) {
         td.innerHTML = h;
         td._html = h;
+        td._text = undefined;
       }
       if (td.className !== (cls || "")) td.className = cls || "";
+      if (td.title !== (title || "")) td.title = title || "";
     });
     while (tr.children.length > row.cells.length) tr.lastChild.remove();
     tr.className = row.className || "";
@@ -127,7 +136,7 @@ function matches(t, f) {
   if (!f) return true;
   f = f.toLowerCase();
   return String(t.id).includes(f) || t.name.toLowerCase().includes(f) || t.state.includes(f)
-    || (t.worker || "").toLowerCase().includes(f) || String(t.computation) === f;
+    || (t.worker || "").toLowerCase().includes(f) || (t.errorType || "").toLowerCase().includes(f) || String(t.computation) === f;
 }
 
 function renderTasks(v) {
@@ -142,15 +151,18 @@ function renderTasks(v) {
       ? `<button class="act cancel" data-action="cancel" data-task-id="${t.id}">Cancel</button>`
         + `<button class="act kill" data-action="kill" data-task-id="${t.id}">Kill</button>`
       : "";
+    const error = t.errorType
+      ? { cls: "error", text: `${t.errorType}: ${t.errorMessage ?? ""}`, title: "show the error with its stack and causes" }
+      : "";
     return {
       key: `task-${t.id}`,
       data: { taskId: t.id, state: t.state },
       cells: [
         String(t.id), { cls: "name", h: `<span title="${esc(t.name)}">${esc(t.name)}</span>` }, badge(t.state), esc(t.worker || ""),
-        coreList(t.cores), clock(t.started), took, String(t.attempts || ""), t.computation !== "0" ? esc(t.computation) : "", actions,
+        coreList(t.cores), clock(t.started), took, String(t.attempts || ""), t.computation !== "0" ? esc(t.computation) : "", error, actions,
       ],
     };
-  }), f ? "no task matches the filter" : "no tasks yet", 10);
+  }), f ? "no task matches the filter" : "no tasks yet", 11);
   const more = v.tasks.queuedTotal > v.tasks.queued.length ? ` (${v.tasks.queuedTotal} queued in all)` : "";
   $("task-counts").textContent = `${v.tasks.running.length} running, ${v.tasks.queued.length} queued, ${v.tasks.finished.length} latest finished${more}`
     + (f ? ` — ${shown.length} match` : "");
@@ -176,6 +188,72 @@ function renderComputations(v) {
   $("log").innerHTML = v.log.map((e) => `<li class="${esc(e.kind)}"><time>${clock(e.time)}</time>${esc(e.text)}</li>`).join("")
     || `<li class="empty">nothing yet</li>`;
 }
+
+// --- a task's error ---------------------------------------------------------------------------
+
+// One error and its causes, nested as the chain is. Its texts come from user code on a worker:
+// each is set with textContent, so markup in a message shows as the characters it is.
+function errorNode(e, top) {
+  const node = document.createElement("div");
+  node.className = "error-node";
+  const head = document.createElement("div");
+  head.className = "error-head";
+  const type = document.createElement("span");
+  type.className = "error-type";
+  type.textContent = e.type;
+  const message = document.createElement("span");
+  message.className = "error-message";
+  message.textContent = e.message;
+  head.append(type, ": ", message);
+  node.append(head);
+  if (e.stack) {
+    const details = document.createElement("details");
+    details.open = top;
+    const summary = document.createElement("summary");
+    summary.textContent = "stack";
+    const pre = document.createElement("pre");
+    pre.textContent = e.stack;
+    details.append(summary, pre);
+    node.append(details);
+  }
+  if (e.inner.length > 0) {
+    const causes = document.createElement("div");
+    causes.className = "error-causes";
+    const label = document.createElement("div");
+    label.className = "error-label";
+    label.textContent = e.inner.length === 1 ? "caused by" : `caused by (${e.inner.length})`;
+    causes.append(label, ...e.inner.map((cause) => errorNode(cause, false)));
+    node.append(causes);
+  }
+  return node;
+}
+
+async function showError(taskId) {
+  const panel = $("task-error");
+  const body = $("task-error-body");
+  panel.hidden = false;
+  panel.dataset.taskId = taskId;
+  panel.dataset.loaded = "false";
+  $("task-error-title").textContent = `#${taskId}`;
+  body.textContent = "loading…";
+  const r = await fetch(`api/tasks/${encodeURIComponent(taskId)}/error`);
+  const reply = await r.json().catch(() => ({}));
+  if (panel.dataset.taskId !== String(taskId)) return; // another task's error was asked for meanwhile
+  if (!r.ok) {
+    body.textContent = reply.error || `no error kept for task ${taskId} (${r.status})`;
+    panel.dataset.loaded = "missing";
+  } else {
+    $("task-error-title").textContent = `#${reply.id} ${reply.name} (${reply.state})`;
+    body.replaceChildren(errorNode(reply.error, true));
+    panel.dataset.loaded = "true";
+  }
+  panel.scrollIntoView({ block: "nearest" });
+}
+
+$("task-error-close").addEventListener("click", () => {
+  $("task-error").hidden = true;
+  delete $("task-error").dataset.taskId;
+});
 
 // --- charts (uPlot) ---------------------------------------------------------------------------
 
@@ -342,6 +420,11 @@ $("lock").addEventListener("click", async () => {
 });
 
 $("tasks").addEventListener("click", async (e) => {
+  const errorCell = e.target.closest("td.error");
+  if (errorCell) {
+    showError(errorCell.parentElement.dataset.taskId);
+    return;
+  }
   const button = e.target.closest("button[data-action]");
   if (!button) return;
   const { action, taskId } = button.dataset;

@@ -28,10 +28,16 @@ internal static class ProfileCsv
     public const int Queued = 14;
     public const int Completed = 15;
 
+    /// <summary>A task row's error as JSON; a later column than the first sixteen, so files without it still read.</summary>
+    public const int Error = 16;
+
+    /// <summary>The columns every profile has, from the first version on.</summary>
+    public const int RequiredColumns = 16;
+
     public static readonly string[] Columns =
     [
         "record", "time_us", "task_id", "name", "computation", "worker", "cores", "status", "attempts",
-        "queued_us", "started_us", "finished_us", "busy_workers", "workers", "queued", "completed",
+        "queued_us", "started_us", "finished_us", "busy_workers", "workers", "queued", "completed", "error",
     ];
 
     public static readonly string Header = string.Join(',', Columns);

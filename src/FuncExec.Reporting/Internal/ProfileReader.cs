@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Reporting.Internal;
@@ -7,7 +8,8 @@ namespace FuncExec.Reporting.Internal;
 /// naming the file and line for anything malformed.</summary>
 /// <remarks>
 /// Forward compatible on purpose: columns after the known ones and record kinds it does not know are skipped, so
-/// a newer recorder's file still reads. A last line without a line break that does not parse is taken as cut
+/// a newer recorder's file still reads. Backward compatible too: the <c>error</c> column, added after the first
+/// sixteen, is read when the header has it. A last line without a line break that does not parse is taken as cut
 /// short by a killed run and skipped; anywhere else the same problem is an error.
 /// </remarks>
 internal sealed class ProfileReader
@@ -21,6 +23,7 @@ internal sealed class ProfileReader
     private readonly List<ProfileSampleRow> _samples = [];
     private readonly List<ProfileWorkerRow> _workers = [];
     private int _line;
+    private bool _hasErrors;
 
     private ProfileReader(TextReader reader, string source)
     {
@@ -73,7 +76,7 @@ internal sealed class ProfileReader
     private void CheckHeader(List<string> fields)
     {
         _line = _csv.RecordLine;
-        for (var i = 0; i < ProfileCsv.Columns.Length; i++)
+        for (var i = 0; i < ProfileCsv.RequiredColumns; i++)
         {
             if (i >= fields.Count || fields[i] != ProfileCsv.Columns[i])
             {
@@ -82,6 +85,8 @@ internal sealed class ProfileReader
                     + $"the header is '{ProfileCsv.Header}'");
             }
         }
+
+        _hasErrors = fields.Count > ProfileCsv.Error && fields[ProfileCsv.Error] == ProfileCsv.Columns[ProfileCsv.Error];
     }
 
     private void ParseRecord(List<string> f)
@@ -108,7 +113,8 @@ internal sealed class ProfileReader
                     (int)Range(Optional(f, ProfileCsv.Attempts) ?? 0, ProfileCsv.Attempts),
                     Optional(f, ProfileCsv.QueuedUs),
                     started,
-                    finished));
+                    finished,
+                    TaskError(f)));
                 break;
             case ProfileCsv.SampleRecord:
                 _samples.Add(new ProfileSampleRow(
@@ -139,6 +145,25 @@ internal sealed class ProfileReader
         States.TryGetValue(f[ProfileCsv.Status], out var state)
             ? state
             : throw Error($"status '{f[ProfileCsv.Status]}' is not one of {string.Join(", ", States.Keys)}");
+
+    private RemoteError? TaskError(List<string> f)
+    {
+        if (!_hasErrors || f[ProfileCsv.Error] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            // Cut as it is read: the file may have been written or edited by anything.
+            return RemoteErrorBounds.BoundAll(TaskReportJson.ReadError(json.RootElement));
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw Error($"error should be a JSON object {{\"type\",\"message\"[,\"stack\"][,\"inner\"]}}: {ex.Message}");
+        }
+    }
 
     private int[] Cores(List<string> f)
     {

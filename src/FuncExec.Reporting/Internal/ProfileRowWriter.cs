@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using FuncExec.Core.Tasks;
 
 namespace FuncExec.Reporting.Internal;
@@ -7,7 +10,13 @@ namespace FuncExec.Reporting.Internal;
 /// recorder's one writer loop owns it.</summary>
 internal sealed class ProfileRowWriter
 {
+    /// <summary>Errors written whole (stack and causes); later ones keep their type and message, so a run where
+    /// every task fails does not write a stack per task.</summary>
+    public const int ErrorsInFull = 1000;
+
     private readonly TextWriter _writer;
+    private readonly ArrayBufferWriter<byte> _errorJson = new();
+    private int _errorsWritten;
 
     // When each task was first queued, kept until it finishes: retries queue it again, but the
     // profile's queued_us is the first submission. The scheduler publishes batches from several
@@ -65,6 +74,7 @@ internal sealed class ProfileRowWriter
         Number(sample.Queued);
         Comma();
         Number(sample.Completed);
+        Comma();
         _writer.Write('\n');
     }
 
@@ -95,7 +105,12 @@ internal sealed class ProfileRowWriter
         OptionalNumber(UnixTime.ToMicroseconds(e.Started));
         Comma();
         Number(finishedUs);
-        Commas(ProfileCsv.Completed - ProfileCsv.FinishedUs);
+        Commas(ProfileCsv.Error - ProfileCsv.FinishedUs);
+        if (e.Error is { } error)
+        {
+            Text(ErrorJson(error));
+        }
+
         _writer.Write('\n');
     }
 
@@ -113,7 +128,7 @@ internal sealed class ProfileRowWriter
             Number(e.Core);
         }
 
-        Commas(ProfileCsv.Completed - ProfileCsv.Cores);
+        Commas(ProfileCsv.Error - ProfileCsv.Cores);
         _writer.Write('\n');
     }
 
@@ -126,8 +141,27 @@ internal sealed class ProfileRowWriter
         Text(e.Worker);
         Commas(ProfileCsv.Status - ProfileCsv.Worker);
         Text(e.Reason);
-        Commas(ProfileCsv.Completed - ProfileCsv.Status);
+        Commas(ProfileCsv.Error - ProfileCsv.Status);
         _writer.Write('\n');
+    }
+
+    /// <summary>The error field: the error as <c>funcexec run</c> writes it, its texts cut to <see cref="RemoteErrorBounds"/>.</summary>
+    private string ErrorJson(RemoteError error)
+    {
+        var bounded = RemoteErrorBounds.BoundAll(error);
+        if (++_errorsWritten > ErrorsInFull)
+        {
+            bounded = new RemoteError(bounded.Type, bounded.Message, Retryable: bounded.Retryable);
+        }
+
+        _errorJson.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(_errorJson))
+        {
+            TaskReportJson.WriteError(json, bounded);
+        }
+
+        // The JSON escapes line breaks, so the row stays one line.
+        return Encoding.UTF8.GetString(_errorJson.WrittenSpan);
     }
 
     private void Comma() => _writer.Write(',');

@@ -130,6 +130,46 @@ public sealed class ClusterHistoryTests
         Assert.Equal(["computation", "computation"], history.Log().Select(e => e.Kind));
     }
 
+    [Fact]
+    public void Finished_FailedTaskWithCauses_RowCarriesTheSummaryAndErrorOfHasTheWholeChain()
+    {
+        var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
+        var error = new RemoteError("System.InvalidOperationException", "outer " + new string('x', 500), "at Job.Run()")
+        {
+            Inner = [new RemoteError("System.ArgumentException", "inner cause", "at Job.Check()")],
+        };
+
+        history.OnEvents([
+            Finished(1, "n1/worker-0", [0], T0, T0),
+            Finished(2, "n1/worker-0", [0], T0, T0, state: TaskState.Failed) with { Error = error },
+        ]);
+
+        var rows = history.Finished(10);
+        Assert.Equal(new string?[] { null, "System.InvalidOperationException" }, rows.Select(r => r.ErrorType).Reverse());
+        Assert.Equal(RecentErrors.SummaryLength, rows[0].ErrorMessage!.Length);
+        Assert.StartsWith("outer xxx", rows[0].ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(history.ErrorOf(1));
+        var whole = history.ErrorOf(2)!;
+        Assert.Equal((2L, "task-2", "failed"), (whole.Id, whole.Name, whole.State));
+        Assert.Equal(error.Message, whole.Error.Message);
+        Assert.Equal("at Job.Run()", whole.Error.Stack);
+        var cause = Assert.Single(whole.Error.Inner);
+        Assert.Equal(("System.ArgumentException", "inner cause", "at Job.Check()"), (cause.Type, cause.Message, cause.Stack));
+    }
+
+    [Fact]
+    public void Finished_ManyFailedTasks_WholeErrorsKeptOnlyForTheLatest()
+    {
+        var history = new ClusterHistory(1000, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
+
+        history.OnEvents([.. Enumerable.Range(1, 1000).Select(i => Finished(i, "n1/worker-0", [0], T0, T0, state: TaskState.Failed) with { Error = new RemoteError("E", $"m{i}") })]);
+
+        Assert.Equal(1000, history.Finished(1000).Count(r => r.ErrorType == "E"));
+        Assert.Null(history.ErrorOf(1000 - RecentErrors.DefaultKept));
+        Assert.Equal("m1000", history.ErrorOf(1000)!.Error.Message);
+        Assert.Equal($"m{1001 - RecentErrors.DefaultKept}", history.ErrorOf(1001 - RecentErrors.DefaultKept)!.Error.Message);
+    }
+
     private static TaskFinished Finished(long id, string worker, int[] cores, DateTimeOffset started, DateTimeOffset finished, long computation = 0, TaskState state = TaskState.Succeeded) =>
         new(finished, id, $"task-{id}", computation, state, worker, cores, started, finished, 1);
 }

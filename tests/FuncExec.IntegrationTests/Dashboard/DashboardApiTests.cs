@@ -16,6 +16,9 @@ public sealed class DashboardApiTests
 {
     private static readonly DashboardOptions FreePort = new() { Port = 0 };
 
+    /// <summary>A code task that fails with an exception and its cause.</summary>
+    internal const string ThrowsWithACause = "throw new InvalidOperationException(\"outer\", new ArgumentException(\"inner cause\"));";
+
     [Fact]
     public async Task Kill_WithoutTheSecret_Is401()
     {
@@ -130,6 +133,33 @@ public sealed class DashboardApiTests
         var abs = Assert.Single(tasks.EnumerateArray());
         Assert.Equal("abs-1", abs.GetProperty("name").GetString());
         Assert.Equal("succeeded", abs.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task TaskError_TaskThrowsWithACause_RowHasTypeAndMessageAndTheErrorEndpointTheChain()
+    {
+        await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "err1");
+        var report = Assert.Single(await cluster.Client.RunAsync([Code("boom", ThrowsWithACause)]));
+        using var http = new HttpClient { BaseAddress = cluster.Url };
+
+        var row = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/tasks?filter=InvalidOperation", UriKind.Relative))).RootElement;
+        var error = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/tasks/{report.Id}/error", UriKind.Relative))).RootElement;
+        using var unknown = await http.GetAsync(new Uri("api/tasks/424242/error", UriKind.Relative));
+
+        Assert.Equal(TaskState.Failed, report.State);
+        var task = Assert.Single(row.EnumerateArray());
+        Assert.Equal(("boom", "failed"), (task.GetProperty("name").GetString(), task.GetProperty("state").GetString()));
+        Assert.Equal("System.InvalidOperationException", task.GetProperty("errorType").GetString());
+        Assert.Equal("outer", task.GetProperty("errorMessage").GetString());
+        Assert.Equal((report.Id, "boom", "failed"), (error.GetProperty("id").GetInt64(), error.GetProperty("name").GetString(), error.GetProperty("state").GetString()));
+        var top = error.GetProperty("error");
+        Assert.Equal(("System.InvalidOperationException", "outer"), (top.GetProperty("type").GetString(), top.GetProperty("message").GetString()));
+        Assert.False(string.IsNullOrEmpty(top.GetProperty("stack").GetString()));
+        var cause = Assert.Single(top.GetProperty("inner").EnumerateArray());
+        Assert.Equal(("System.ArgumentException", "inner cause"), (cause.GetProperty("type").GetString(), cause.GetProperty("message").GetString()));
+        Assert.Equal(0, cause.GetProperty("inner").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no error kept", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,6 +70,56 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await nextTask.KillAsync();
     }
 
+    [Fact]
+    public async Task ErrorCell_TaskThrowsWithACause_RowShowsTheErrorAndItsDetailTheCauseNested()
+    {
+        await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "err1");
+        var report = Assert.Single(await cluster.Client.RunAsync([Code("boom", DashboardApiTests.ThrowsWithACause)]));
+        using var browser = StartChromium();
+        var wait = new WebDriverWait(browser, Wait);
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
+
+        await browser.Navigate().GoToUrlAsync(cluster.Url);
+        var id = report.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var cell = wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")));
+        Assert.Equal("System.InvalidOperationException: outer", cell.Text);
+        cell.Click();
+        wait.Until(d => d.FindElement(By.Id("task-error")).GetAttribute("data-loaded") == "true");
+
+        var top = browser.FindElement(By.CssSelector("#task-error-body > .error-node"));
+        Assert.Equal(("System.InvalidOperationException", "outer"), TypeAndMessage(top));
+        Assert.NotEmpty(top.FindElement(By.CssSelector(":scope > details > pre")).Text);
+        var cause = Assert.Single(top.FindElements(By.CssSelector(":scope > .error-causes > .error-node")));
+        Assert.Equal(("System.ArgumentException", "inner cause"), TypeAndMessage(cause));
+        output.WriteLine($"screenshot: {SaveScreenshot(browser, "dashboard-error.png")}");
+    }
+
+    [Fact]
+    public async Task ErrorText_MessageIsMarkup_ShownAsTextInTheRowAndTheDetail()
+    {
+        const string hostile = "<img src=x onerror=alert(1)>";
+        await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "err2");
+        var report = Assert.Single(await cluster.Client.RunAsync([Code("hostile", "throw new InvalidOperationException(\"<img src=x onerror=alert(1)>\");")]));
+        using var browser = StartChromium();
+        var wait = new WebDriverWait(browser, Wait);
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
+
+        await browser.Navigate().GoToUrlAsync(cluster.Url);
+        var id = report.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var cell = wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")));
+        Assert.Equal($"System.InvalidOperationException: {hostile}", cell.Text);
+        cell.Click();
+        wait.Until(d => d.FindElement(By.Id("task-error")).GetAttribute("data-loaded") == "true");
+
+        Assert.Equal(("System.InvalidOperationException", hostile), TypeAndMessage(browser.FindElement(By.CssSelector("#task-error-body > .error-node"))));
+        // Parsed as markup it would be an image whose error handler opens an alert (which would also fail every later call).
+        Assert.Empty(browser.FindElements(By.CssSelector("#tasks img, #task-error img")));
+        Assert.Equal(hostile, browser.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")).GetAttribute("textContent")![^hostile.Length..]);
+    }
+
+    private static (string Type, string Message) TypeAndMessage(IWebElement node) =>
+        (node.FindElement(By.CssSelector(":scope > .error-head > .error-type")).Text, node.FindElement(By.CssSelector(":scope > .error-head > .error-message")).Text);
+
     private static IWebElement? TaskRow(IWebDriver driver, string name) =>
         driver.FindElements(By.XPath($"//table[@id='tasks']//tr[td[2][normalize-space()='{name}']]")).FirstOrDefault();
 
