@@ -1,7 +1,6 @@
 using System.Text;
-using FuncExec.Core.Tasks;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// A task file checked whole and then read one task at a time, so that a file of a million

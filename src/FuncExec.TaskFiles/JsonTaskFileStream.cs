@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// Reads a JSON task file one task at a time (see <see cref="ITaskFileStream"/>). The file's

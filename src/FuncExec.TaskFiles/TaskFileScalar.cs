@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// A scalar as written: its text, and whether it was quoted (a YAML quoted or block scalar, a

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>A YAML sequence or a JSON array.</summary>
 internal sealed class TaskFileSequence : TaskFileNode

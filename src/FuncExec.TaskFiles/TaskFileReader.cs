@@ -1,6 +1,4 @@
-using FuncExec.Core.Tasks;
-
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>Reads task files: lists of function calls written in YAML or JSON.</summary>
 /// <remarks>

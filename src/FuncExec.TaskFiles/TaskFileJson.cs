@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>Turns a task file value into the <see cref="JsonElement"/> a task's params hold.</summary>
 internal static class TaskFileJson

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>What checking a whole task file found out, without keeping its tasks.</summary>
 /// <param name="Count">How many tasks it has.</param>

@@ -1,5 +1,5 @@
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>Problems both parsers report, worded the same for YAML and JSON.</summary>
 internal static class TaskFileErrors

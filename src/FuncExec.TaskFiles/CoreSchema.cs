@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// The YAML 1.2 core schema's rules for plain scalars (YAML spec 10.3.2), which JSON's

@@ -1,6 +1,4 @@
-using FuncExec.Core.Tasks;
-
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// Checks the shape of a parsed task file and turns it into <see cref="TaskSpec"/>s; the first

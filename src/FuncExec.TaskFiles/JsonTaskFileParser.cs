@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>Reads JSON text into <see cref="TaskFileNode"/>s with the line and column of each.</summary>
 internal static class JsonTaskFileParser

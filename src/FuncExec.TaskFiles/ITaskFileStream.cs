@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// A task file read front to back, one task at a time: the list of tasks is never held whole,

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>
 /// Turns byte offsets into UTF-8 text into 1-based lines and columns, since

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <content>Reads and checks the value of each task key.</content>
 internal sealed partial class TaskFileValidator

@@ -1,6 +1,6 @@
 using FuncExec.Core.Text;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>Finds the valid key a misspelt key was probably meant to be.</summary>
 internal static class KeySuggester

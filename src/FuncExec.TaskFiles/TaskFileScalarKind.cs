@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>What a scalar means under the YAML 1.2 core schema.</summary>
 internal enum TaskFileScalarKind

@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>A YAML mapping or a JSON object; keys are scalars and keep their file order.</summary>
 internal sealed class TaskFileMapping : TaskFileNode

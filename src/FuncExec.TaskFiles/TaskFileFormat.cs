@@ -1,4 +1,4 @@
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>The syntax a task file is written in.</summary>
 internal enum TaskFileFormat

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace FuncExec.Core.TaskFiles;
+namespace FuncExec.TaskFiles;
 
 /// <summary>Reads YAML text into <see cref="TaskFileNode"/>s with the line and column of each, one task at a time.</summary>
 /// <remarks>
