@@ -2,12 +2,13 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using FuncExec.Core.Functions;
 using FuncExec.Core.Functions.Internal;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace FuncExec.Core.Functions;
+namespace FuncExec.Client.Compilation;
 
 /// <summary>
 /// Compiles code strings (C# statements, or a single expression) into assembly images that
@@ -140,7 +141,7 @@ internal sealed partial class CodeCompiler
     private byte[]? Emit(IEnumerable<SyntaxTree> trees, string imageName, out IReadOnlyList<Diagnostic> errors)
     {
         Interlocked.Increment(ref _emits);
-        var compilation = CSharpCompilation.Create(CodeTemplate.AssemblyName(imageName), trees, CompilationReferences.All, CompilationOptions);
+        var compilation = CSharpCompilation.Create(CodeImage.AssemblyName(imageName), trees, CompilationReferences.All, CompilationOptions);
         using var stream = new MemoryStream();
         var result = compilation.Emit(stream);
         if (result.Success)

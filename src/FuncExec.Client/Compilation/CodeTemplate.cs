@@ -1,35 +1,21 @@
-namespace FuncExec.Core.Functions.Internal;
+using FuncExec.Core.Functions.Internal;
+
+namespace FuncExec.Client.Compilation;
 
 /// <summary>
 /// Wraps a code string into a compilable class: default usings, and a method
-/// <c>Run(JsonElement[] args)</c> whose body is the code.
+/// <c>Run(JsonElement[] args)</c> whose body is the code, named as <see cref="CodeImage"/> says.
 /// </summary>
 /// <remarks>
-/// <para>The code is placed after <c>#line 1 "code"</c>, so the compiler reports positions in the
-/// user's own text; a diagnostic without that mapped path lies in the wrapper.</para>
-/// <para>A code compiled alone is the class <see cref="TypeName"/> of the assembly
-/// <c>FuncExec.UserCode.&lt;hash&gt;</c>. Codes compiled together share one assembly, each in its own
-/// namespace (<see cref="BatchTypeName"/>), so their classes do not clash.</para>
+/// The code is placed after <c>#line 1 "code"</c>, so the compiler reports positions in the
+/// user's own text; a diagnostic without that mapped path lies in the wrapper.
 /// </remarks>
 internal static class CodeTemplate
 {
-    public const string Namespace = "FuncExec.UserCode";
-    public const string ClassName = "Snippet";
-    public const string TypeName = Namespace + "." + ClassName;
-    public const string MethodName = "Run";
     public const string MappedPath = "code";
 
-    /// <summary>The assembly name of an image: <c>FuncExec.UserCode.&lt;image name&gt;</c>.</summary>
-    public static string AssemblyName(string imageName) => Namespace + "." + imageName;
-
-    /// <summary>The namespace of the code of <paramref name="hash"/> when it is compiled together with others.</summary>
-    public static string BatchNamespace(string hash) => Namespace + ".H" + hash;
-
-    /// <summary>The type of the code of <paramref name="hash"/> when it is compiled together with others.</summary>
-    public static string BatchTypeName(string hash) => BatchNamespace(hash) + "." + ClassName;
-
     /// <summary>The code as the body of <c>Run</c>, followed by <c>return null;</c> for code that returns nothing.</summary>
-    public static string Statements(string code, bool isAsync, string @namespace = Namespace) => $$"""
+    public static string Statements(string code, bool isAsync, string @namespace = CodeImage.Namespace) => $$"""
         {{Header(@namespace)}}
             {{Signature(isAsync)}}
             {
@@ -42,7 +28,7 @@ internal static class CodeTemplate
         """;
 
     /// <summary>The code as the expression <c>Run</c> returns.</summary>
-    public static string Expression(string code, bool isAsync, string @namespace = Namespace) => $$"""
+    public static string Expression(string code, bool isAsync, string @namespace = CodeImage.Namespace) => $$"""
         {{Header(@namespace)}}
             {{Signature(isAsync)}}
             {
@@ -72,7 +58,7 @@ internal static class CodeTemplate
 
         namespace {{@namespace}};
 
-        public static class {{ClassName}}
+        public static class {{CodeImage.ClassName}}
         {
         """;
 

@@ -1,8 +1,9 @@
+using FuncExec.Core.Functions;
 using FuncExec.Core.Functions.Internal;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace FuncExec.Core.Functions;
+namespace FuncExec.Client.Compilation;
 
 /// <summary>Compiling many codes together: one Roslyn compilation per batch, batches in parallel.</summary>
 internal sealed partial class CodeCompiler
@@ -176,7 +177,7 @@ internal sealed partial class CodeCompiler
             {
                 foreach (var (_, code) in members)
                 {
-                    code.Gate.TrySetResult(new CompiledCode(code.Hash, image, CodeTemplate.BatchTypeName(code.Hash), CodeTemplate.MethodName, imageName));
+                    code.Gate.TrySetResult(new CompiledCode(code.Hash, image, CodeImage.BatchTypeName(code.Hash), CodeImage.MethodName, imageName));
                 }
 
                 StoreShared(imageName, image, members.Select(m => m.Code.Hash));
@@ -206,7 +207,7 @@ internal sealed partial class CodeCompiler
     private static SyntaxTree? BatchTree(PendingCode code)
     {
         var isAsync = UsesAwait(code.Code);
-        var @namespace = CodeTemplate.BatchNamespace(code.Hash);
+        var @namespace = CodeImage.BatchNamespace(code.Hash);
         var tree = CSharpSyntaxTree.ParseText(CodeTemplate.Statements(code.Code, isAsync, @namespace), ParseOptions);
         if (!HasErrors(tree.GetDiagnostics()))
         {

@@ -1,7 +1,9 @@
+using FuncExec.Client.Compilation;
 using FuncExec.Core.Functions;
 using FuncExec.Tests.Files;
+using FuncExec.Tests.Functions;
 
-namespace FuncExec.Core.Tests.Functions;
+namespace FuncExec.Client.Tests.Compilation;
 
 public sealed class CodeRunnerTests
 {

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using FuncExec.Client.Compilation;
 using FuncExec.Core.Functions;
 using FuncExec.Tests.Files;
+using FuncExec.Tests.Functions;
 
-namespace FuncExec.Core.Tests.Functions;
+namespace FuncExec.Client.Tests.Compilation;
 
 public sealed class CodeCompilerTests
 {

@@ -2,9 +2,10 @@ using System.Buffers;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Text;
+using FuncExec.Core.Functions;
 using FuncExec.Core.Functions.Internal;
 
-namespace FuncExec.Core.Functions;
+namespace FuncExec.Client.Compilation;
 
 /// <summary>The disk cache: images, and pointers from a code to the image it shares with others.</summary>
 /// <remarks>
@@ -25,7 +26,7 @@ internal sealed partial class CodeCompiler
     private CompiledCode Store(string hash, byte[] image)
     {
         WriteCached(hash + ".dll", image);
-        return new CompiledCode(hash, image, CodeTemplate.TypeName, CodeTemplate.MethodName, hash);
+        return new CompiledCode(hash, image, CodeImage.TypeName, CodeImage.MethodName, hash);
     }
 
     /// <summary>The code of <paramref name="hash"/> from the disk cache, compiled alone or together with others; null when it is not there intact.</summary>
@@ -38,14 +39,14 @@ internal sealed partial class CodeCompiler
             return null;
         }
 
-        if (ReadFile(GetImagePath(CacheDirectory, hash)) is { } image && TypesOf(image, hash) is { } types && types.Contains(CodeTemplate.TypeName))
+        if (ReadFile(GetImagePath(CacheDirectory, hash)) is { } image && TypesOf(image, hash) is { } types && types.Contains(CodeImage.TypeName))
         {
-            return new CompiledCode(hash, image, CodeTemplate.TypeName, CodeTemplate.MethodName, hash);
+            return new CompiledCode(hash, image, CodeImage.TypeName, CodeImage.MethodName, hash);
         }
 
         if (ReadFile(GetPointerPath(CacheDirectory, hash)) is not { } pointer
             || Encoding.UTF8.GetString(pointer).Split('\n') is not [var imageName, var typeName, ""]
-            || typeName != CodeTemplate.BatchTypeName(hash)
+            || typeName != CodeImage.BatchTypeName(hash)
             || !IsBatchImageName(imageName))
         {
             return null;
@@ -61,7 +62,7 @@ internal sealed partial class CodeCompiler
         }
 
         return shared is not null && shared.Types.Contains(typeName)
-            ? new CompiledCode(hash, shared.Image, typeName, CodeTemplate.MethodName, imageName)
+            ? new CompiledCode(hash, shared.Image, typeName, CodeImage.MethodName, imageName)
             : null;
     }
 
@@ -71,7 +72,7 @@ internal sealed partial class CodeCompiler
         WriteCached(imageName + ".dll", image);
         foreach (var hash in hashes)
         {
-            WriteCached(hash + PointerExtension, Encoding.UTF8.GetBytes($"{imageName}\n{CodeTemplate.BatchTypeName(hash)}\n"));
+            WriteCached(hash + PointerExtension, Encoding.UTF8.GetBytes($"{imageName}\n{CodeImage.BatchTypeName(hash)}\n"));
         }
     }
 
@@ -132,7 +133,7 @@ internal sealed partial class CodeCompiler
 
             var metadata = reader.GetMetadataReader();
             if (!metadata.IsAssembly
-                || !string.Equals(metadata.GetString(metadata.GetAssemblyDefinition().Name), CodeTemplate.AssemblyName(imageName), StringComparison.Ordinal))
+                || !string.Equals(metadata.GetString(metadata.GetAssemblyDefinition().Name), CodeImage.AssemblyName(imageName), StringComparison.Ordinal))
             {
                 return null;
             }

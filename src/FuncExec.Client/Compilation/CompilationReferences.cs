@@ -1,6 +1,7 @@
+using FuncExec.Core.Functions.Internal;
 using Microsoft.CodeAnalysis;
 
-namespace FuncExec.Core.Functions.Internal;
+namespace FuncExec.Client.Compilation;
 
 /// <summary>The assemblies code strings compile against: every trusted platform assembly of this process.</summary>
 internal static class CompilationReferences

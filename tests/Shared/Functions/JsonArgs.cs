@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using FuncExec.Core.Functions;
 
-namespace FuncExec.Core.Tests.Functions;
+namespace FuncExec.Tests.Functions;
 
 /// <summary>Arguments written as one JSON array, as they travel on the wire.</summary>
 internal static class JsonArgs

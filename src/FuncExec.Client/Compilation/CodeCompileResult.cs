@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using FuncExec.Core.Functions;
 
-namespace FuncExec.Core.Functions;
+namespace FuncExec.Client.Compilation;
 
 /// <summary>What compiling one code string gave: its image, or the error that compiling it alone gives.</summary>
 internal sealed class CodeCompileResult
