@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using FuncExec.Core.Functions;
+using FuncExec.Client.Compilation;
 
 namespace FuncExec.Bench.Micro;
 

@@ -117,6 +117,30 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
     }
 
     [Fact]
+    public void WorkerPackage_NeitherItNorWhatItBringsDependsOnRoslynOrYamlDotNet()
+    {
+        // The function layer a worker runs depends on the abstractions only; the compiler is the client's, task files their own package's.
+        Assert.Equal(["FuncExec.Abstractions"], Dependencies("FuncExec.Core"));
+        var closure = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(["FuncExec.Worker"]);
+        while (pending.TryPop(out var id))
+        {
+            foreach (var dependency in Dependencies(id))
+            {
+                if (closure.Add(dependency) && File.Exists(packed.PackagePath(dependency)))
+                {
+                    pending.Push(dependency);
+                }
+            }
+        }
+
+        Assert.Contains("FuncExec.Core", closure);
+        Assert.DoesNotContain(closure, id => id.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || id == "YamlDotNet");
+        Assert.Contains("Microsoft.CodeAnalysis.CSharp", Dependencies("FuncExec.Client"));
+        Assert.Contains("YamlDotNet", Dependencies("FuncExec.TaskFiles"));
+    }
+
+    [Fact]
     public void Packages_CarryMetadataDocsReadmeAndTheWorkersRuntimeConfig()
     {
         var client = Nuspec(packed.PackagePath("FuncExec.Client"), out var clientFiles);
@@ -136,7 +160,7 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
         Assert.Contains("buildTransitive/net10.0/FuncExec.Worker.targets", workerFiles);
         Assert.Contains("buildTransitive/net10.0/FuncExec.Worker.runtimeconfig.json", workerFiles);
 
-        foreach (var id in new[] { "FuncExec.Core", "FuncExec.Protocol", "FuncExec.Scheduler", "FuncExec.Node", "FuncExec.Dashboard", "FuncExec.Reporting", "FuncExec.Journal", "FuncExec.Server", "FuncExec.Broker" })
+        foreach (var id in new[] { "FuncExec.Core", "FuncExec.TaskFiles", "FuncExec.Protocol", "FuncExec.Scheduler", "FuncExec.Node", "FuncExec.Dashboard", "FuncExec.Reporting", "FuncExec.Journal", "FuncExec.Server", "FuncExec.Broker" })
         {
             var nuspec = Nuspec(packed.PackagePath(id), out _);
             Assert.Contains("FuncExec.Client", Field(nuspec, "description"), StringComparison.Ordinal);
@@ -152,6 +176,9 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
         using var stream = nuspec.Open();
         return XElement.Load(stream);
     }
+
+    private List<string> Dependencies(string id) =>
+        [.. Nuspec(packed.PackagePath(id), out _).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string?)e.Attribute("id") ?? "")];
 
     private static string Field(XElement nuspec, string name) =>
         nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value ?? "";

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.TaskFiles;
 
 namespace FuncExec.Broker.Internal;
 

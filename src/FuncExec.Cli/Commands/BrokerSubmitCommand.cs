@@ -1,9 +1,9 @@
 using System.CommandLine;
 using FuncExec.Broker;
 using FuncExec.Cli.Output;
-using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
 using FuncExec.Core.Text;
+using FuncExec.TaskFiles;
 
 namespace FuncExec.Cli.Commands;
 

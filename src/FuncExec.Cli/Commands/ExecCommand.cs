@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using FuncExec.Client.Compilation;
 using FuncExec.Core.Functions;
 
 namespace FuncExec.Cli.Commands;

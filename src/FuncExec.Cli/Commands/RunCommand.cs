@@ -3,13 +3,13 @@ using System.Globalization;
 using FuncExec.Cli.Output;
 using FuncExec.Client;
 using FuncExec.Core.Platform;
-using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
 using FuncExec.Core.Text;
 using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
 using FuncExec.Scheduler.Queueing;
+using FuncExec.TaskFiles;
 using Spectre.Console;
 
 using FuncExec.Cli.Profiles;

@@ -1,5 +1,5 @@
-using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.TaskFiles;
 
 namespace FuncExec.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FuncExec.Client.Compilation;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Components;

@@ -14,7 +14,7 @@ namespace FuncExec.Core.Functions;
 /// <remarks>
 /// Images are loaded into one <see cref="AssemblyLoadContext"/> per runner, which falls back to
 /// the default context for the framework. They stay loaded for the runner's lifetime. An image
-/// shared by codes compiled together (<see cref="CodeCompiler.CompileMany"/>) is loaded once and
+/// shared by codes compiled together (the client compiles a submission's codes that way) is loaded once and
 /// gives one entry point per type: a context cannot load the same assembly twice. An async
 /// entry point is waited for, so every entry point returns the code's result; exceptions thrown by
 /// the code reach the caller unwrapped. Instances are safe to use from many threads.
@@ -37,11 +37,11 @@ internal sealed class CodeRunner
     {
         ArgumentNullException.ThrowIfNull(hash);
         ArgumentNullException.ThrowIfNull(image);
-        return Load(hash, () => image, CodeTemplate.TypeName, CodeTemplate.MethodName);
+        return Load(hash, () => image, CodeImage.TypeName, CodeImage.MethodName);
     }
 
-    /// <summary>The entry point of an image file of code compiled alone, <c>&lt;dir&gt;/&lt;hash&gt;.dll</c> as <see cref="CodeCompiler"/> caches it; read only if its hash is not loaded yet.</summary>
-    public Func<JsonElement[], object?> LoadFile(string path) => LoadFile(path, CodeTemplate.TypeName, CodeTemplate.MethodName);
+    /// <summary>The entry point of an image file of code compiled alone, <c>&lt;dir&gt;/&lt;hash&gt;.dll</c> as the client's compiler caches it; read only if its hash is not loaded yet.</summary>
+    public Func<JsonElement[], object?> LoadFile(string path) => LoadFile(path, CodeImage.TypeName, CodeImage.MethodName);
 
     /// <summary>
     /// The entry point <paramref name="typeName"/>.<paramref name="methodName"/> of the image file
@@ -57,7 +57,7 @@ internal sealed class CodeRunner
     public bool TryGetLoaded(string hash, [NotNullWhen(true)] out Func<JsonElement[], object?>? run)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        if (_entryPoints.TryGetValue((hash, CodeTemplate.TypeName, CodeTemplate.MethodName), out var entry) && entry.IsValueCreated)
+        if (_entryPoints.TryGetValue((hash, CodeImage.TypeName, CodeImage.MethodName), out var entry) && entry.IsValueCreated)
         {
             run = entry.Value;
             return true;

@@ -1,5 +1,3 @@
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Security.Cryptography;
 using FuncExec.Core.Functions;
 using FuncExec.Protocol.Components;
@@ -74,7 +72,8 @@ internal sealed partial class ComponentStore
     /// from beside it or from the NuGet package folder, under their paths in a published app; without one, the
     /// assemblies it references that sit beside it (transitively).
     /// </summary>
-    /// <remarks>FuncExec's own assemblies, what they use, and the framework stay behind: every worker has them. A file
+    /// <remarks>What a worker has stays behind (<see cref="WorkerAssemblies"/>): the framework, FuncExec's own
+    /// assemblies and the packages the worker uses, and what the job reaches only through FuncExec. A file
     /// the manifest lists but that is found nowhere stays behind too, with a warning naming it and where it was
     /// looked for: loading it on a node will fail.</remarks>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
@@ -86,8 +85,10 @@ internal sealed partial class ComponentStore
     {
         var content = File.ReadAllBytes(path);
         var source = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        bool WorkerHas(string name) => WorkerAssemblies.Current.Has(name, source);
+
         // Walked either way: it is what refuses a file that is not an assembly.
-        var dependencies = LocalDependencies(path).Select(name => (Name: name, Source: Path.Combine(source, name))).ToList();
+        var dependencies = AssemblyClosure.Beside(path, WorkerHas).Select(name => (Name: name, Source: Path.Combine(source, name))).ToList();
         if (File.Exists(DependencyManifest.PathOf(path)))
         {
             var files = DependencyManifest.Assets(path, WorkerHas, DependencyAssets.CurrentRids, packageFolders);
@@ -265,57 +266,10 @@ internal sealed partial class ComponentStore
         return path;
     }
 
-    /// <summary>Assemblies every worker has (FuncExec's own and what they use): a job that references
-    /// them gets the worker's copy, so they need not travel (Roslyn alone is megabytes).</summary>
-    /// <remarks>FuncExec's own by exact name: a user's assembly may be called FuncExec.Something too.</remarks>
-    private static bool WorkerHas(string name) =>
-        name is "FuncExec.Core" or "FuncExec.Protocol" or "FuncExec.Client" or "FuncExec.Scheduler" or "FuncExec.Node"
-            or "FuncExec.Worker" or "FuncExec.Server" or "FuncExec.Cli" or "FuncExec.Dashboard"
-        || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
-        || name is "Google.Protobuf" or "YamlDotNet";
-
     /// <summary>A fresh temporary name beside <paramref name="path"/>, its folder made: written, then renamed into place.</summary>
     private static string TemporaryNameFor(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-    }
-
-    /// <summary>The file names of the assemblies beside <paramref name="path"/> that it references, transitively.</summary>
-    private static List<string> LocalDependencies(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var found = new List<string>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Path.GetFullPath(path) };
-        var pending = new Stack<string>();
-        pending.Push(Path.GetFullPath(path));
-        while (pending.TryPop(out var current))
-        {
-            using var stream = File.OpenRead(current);
-            using var pe = new PEReader(stream);
-            if (!pe.HasMetadata)
-            {
-                throw new BadImageFormatException($"{current} is not a .NET assembly", current);
-            }
-
-            var metadata = pe.GetMetadataReader();
-            foreach (var handle in metadata.AssemblyReferences)
-            {
-                var name = metadata.GetString(metadata.GetAssemblyReference(handle).Name);
-                if (WorkerHas(name))
-                {
-                    continue;
-                }
-
-                var candidate = Path.Combine(directory, name + ".dll");
-                if (File.Exists(candidate) && seen.Add(candidate))
-                {
-                    found.Add(Path.GetFileName(candidate));
-                    pending.Push(candidate);
-                }
-            }
-        }
-
-        return found;
     }
 }

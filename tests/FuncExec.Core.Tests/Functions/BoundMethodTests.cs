@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using FuncExec.Core.Functions;
+using FuncExec.Tests.Functions;
 
 namespace FuncExec.Core.Tests.Functions;
 

@@ -8,6 +8,7 @@ using FuncExec.Core.Functions.Internal;
 using FuncExec.Core.Functions.Lambdas;
 using FuncExec.Core.Tests.Tasks;
 using FuncExec.Tests.Files;
+using FuncExec.Tests.Functions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -198,7 +199,7 @@ public sealed class ComputationLoadContextTests
         // A name of its own, so no other test's copy is in the default context.
         var name = prefix + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(directory);
-        var references = new List<MetadataReference>(CompilationReferences.All);
+        var references = TrustedPlatform.Paths.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToList();
         if (!TrustedPlatform.Contains("FuncExec.Core"))
         {
             references.Add(MetadataReference.CreateFromFile(typeof(TaskContext).Assembly.Location));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Tests.Tasks;
+using FuncExec.Tests.Functions;
 
 namespace FuncExec.Core.Tests.Functions;
 

@@ -1,4 +1,5 @@
 using FuncExec.Core.Functions;
+using FuncExec.Tests.Functions;
 
 namespace FuncExec.Core.Tests.Functions;
 

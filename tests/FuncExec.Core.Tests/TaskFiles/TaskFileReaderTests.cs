@@ -1,6 +1,6 @@
 using System.Text.Json;
-using FuncExec.Core.TaskFiles;
 using FuncExec.Core.Tasks;
+using FuncExec.TaskFiles;
 
 namespace FuncExec.Core.Tests.TaskFiles;
 

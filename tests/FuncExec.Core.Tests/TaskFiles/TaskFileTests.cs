@@ -1,4 +1,4 @@
-using FuncExec.Core.TaskFiles;
+using FuncExec.TaskFiles;
 
 namespace FuncExec.Core.Tests.TaskFiles;
 

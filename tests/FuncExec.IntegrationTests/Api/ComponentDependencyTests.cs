@@ -38,6 +38,8 @@ public sealed class ComponentDependencyTests
         Assert.Contains("SQLitePCLRaw.batteries_v2.dll", stored);
         Assert.Contains("FuncExec.TestJobs.Sqlite.deps.json", stored);
         Assert.DoesNotContain(stored, f => f.StartsWith("FuncExec.Client", StringComparison.Ordinal) || f.StartsWith("runtimes/win", StringComparison.Ordinal));
+        // The program references the client, which brings Roslyn; no worker has it, but the jobs reach it only through FuncExec.
+        Assert.DoesNotContain(stored, f => f.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || f.StartsWith("FuncExec.Node", StringComparison.Ordinal));
     }
 
     private static void AssertJobsRan(int exitCode, string output)
