@@ -57,14 +57,15 @@ public sealed partial class Computation : IAsyncDisposable
     public async Task<RemoteTask<T>> SubmitAsync<T>(TaskSpec task, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var prepared = _backend.Preparer.Prepare([task])[0];
-        if (prepared.Refused is { } refused)
+        TaskReport? refused = null;
+        var prepared = _backend.Preparer.Prepare([task], (_, report) => refused = report);
+        if (refused is not null)
         {
             throw new TaskFailedException(refused);
         }
 
         var handle = new RemoteTask<T>(_backend, task.Name) { RequestTimeout = Options.Timeout };
-        await SubmitManyAsync([prepared.Task!], [handle], cancellationToken).ConfigureAwait(false);
+        await SubmitManyAsync(prepared, [handle], cancellationToken).ConfigureAwait(false);
         return handle;
     }
 

@@ -124,20 +124,7 @@ internal sealed class LocalCluster : ICluster
         ArgumentNullException.ThrowIfNull(tasks);
         _backend.ThrowIfShutDown();
         var run = new RunObserver(tasks.Count, onFinished);
-        var submitted = new List<FuncExec.Protocol.V1.SubmittedTaskSpec>(tasks.Count);
-        var preparedTasks = _preparer.Prepare(tasks);
-        for (var i = 0; i < tasks.Count; i++)
-        {
-            var prepared = preparedTasks[i];
-            if (prepared.Refused is { } refused)
-            {
-                run.Complete(i, refused);
-            }
-            else
-            {
-                submitted.Add(prepared.Task!);
-            }
-        }
+        var submitted = _preparer.Prepare(tasks, (i, report) => run.Complete(i, report));
 
         using var tracked = _backend.Track(run);
         if (submitted.Count > 0)
@@ -209,21 +196,12 @@ internal sealed class LocalCluster : ICluster
                 return;
             }
 
-            var prepared = _preparer.Prepare(batch, submitted);
-            var ready = new List<FuncExec.Protocol.V1.SubmittedTaskSpec>(prepared.Count);
-            for (var i = 0; i < prepared.Count; i++)
+            for (var i = 0; i < batch.Count; i++)
             {
                 run.Expect();
-                if (prepared[i].Refused is { } refused)
-                {
-                    run.Complete(submitted + i, refused);
-                }
-                else
-                {
-                    ready.Add(prepared[i].Task!);
-                }
             }
 
+            var ready = _preparer.Prepare(batch, run.Complete, submitted);
             submitted += batch.Count;
             batch.Clear();
             if (ready.Count > 0)

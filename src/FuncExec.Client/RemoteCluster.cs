@@ -165,19 +165,11 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         var run = new PendingRun(new RunObserver(tasks.Count, onFinished), tasks);
         var submit = new SubmitTasks { Request = runId };
         var uploads = new List<ClusterEnvelope>();
-        var preparedTasks = _preparer.Prepare(tasks);
-        for (var i = 0; i < tasks.Count; i++)
+        foreach (var task in _preparer.Prepare(tasks, (i, report) => run.Observer.Complete(i, report)))
         {
-            var prepared = preparedTasks[i];
-            if (prepared.Refused is { } refused)
-            {
-                run.Observer.Complete(i, refused);
-                continue;
-            }
-
-            var task = prepared.Task!;
+            // Tagged with its position by the preparer; the run's id goes above it.
             AddUpload(task.Assignment, uploads);
-            task.Tag = (runId << 32) | (uint)i;
+            task.Tag |= runId << 32;
             submit.Tasks.Add(task);
         }
 

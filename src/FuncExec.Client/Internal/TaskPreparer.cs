@@ -30,21 +30,30 @@ internal sealed class TaskPreparer
     }
 
     /// <summary>Prepares the tasks of one submission, each with its index (from <paramref name="firstIndex"/>) as its tag.
-    /// A task that cannot be prepared (a code that does not compile, a missing assembly) is refused alone.</summary>
-    public IReadOnlyList<PreparedTask> Prepare(IReadOnlyList<TaskSpec> specs, int firstIndex = 0)
+    /// A task that cannot be prepared (a code that does not compile, a missing assembly) is refused alone: it is left
+    /// out, and <paramref name="refused"/> hears of it with its index and the report of why.</summary>
+    /// <returns>The tasks ready for the scheduler, in order.</returns>
+    public List<SubmittedTaskSpec> Prepare(IReadOnlyList<TaskSpec> specs, Action<int, TaskReport> refused, int firstIndex = 0)
     {
         CompileCode(specs);
 
         // Shared by the tasks of this submission, so a function named by many tasks is looked up
         // (and its assembly checked on disk) once.
         var run = new Dictionary<(string, string?), MethodCall>();
-        var prepared = new PreparedTask[specs.Count];
+        var ready = new List<SubmittedTaskSpec>(specs.Count);
         for (var i = 0; i < specs.Count; i++)
         {
-            prepared[i] = Prepare(specs[i], firstIndex + i, run);
+            if (Prepare(specs[i], firstIndex + i, run, out var report) is { } task)
+            {
+                ready.Add(task);
+            }
+            else
+            {
+                refused(firstIndex + i, report!);
+            }
         }
 
-        return prepared;
+        return ready;
     }
 
     public ComponentRef StoreAssembly(string path)
@@ -91,8 +100,9 @@ internal sealed class TaskPreparer
         }
     }
 
-    private PreparedTask Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall> run)
+    private SubmittedTaskSpec? Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall> run, out TaskReport? refused)
     {
+        refused = null;
         var assignment = new TaskAssignment
         {
             ArgsJson = UnsafeByteOperations.UnsafeWrap(ParamParser.ToJsonArray(spec.Params)),
@@ -127,26 +137,25 @@ internal sealed class TaskPreparer
         catch (Exception ex) when (ex is FuncExecException or IOException or BadImageFormatException or ArgumentException or InvalidDataException)
         {
             // InvalidDataException: the assembly's deps.json is broken or lists a file outside its folder.
-            return new PreparedTask(null, new TaskReport
+            refused = new TaskReport
             {
                 Id = 0,
                 Name = spec.Name,
                 State = TaskState.Failed,
                 Error = new FuncExec.RemoteError(ex.GetType().FullName ?? ex.GetType().Name, ex.Message, null, Retryable: false),
-            });
+            };
+            return null;
         }
 
-        return new PreparedTask(
-            new SubmittedTaskSpec
-            {
-                Name = spec.Name,
-                Assignment = assignment,
-                Cores = spec.Cores,
-                Priority = spec.Priority,
-                Retries = spec.Retries,
-                Tag = index,
-            },
-            null);
+        return new SubmittedTaskSpec
+        {
+            Name = spec.Name,
+            Assignment = assignment,
+            Cores = spec.Cores,
+            Priority = spec.Priority,
+            Retries = spec.Retries,
+            Tag = index,
+        };
     }
 
     private CodeCall Compile(string code) => ToCall(_compiler.Compile(code));
