@@ -76,15 +76,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "err1");
         var report = Assert.Single(await cluster.Client.RunAsync([Code("boom", DashboardApiTests.ThrowsWithACause)]));
         using var browser = StartChromium();
-        var wait = new WebDriverWait(browser, Wait);
-        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
-
-        await browser.Navigate().GoToUrlAsync(cluster.Url);
-        var id = report.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var cell = wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")));
-        Assert.Equal("System.InvalidOperationException: outer", cell.Text);
-        cell.Click();
-        wait.Until(d => d.FindElement(By.Id("task-error")).GetAttribute("data-loaded") == "true");
+        var cell = await OpenErrorAsync(browser, cluster.Url, report.Id);
+        Assert.Equal("System.InvalidOperationException: outer", cell);
 
         var top = browser.FindElement(By.CssSelector("#task-error-body > .error-node"));
         Assert.Equal(("System.InvalidOperationException", "outer"), TypeAndMessage(top));
@@ -101,20 +94,29 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         await using var cluster = await DashboardCluster.StartAsync(workers: 1, nodeName: "err2");
         var report = Assert.Single(await cluster.Client.RunAsync([Code("hostile", "throw new InvalidOperationException(\"<img src=x onerror=alert(1)>\");")]));
         using var browser = StartChromium();
-        var wait = new WebDriverWait(browser, Wait);
-        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
-
-        await browser.Navigate().GoToUrlAsync(cluster.Url);
+        var cell = await OpenErrorAsync(browser, cluster.Url, report.Id);
+        Assert.Equal($"System.InvalidOperationException: {hostile}", cell);
         var id = report.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var cell = wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")));
-        Assert.Equal($"System.InvalidOperationException: {hostile}", cell.Text);
-        cell.Click();
-        wait.Until(d => d.FindElement(By.Id("task-error")).GetAttribute("data-loaded") == "true");
 
         Assert.Equal(("System.InvalidOperationException", hostile), TypeAndMessage(browser.FindElement(By.CssSelector("#task-error-body > .error-node"))));
         // Parsed as markup it would be an image whose error handler opens an alert (which would also fail every later call).
         Assert.Empty(browser.FindElements(By.CssSelector("#tasks img, #task-error img")));
         Assert.Equal(hostile, browser.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")).GetAttribute("textContent")![^hostile.Length..]);
+    }
+
+    /// <summary>Opens the dashboard, waits for the task's error cell, clicks it and waits for the detail to load.</summary>
+    /// <returns>The cell's text.</returns>
+    private static async Task<string> OpenErrorAsync(ChromeDriver browser, Uri url, long taskId)
+    {
+        var wait = new WebDriverWait(browser, Wait);
+        wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException), typeof(NoSuchElementException));
+        await browser.Navigate().GoToUrlAsync(url);
+        var id = taskId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var cell = wait.Until(d => d.FindElement(By.CssSelector($"#tasks tr[data-task-id='{id}'] td.error")));
+        var text = cell.Text;
+        cell.Click();
+        wait.Until(d => d.FindElement(By.Id("task-error")).GetAttribute("data-loaded") == "true");
+        return text;
     }
 
     private static (string Type, string Message) TypeAndMessage(IWebElement node) =>
