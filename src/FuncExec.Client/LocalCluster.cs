@@ -54,6 +54,29 @@ internal sealed class LocalCluster : ICluster
 
     internal LocalNode Node => _node;
 
+    /// <inheritdoc />
+    public Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
+    {
+        _backend.ThrowIfShutDown();
+        return Task.FromResult(_scheduler.Kill(taskId) switch
+        {
+            KillRequest.KilledQueued => "killed",
+            KillRequest.Sent => "sent",
+            _ => "not-found",
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Here every id is pending (queued or running) or unknown: the embedded cluster keeps no report after handing it over.</remarks>
+    public Task<TaskResults> GetResultsAsync(IReadOnlyList<long> taskIds, bool anyClient = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        _backend.ThrowIfShutDown();
+        var distinct = taskIds.Distinct().ToList();
+        var pending = distinct.FindAll(_scheduler.IsLive);
+        List<long> unknown = [.. distinct.Except(pending)];
+        return Task.FromResult(new TaskResults([], pending, unknown, unknown.Count == 0 ? null : "the embedded cluster keeps no report once it has handed it over"));
+    }
 
     internal ClusterScheduler Scheduler => _scheduler;
 

@@ -21,7 +21,7 @@ namespace FuncExec;
 /// (the scheduler posts a report again after a reconnect when its acknowledgement was lost). Each
 /// TaskReports frame is acknowledged (AckReports) once handled, so the scheduler stops keeping it.
 /// </remarks>
-public sealed partial class RemoteCluster
+internal sealed partial class RemoteCluster
 {
     /// <summary>The error type of the report of a task the scheduler no longer knows after a reconnect: it restarted
     /// without its journal, or no longer holds the task's computation. What became of the task is lost.</summary>

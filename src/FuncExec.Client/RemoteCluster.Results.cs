@@ -6,18 +6,12 @@ using FuncExec.Protocol.V1;
 
 namespace FuncExec;
 
-public sealed partial class RemoteCluster
+internal sealed partial class RemoteCluster
 {
     // Ids per request, so a reply of their reports stays far below the frame cap.
     private const int ResultIdsPerRequest = 1000;
 
-    /// <summary>Finished tasks' reports by id: from the scheduler's memory while their client has not received them,
-    /// else from its journal, for its result retention time (<c>funcexec scheduler --result-retention</c>, a day by default).</summary>
-    /// <param name="taskIds">Task ids, as reports and <c>funcexec status</c> show them.</param>
-    /// <param name="anyClient">Read any client's tasks, as <c>funcexec result</c> does (this cluster's secret is the
-    /// right to); false for only the tasks this client submitted.</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
-    /// <returns>The reports found, in the order asked, and which ids are still pending or unknown.</returns>
+    /// <inheritdoc />
     /// <exception cref="SchedulerUnreachableException">The connection closed before the scheduler answered.</exception>
     public async Task<TaskResults> GetResultsAsync(IReadOnlyList<long> taskIds, bool anyClient = false, CancellationToken cancellationToken = default)
     {

@@ -20,7 +20,7 @@ namespace FuncExec;
 /// A client has an identity that survives reconnects (see <see cref="RemoteClusterOptions.ReattachTime"/>):
 /// when its connection drops it reconnects, over every address it was given, and resumes where it was.
 /// </remarks>
-public sealed partial class RemoteCluster : ICluster, IClusterBackend
+internal sealed partial class RemoteCluster : ICluster, IClusterBackend
 {
     // Replaced on each reconnect; null while reconnecting. Written under _sendLock.
     private FrameConnection? _connection;
@@ -143,10 +143,7 @@ public sealed partial class RemoteCluster : ICluster, IClusterBackend
         return reply;
     }
 
-    /// <summary>Kills task <paramref name="taskId"/> (an id from <see cref="StatusAsync"/> or a report), whichever client submitted it.</summary>
-    /// <remarks>An administrative kill, as <c>funcexec kill</c> does: the scheduler logs it with this client's name. A task's own
-    /// <see cref="RemoteTask.KillAsync"/> kills only the tasks this client submitted.</remarks>
-    /// <returns><c>killed</c> (it was still queued), <c>sent</c> (its node kills it; its client gets the final report), or <c>not-found</c>.</returns>
+    /// <inheritdoc />
     public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
     {
         using var request = _requests.NewRequest<KillReply>(cancellationToken);

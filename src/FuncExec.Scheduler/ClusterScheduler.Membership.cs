@@ -102,6 +102,15 @@ internal sealed partial class ClusterScheduler
     /// is removed and reported killed at once; a running one is killed by its node, which reports its final state.</summary>
     public KillRequest Kill(long taskId) => Kill(taskId, null);
 
+    /// <summary>Whether task <paramref name="taskId"/> is queued or running now.</summary>
+    public bool IsLive(long taskId)
+    {
+        lock (_lock)
+        {
+            return _live.ContainsKey(taskId);
+        }
+    }
+
     /// <summary>As <see cref="Kill(long)"/>, for <paramref name="requester"/>: only a task it submitted
     /// (<see cref="KillRequest.Refused"/> otherwise); null for an administrative kill of any task.</summary>
     public KillRequest Kill(long taskId, ITaskObserver? requester) =>

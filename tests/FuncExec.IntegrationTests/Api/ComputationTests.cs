@@ -25,6 +25,24 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task KillAsyncAndGetResultsAsync_OnTheEmbeddedCluster_RunningTaskPendingThenKilledAndOtherIdsUnknown()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var waiting = await computation.SubmitAsync(ctx => Jobs.Echo(ctx, 1));
+
+        var results = await Cluster.GetResultsAsync([waiting.Id, 987_654_321]);
+        Assert.Empty(results.Reports);
+        Assert.Equal([waiting.Id], results.Pending);
+        Assert.Equal([987_654_321L], results.Unknown);
+        Assert.Contains("keeps no report", results.Error, StringComparison.Ordinal);
+
+        Assert.Contains(await Cluster.KillAsync(waiting.Id), new[] { "sent", "killed" });
+        Assert.Equal(TaskState.Killed, (await waiting.Completion.WaitAsync(Patience)).State);
+        Assert.Equal("not-found", await Cluster.KillAsync(waiting.Id));
+        Assert.Equal([waiting.Id], (await Cluster.GetResultsAsync([waiting.Id])).Unknown);
+    }
+
+    [Fact]
     public async Task RunAsync_TaskThrows_TaskFailedExceptionCarriesRemoteTypeMessageAndStack()
     {
         await using var computation = await Cluster.ScheduleAsync();
