@@ -14,11 +14,11 @@ namespace FuncExec.TaskFiles;
 internal interface ITaskFileStream
 {
     /// <summary>The top level with the task list left out, or null when the file holds no document.</summary>
-    /// <exception cref="Errors.TaskFileException">The file is not valid YAML or JSON up to there.</exception>
+    /// <exception cref="TaskFileException">The file is not valid YAML or JSON up to there.</exception>
     TaskFileNode? Start();
 
     /// <summary>The next task of the streamed list, or null after the last one, once the rest of
     /// the file is read.</summary>
-    /// <exception cref="Errors.TaskFileException">The file is not valid YAML or JSON up to the end of that task.</exception>
+    /// <exception cref="TaskFileException">The file is not valid YAML or JSON up to the end of that task.</exception>
     TaskFileNode? NextTask();
 }

@@ -19,15 +19,15 @@ internal sealed partial class CodeCompiler
     private const int MaxBatchChars = 64 * 1024;
 
     /// <summary>
-    /// Compiles many codes, each as <see cref="Compile"/> would, but a few hundred to a Roslyn compilation
+    /// Compiles many codes, each as <see cref="Compile(string)"/> would, but a few hundred to a Roslyn compilation
     /// and the compilations in parallel.
     /// </summary>
     /// <remarks>
     /// <para>Codes in the memory or disk cache are taken from there, and a text given twice compiles once.
     /// The rest compile together, each in its own namespace of one shared image (<see cref="CompiledCode.ImageName"/>),
-    /// in the form <see cref="Compile"/> tries first: statements when they parse, else the single expression.
+    /// in the form <see cref="Compile(string)"/> tries first: statements when they parse, else the single expression.
     /// A code that does not compile that way (one with an error, a statement missing its semicolon)
-    /// compiles alone instead, so its result or error is exactly the one <see cref="Compile"/> gives,
+    /// compiles alone instead, so its result or error is exactly the one <see cref="Compile(string)"/> gives,
     /// and one code's error never fails another.</para>
     /// <para>Only reflection tells the two apart: code that asks for its own type or assembly sees
     /// <c>FuncExec.UserCode.H&lt;hash&gt;.Snippet</c> in the shared assembly.</para>
@@ -201,7 +201,7 @@ internal sealed partial class CodeCompiler
     }
 
     /// <summary>
-    /// The code in its own namespace, in the template <see cref="Compile"/> tries first: statements when
+    /// The code in its own namespace, in the template <see cref="Compile(string)"/> tries first: statements when
     /// they parse, else the single expression. Null when neither parses: compiled alone, it reports its errors.
     /// </summary>
     private static SyntaxTree? BatchTree(PendingCode code)

@@ -25,7 +25,7 @@ namespace FuncExec.Client.Compilation;
 /// <para><see cref="CompileMany"/> compiles many codes a few hundred to a Roslyn compilation, each in
 /// its own namespace of one shared image, the compilations in parallel: a compilation costs about as
 /// much for one code as for dozens. A code whose result or error could differ that way compiles
-/// alone, so the result of each code is the one <see cref="Compile"/> gives.</para>
+/// alone, so the result of each code is the one <see cref="Compile(string)"/> gives.</para>
 /// <para>Images are cached in memory by the SHA-256 of the text and, when a cache directory is
 /// given, on disk: a code compiled alone as <c>&lt;dir&gt;/&lt;hash&gt;.dll</c>, an image shared by codes
 /// compiled together as <c>&lt;dir&gt;/batch-&lt;sha256&gt;.dll</c> with a pointer <c>&lt;dir&gt;/&lt;hash&gt;.ref</c>

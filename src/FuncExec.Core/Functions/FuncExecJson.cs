@@ -12,6 +12,6 @@ internal static class FuncExecJson
     public static JsonSerializerOptions Options => FunctionJson.Options;
 
     /// <summary>A task's result as UTF-8 JSON, written as its runtime type; <c>null</c> for none.</summary>
-    /// <exception cref="Errors.ResultNotSerializableException">The value is not data JSON can carry; the message names its type.</exception>
+    /// <exception cref="ResultNotSerializableException">The value is not data JSON can carry; the message names its type.</exception>
     public static byte[] SerializeResult(object? value) => FunctionJson.SerializeResult(value, returnsVoid: false);
 }

@@ -100,7 +100,7 @@ internal sealed record JournaledComputation(long Id, string OwnerToken, string N
 internal sealed record JournaledTask(long Id, string OwnerToken, long Computation, long Tag, byte[] Spec, int Attempts);
 
 /// <summary>A finished task's report: <paramref name="Report"/> is the protobuf encoding of its <c>TaskReportMessage</c>
-/// (tag included). <paramref name="OwnerToken"/> and <paramref name="Acknowledged"/> are filled when read back.</summary>
+/// (tag included).</summary>
 internal sealed record JournaledResult(long TaskId, byte[] Report, DateTimeOffset Finished)
 {
     /// <summary>The client the task was submitted by (filled by <see cref="ISchedulerJournal.Load"/> and <see cref="ISchedulerJournal.ReadResults"/>).</summary>

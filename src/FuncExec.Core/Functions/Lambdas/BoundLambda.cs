@@ -49,7 +49,7 @@ internal sealed class BoundLambda
     /// <param name="argumentsJson">The call's arguments, <see cref="LambdaCall.ArgumentsJson"/>.</param>
     /// <param name="context">The running task's context for the injected parameters, or null.</param>
     /// <returns>The result boxed, or null when the method returns nothing.</returns>
-    /// <exception cref="Errors.ArgumentMismatchException">An argument does not convert to its parameter's type.</exception>
+    /// <exception cref="ArgumentMismatchException">An argument does not convert to its parameter's type.</exception>
     public object? Invoke(ReadOnlySpan<byte> argumentsJson, TaskContext? context) =>
         _invoker(LambdaBinder.ReadArguments(Method, _parameters, argumentsJson, context));
 
