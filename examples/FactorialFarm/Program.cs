@@ -174,13 +174,13 @@ internal sealed class BusyMeter
                 return;
             }
 
-            switch (e)
+            switch (e.Kind)
             {
-                case TaskStarted started:
-                    _started[started.TaskId] = started.Time;
+                case ClusterEventKind.TaskStarted:
+                    _started[e.TaskId] = e.Time;
                     break;
-                case TaskFinished finished when _started.Remove(finished.TaskId, out var start):
-                    _busy += finished.Time - Max(start, _from);
+                case ClusterEventKind.TaskFinished when _started.Remove(e.TaskId, out var start):
+                    _busy += e.Time - Max(start, _from);
                     break;
             }
         }

@@ -72,8 +72,8 @@ internal sealed class ProfileRecorder : IAsyncDisposable, IDisposable
     /// <summary>Records a batch of the scheduler's events, in order. Cheap and thread-safe: the batch is copied
     /// and written later by the background writer, so the caller may reuse the list.</summary>
     /// <remarks>Batches from different threads are written in the order they were handed over; the profile's
-    /// queued time of a task comes from its <see cref="TaskQueued"/> event, so hand that over before the task's
-    /// <see cref="TaskFinished"/>.</remarks>
+    /// queued time of a task comes from its <see cref="ClusterEventKind.TaskQueued"/> event, so hand that over before the task's
+    /// <see cref="ClusterEventKind.TaskFinished"/>.</remarks>
     public void OnEvents(IReadOnlyList<ClusterEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);

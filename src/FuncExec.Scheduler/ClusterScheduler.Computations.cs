@@ -1,4 +1,3 @@
-using ComputationClosed = FuncExec.ComputationClosed;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
@@ -180,7 +179,7 @@ internal sealed partial class ClusterScheduler
 
         if (dispatch.RecordsEvents)
         {
-            dispatch.Event(new ComputationClosed(Now(), state.Id, state.Name));
+            dispatch.Event(ClusterEvent.ComputationClosed(Now(), state.Id, state.Name));
         }
 
         if (state.OnClosed is { } onClosed)
@@ -209,7 +208,7 @@ internal sealed partial class ClusterScheduler
 
         if (dispatch.RecordsEvents)
         {
-            dispatch.Event(new ComputationScheduled(Now(), state.Id, state.Name, state.Exclusive));
+            dispatch.Event(ClusterEvent.ComputationScheduled(Now(), state.Id, state.Name, state.Exclusive));
         }
 
         if (state.OnScheduled is { } onScheduled)

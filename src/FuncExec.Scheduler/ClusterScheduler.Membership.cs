@@ -33,7 +33,7 @@ internal sealed partial class ClusterScheduler
             _nodeByIndex.Remove(node);
             if (dispatch.RecordsEvents)
             {
-                dispatch.Event(new NodeLost(Now(), node, removed.Channel.NodeName, reason));
+                dispatch.Event(ClusterEvent.NodeLost(Now(), node, removed.Channel.NodeName, reason));
             }
 
             var unstarted = new List<long>();

@@ -1,4 +1,3 @@
-using TaskStarted = FuncExec.TaskStarted;
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
@@ -321,8 +320,8 @@ internal sealed partial class ClusterScheduler
         }
     }
 
-    private static TaskStarted StartedEvent(Placement placement) =>
-        new(Now(), placement.Task.Id, placement.Task.Submitted.Name, placement.Task.Computation.Id, placement.Primary.Name,
+    private static ClusterEvent StartedEvent(Placement placement) =>
+        ClusterEvent.TaskStarted(Now(), placement.Task.Id, placement.Task.Submitted.Name, placement.Task.Computation.Id, placement.Primary.Name,
             [.. placement.Task.Assignment.Cores], placement.Attempt);
 
     /// <summary>Frees what a placement held. Returns the task that starts on its worker now that it ended, if any:

@@ -134,7 +134,7 @@ internal sealed partial class ClusterScheduler
 
             if (dispatch.RecordsEvents)
             {
-                dispatch.Event(new NodeJoined(Now(), index, channel.NodeName, workerCores.Count));
+                dispatch.Event(ClusterEvent.NodeJoined(Now(), index, channel.NodeName, workerCores.Count));
             }
             SealLocked(dispatch);
         }
@@ -288,7 +288,7 @@ internal sealed partial class ClusterScheduler
             slot.Ready = true;
             if (dispatch.RecordsEvents)
             {
-                dispatch.Event(new WorkerStarted(Now(), node, workerId, slot.Name, slot.Core));
+                dispatch.Event(ClusterEvent.WorkerStarted(Now(), node, workerId, slot.Name, slot.Core));
             }
 
             DispatchLocked(dispatch);
@@ -353,7 +353,7 @@ internal sealed partial class ClusterScheduler
             if (dispatch.RecordsEvents && wasReady)
             {
                 var reason = ended.Count > 0 && ended[0].Error is { } error ? error.Message : "its process ended";
-                dispatch.Event(new WorkerDied(Now(), node, workerId, slot.Name, reason));
+                dispatch.Event(ClusterEvent.WorkerDied(Now(), node, workerId, slot.Name, reason));
             }
 
             foreach (var result in ended)
@@ -463,7 +463,7 @@ internal sealed partial class ClusterScheduler
 
         if (dispatch.RecordsEvents)
         {
-            dispatch.Event(new TaskQueued(Now(), task.Id, task.Submitted.Name, computation.Id));
+            dispatch.Event(ClusterEvent.TaskQueued(Now(), task.Id, task.Submitted.Name, computation.Id));
         }
     }
 
@@ -501,12 +501,10 @@ internal sealed partial class ClusterScheduler
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
         if (dispatch.RecordsEvents)
         {
-            dispatch.Event(new TaskFinished(
-                Now(), task.Id, task.Submitted.Name, task.Computation.Id, report.State, report.Worker, report.Cores, report.Started, report.Finished, report.Attempts)
-            {
+            dispatch.Event(ClusterEvent.TaskFinished(
+                Now(), task.Id, task.Submitted.Name, task.Computation.Id, report.State, report.Worker, report.Cores, report.Started, report.Finished, report.Attempts,
                 // The report's own error (its causes cut where it arrived from the node): subscribers share it, no copy is made.
-                Error = report.Error,
-            });
+                report.Error));
         }
 
         var computation = task.Computation;

@@ -1,7 +1,5 @@
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
-using ComputationClosed = FuncExec.ComputationClosed;
-using TaskStarted = FuncExec.TaskStarted;
 
 namespace FuncExec.Scheduler;
 
@@ -18,54 +16,28 @@ internal static class EventWire
             return null;
         }
 
-        var wire = new ClusterEventMessage { TimeUnixUs = UnixTime.ToMicroseconds(e.Time) };
-        switch (e)
+        var wire = new ClusterEventMessage
         {
-            case NodeJoined n:
-                wire.Kind = "node-joined";
-                (wire.Node, wire.NodeName, wire.WorkerId) = (n.Node, n.NodeName, n.Workers);
-                break;
-            case NodeLost n:
-                wire.Kind = "node-lost";
-                (wire.Node, wire.NodeName, wire.Reason) = (n.Node, n.NodeName, n.Reason);
-                break;
-            case WorkerStarted w:
-                wire.Kind = "worker-started";
-                (wire.Node, wire.WorkerId, wire.Worker) = (w.Node, w.WorkerId, w.Worker);
-                wire.Cores.Add(w.Core);
-                break;
-            case WorkerDied w:
-                wire.Kind = "worker-died";
-                (wire.Node, wire.WorkerId, wire.Worker, wire.Reason) = (w.Node, w.WorkerId, w.Worker, w.Reason);
-                break;
-            case TaskQueued t:
-                wire.Kind = "task-queued";
-                (wire.TaskId, wire.TaskName, wire.Computation) = (t.TaskId, t.Name, t.Computation);
-                break;
-            case TaskStarted t:
-                wire.Kind = "task-started";
-                (wire.TaskId, wire.TaskName, wire.Computation, wire.Worker, wire.Attempt) = (t.TaskId, t.Name, t.Computation, t.Worker, t.Attempt);
-                wire.Cores.AddRange(t.Cores);
-                break;
-            case TaskFinished t:
-                wire.Kind = "task-finished";
-                (wire.TaskId, wire.TaskName, wire.Computation, wire.Worker, wire.Attempt) = (t.TaskId, t.Name, t.Computation, t.Worker ?? string.Empty, t.Attempts);
-                wire.Outcome = t.State.ToOutcome();
-                wire.Cores.AddRange(t.Cores);
-                wire.StartedUnixUs = UnixTime.ToMicroseconds(t.Started);
-                wire.FinishedUnixUs = UnixTime.ToMicroseconds(t.Finished);
-                wire.Error = t.Error?.ToWire();
-                break;
-            case ComputationScheduled c:
-                wire.Kind = "computation-scheduled";
-                (wire.Computation, wire.TaskName, wire.Exclusive) = (c.Computation, c.Name, c.Exclusive);
-                break;
-            case ComputationClosed c:
-                wire.Kind = "computation-closed";
-                (wire.Computation, wire.TaskName) = (c.Computation, c.Name);
-                break;
-            default:
-                return null;
+            TimeUnixUs = UnixTime.ToMicroseconds(e.Time),
+            Kind = WireKind(e.Kind),
+            Node = e.Node,
+            NodeName = e.NodeName,
+            WorkerId = e.Kind == ClusterEventKind.NodeJoined ? e.Workers : e.WorkerId,
+            Worker = e.Worker ?? string.Empty,
+            Reason = e.Reason,
+            TaskId = e.TaskId,
+            TaskName = e.Name,
+            Computation = e.Computation,
+            Attempt = e.Attempt,
+            Exclusive = e.Exclusive,
+            StartedUnixUs = UnixTime.ToMicroseconds(e.Started),
+            FinishedUnixUs = UnixTime.ToMicroseconds(e.Finished),
+            Error = e.Error?.ToWire(),
+        };
+        wire.Cores.AddRange(e.Cores);
+        if (e.State is { } state)
+        {
+            wire.Outcome = state.ToOutcome();
         }
 
         return wire;
@@ -76,22 +48,56 @@ internal static class EventWire
     {
         ArgumentNullException.ThrowIfNull(m);
         var time = UnixTime.FromMicroseconds(m.TimeUnixUs) ?? DateTimeOffset.UnixEpoch;
-        return m.Kind switch
+        ClusterEventKind? kind = m.Kind switch
         {
-            "node-joined" => new NodeJoined(time, m.Node, m.NodeName, m.WorkerId),
-            "node-lost" => new NodeLost(time, m.Node, m.NodeName, m.Reason),
-            "worker-started" => new WorkerStarted(time, m.Node, m.WorkerId, m.Worker, m.Cores.Count > 0 ? m.Cores[0] : -1),
-            "worker-died" => new WorkerDied(time, m.Node, m.WorkerId, m.Worker, m.Reason),
-            "task-queued" => new TaskQueued(time, m.TaskId, m.TaskName, m.Computation),
-            "task-started" => new TaskStarted(time, m.TaskId, m.TaskName, m.Computation, m.Worker, [.. m.Cores], m.Attempt),
-            "task-finished" => new TaskFinished(time, m.TaskId, m.TaskName, m.Computation, m.Outcome.ToState(), m.Worker.Length == 0 ? null : m.Worker,
-                [.. m.Cores], UnixTime.FromMicroseconds(m.StartedUnixUs), UnixTime.FromMicroseconds(m.FinishedUnixUs), m.Attempt)
-            {
-                Error = m.Error?.ToModel(),
-            },
-            "computation-scheduled" => new ComputationScheduled(time, m.Computation, m.TaskName, m.Exclusive),
-            "computation-closed" => new ComputationClosed(time, m.Computation, m.TaskName),
+            "node-joined" => ClusterEventKind.NodeJoined,
+            "node-lost" => ClusterEventKind.NodeLost,
+            "worker-started" => ClusterEventKind.WorkerStarted,
+            "worker-died" => ClusterEventKind.WorkerDied,
+            "task-queued" => ClusterEventKind.TaskQueued,
+            "task-started" => ClusterEventKind.TaskStarted,
+            "task-finished" => ClusterEventKind.TaskFinished,
+            "computation-scheduled" => ClusterEventKind.ComputationScheduled,
+            "computation-closed" => ClusterEventKind.ComputationClosed,
             _ => null,
         };
+        if (kind is not { } known)
+        {
+            return null;
+        }
+
+        return new ClusterEvent(known, time)
+        {
+            Node = m.Node,
+            NodeName = m.NodeName,
+            Workers = known == ClusterEventKind.NodeJoined ? m.WorkerId : 0,
+            WorkerId = known == ClusterEventKind.NodeJoined ? 0 : m.WorkerId,
+            Worker = m.Worker.Length == 0 ? null : m.Worker,
+            Reason = m.Reason,
+            TaskId = m.TaskId,
+            Name = m.TaskName,
+            Computation = m.Computation,
+            Cores = [.. m.Cores],
+            Attempt = m.Attempt,
+            State = known == ClusterEventKind.TaskFinished ? m.Outcome.ToState() : null,
+            Started = UnixTime.FromMicroseconds(m.StartedUnixUs),
+            Finished = UnixTime.FromMicroseconds(m.FinishedUnixUs),
+            Error = m.Error?.ToModel(),
+            Exclusive = m.Exclusive,
+        };
     }
+
+    private static string WireKind(ClusterEventKind kind) => kind switch
+    {
+        ClusterEventKind.NodeJoined => "node-joined",
+        ClusterEventKind.NodeLost => "node-lost",
+        ClusterEventKind.WorkerStarted => "worker-started",
+        ClusterEventKind.WorkerDied => "worker-died",
+        ClusterEventKind.TaskQueued => "task-queued",
+        ClusterEventKind.TaskStarted => "task-started",
+        ClusterEventKind.TaskFinished => "task-finished",
+        ClusterEventKind.ComputationScheduled => "computation-scheduled",
+        ClusterEventKind.ComputationClosed => "computation-closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a cluster event kind"),
+    };
 }

@@ -116,9 +116,9 @@ public sealed partial class HtmlReportTests
         await using (var recorder = new ProfileRecorder(csv, () => new ProfileSample(0, 1, 0, 0)))
         {
             recorder.OnEvents([
-                new TaskFinished(t0, 1, "chained", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) { Error = chained },
-                new TaskFinished(t0, 2, Hostile, 1, TaskState.TimedOut, "n/worker-0", [0], t0, t0, 1) { Error = hostile },
-                new TaskFinished(t0, 3, "fine", 1, TaskState.Succeeded, "n/worker-0", [0], t0, t0, 1),
+                ClusterEvent.TaskFinished(t0, 1, "chained", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) with { Error = chained },
+                ClusterEvent.TaskFinished(t0, 2, Hostile, 1, TaskState.TimedOut, "n/worker-0", [0], t0, t0, 1) with { Error = hostile },
+                ClusterEvent.TaskFinished(t0, 3, "fine", 1, TaskState.Succeeded, "n/worker-0", [0], t0, t0, 1),
             ]);
         }
 
@@ -172,7 +172,7 @@ public sealed partial class HtmlReportTests
         var t0 = DateTimeOffset.UtcNow;
         await using (var recorder = new ProfileRecorder(csv, () => new ProfileSample(0, 1, 0, 0)))
         {
-            recorder.OnEvents([new TaskFinished(t0, 1, "hostile", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1)
+            recorder.OnEvents([ClusterEvent.TaskFinished(t0, 1, "hostile", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) with
             {
                 Error = new RemoteError("System.Exception", Hostile) { Inner = [new("System.ArgumentException", "inner cause", null, false)] },
             }]);

@@ -23,27 +23,27 @@ public sealed class ProfileRecorderTests
         await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(1, 2, 3, 4), TimeSpan.FromMilliseconds(100), clock))
         {
             recorder.OnEvents([
-                new NodeJoined(t0, 0, "node1", 2),
-                new WorkerStarted(t0, 0, 0, "node1/worker-0", 0),
-                new WorkerStarted(t0, 0, 1, "node1/worker-1", 1),
-                new WorkerStarted(t0, 1, 0, "node2/worker-0", -1),
-                new TaskQueued(At(1), 7, "plain", 1),
-                new TaskQueued(At(1), 8, quoted, 1),
-                new TaskQueued(At(1), 9, "never finishes", 1),
-                new TaskQueued(At(1), 10, "killed in the queue", 2),
-                new TaskStarted(At(2), 7, "plain", 1, "node1/worker-0", [0], 1),
-                new TaskStarted(At(3), 8, quoted, 1, "node1/worker-1", [1, 0], 1),
+                ClusterEvent.NodeJoined(t0, 0, "node1", 2),
+                ClusterEvent.WorkerStarted(t0, 0, 0, "node1/worker-0", 0),
+                ClusterEvent.WorkerStarted(t0, 0, 1, "node1/worker-1", 1),
+                ClusterEvent.WorkerStarted(t0, 1, 0, "node2/worker-0", -1),
+                ClusterEvent.TaskQueued(At(1), 7, "plain", 1),
+                ClusterEvent.TaskQueued(At(1), 8, quoted, 1),
+                ClusterEvent.TaskQueued(At(1), 9, "never finishes", 1),
+                ClusterEvent.TaskQueued(At(1), 10, "killed in the queue", 2),
+                ClusterEvent.TaskStarted(At(2), 7, "plain", 1, "node1/worker-0", [0], 1),
+                ClusterEvent.TaskStarted(At(3), 8, quoted, 1, "node1/worker-1", [1, 0], 1),
             ]);
             recorder.OnEvents([
-                new TaskFinished(At(5), 7, "plain", 1, TaskState.Succeeded, "node1/worker-0", [0], At(2), At(5), 1),
+                ClusterEvent.TaskFinished(At(5), 7, "plain", 1, TaskState.Succeeded, "node1/worker-0", [0], At(2), At(5), 1),
                 // A retry queues the task again; its queued_us stays the first submission's.
-                new TaskQueued(At(6), 8, quoted, 1),
-                new TaskFinished(At(9), 8, quoted, 1, TaskState.Failed, "node1/worker-1", [1, 0], At(7), At(9), 2)
+                ClusterEvent.TaskQueued(At(6), 8, quoted, 1),
+                ClusterEvent.TaskFinished(At(9), 8, quoted, 1, TaskState.Failed, "node1/worker-1", [1, 0], At(7), At(9), 2) with
                 {
                     Error = new RemoteError("System.InvalidOperationException", "outer", "at Job.Run()") { Inner = [new("System.ArgumentException", "inner cause")] },
                 },
-                new WorkerDied(At(9), 0, 1, "node1/worker-1", "exited with code 3"),
-                new TaskFinished(At(10), 10, "killed in the queue", 2, TaskState.Killed, null, [], null, At(10), 0),
+                ClusterEvent.WorkerDied(At(9), 0, 1, "node1/worker-1", "exited with code 3"),
+                ClusterEvent.TaskFinished(At(10), 10, "killed in the queue", 2, TaskState.Killed, null, [], null, At(10), 0),
             ]);
         }
 
@@ -114,8 +114,8 @@ public sealed class ProfileRecorderTests
                 {
                     long id = (thread * perThread) + i + 1;
                     batch.Clear();
-                    batch.Add(new TaskQueued(t0, id, $"t{id}", 1));
-                    batch.Add(new TaskFinished(t0.AddMilliseconds(1), id, $"t{id}", 1, TaskState.Succeeded, $"n/worker-{thread}", [thread], t0, t0.AddMilliseconds(1), 1));
+                    batch.Add(ClusterEvent.TaskQueued(t0, id, $"t{id}", 1));
+                    batch.Add(ClusterEvent.TaskFinished(t0.AddMilliseconds(1), id, $"t{id}", 1, TaskState.Succeeded, $"n/worker-{thread}", [thread], t0, t0.AddMilliseconds(1), 1));
                     // The recorder copies the batch, so reusing the list is allowed.
                     recorder.OnEvents(batch);
                 }
@@ -136,7 +136,7 @@ public sealed class ProfileRecorderTests
         string[] names = ["a,b", "\"quoted\"", "two\nlines", "crlf\r\nline", " padded ", "plain", "</script><script>alert(1)</script>"];
         await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(0, 1, 0, 0)))
         {
-            recorder.OnEvents(names.Select((n, i) => (ClusterEvent)new TaskFinished(
+            recorder.OnEvents(names.Select((n, i) => (ClusterEvent)ClusterEvent.TaskFinished(
                 t0.AddMilliseconds(i + 1), i + 1, n, 1, TaskState.Succeeded, "node, \"one\"/worker-0", [0, 1], t0, t0.AddMilliseconds(i + 1), 1)).ToArray());
         }
 
@@ -162,9 +162,9 @@ public sealed class ProfileRecorderTests
         await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(0, 1, 0, 0)))
         {
             recorder.OnEvents([
-                new TaskFinished(t0, 1, "chained", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) { Error = chained },
-                new TaskFinished(t0, 2, "aggregate", 1, TaskState.TimedOut, "n/worker-0", [0], t0, t0, 1) { Error = aggregate },
-                new TaskFinished(t0, 3, "fine", 1, TaskState.Succeeded, "n/worker-0", [0], t0, t0, 1),
+                ClusterEvent.TaskFinished(t0, 1, "chained", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) with { Error = chained },
+                ClusterEvent.TaskFinished(t0, 2, "aggregate", 1, TaskState.TimedOut, "n/worker-0", [0], t0, t0, 1) with { Error = aggregate },
+                ClusterEvent.TaskFinished(t0, 3, "fine", 1, TaskState.Succeeded, "n/worker-0", [0], t0, t0, 1),
             ]);
         }
 
@@ -187,7 +187,7 @@ public sealed class ProfileRecorderTests
         await using (var recorder = new ProfileRecorder(path, () => new ProfileSample(0, 1, 0, 0)))
         {
             recorder.OnEvents([.. Enumerable.Range(1, ProfileRowWriter.ErrorsInFull + 1).Select(i =>
-                (ClusterEvent)new TaskFinished(t0, i, $"t{i}", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) { Error = error })]);
+                (ClusterEvent)ClusterEvent.TaskFinished(t0, i, $"t{i}", 1, TaskState.Failed, "n/worker-0", [0], t0, t0, 1) with { Error = error })]);
         }
 
         var tasks = ProfileReader.Read(path).Tasks;
@@ -225,7 +225,7 @@ public sealed class ProfileRecorderTests
         await recorder.DisposeAsync();
         var before = await ReadLinesAsync(path);
 
-        recorder.OnEvents([new WorkerStarted(DateTimeOffset.UtcNow, 0, 0, "n/worker-0", 0)]);
+        recorder.OnEvents([ClusterEvent.WorkerStarted(DateTimeOffset.UtcNow, 0, 0, "n/worker-0", 0)]);
         recorder.Dispose();
 
         Assert.Equal(before, await ReadLinesAsync(path));

@@ -1,6 +1,5 @@
 using FuncExec.Core.Tasks;
 using FuncExec.Protocol.V1;
-using TaskStarted = FuncExec.TaskStarted;
 
 namespace FuncExec.Scheduler.Tests;
 
@@ -241,15 +240,15 @@ public sealed class ComputationSchedulingTests
 
         scheduler.OnResults(0, 0, [Result(node.Assigned[0][0])]);
 
-        Assert.IsType<ComputationScheduled>(events[0]);
+        Assert.Equal(ClusterEventKind.ComputationScheduled, events[0].Kind);
         Assert.Equal(
             [$"queued {ids[0]}", $"queued {ids[1]}", $"started {ids[0]}", $"finished {ids[0]}", $"started {ids[1]}"],
-            events.Skip(1).Select(e => e switch
+            events.Skip(1).Select(e => e.Kind switch
             {
-                TaskQueued q => $"queued {q.TaskId}",
-                TaskStarted s => $"started {s.TaskId}",
-                TaskFinished f => $"finished {f.TaskId}",
-                _ => e.GetType().Name,
+                ClusterEventKind.TaskQueued => $"queued {e.TaskId}",
+                ClusterEventKind.TaskStarted => $"started {e.TaskId}",
+                ClusterEventKind.TaskFinished => $"finished {e.TaskId}",
+                _ => e.Kind.ToString(),
             }).Take(5));
     }
 }

@@ -40,7 +40,7 @@ internal sealed class RemoteProfile : IAsyncDisposable
         {
             await foreach (var e in cluster.StatusAsync(_stop.Token).ConfigureAwait(false))
             {
-                if (e is TaskFinished)
+                if (e.Kind == ClusterEventKind.TaskFinished)
                 {
                     Interlocked.Increment(ref _completed);
                 }

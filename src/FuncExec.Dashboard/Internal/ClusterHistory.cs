@@ -38,8 +38,8 @@ internal sealed class ClusterHistory
     private int _finishedNext;
     private readonly int[] _perSecond;
     private readonly long[] _perSecondStamp;
-    private readonly Dictionary<long, TaskQueued> _queued = [];
-    private readonly Dictionary<long, TaskStarted> _running = [];
+    private readonly Dictionary<long, ClusterEvent> _queued = [];
+    private readonly Dictionary<long, ClusterEvent> _running = [];
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Tally> _tallies = [];
     private readonly Queue<ComputationView> _closed = new();
@@ -63,39 +63,39 @@ internal sealed class ClusterHistory
         {
             foreach (var e in events)
             {
-                switch (e)
+                switch (e.Kind)
                 {
-                    case TaskQueued queued:
+                    case ClusterEventKind.TaskQueued:
                         if (_queued.Count < QueuedKept)
                         {
-                            _queued[queued.TaskId] = queued;
+                            _queued[e.TaskId] = e;
                         }
 
                         break;
-                    case TaskStarted started:
-                        _queued.Remove(started.TaskId);
-                        _running[started.TaskId] = started;
+                    case ClusterEventKind.TaskStarted:
+                        _queued.Remove(e.TaskId);
+                        _running[e.TaskId] = e;
                         break;
-                    case TaskFinished finished:
-                        Finish(finished);
+                    case ClusterEventKind.TaskFinished:
+                        Finish(e);
                         break;
-                    case ComputationScheduled scheduled:
-                        _tallies.TryAdd(scheduled.Computation, new Tally(scheduled.Name, scheduled.Exclusive));
-                        Log(e.Time, "computation", $"computation {scheduled.Name} ({scheduled.Computation}) scheduled{(scheduled.Exclusive ? ", exclusive" : string.Empty)}");
+                    case ClusterEventKind.ComputationScheduled:
+                        _tallies.TryAdd(e.Computation, new Tally(e.Name, e.Exclusive));
+                        Log(e.Time, "computation", $"computation {e.Name} ({e.Computation}) scheduled{(e.Exclusive ? ", exclusive" : string.Empty)}");
                         break;
-                    case ComputationClosed closed:
-                        Close(closed);
+                    case ClusterEventKind.ComputationClosed:
+                        Close(e);
                         break;
-                    case NodeJoined joined:
-                        Log(e.Time, "node", $"node {joined.NodeName} joined with {Plural.Of(joined.Workers, "worker")}");
+                    case ClusterEventKind.NodeJoined:
+                        Log(e.Time, "node", $"node {e.NodeName} joined with {Plural.Of(e.Workers, "worker")}");
                         break;
-                    case NodeLost lost:
-                        Log(e.Time, "node-lost", $"node {lost.NodeName} lost: {lost.Reason}");
+                    case ClusterEventKind.NodeLost:
+                        Log(e.Time, "node-lost", $"node {e.NodeName} lost: {e.Reason}");
                         break;
-                    case WorkerDied died:
-                        Log(e.Time, "worker-died", $"worker {died.Worker} ended: {died.Reason}");
+                    case ClusterEventKind.WorkerDied:
+                        Log(e.Time, "worker-died", $"worker {e.Worker} ended: {e.Reason}");
                         break;
-                    case WorkerStarted:
+                    case ClusterEventKind.WorkerStarted:
                         break; // Shown by the worker table; too frequent to log (every respawn).
                 }
             }
@@ -138,11 +138,11 @@ internal sealed class ClusterHistory
     }
 
     /// <summary>When each running task started, and its computation.</summary>
-    public Dictionary<long, TaskStarted> Running()
+    public Dictionary<long, ClusterEvent> Running()
     {
         lock (_lock)
         {
-            return new Dictionary<long, TaskStarted>(_running);
+            return new Dictionary<long, ClusterEvent>(_running);
         }
     }
 
@@ -264,8 +264,8 @@ internal sealed class ClusterHistory
     {
         var f = entry.Event!;
         return new(
-            f.TaskId, f.Name, f.State.ToName(), f.Computation, f.Worker, f.Cores, (f.Started ?? entry.Started)?.ToUnixTimeMilliseconds(),
-            (f.Finished ?? f.Time).ToUnixTimeMilliseconds(), f.Attempts, entry.ErrorType, entry.ErrorMessage);
+            f.TaskId, f.Name, (f.State ?? TaskState.Failed).ToName(), f.Computation, f.Worker, f.Cores, (f.Started ?? entry.Started)?.ToUnixTimeMilliseconds(),
+            (f.Finished ?? f.Time).ToUnixTimeMilliseconds(), f.Attempt, entry.ErrorType, entry.ErrorMessage);
     }
 
     /// <summary>The timeline lanes a task occupies: each of its cores on its node (<c>node/core</c>).</summary>
@@ -290,15 +290,16 @@ internal sealed class ClusterHistory
         }
     }
 
-    private void Finish(TaskFinished finished)
+    private void Finish(ClusterEvent finished)
     {
         _queued.Remove(finished.TaskId);
         _running.TryGetValue(finished.TaskId, out var started);
         _running.Remove(finished.TaskId);
+        var state = finished.State ?? TaskState.Failed;
         string? errorType = null, errorMessage = null;
         if (finished.Error is { } error)
         {
-            _errors.Add(finished.TaskId, finished.Name, finished.State, error);
+            _errors.Add(finished.TaskId, finished.Name, state, error);
             (errorType, errorMessage) = (RecentErrors.Summary(error.Type), RecentErrors.Summary(error.Message));
             // The ring keeps the event without its error: a thousand finished tasks must not hold a thousand stacks.
             finished = finished with { Error = null };
@@ -319,7 +320,7 @@ internal sealed class ClusterHistory
         if (_tallies.TryGetValue(finished.Computation, out var tally))
         {
             tally.Done++;
-            if (finished.State != TaskState.Succeeded)
+            if (state != TaskState.Succeeded)
             {
                 tally.Failed++;
             }
@@ -335,11 +336,11 @@ internal sealed class ClusterHistory
         var end = finished.Finished ?? finished.Time;
         foreach (var lane in LanesOf(finished.Worker, finished.Cores))
         {
-            LaneNamed(lane).Add(start.Value, end, finished.TaskId, finished.Name, finished.State.ToName());
+            LaneNamed(lane).Add(start.Value, end, finished.TaskId, finished.Name, state.ToName());
         }
     }
 
-    private void Close(ComputationClosed closed)
+    private void Close(ClusterEvent closed)
     {
         _tallies.Remove(closed.Computation, out var tally);
         _closed.Enqueue(new ComputationView(
@@ -374,7 +375,7 @@ internal sealed class ClusterHistory
 
     /// <summary>A finished task, with when the scheduler saw it start and, if it failed, its error's type and message cut short.</summary>
     /// <remarks>A struct in an array: keeping a finished task allocates nothing beyond its event (and its error's summary).</remarks>
-    private readonly record struct FinishedEntry(TaskFinished? Event, DateTimeOffset? Started, string? ErrorType, string? ErrorMessage);
+    private readonly record struct FinishedEntry(ClusterEvent? Event, DateTimeOffset? Started, string? ErrorType, string? ErrorMessage);
 
     private sealed class Tally(string name, bool exclusive)
     {

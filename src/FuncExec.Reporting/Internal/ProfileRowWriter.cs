@@ -40,19 +40,19 @@ internal sealed class ProfileRowWriter
 
     public void Write(ClusterEvent e)
     {
-        switch (e)
+        switch (e.Kind)
         {
-            case TaskQueued queued:
-                _firstQueued.TryAdd(queued.TaskId, UnixTime.ToMicroseconds(queued.Time));
+            case ClusterEventKind.TaskQueued:
+                _firstQueued.TryAdd(e.TaskId, UnixTime.ToMicroseconds(e.Time));
                 break;
-            case TaskFinished finished:
-                WriteTask(finished);
+            case ClusterEventKind.TaskFinished:
+                WriteTask(e);
                 break;
-            case WorkerStarted started:
-                WriteWorker(started);
+            case ClusterEventKind.WorkerStarted:
+                WriteWorker(e);
                 break;
-            case WorkerDied died:
-                WriteWorkerDied(died);
+            case ClusterEventKind.WorkerDied:
+                WriteWorkerDied(e);
                 break;
             default:
                 // Node and computation events are not part of the profile: the worker rows already
@@ -78,7 +78,7 @@ internal sealed class ProfileRowWriter
         _writer.Write('\n');
     }
 
-    private void WriteTask(TaskFinished e)
+    private void WriteTask(ClusterEvent e)
     {
         var finishedUs = UnixTime.ToMicroseconds(e.Finished ?? e.Time);
         _firstQueued.Remove(e.TaskId, out var queuedUs);
@@ -96,9 +96,9 @@ internal sealed class ProfileRowWriter
         Comma();
         _writer.Write(ProfileCsv.FormatCores(e.Cores));
         Comma();
-        _writer.Write(e.State.ToName());
+        _writer.Write((e.State ?? TaskState.Failed).ToName());
         Comma();
-        Number(e.Attempts);
+        Number(e.Attempt);
         Comma();
         OptionalNumber(queuedUs);
         Comma();
@@ -114,7 +114,7 @@ internal sealed class ProfileRowWriter
         _writer.Write('\n');
     }
 
-    private void WriteWorker(WorkerStarted e)
+    private void WriteWorker(ClusterEvent e)
     {
         _writer.Write(ProfileCsv.WorkerRecord);
         Comma();
@@ -122,17 +122,17 @@ internal sealed class ProfileRowWriter
         Commas(ProfileCsv.Worker - ProfileCsv.TimeUs);
         Text(e.Worker);
         Comma();
-        // A remote event without its core says -1: leave the field empty rather than write a core that is not.
-        if (e.Core >= 0)
+        // A remote event without its core has none: leave the field empty rather than write a core that is not.
+        if (e.Cores.Count > 0)
         {
-            Number(e.Core);
+            Number(e.Cores[0]);
         }
 
         Commas(ProfileCsv.Error - ProfileCsv.Cores);
         _writer.Write('\n');
     }
 
-    private void WriteWorkerDied(WorkerDied e)
+    private void WriteWorkerDied(ClusterEvent e)
     {
         _writer.Write(ProfileCsv.WorkerDiedRecord);
         Comma();

@@ -39,7 +39,7 @@ public sealed class ClusterHistoryTests
 
         history.OnEvents([
             Finished(1, "n1/worker-0", [0, 1], T0, T0.AddSeconds(1)),
-            new TaskStarted(T0.AddSeconds(2), 2, "long", 0, "n1/worker-1", [1], 1),
+            ClusterEvent.TaskStarted(T0.AddSeconds(2), 2, "long", 0, "n1/worker-1", [1], 1),
         ]);
         var timeline = history.Timeline([]);
 
@@ -67,9 +67,9 @@ public sealed class ClusterHistoryTests
         var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0.AddSeconds(10)));
 
         history.OnEvents([
-            new TaskQueued(T0, 7, "long", 0),
-            new TaskStarted(T0.AddSeconds(1), 7, "long", 0, "n1/worker-0", [0], 1),
-            new TaskFinished(T0.AddSeconds(5), 7, "long", 0, TaskState.Killed, "n1/worker-0", [0], null, null, 1),
+            ClusterEvent.TaskQueued(T0, 7, "long", 0),
+            ClusterEvent.TaskStarted(T0.AddSeconds(1), 7, "long", 0, "n1/worker-0", [0], 1),
+            ClusterEvent.TaskFinished(T0.AddSeconds(5), 7, "long", 0, TaskState.Killed, "n1/worker-0", [0], null, null, 1),
         ]);
 
         var killed = Assert.Single(history.Finished(10));
@@ -105,7 +105,7 @@ public sealed class ClusterHistoryTests
     {
         var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
 
-        history.OnEvents([.. Enumerable.Range(1, 100_000).Select(i => new TaskQueued(T0, i, $"t{i}", 0))]);
+        history.OnEvents([.. Enumerable.Range(1, 100_000).Select(i => ClusterEvent.TaskQueued(T0, i, $"t{i}", 0))]);
 
         Assert.Equal(500, history.Queued(10_000).Count);
         Assert.Equal(1, history.Queued(1)[0].Id);
@@ -117,12 +117,12 @@ public sealed class ClusterHistoryTests
         var history = new ClusterHistory(10, TimeSpan.FromMinutes(5), new FakeTimeProvider(T0));
 
         history.OnEvents([
-            new ComputationScheduled(T0, 42, "farm", Exclusive: true),
+            ClusterEvent.ComputationScheduled(T0, 42, "farm", exclusive: true),
             Finished(1, "n1/worker-0", [0], T0, T0, computation: 42),
             Finished(2, "n1/worker-0", [0], T0, T0, computation: 42, state: TaskState.Failed),
         ]);
         var open = history.TallyOf(42);
-        history.OnEvents([new ComputationClosed(T0, 42, "farm")]);
+        history.OnEvents([ClusterEvent.ComputationClosed(T0, 42, "farm")]);
 
         Assert.Equal((2, 1), open);
         var closed = Assert.Single(history.Closed());
@@ -170,6 +170,6 @@ public sealed class ClusterHistoryTests
         Assert.Equal($"m{1001 - RecentErrors.DefaultKept}", history.ErrorOf(1001 - RecentErrors.DefaultKept)!.Error.Message);
     }
 
-    private static TaskFinished Finished(long id, string worker, int[] cores, DateTimeOffset started, DateTimeOffset finished, long computation = 0, TaskState state = TaskState.Succeeded) =>
-        new(finished, id, $"task-{id}", computation, state, worker, cores, started, finished, 1);
+    private static ClusterEvent Finished(long id, string worker, int[] cores, DateTimeOffset started, DateTimeOffset finished, long computation = 0, TaskState state = TaskState.Succeeded) =>
+        ClusterEvent.TaskFinished(finished, id, $"task-{id}", computation, state, worker, cores, started, finished, 1);
 }

@@ -145,7 +145,7 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
         var finished = 0;
         await foreach (var e in events)
         {
-            if (e is TaskFinished && ++finished == 8 + 6)
+            if (e.Kind == ClusterEventKind.TaskFinished && ++finished == 8 + 6)
             {
                 break;
             }
@@ -295,9 +295,9 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
         {
             await foreach (var e in stream)
             {
-                if (e is TaskStarted s && (s.Computation == first.Id || s.Computation == second.Id))
+                if (e.Kind == ClusterEventKind.TaskStarted && (e.Computation == first.Id || e.Computation == second.Id))
                 {
-                    started.Add(s.Computation);
+                    started.Add(e.Computation);
                     if (started.Count == 16)
                     {
                         allStarted.TrySetResult();
@@ -420,12 +420,12 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
                     events.Add(e);
                 }
 
-                if (e is TaskFinished { State: TaskState.Killed })
+                if (e is { Kind: ClusterEventKind.TaskFinished, State: TaskState.Killed })
                 {
                     finished.TrySetResult();
                 }
 
-                if (e is WorkerStarted && finished.Task.IsCompleted)
+                if (e.Kind == ClusterEventKind.WorkerStarted && finished.Task.IsCompleted)
                 {
                     workerBack.TrySetResult();
                 }
@@ -446,11 +446,11 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
             seen = [.. events];
         }
 
-        Assert.Contains(seen, e => e is TaskQueued q && q.TaskId == task.Id && q.Computation == computation.Id);
-        Assert.Contains(seen, e => e is TaskStarted s && s.TaskId == task.Id);
-        Assert.Contains(seen, e => e is TaskFinished f && f.TaskId == task.Id && f.State == TaskState.Killed);
-        Assert.Contains(seen, e => e is WorkerDied);
-        Assert.Contains(seen, e => e is WorkerStarted);
+        Assert.Contains(seen, e => e.Kind == ClusterEventKind.TaskQueued && e.TaskId == task.Id && e.Computation == computation.Id);
+        Assert.Contains(seen, e => e.Kind == ClusterEventKind.TaskStarted && e.TaskId == task.Id);
+        Assert.Contains(seen, e => e.Kind == ClusterEventKind.TaskFinished && e.TaskId == task.Id && e.State == TaskState.Killed);
+        Assert.Contains(seen, e => e.Kind == ClusterEventKind.WorkerDied);
+        Assert.Contains(seen, e => e.Kind == ClusterEventKind.WorkerStarted);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class DisposeTests
         await reading.WaitAsync(TimeSpan.FromSeconds(30));
         lock (seen)
         {
-            Assert.Contains(seen, e => e is TaskFinished);
+            Assert.Contains(seen, e => e.Kind == ClusterEventKind.TaskFinished);
         }
     }
 

@@ -155,16 +155,16 @@ public sealed class RemoteComputationTests(RemoteClusterFixture fixture) : IClas
         var kinds = new List<string>();
         await foreach (var e in stream)
         {
-            switch (e)
+            switch (e.Kind)
             {
-                case TaskQueued q when q.TaskId == task.Id:
+                case ClusterEventKind.TaskQueued when e.TaskId == task.Id:
                     kinds.Add("queued");
                     break;
-                case TaskStarted s when s.TaskId == task.Id:
-                    kinds.Add("started " + s.Worker);
+                case ClusterEventKind.TaskStarted when e.TaskId == task.Id:
+                    kinds.Add("started " + e.Worker);
                     break;
-                case TaskFinished f when f.TaskId == task.Id:
-                    kinds.Add("finished " + f.State);
+                case ClusterEventKind.TaskFinished when e.TaskId == task.Id:
+                    kinds.Add("finished " + e.State);
                     break;
             }
 

@@ -28,11 +28,11 @@ public sealed class NodeChurnTests
         {
             foreach (var e in events)
             {
-                if (e is NodeJoined)
+                if (e.Kind == ClusterEventKind.NodeJoined)
                 {
                     joined.Release();
                 }
-                else if (e is NodeLost && Interlocked.Increment(ref lost) == Sessions)
+                else if (e.Kind == ClusterEventKind.NodeLost && Interlocked.Increment(ref lost) == Sessions)
                 {
                     allLost.TrySetResult();
                 }
