@@ -302,6 +302,7 @@ public sealed partial class Computation : IAsyncDisposable
             task.TargetWorker = worker;
         }
 
+        SubmitTracing.Trace(task);
         return task;
     }
 

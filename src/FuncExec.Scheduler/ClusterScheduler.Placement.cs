@@ -304,6 +304,7 @@ internal sealed partial class ClusterScheduler
         }
 
         _running[task.Id] = placement;
+        TracePlacementLocked(task, placement, primary, assignment);
         dispatch.Assign(primary, assignment);
         if (task.PendingMessages is { } pending)
         {
@@ -388,6 +389,7 @@ internal sealed partial class ClusterScheduler
     private void FinishLocked(Placement placement, TaskResult result, Dispatch dispatch)
     {
         _running.Remove(result.TaskId);
+        TraceResultLocked(placement, result);
         var startsNext = ReleaseLocked(placement);
         if (result.FinishedUnixUs > result.StartedUnixUs && result.StartedUnixUs > 0)
         {

@@ -31,6 +31,17 @@ if (options.WorkerId == -1)
     executor.WarmUp();
 }
 
-using var connection = WorkerConnection.Connect(options);
-using var loop = new WorkerLoop(connection, executor, runtime);
-return loop.Run();
+// Before the first task, so its span is exported; its last spans are sent as the worker exits, by Dispose or, when the
+// worker ends by Environment.Exit (its node went away), on ProcessExit.
+var tracing = WorkerTracing.StartIfConfigured();
+if (tracing is not null)
+{
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => tracing.Dispose();
+}
+
+using (tracing)
+{
+    using var connection = WorkerConnection.Connect(options);
+    using var loop = new WorkerLoop(connection, executor, runtime);
+    return loop.Run();
+}
