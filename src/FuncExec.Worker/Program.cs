@@ -31,8 +31,10 @@ if (options.WorkerId == -1)
     executor.WarmUp();
 }
 
-// Before the first task, so its span is exported; its last spans are sent as the worker exits, by Dispose or, when the
-// worker ends by Environment.Exit (its node went away), on ProcessExit.
+using var connection = WorkerConnection.Connect(options);
+
+// After connecting (the worker's own connect is no task's span) and before the first task. The last spans are sent as
+// the worker exits, by Dispose or, when it ends by Environment.Exit (its node went away), on ProcessExit.
 var tracing = WorkerTracing.StartIfConfigured();
 if (tracing is not null)
 {
@@ -41,7 +43,6 @@ if (tracing is not null)
 
 using (tracing)
 {
-    using var connection = WorkerConnection.Connect(options);
     using var loop = new WorkerLoop(connection, executor, runtime);
     return loop.Run();
 }
