@@ -93,10 +93,20 @@ internal sealed class TaskExecutor
         var span = TraceContext.StartChild("funcexec.execute", ActivityKind.Consumer, parent);
         if (span is null)
         {
-            return Run(task);
-        }
+            if (parent == default || parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded))
+            {
+                return Run(task);
+            }
 
-        if (span.IsAllDataRequested)
+            // Sampled out where its trace began: the task's code runs under that decision, so the activities it starts
+            // are not sampled either (rather than each starting a trace of its own). No source's: nothing exports it.
+            span = new Activity("funcexec.execute");
+            span.SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags);
+            var current = Activity.Current;
+            span.Start();
+            Activity.Current = current;
+        }
+        else if (span.IsAllDataRequested)
         {
             span.SetTag(TraceContext.TaskId, task.TaskId);
             span.SetTag(TraceContext.TaskName, task.TaskName.Length > TaskAssignment.MaxTracedNameLength ? task.TaskName[..TaskAssignment.MaxTracedNameLength] : task.TaskName);
@@ -120,7 +130,7 @@ internal sealed class TaskExecutor
             Activity.Current = previous;
         }
 
-        if (result.Outcome != TaskOutcome.Succeeded && span.IsAllDataRequested)
+        if (result.Outcome != TaskOutcome.Succeeded && span.IsAllDataRequested && span.Recorded)
         {
             TraceContext.SetError(span, result.Error is { Type.Length: > 0 } error ? error.Type : result.Outcome.ToString(), result.Error?.Message);
         }

@@ -9,8 +9,9 @@ namespace FuncExec.Client.Internal;
 internal static class SubmitTracing
 {
     /// <summary>Opens and closes the submit span of <paramref name="task"/>, writing its context into the assignment.
-    /// Nothing is written (and nothing allocated) when nothing listens or the sampler drops it: then the task carries no
-    /// trace context, and a tracing scheduler starts its trace.</summary>
+    /// Nothing is written (and nothing allocated) when nothing listens: then the task carries no trace context, and a
+    /// tracing scheduler starts its trace. When the sampler drops the span, the task carries a context whose sampled flag
+    /// is unset, so the hops after it (parent-based) leave it untraced too.</summary>
     public static void Trace(SubmittedTaskSpec task)
     {
         if (!FuncExecTelemetry.ActivitySource.HasListeners())
@@ -18,13 +19,18 @@ internal static class SubmitTracing
             return;
         }
 
+        var assignment = task.Assignment;
         using var span = FuncExecTelemetry.ActivitySource.StartActivity("funcexec.submit", ActivityKind.Producer);
         if (span is null)
         {
+            // Sampled out here: say so downstream (the sampled flag unset), so the hops that follow the parent's
+            // decision do not start a trace of their own for this task.
+            var traceId = Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom();
+            assignment.TraceParent = $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+            assignment.TraceState = string.Empty;
             return;
         }
 
-        var assignment = task.Assignment;
         if (span.IsAllDataRequested)
         {
             span.SetTag(TraceContext.TaskName, task.Name);

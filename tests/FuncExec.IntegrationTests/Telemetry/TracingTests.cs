@@ -92,6 +92,30 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task RunAsync_ClientSamplesTheTaskOut_NoHopTracesItNorTheActivitiesOfItsCode()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var exported = new List<Activity>();
+        using var provider = Sdk.CreateTracerProviderBuilder()
+            .AddSource(FuncExecTelemetry.Name)
+            .SetSampler(new AlwaysOffSampler())
+            .AddInMemoryExporter(exported)
+            .Build();
+        await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Workers = 1,
+            WarmSpare = false,
+            WorkerEnvironment = receiver.WorkerEnvironment,
+        });
+        await using var computation = await cluster.ScheduleAsync();
+
+        // The worker traces (it exports, its sampler follows the parent), and so the task's own activity would start a
+        // trace of its own if the worker had not been told the task was sampled out.
+        Assert.Equal("untraced", await computation.RunAsync(() => TracingJobs.Child()));
+        Assert.Empty(exported);
+    }
+
+    [Fact]
     public async Task RunAsync_NothingListens_NoTraceContextTravelsAndTheWorkerStartsNoTrace()
     {
         // No listener in this process (the tracing tests run alone), and none in the worker (no OTLP endpoint).
