@@ -41,4 +41,35 @@ internal static class SubmitTracing
         assignment.TraceState = TraceContext.TraceStateOf(span);
         assignment.TaskName = task.Name.Length > TaskAssignment.MaxTracedNameLength ? task.Name[..TaskAssignment.MaxTracedNameLength] : task.Name;
     }
+
+    /// <summary>The submit span's context a task carries, when it was sampled; default otherwise.</summary>
+    public static ActivityContext ContextOf(SubmittedTaskSpec task) =>
+        task.Assignment is { TraceParent.Length: > 0 } assignment
+        && TraceContext.TryRead(assignment.TraceParent, assignment.TraceState, out var context)
+        && context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
+            ? context
+            : default;
+
+    /// <summary>A span for a task's report as it reaches its client, under the task's submit span.</summary>
+    public static void Result(in ActivityContext submit, long id, string name, TaskReport report)
+    {
+        if (TraceContext.StartChild("funcexec.result", ActivityKind.Consumer, submit) is not { } span)
+        {
+            return;
+        }
+
+        if (span.IsAllDataRequested)
+        {
+            span.SetTag(TraceContext.TaskId, id);
+            span.SetTag(TraceContext.TaskName, name);
+            span.SetTag(TraceContext.TaskAttempt, report.Attempts);
+            span.SetTag(TraceContext.Outcome, report.State.ToName());
+            if (report.State != TaskState.Succeeded)
+            {
+                TraceContext.SetError(span, report.Error?.Type ?? report.State.ToName(), report.Error?.Message);
+            }
+        }
+
+        TraceContext.Stop(span);
+    }
 }

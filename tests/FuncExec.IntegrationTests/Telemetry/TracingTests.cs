@@ -64,6 +64,8 @@ public sealed class TracingTests
         Assert.Equal(dispatch.GetTagItem(TraceContext.Node), queue.GetTagItem(TraceContext.Node));
         Assert.Single(local, a => a.OperationName == "funcexec.result" && a.ParentSpanId == queue.SpanId);
         Assert.Single(local, a => a.OperationName == "funcexec.result" && a.ParentSpanId == dispatch.SpanId);
+        var delivered = Assert.Single(local, a => a.OperationName == "funcexec.result" && a.ParentSpanId == submit.SpanId);
+        Assert.Equal(("succeeded", ActivityKind.Consumer), (delivered.GetTagItem(TraceContext.Outcome), delivered.Kind));
 
         // From the worker process, by OTLP: the execute span under the node's, and the task's own activity under it.
         var trace = traceId.ToHexString();
@@ -89,6 +91,9 @@ public sealed class TracingTests
         var failedResult = Assert.Single(local, a => a.OperationName == "funcexec.result" && a.ParentSpanId == failedQueue.SpanId);
         Assert.Equal(ActivityStatusCode.Error, failedResult.Status);
         Assert.Equal("System.InvalidOperationException", failedResult.GetTagItem(TraceContext.ErrorType));
+        var failedSubmit = Single(local, "funcexec.submit", "traced-failure");
+        var failedDelivered = Assert.Single(local, a => a.OperationName == "funcexec.result" && a.ParentSpanId == failedSubmit.SpanId);
+        Assert.Equal((ActivityStatusCode.Error, "failed"), (failedDelivered.Status, failedDelivered.GetTagItem(TraceContext.Outcome)));
     }
 
     [Fact]
