@@ -259,6 +259,12 @@ public sealed partial class Computation : IAsyncDisposable
             throw new ComputationClosedException($"computation {Id} ('{Name}') is closed; open another with ScheduleAsync");
         }
 
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            // Read before the scheduler sees the task: the embedded one writes its own span's context in its place.
+            handles[i].Trace = SubmitTracing.ContextOf(tasks[i]);
+        }
+
         var ids = await Requests.AnsweredAsync(
             _backend.SubmitAsync(Id, tasks, handles, cancellationToken), Options.Timeout, $"a submission of {tasks.Count} tasks", cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < ids.Length; i++)
@@ -302,6 +308,7 @@ public sealed partial class Computation : IAsyncDisposable
             task.TargetWorker = worker;
         }
 
+        SubmitTracing.Trace(task);
         return task;
     }
 

@@ -88,7 +88,13 @@ internal sealed class LocalCluster : ICluster
         // Before the node starts, so the profile sees every worker start.
         var profile = options.ProfilePath is { } profilePath ? SchedulerProfile.Start(scheduler, profilePath) : null;
         var node = new LocalNode(
-            new NodeOptions { Workers = options.Workers, DestPath = options.DestPath, WarmSpare = options.WarmSpare },
+            new NodeOptions
+            {
+                Workers = options.Workers,
+                DestPath = options.DestPath,
+                WarmSpare = options.WarmSpare,
+                WorkerEnvironment = options.WorkerEnvironment ?? NodeOptions.Default.WorkerEnvironment,
+            },
             options.LoggerFactory);
         DashboardServer? dashboard = null;
         try

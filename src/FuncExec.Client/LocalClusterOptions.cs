@@ -43,4 +43,8 @@ public sealed record LocalClusterOptions
 
     /// <summary>Where the cluster logs.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Environment variables for the worker processes over the ones they inherit from this process (tests give
+    /// one cluster's workers an OTLP endpoint without touching the test process's environment).</summary>
+    internal IReadOnlyDictionary<string, string>? WorkerEnvironment { get; init; }
 }

@@ -157,8 +157,16 @@ public class RemoteTask
         ProgressChanged?.Invoke(this, progress);
     }
 
+    /// <summary>The context of the task's submit span, under which its result's span starts here; default when untraced.</summary>
+    internal System.Diagnostics.ActivityContext Trace { get; set; }
+
     internal void Complete(TaskReport report)
     {
+        if (Trace != default)
+        {
+            SubmitTracing.Result(Trace, report.Id, Name, report);
+        }
+
         _inbox.Writer.TryComplete();
         _report.TrySetResult(report);
     }

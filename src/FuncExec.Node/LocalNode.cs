@@ -185,6 +185,7 @@ internal sealed class LocalNode : IAsyncDisposable
                     [.. WorkerCores.Distinct()],
                     SocketPath,
                     Components.Root,
+                    Options,
                     line => spare?.OnStdout(line),
                     line => spare?.OnStderr(line));
                 spare = new SpareWorker(process);

@@ -28,6 +28,10 @@ internal sealed record NodeOptions
     /// killed is replaced in a hand-over instead of a process start.</summary>
     public bool WarmSpare { get; init; } = true;
 
+    /// <summary>Environment variables set for its worker processes, over those they inherit from the node's
+    /// (e.g. <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> for the workers of one embedded cluster alone).</summary>
+    public IReadOnlyDictionary<string, string> WorkerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How long a worker may take to start and say hello before it counts as failed.</summary>
     public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -303,6 +303,7 @@ internal sealed partial class ClusterScheduler
         }
 
         _running[task.Id] = placement;
+        TracePlacementLocked(task, placement, primary, assignment);
         dispatch.Assign(primary, assignment);
         if (task.PendingMessages is { } pending)
         {
@@ -387,6 +388,7 @@ internal sealed partial class ClusterScheduler
     private void FinishLocked(Placement placement, TaskResult result, Dispatch dispatch)
     {
         _running.Remove(result.TaskId);
+        TraceResultLocked(placement, result);
         var startsNext = ReleaseLocked(placement);
         if (result.FinishedUnixUs > result.StartedUnixUs && result.StartedUnixUs > 0)
         {

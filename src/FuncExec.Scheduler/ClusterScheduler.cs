@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Journal;
@@ -459,6 +460,12 @@ internal sealed partial class ClusterScheduler
         {
             computation.Queue.Enqueue(task);
             NoteQueuedLocked(task);
+        }
+
+        if (FuncExecTelemetry.ActivitySource.HasListeners())
+        {
+            // The start of its queue span, which is made when the task is placed.
+            task.QueuedAt = DateTimeOffset.UtcNow;
         }
 
         if (dispatch.RecordsEvents)

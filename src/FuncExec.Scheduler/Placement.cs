@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncExec.Scheduler.Queueing;
 using FuncExec.Scheduler.Resources;
 
@@ -19,6 +20,9 @@ internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyL
 
     /// <summary>A cancel was sent for it; it is not retried.</summary>
     public bool Cancelling { get; set; }
+
+    /// <summary>The context of this attempt's <c>funcexec.queue</c> span, under which its result span starts; default when untraced.</summary>
+    public ActivityContext Trace { get; set; }
 
     /// <summary>Its place in its slot's line of in-flight tasks.</summary>
     public LinkedListNode<Placement>? InLine { get; set; }

@@ -32,5 +32,17 @@ if (options.WorkerId == -1)
 }
 
 using var connection = WorkerConnection.Connect(options);
-using var loop = new WorkerLoop(connection, executor, runtime);
-return loop.Run();
+
+// After connecting (the worker's own connect is no task's span) and before the first task. The last spans are sent as
+// the worker exits, by Dispose or, when it ends by Environment.Exit (its node went away), on ProcessExit.
+var tracing = WorkerTracing.StartIfConfigured();
+if (tracing is not null)
+{
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => tracing.Dispose();
+}
+
+using (tracing)
+{
+    using var loop = new WorkerLoop(connection, executor, runtime);
+    return loop.Run();
+}

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Platform;
+using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
 
@@ -34,22 +36,27 @@ internal sealed class TaskExecutor
     private readonly string _workerDirectory = Environment.CurrentDirectory;
     private readonly Dictionary<long, ComputationScope> _computations = [];
 
+    private readonly string _nodeName;
     private IReadOnlyList<int> _cores;
+    private int _workerId;
 
     public TaskExecutor(WorkerOptions options, WorkerRuntime runtime)
     {
         _cores = options.Cores;
+        _nodeName = options.NodeName;
+        _workerId = options.WorkerId;
         _componentDirectory = options.ComponentDirectory;
         _components = new ComponentLoader(options.ComponentDirectory);
         _loadAssembly = _components.LoadAssembly;
         _runtime = runtime;
     }
 
-    /// <summary>This spare becomes a worker pinned to <paramref name="cores"/>.</summary>
-    public void Adopt(IReadOnlyList<int> cores)
+    /// <summary>This spare becomes worker <paramref name="workerId"/>, pinned to <paramref name="cores"/>.</summary>
+    public void Adopt(int workerId, IReadOnlyList<int> cores)
     {
         CpuAffinity.PinProcess(cores);
         _cores = cores;
+        Volatile.Write(ref _workerId, workerId);
     }
 
     /// <summary>Runs a method task whose result nobody sees, to compile the path every task takes.</summary>
@@ -61,7 +68,7 @@ internal sealed class TaskExecutor
             ArgsJson = ByteString.CopyFromUtf8("[1,2]"),
         };
         warm.Cores.Add(_cores[0]);
-        _ = Execute(warm);
+        _ = Run(warm);
     }
 
     /// <summary>Drops computation <paramref name="computation"/> and unloads its assemblies; between tasks only.</summary>
@@ -73,7 +80,66 @@ internal sealed class TaskExecutor
         }
     }
 
+    /// <summary>Runs <paramref name="task"/> inside its <c>funcexec.execute</c> span when this worker traces: the span is
+    /// <see cref="Activity.Current"/> while the task's code runs, so activities the code starts join the task's trace.</summary>
     public TaskResult Execute(TaskAssignment task)
+    {
+        if (!FuncExecTelemetry.ActivitySource.HasListeners())
+        {
+            return Run(task);
+        }
+
+        _ = TraceContext.TryRead(task.TraceParent, task.TraceState, out var parent);
+        var span = TraceContext.StartChild("funcexec.execute", ActivityKind.Consumer, parent);
+        if (span is null)
+        {
+            if (parent == default || parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded))
+            {
+                return Run(task);
+            }
+
+            // Sampled out where its trace began: the task's code runs under that decision, so the activities it starts
+            // are not sampled either (rather than each starting a trace of its own). No source's: nothing exports it.
+            span = new Activity("funcexec.execute");
+            span.SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags);
+            var current = Activity.Current;
+            span.Start();
+            Activity.Current = current;
+        }
+        else if (span.IsAllDataRequested)
+        {
+            span.SetTag(TraceContext.TaskId, task.TaskId);
+            span.SetTag(TraceContext.TaskName, task.TaskName.Length > TaskAssignment.MaxTracedNameLength ? task.TaskName[..TaskAssignment.MaxTracedNameLength] : task.TaskName);
+            span.SetTag(TraceContext.TaskFunction, task.FunctionName);
+            span.SetTag(TraceContext.TaskAttempt, task.Attempt);
+            span.SetTag(TraceContext.Node, _nodeName);
+            span.SetTag(TraceContext.Worker, Volatile.Read(ref _workerId));
+            span.SetTag(TraceContext.Cores, string.Join(',', task.Cores.Count > 0 ? task.Cores : _cores));
+            span.SetTag(TraceContext.Computation, task.Computation);
+        }
+
+        var previous = Activity.Current;
+        Activity.Current = span;
+        TaskResult result;
+        try
+        {
+            result = Run(task);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+
+        if (result.Outcome != TaskOutcome.Succeeded && span.IsAllDataRequested && span.Recorded)
+        {
+            TraceContext.SetError(span, result.Error is { Type.Length: > 0 } error ? error.Type : result.Outcome.ToString(), result.Error?.Message);
+        }
+
+        TraceContext.Stop(span);
+        return result;
+    }
+
+    private TaskResult Run(TaskAssignment task)
     {
         var result = new TaskResult { TaskId = task.TaskId, Attempt = task.Attempt };
         var widened = task.Cores.Count > 1 || (task.Cores.Count == 1 && task.Cores[0] != _cores[0]);

@@ -100,7 +100,7 @@ internal sealed class WorkerLoop : IDisposable
                     case WorkerEnvelope.BodyOneofCase.Adopt:
                         // A warm spare becomes a worker: the node pinned its threads already; this
                         // also pins threads started since, and sets the cores tasks return to.
-                        _executor.Adopt([.. envelope.Adopt.Cores]);
+                        _executor.Adopt(envelope.Adopt.WorkerId, [.. envelope.Adopt.Cores]);
                         break;
                     case WorkerEnvelope.BodyOneofCase.Revoke:
                         _connection.Send(new WorkerEnvelope { Revoked = _board.TakeBack(envelope.Revoke) });

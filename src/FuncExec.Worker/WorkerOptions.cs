@@ -10,9 +10,12 @@ namespace FuncExec.Worker;
 /// <param name="ComponentDirectory">The node's component store (content-addressed files).</param>
 internal sealed record WorkerOptions(string NodeSocket, int WorkerId, IReadOnlyList<int> Cores, string ComponentDirectory)
 {
+    /// <summary>The node's name, for the worker's spans (<c>--node-name</c>; empty when not given).</summary>
+    public string NodeName { get; init; } = string.Empty;
+
     public static WorkerOptions Parse(string[] args)
     {
-        string? socket = null, components = null;
+        string? socket = null, components = null, nodeName = null;
         int? id = null;
         IReadOnlyList<int>? cores = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -24,6 +27,7 @@ internal sealed record WorkerOptions(string NodeSocket, int WorkerId, IReadOnlyL
                 case "--worker-id": id = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--cores": cores = CpuAffinity.ParseList(value); break;
                 case "--components": components = value; break;
+                case "--node-name": nodeName = value; break;
                 default: throw new ArgumentException($"unknown worker option '{args[i]}'");
             }
         }
@@ -34,6 +38,6 @@ internal sealed record WorkerOptions(string NodeSocket, int WorkerId, IReadOnlyL
                 "a worker is started by its node: FuncExec.Worker --node-socket PATH --worker-id N --cores LIST --components DIR");
         }
 
-        return new WorkerOptions(socket, id.Value, cores, components);
+        return new WorkerOptions(socket, id.Value, cores, components) { NodeName = nodeName ?? string.Empty };
     }
 }

@@ -147,7 +147,7 @@ internal sealed class TaskPreparer
             return null;
         }
 
-        return new SubmittedTaskSpec
+        var task = new SubmittedTaskSpec
         {
             Name = spec.Name,
             Assignment = assignment,
@@ -156,6 +156,8 @@ internal sealed class TaskPreparer
             Retries = spec.Retries,
             Tag = index,
         };
+        SubmitTracing.Trace(task);
+        return task;
     }
 
     private CodeCall Compile(string code) => ToCall(_compiler.Compile(code));

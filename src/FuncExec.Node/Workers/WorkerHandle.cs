@@ -85,7 +85,7 @@ internal sealed class WorkerHandle
         Process process;
         try
         {
-            process = WorkerLauncher.StartRelayed(Id, [Core], _node.SocketPath, _node.Components.Root, LogStdout, CaptureStderr);
+            process = WorkerLauncher.StartRelayed(Id, [Core], _node.SocketPath, _node.Components.Root, _node.Options, LogStdout, CaptureStderr);
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -188,10 +188,12 @@ internal sealed class WorkerHandle
 
             var batch = new AssignTasks();
             var idle = _inFlight.Count == 0;
+            List<Activity>? spans = null;
             foreach (var task in tasks)
             {
-                _inFlight.Enqueue(new InFlightTask(task.TaskId, task.Attempt, task.TimeoutMs));
-                batch.Tasks.Add(task);
+                var inFlight = new InFlightTask(task.TaskId, task.Attempt, task.TimeoutMs);
+                _inFlight.Enqueue(inFlight);
+                batch.Tasks.Add(DispatchTracing.Start(task, _node.Options.Name, Id, inFlight, ref spans));
             }
 
             if (idle && _inFlight.TryPeek(out var first))
@@ -201,6 +203,7 @@ internal sealed class WorkerHandle
             }
 
             SendLocked(new WorkerEnvelope { Assign = batch });
+            DispatchTracing.Stop(spans);
         }
     }
 
@@ -391,6 +394,7 @@ internal sealed class WorkerHandle
                 if (_inFlight.TryPeek(out var head) && head.TaskId == result.TaskId)
                 {
                     _inFlight.Dequeue();
+                    DispatchTracing.Result(head, result);
                     if (_inFlight.TryPeek(out var next) && next.StartedUnixUs == 0)
                     {
                         // The next in line starts as this one finishes (the worker's clock is this machine's).

@@ -14,8 +14,11 @@ internal static class WorkerLauncher
 {
     public static string WorkerAssembly => Path.Combine(AppContext.BaseDirectory, "FuncExec.Worker.dll");
 
-    /// <summary>Starts worker <paramref name="workerId"/> (-1: a warm spare) pinned to <paramref name="cores"/>.</summary>
-    public static Process Start(int workerId, IReadOnlyList<int> cores, string socketPath, string componentDirectory)
+    /// <summary>Starts worker <paramref name="workerId"/> (-1: a warm spare) pinned to <paramref name="cores"/>, for the node
+    /// that runs with <paramref name="node"/>.</summary>
+    /// <remarks>The worker inherits this process's environment (so <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set for the node reaches
+    /// it) with <see cref="NodeOptions.WorkerEnvironment"/> on top.</remarks>
+    public static Process Start(int workerId, IReadOnlyList<int> cores, string socketPath, string componentDirectory, NodeOptions node)
     {
         var assembly = WorkerAssembly;
         if (!File.Exists(assembly))
@@ -52,6 +55,13 @@ internal static class WorkerLauncher
         start.ArgumentList.Add(CpuAffinity.FormatList(cores));
         start.ArgumentList.Add("--components");
         start.ArgumentList.Add(componentDirectory);
+        start.ArgumentList.Add("--node-name");
+        start.ArgumentList.Add(node.Name);
+        foreach (var (name, value) in node.WorkerEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
         // A worker runs one task at a time on one core: the workstation GC without a background
         // thread keeps its footprint and its interference with the task small.
         start.Environment["DOTNET_gcServer"] = "0";
@@ -64,9 +74,10 @@ internal static class WorkerLauncher
     }
 
     /// <summary>Starts a worker with its standard output and error relayed line by line.</summary>
-    public static Process StartRelayed(int workerId, IReadOnlyList<int> cores, string socketPath, string componentDirectory, Action<string?> onStdout, Action<string?> onStderr)
+    public static Process StartRelayed(
+        int workerId, IReadOnlyList<int> cores, string socketPath, string componentDirectory, NodeOptions node, Action<string?> onStdout, Action<string?> onStderr)
     {
-        var process = Start(workerId, cores, socketPath, componentDirectory);
+        var process = Start(workerId, cores, socketPath, componentDirectory, node);
         process.ErrorDataReceived += (_, e) => onStderr(e.Data);
         process.OutputDataReceived += (_, e) => onStdout(e.Data);
         process.BeginErrorReadLine();

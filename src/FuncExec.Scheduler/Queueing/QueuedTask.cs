@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
 
 namespace FuncExec.Scheduler.Queueing;
@@ -14,7 +16,21 @@ internal sealed class QueuedTask
         Observer = observer;
         submitted.Assignment.TaskId = id;
         FunctionKey = KeyOf(submitted.Assignment);
+        ReadTraceContext(submitted.Assignment);
     }
+
+    /// <summary>The submitter's trace context, checked once: each attempt's <c>funcexec.queue</c> span starts under it.
+    /// Default when the submitter sent none or one out of bounds (then a tracing scheduler starts the task's trace).</summary>
+    public ActivityContext TraceParent { get; private set; }
+
+    /// <summary>When it was queued, for its queue span; set only while something listens to FuncExec's spans.</summary>
+    public DateTimeOffset QueuedAt { get; set; }
+
+    /// <summary>The submitter's trace context as it came, checked, handed on when this scheduler does not trace.</summary>
+    public string SubmittedTraceParent { get; private set; } = string.Empty;
+
+    /// <inheritdoc cref="SubmittedTraceParent"/>
+    public string SubmittedTraceState { get; private set; } = string.Empty;
 
     /// <summary>Names the function for duration estimates: tasks with one key take about as long.</summary>
     public string FunctionKey { get; }
@@ -46,6 +62,25 @@ internal sealed class QueuedTask
 
     /// <summary>Attempts started so far.</summary>
     public int Attempts { get; set; }
+
+    private void ReadTraceContext(TaskAssignment assignment)
+    {
+        if (assignment.TraceParent.Length == 0 && assignment.TraceState.Length == 0)
+        {
+            return;
+        }
+
+        if (TraceContext.TryRead(assignment.TraceParent, assignment.TraceState, out var parent))
+        {
+            TraceParent = parent;
+            SubmittedTraceParent = assignment.TraceParent;
+            SubmittedTraceState = assignment.TraceState.Length <= TraceContext.MaxTraceStateLength ? assignment.TraceState : string.Empty;
+        }
+
+        // A context that does not parse, or is over its bounds, goes no further: the task runs in a trace of its own.
+        assignment.TraceParent = SubmittedTraceParent;
+        assignment.TraceState = SubmittedTraceState;
+    }
 
     private static string KeyOf(TaskAssignment assignment) => assignment.FunctionCase switch
     {

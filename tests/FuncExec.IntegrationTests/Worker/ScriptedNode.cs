@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using FuncExec.Core.Platform;
+using FuncExec.Node;
 using FuncExec.Node.Components;
 using FuncExec.Node.Workers;
 using FuncExec.Protocol.Framing;
@@ -45,7 +46,8 @@ internal sealed class ScriptedNode : IAsyncDisposable
 
     public static string JobsPath => Path.Combine(AppContext.BaseDirectory, "FuncExec.TestJobs.dll");
 
-    public static async Task<ScriptedNode> StartAsync()
+    /// <summary>Starts the worker, with <paramref name="options"/>' worker environment when given.</summary>
+    public static async Task<ScriptedNode> StartAsync(NodeOptions? options = null)
     {
         var root = Directory.CreateTempSubdirectory("funcexec-worker-test-");
         var store = new ComponentStore(Path.Combine(root.FullName, "components"));
@@ -53,7 +55,7 @@ internal sealed class ScriptedNode : IAsyncDisposable
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         listener.Listen(1);
-        var process = WorkerLauncher.StartRelayed(0, [CpuAffinity.AvailableCores()[0]], socketPath, store.Root, static _ => { }, static _ => { });
+        var process = WorkerLauncher.StartRelayed(0, [CpuAffinity.AvailableCores()[0]], socketPath, store.Root, options ?? NodeOptions.Default, static _ => { }, static _ => { });
         using var accepting = new CancellationTokenSource(FrameWait);
         var socket = await listener.AcceptAsync(accepting.Token);
         var node = new ScriptedNode(root, listener, process, socket, store);
