@@ -63,16 +63,17 @@ internal sealed class NodeHost(IOptions<FuncExecNodeOptions> options, ILoggerFac
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_agent is not { } agent || _run is null)
+        if (_agent is not { } agent || _run is not { } run)
         {
             return;
         }
 
-        var timeout = options.Value.DrainTimeout;
-        var name = options.Value.Name;
-        HostingLog.Draining(_logger, name, agent.TasksInHand, Durations.Format(timeout));
-        using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        if (!run.IsCompleted)
         {
+            var timeout = options.Value.DrainTimeout;
+            var name = options.Value.Name;
+            HostingLog.Draining(_logger, name, agent.TasksInHand, Durations.Format(timeout));
+            using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             drain.CancelAfter(timeout);
             try
             {
@@ -86,16 +87,8 @@ internal sealed class NodeHost(IOptions<FuncExecNodeOptions> options, ILoggerFac
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _run.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            // Stopped while starting its workers: nothing ran.
-            HostingLog.Drained(_logger, name);
-        }
-
+        // A run that failed (workers that could not start) is reported through Completion, not by stopping.
+        await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await DisposeAsync().ConfigureAwait(false);
     }
 
