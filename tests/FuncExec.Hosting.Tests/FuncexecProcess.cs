@@ -33,7 +33,11 @@ internal sealed class FuncexecProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>funcexec ARGS</c> in <paramref name="folder"/> (where it looks for funcexec.json).</summary>
-    public static FuncexecProcess Start(string folder, params string[] args)
+    public static FuncexecProcess Start(string folder, params string[] args) =>
+        StartProgram(Path.Combine(AppContext.BaseDirectory, "funcexec.dll"), folder, args);
+
+    /// <summary>Starts the program <paramref name="dll"/> with <paramref name="args"/> in <paramref name="folder"/>.</summary>
+    public static FuncexecProcess StartProgram(string dll, string folder, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -43,7 +47,7 @@ internal sealed class FuncexecProcess : IAsyncDisposable
             WorkingDirectory = folder,
         };
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "funcexec.dll"));
+        start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
