@@ -9,9 +9,13 @@ internal static class CliLogging
 {
     public static ILoggerFactory Create(bool debug) => Create(debug ? LogLevel.Debug : LogLevel.Warning);
 
-    public static ILoggerFactory Create(LogLevel level) => LoggerFactory.Create(builder =>
+    public static ILoggerFactory Create(LogLevel level) => LoggerFactory.Create(builder => Configure(builder, level));
+
+    /// <summary>Sets up <paramref name="builder"/> (a factory's, or a generic host's) to log as every verb does.</summary>
+    public static void Configure(ILoggingBuilder builder, LogLevel level)
     {
         var debug = level <= LogLevel.Debug;
+        builder.ClearProviders();
         builder.SetMinimumLevel(level)
             .AddFilter("Microsoft", LogLevel.Warning)
             // A server that fails to start (a port in use) is reported once, as the command's own error.
@@ -22,5 +26,5 @@ internal static class CliLogging
                 options.TimestampFormat = debug ? "HH:mm:ss.fff " : null;
             });
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
-    });
+    }
 }

@@ -18,7 +18,10 @@ var root = new RootCommand("FuncExec: run functions concurrently on every core, 
     BrokerCommand.Create(),
 };
 var parse = root.Parse(args);
-var exitCode = await parse.InvokeAsync().ConfigureAwait(false);
+// The scheduler and the node run on the generic host, whose console lifetime handles SIGTERM and Ctrl+C: a node drains
+// its running tasks for up to its --drain-timeout, longer than System.CommandLine would wait before ending the process.
+var hosted = parse.Errors.Count == 0 && parse.CommandResult.Command.Name is "scheduler" or "node";
+var exitCode = await parse.InvokeAsync(hosted ? new InvocationConfiguration { ProcessTerminationTimeout = null } : null).ConfigureAwait(false);
 
 // System.CommandLine prints the errors and the help of a command line it cannot parse (an unknown
 // option or verb, a value that is not a number, a missing argument) and answers 1; every verb says

@@ -59,6 +59,7 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
     private long _nextTag;
     // The scheduler's cap on this client's frames, from its Welcome: submissions are split under it.
     private int _frameCap = SubmitChunks.LeastFrameCap;
+    private int _disposed;
     private StatusReply _lastStatus = new();
 
     // Computation tasks' tags have this bit set; RunAsync's tags (run << 32 | position) never do.
@@ -217,6 +218,12 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Once: a cluster from dependency injection is disposed by its hosted service and by the container.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         FrameConnection? connection;
         lock (_sendLock)

@@ -258,6 +258,28 @@ internal sealed class LocalNode : IAsyncDisposable
     public string ComputationFolder(long computation) =>
         Path.Combine(Path.GetDirectoryName(Components.Root)!, "computations", computation.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Whether <see cref="Drain"/> was called: the node takes no more work.</summary>
+    internal bool IsDraining => Volatile.Read(ref _draining);
+
+    /// <summary>Whether no worker holds a task.</summary>
+    public bool IsIdle => !_workers.Any(w => w.HasWork);
+
+    /// <summary>How many tasks the workers hold, running or queued behind.</summary>
+    public int TasksInHand => _workers.Sum(w => w.InHand);
+
+    /// <summary>Stops taking work (the node is stopping): every worker hands back the tasks it has not started and
+    /// finishes the one it runs. See <see cref="WorkerHandle.Drain"/>.</summary>
+    public void Drain()
+    {
+        Volatile.Write(ref _draining, true);
+        foreach (var worker in _workers)
+        {
+            worker.Drain();
+        }
+    }
+
+    private bool _draining;
+
     /// <summary>Kills every worker that holds tasks; each is reported lost and replaced (after losing the scheduler).</summary>
     public void RestartBusyWorkers()
     {

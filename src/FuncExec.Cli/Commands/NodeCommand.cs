@@ -1,4 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
+using FuncExec.Hosting.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using FuncExec.Core.Platform;
 using FuncExec.Core.Text;
 using FuncExec.Node;
@@ -28,20 +34,41 @@ internal static class NodeCommand
         var maxFileSize = new Option<long>("--max-file-size") { Description = "Largest component file accepted, in bytes", DefaultValueFactory = _ => 10L * 1024 * 1024 };
         var maxStoreSize = new Option<long>("--max-store-size") { Description = "Most bytes of components cached in --dest-path; the least recently used ones no open computation uses go first", DefaultValueFactory = _ => 2L * 1024 * 1024 * 1024 };
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
-        var security = new SecurityOptions();
-        var command = new Command("node", "Start one worker per core, each pinned to its core, and join a scheduler")
+        var drainTimeout = new Option<string>("--drain-timeout")
         {
-            cpus, scheduler, ipAddr, extIpAddr, udpPort, name, destPath, maxFileSize, maxStoreSize, debug,
+            Description = "On SIGTERM or Ctrl+C, how long running tasks may finish while the node takes no new ones (e.g. 30s, 5m); those still running then are killed and run again elsewhere if their retries allow",
+            DefaultValueFactory = _ => "30s",
         };
+        var config = CliHost.ConfigOption();
+        var security = new SecurityOptions();
+        // Each option that is a setting, and its key under Node: (funcexec.json, FUNCEXEC_Node__Cpus).
+        var settings = new CommandSettings("Node")
+        {
+            { cpus, "Cpus" },
+            { scheduler, "Scheduler" },
+            { ipAddr, "IpAddr" },
+            { extIpAddr, "ExtIpAddr" },
+            { udpPort, "UdpPort" },
+            { name, "Name" },
+            { destPath, "DestPath", dir => dir?.FullName },
+            { maxFileSize, "MaxFileSize" },
+            { maxStoreSize, "MaxStoreSize" },
+            { drainTimeout, "DrainTimeout", text => SchedulerCommand.TryParseDuration(text, out var duration) ? duration : text },
+        };
+        var command = new Command("node", "Start one worker per core, each pinned to its core, and join a scheduler") { debug, config };
+        foreach (var option in settings)
+        {
+            command.Options.Add(option);
+        }
+
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            IReadOnlyList<SchedulerAddress> addresses = [];
             try
             {
                 if (parse.GetValue(scheduler) is { } text)
                 {
-                    addresses = SchedulerAddress.ParseList(text);
+                    _ = SchedulerAddress.ParseList(text);
                 }
             }
             catch (FormatException ex)
@@ -70,41 +97,48 @@ internal static class NodeCommand
                 }
             }
 
+            if (!SchedulerCommand.TryParseDuration(parse.GetValue(drainTimeout)!, out var drain) || drain < TimeSpan.Zero)
+            {
+                await Console.Error.WriteLineAsync($"node: --drain-timeout '{parse.GetValue(drainTimeout)}' is not a duration, such as 30s or 5m").ConfigureAwait(false);
+                return 2;
+            }
+
+            // -N keeping back every core: said here as the command's own warning, and 1 worker started.
+            var given = settings.Given(parse)
+                .Select(s => s.Key == "Node:Cpus" ? new(s.Key, Workers("node", "-c", parse.GetValue(cpus), CpuAffinity.AvailableCores().Count, Console.Error).ToString(CultureInfo.InvariantCulture)) : s)
+                .Concat(SchedulerCommand.SecuritySettings("Node", security, parse))
+                .ToList();
+
             // The node outlives its workers: what a worker that died had adopted from its tasks comes to the
             // node, which ends it (see OrphanReaper). Only this process: an embedded cluster leaves its host as it is.
             OrphanReaper.Become();
-            using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
-            await using var agent = new NodeAgent(
-                new NodeAgentOptions
+            return await SchedulerCommand.RunAsync(
+                "node",
+                parse.GetValue(config),
+                given,
+                parse.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
+                ShutdownMargin,
+                (builder, services) =>
                 {
-                    Schedulers = addresses,
-                    UdpPort = parse.GetValue(udpPort),
-                    IpAddr = parse.GetValue(ipAddr),
-                    ExtIpAddr = parse.GetValue(extIpAddr),
-                    MaxFileSize = parse.GetValue(maxFileSize),
-                    Security = security.Read(parse),
-                    Node = new NodeOptions
-                    {
-                        Name = parse.GetValue(name)!,
-                        Workers = Workers("node", "-c", parse.GetValue(cpus), CpuAffinity.AvailableCores().Count, Console.Error),
-                        DestPath = dest,
-                        MaxStoreSize = parse.GetValue(maxStoreSize),
-                    },
+                    services.AddFuncExecNode(builder.Configuration);
+                    // The host waits for the drain (whatever layer set its time), then for the workers to end.
+                    services.AddOptions<HostOptions>().Configure<IOptions<FuncExecNodeOptions>>(
+                        (host, node) => host.ShutdownTimeout = node.Value.DrainTimeout + ShutdownMargin);
                 },
-                logging);
-            try
-            {
-                await agent.RunAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C or SIGTERM.
-            }
-
-            return 0;
+                async host =>
+                {
+                    // Until SIGTERM or Ctrl+C (the host's console lifetime): then the node drains and stops.
+                    await host.WaitForShutdownAsync().ConfigureAwait(false);
+                    // Workers that could not start end the node as they did before it ran on the host.
+                    await host.Services.GetRequiredService<NodeHost>().Completion.ConfigureAwait(false);
+                    return 0;
+                }).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>How long a node may take to stop its workers and leave, beyond its drain.</summary>
+    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(30);
 
     /// <summary>The worker count to start for <paramref name="requested"/> (N, 0 for one per core, -N to keep N cores back)
     /// on <paramref name="cores"/> cores. When -N keeps back every core, says so on <paramref name="error"/> and gives 1.</summary>

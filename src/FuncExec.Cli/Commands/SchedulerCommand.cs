@@ -2,8 +2,13 @@ using System.CommandLine;
 using FuncExec.Cli.Output;
 using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
+using FuncExec.Hosting.Internal;
 using FuncExec.Protocol.Connections;
 using FuncExec.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FuncExec.Cli.Commands;
 
@@ -61,12 +66,41 @@ internal static class SchedulerCommand
             Description = "The longest a client may ask the scheduler to keep its work while it reconnects (e.g. 10m, 1h)",
             DefaultValueFactory = _ => "1h",
         };
+        var config = CliHost.ConfigOption();
         var security = new SecurityOptions();
-        var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it")
+        // Each option that is a setting, and its key under Scheduler: (funcexec.json, FUNCEXEC_Scheduler__Port).
+        var settings = new CommandSettings("Scheduler")
         {
-            ipAddr, extIpAddr, port, udpPort, name, pulse, destPath, maxFileSize, maxStoreSize, maxPendingUploads, maxInboundMemory, profile, debug, dashboardPort, dashboardIp, dashboardHost, noDashboard, insecure, stateDir,
-            journal, noJournal, freshJournal, resultRetention, maxReattach,
+            { ipAddr, "IpAddr" },
+            { extIpAddr, "ExtIpAddr" },
+            { port, "Port" },
+            { udpPort, "UdpPort" },
+            { name, "Name" },
+            { pulse, "PulseInterval", seconds => TimeSpan.FromSeconds(seconds) },
+            { destPath, "DestPath", dir => dir?.FullName },
+            { maxFileSize, "MaxFileSize" },
+            { maxStoreSize, "MaxStoreSize" },
+            { maxPendingUploads, "MaxPendingUploads" },
+            { maxInboundMemory, "MaxInboundMemory" },
+            { profile, "ProfilePath", file => file?.FullName },
+            { dashboardPort, "DashboardPort" },
+            { dashboardIp, "DashboardIp" },
+            { dashboardHost, "DashboardHosts" },
+            { noDashboard, "Dashboard", none => !none },
+            { insecure, "Insecure" },
+            { stateDir, "StateDir", dir => dir?.FullName },
+            { journal, "Journal" },
+            { noJournal, "NoJournal" },
+            { freshJournal, "FreshJournal" },
+            { resultRetention, "ResultRetention", text => TryParseDuration(text, out var duration) ? duration : text },
+            { maxReattach, "MaxReattachTime", text => TryParseDuration(text, out var duration) ? duration : text },
         };
+        var command = new Command("scheduler", "Run the shared scheduler: nodes join it, clients submit to it") { debug, config };
+        foreach (var option in settings)
+        {
+            command.Options.Add(option);
+        }
+
         security.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -134,60 +168,102 @@ internal static class SchedulerCommand
                 return 2;
             }
 
-            using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
-            var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort), Hosts = parse.GetValue(dashboardHost) ?? [] };
-            SchedulerServer server;
+            var given = settings.Given(parse).Concat(SecuritySettings("Scheduler", security, parse));
+            return await RunAsync(
+                "scheduler",
+                parse.GetValue(config),
+                given,
+                parse.GetValue(debug) ? LogLevel.Debug : LogLevel.Information,
+                ShutdownTimeout,
+                (builder, services) => services.AddFuncExecScheduler(builder.Configuration),
+                async host =>
+                {
+                    // Until SIGTERM or Ctrl+C (the host's console lifetime), or the journal is lost.
+                    await host.WaitForShutdownAsync().ConfigureAwait(false);
+                    var scheduler = host.Services.GetRequiredService<SchedulerHost>();
+                    if (scheduler.JournalLost.IsCompleted)
+                    {
+                        // The journal can no longer be written: stopped at once, since a standby may already be taking over.
+                        await Console.Error.WriteLineAsync($"scheduler: the journal can no longer be written ({await scheduler.JournalLost.ConfigureAwait(false)}); stopping").ConfigureAwait(false);
+                        return JournalLostExitCode;
+                    }
+
+                    return 0;
+                }).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>How long the scheduler may take to stop (close its journal, stop listening) once told to.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The secret and TLS files given on the command line (or <c>$FUNCEXEC_SECRET</c>), as settings of
+    /// <paramref name="section"/>: a secret given here replaces a secret file named in configuration, and the other way.</summary>
+    internal static IEnumerable<KeyValuePair<string, string?>> SecuritySettings(string section, SecurityOptions security, ParseResult parse)
+    {
+        var transport = security.Read(parse);
+        if (transport.Secret is { } secret)
+        {
+            yield return new($"{section}:Secret", secret);
+            yield return new($"{section}:SecretFile", string.Empty);
+        }
+
+        if (transport.CertFile is { } certFile)
+        {
+            yield return new($"{section}:CertFile", certFile);
+        }
+
+        if (transport.KeyFile is { } keyFile)
+        {
+            yield return new($"{section}:KeyFile", keyFile);
+        }
+    }
+
+    /// <summary>
+    /// Builds the generic host of a verb (<see cref="CliHost"/>), starts it, and runs <paramref name="wait"/> until the
+    /// host stops. A settings file that cannot be read, settings that fail their checks and a service that cannot start
+    /// (a port in use, a journal that cannot be opened) are reported as <c>VERB: message</c>, exit code 2.
+    /// </summary>
+    internal static async Task<int> RunAsync(
+        string verb,
+        FileInfo? config,
+        IEnumerable<KeyValuePair<string, string?>> given,
+        LogLevel level,
+        TimeSpan shutdownTimeout,
+        Action<HostApplicationBuilder, IServiceCollection> addServices,
+        Func<IHost, Task<int>> wait)
+    {
+        IHost host;
+        try
+        {
+            var builder = CliHost.CreateBuilder(config, given, level, shutdownTimeout);
+            addServices(builder, builder.Services);
+            host = builder.Build();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"{verb}: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using (host)
+        {
             try
             {
-                server = await SchedulerServer.StartAsync(
-                    new SchedulerServerOptions
-                    {
-                        IpAddr = parse.GetValue(ipAddr)!,
-                        ExtIpAddr = parse.GetValue(extIpAddr),
-                        Port = parse.GetValue(port),
-                        UdpPort = parse.GetValue(udpPort),
-                        Name = parse.GetValue(name)!,
-                        PulseInterval = TimeSpan.FromSeconds(seconds),
-                        DestPath = parse.GetValue(destPath)?.FullName,
-                        MaxFileSize = parse.GetValue(maxFileSize),
-                        MaxInboundMemory = parse.GetValue(maxInboundMemory),
-                        MaxStoreSize = parse.GetValue(maxStoreSize),
-                        MaxPendingUploads = parse.GetValue(maxPendingUploads),
-                        ProfilePath = parse.GetValue(profile)?.FullName,
-                        Security = transport,
-                        Insecure = parse.GetValue(insecure),
-                        StateDir = parse.GetValue(stateDir)?.FullName,
-                        Dashboard = dashboard,
-                        Journal = parse.GetValue(noJournal) ? null : parse.GetValue(journal) ?? string.Empty,
-                        FreshJournal = parse.GetValue(freshJournal),
-                        ResultRetention = retention,
-                        MaxReattachTime = reattach,
-                        DefaultReattachTime = reattach < TimeSpan.FromSeconds(60) ? reattach : TimeSpan.FromSeconds(60),
-                    },
-                    logging,
-                    cancellationToken).ConfigureAwait(false);
+                await host.StartAsync().ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException or Scheduler.Journal.JournalException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException or Scheduler.Journal.JournalException
+                or UnauthorizedAccessException or OptionsValidationException or InvalidOperationException or FormatException)
             {
-                // A port in use (the protocol's or the dashboard's), limits that do not fit together, or a
-                // state folder or journal that cannot be used: the message names the option or file to change.
-                await Console.Error.WriteLineAsync($"scheduler: {ex.Message}").ConfigureAwait(false);
+                // A port in use (the protocol's or the dashboard's), limits that do not fit together, a state folder or
+                // journal that cannot be used, or a setting that is wrong: the message names the option, key or file.
+                await Console.Error.WriteLineAsync($"{verb}: {ex.Message}").ConfigureAwait(false);
+                await host.StopAsync().ConfigureAwait(false);
                 return 2;
             }
 
-            await using var running = server;
-            var stopped = Task.Delay(Timeout.Infinite, cancellationToken);
-            if (await Task.WhenAny(stopped, server.JournalLost).ConfigureAwait(false) == server.JournalLost)
-            {
-                // The journal can no longer be written: stop at once, since a standby may already be taking over.
-                await Console.Error.WriteLineAsync($"scheduler: the journal can no longer be written ({await server.JournalLost.ConfigureAwait(false)}); stopping").ConfigureAwait(false);
-                return JournalLostExitCode;
-            }
-
-            // Ctrl+C or SIGTERM: stop serving.
-            return 0;
-        });
-        return command;
+            return await wait(host).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The exit code of a scheduler that stopped because it could no longer write its journal (its lease was lost).</summary>

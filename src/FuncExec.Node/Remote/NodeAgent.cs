@@ -78,6 +78,11 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 retries.Joined();
                 NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), Durations.Format(TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs)));
                 var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
+                if (_node.IsDraining)
+                {
+                    break; // Stopping: a node that lost its scheduler while draining does not join again.
+                }
+
                 if (!cancellationToken.IsCancellationRequested)
                 {
                     NodeLog.LostScheduler(_logger, _node.NodeName, reason);
@@ -116,6 +121,25 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Drains the node before it stops: the scheduler places no more work on it, the tasks its workers hold but have
+    /// not started go back to the queue (to run elsewhere, without using an attempt), and the tasks running finish and
+    /// report their results. Completes when no worker holds a task; cancelling it (the drain's time limit) leaves the
+    /// rest running, to be killed when the node is disposed, after which the scheduler treats them as on a lost node.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken = default)
+    {
+        _node.Drain();
+        // Polled: results come from each worker's reader thread, and a tenth of a second is nothing beside a drain.
+        while (!_node.IsIdle)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _node.Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How many tasks the node's workers hold (running, or handed back and not yet confirmed).</summary>
+    public int TasksInHand => _node.TasksInHand;
 
     /// <inheritdoc />
     public void WorkerReady(int workerId) =>
@@ -185,7 +209,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
             var register = new NodeRegister { Name = _node.NodeName, Pid = Environment.ProcessId, Address = _options.ExtIpAddr ?? string.Empty };
             register.WorkerCores.AddRange(_node.WorkerCores);
             connection.Post(new ClusterEnvelope { NodeRegister = register });
-            var pids = _node.WorkerPids;
+            var pids = _node.IsDraining ? [] : _node.WorkerPids;
             for (var i = 0; i < pids.Count; i++)
             {
                 if (pids[i] != 0)

@@ -42,6 +42,7 @@ internal sealed class WorkerHandle
     private InFlightTask? _killed;
     private readonly HashSet<long> _killRequested = [];
     private bool _alive;
+    private bool _draining;
     private int _failedStarts;
 
     public WorkerHandle(LocalNode node, int id, int core, ILogger logger)
@@ -69,6 +70,18 @@ internal sealed class WorkerHandle
     }
 
     /// <summary>Whether the worker holds tasks (running or queued).</summary>
+    /// <summary>How many tasks this worker holds: the one it runs and those queued behind it.</summary>
+    public int InHand
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
     public bool HasWork
     {
         get
@@ -168,11 +181,23 @@ internal sealed class WorkerHandle
         NodeLog.WorkerReady(_logger, Id, pid, Core);
         var reader = new Thread(() => ReadLoop(input)) { IsBackground = true, Name = $"funcexec-worker-{Id}-reader" };
         reader.Start();
-        _node.Link.WorkerReady(Id);
+        if (!_node.IsDraining)
+        {
+            // A draining node's worker (one replaced during the drain) takes no work: it stays unready.
+            _node.Link.WorkerReady(Id);
+        }
     }
 
     public void Assign(IReadOnlyList<TaskAssignment> tasks)
     {
+        if (Volatile.Read(ref _draining))
+        {
+            // Sent before the scheduler heard that this worker takes no more work: back to the queue at once,
+            // without using an attempt. The slot is unready there, so they are placed elsewhere.
+            _node.Link.TasksReturned(Id, [.. tasks.Select(t => t.TaskId)]);
+            return;
+        }
+
         lock (_lock)
         {
             if (!_alive || _socket is null)
@@ -204,6 +229,28 @@ internal sealed class WorkerHandle
 
             SendLocked(new WorkerEnvelope { Assign = batch });
             DispatchTracing.Stop(spans);
+        }
+    }
+
+    /// <summary>
+    /// Drains this worker (the node is stopping): it takes no more work, the tasks it holds but has not started go back
+    /// to the scheduler's queue without using an attempt, and the one it runs finishes and reports as usual.
+    /// </summary>
+    public void Drain()
+    {
+        List<InFlightTask> queued;
+        lock (_lock)
+        {
+            Volatile.Write(ref _draining, true);
+            queued = [.. _inFlight.Skip(1)];
+        }
+
+        // Unready first, so the tasks handed back below are placed on other workers, not on this one again. The
+        // scheduler knows no other way to be told "no more work" than a worker lost with nothing in hand.
+        _node.Link.WorkerLost(Id, [], []);
+        foreach (var task in queued)
+        {
+            Revoke(task.TaskId, task.Attempt);
         }
     }
 
