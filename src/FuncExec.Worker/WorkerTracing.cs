@@ -27,7 +27,16 @@ internal static class WorkerTracing
             return null;
         }
 
-        return Build();
+        try
+        {
+            return Build();
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // A malformed OTEL_* setting costs the worker its traces, not its tasks. Console.Error is the node's log here.
+            Console.Error.WriteLine($"worker: traces are not exported: {ex.Message}");
+            return null;
+        }
     }
 
     // Apart from the check above, so the JIT loads OpenTelemetry's assemblies only when the export is configured; typed

@@ -65,6 +65,12 @@ internal sealed class QueuedTask
 
     private void ReadTraceContext(TaskAssignment assignment)
     {
+        if (assignment.TaskName.Length > TaskAssignment.MaxTracedNameLength)
+        {
+            // Only a span's attribute, passed on to the node when this scheduler does not trace: cut to what a span keeps.
+            assignment.TaskName = assignment.TaskName[..TaskAssignment.MaxTracedNameLength];
+        }
+
         if (assignment.TraceParent.Length == 0 && assignment.TraceState.Length == 0)
         {
             return;

@@ -131,4 +131,23 @@ public sealed class TraceContextHostileTests
         var joined = spans.Single(s => s.Attributes[TraceContext.TaskId] == "2");
         Assert.Equal(("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"), (joined.TraceId, joined.ParentSpanId));
     }
+
+    [Theory]
+    [InlineData("not a uri")]
+    [InlineData("http://")]
+    [InlineData("ftp://127.0.0.1:1")]
+    public async Task Execute_WorkerGivenAMalformedOtlpEndpoint_StillRunsTasks(string endpoint)
+    {
+        var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" };
+        await using var node = await ScriptedNode.StartAsync(new NodeOptions { WorkerEnvironment = environment });
+        node.Assign(new TaskAssignment
+        {
+            TaskId = 1,
+            Attempt = 1,
+            Method = new MethodCall { Name = "System.Math.Max" },
+            ArgsJson = ByteString.CopyFromUtf8("[1,2]"),
+            TraceParent = Valid,
+        });
+        Assert.Equal("2", (await node.ResultAsync(1)).ResultJson.ToStringUtf8());
+    }
 }
