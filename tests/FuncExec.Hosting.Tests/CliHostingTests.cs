@@ -14,7 +14,7 @@ public sealed class CliHostingTests
     [Fact]
     public async Task Scheduler_FuncexecJsonInTheFolder_ItsSettingsApplyAndTheCommandLineWins()
     {
-        var folder = Directory.CreateTempSubdirectory("funcexec-hosting-json-").FullName;
+        var folder = TestHome.NewFolder("funcexec-hosting-json-");
         await File.WriteAllTextAsync(Path.Combine(folder, "funcexec.json"), """
             { "Scheduler": { "Port": 0, "UdpPort": 0, "Dashboard": false, "NoJournal": true, "IpAddr": "127.0.0.1", "Name": "from-file" } }
             """);
@@ -35,7 +35,7 @@ public sealed class CliHostingTests
     [Fact]
     public async Task Scheduler_MissingConfigFileOrAnInvalidSetting_ExitsWith2NamingIt()
     {
-        var folder = Directory.CreateTempSubdirectory("funcexec-hosting-config-").FullName;
+        var folder = TestHome.NewFolder("funcexec-hosting-config-");
         await using (var missing = FuncexecProcess.Start(folder, "scheduler", "--config", "nope.json"))
         {
             Assert.Equal(2, await missing.WaitForExitAsync());
@@ -51,8 +51,8 @@ public sealed class CliHostingTests
     [Fact]
     public async Task Node_SigtermWithATaskRunning_TakesNoMoreLetsItFinishThenExits0()
     {
-        var folder = Directory.CreateTempSubdirectory("funcexec-hosting-drain-").FullName;
-        var state = Directory.CreateTempSubdirectory("funcexec-hosting-drain-state-").FullName;
+        var folder = TestHome.NewFolder("funcexec-hosting-drain-");
+        var state = TestHome.NewFolder("funcexec-hosting-drain-state-");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddFuncExecScheduler(scheduler =>
         {
