@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FuncExec.Cli;
 
@@ -49,5 +50,52 @@ internal static class CliHost
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         return builder;
+    }
+
+    /// <summary>
+    /// Builds the generic host of a verb (<see cref="CliHost"/>), starts it, and runs <paramref name="wait"/> until the
+    /// host stops. A settings file that cannot be read, settings that fail their checks and a service that cannot start
+    /// (a port in use, a journal that cannot be opened) are reported as <c>VERB: message</c>, exit code 2.
+    /// </summary>
+    public static async Task<int> RunAsync(
+        string verb,
+        FileInfo? config,
+        IEnumerable<KeyValuePair<string, string?>> given,
+        LogLevel level,
+        TimeSpan shutdownTimeout,
+        Action<HostApplicationBuilder, IServiceCollection> addServices,
+        Func<IHost, Task<int>> wait)
+    {
+        IHost host;
+        try
+        {
+            var builder = CliHost.CreateBuilder(config, given, level, shutdownTimeout);
+            addServices(builder, builder.Services);
+            host = builder.Build();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"{verb}: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using (host)
+        {
+            try
+            {
+                await host.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException or Scheduler.Journal.JournalException
+                or UnauthorizedAccessException or OptionsValidationException or InvalidOperationException or FormatException)
+            {
+                // A port in use (the protocol's or the dashboard's), limits that do not fit together, a state folder or
+                // journal that cannot be used, or a setting that is wrong: the message names the option, key or file.
+                await Console.Error.WriteLineAsync($"{verb}: {ex.Message}").ConfigureAwait(false);
+                await host.StopAsync().ConfigureAwait(false);
+                return 2;
+            }
+
+            return await wait(host).ConfigureAwait(false);
+        }
     }
 }

@@ -14,7 +14,7 @@ public sealed class ClusterHostingTests
     [Fact]
     public async Task AddFuncExecSchedulerNodeAndClient_OnLoopback_RunATask()
     {
-        var state = Directory.CreateTempSubdirectory("funcexec-hosting-scheduler-").FullName;
+        var state = TestHome.NewFolder("funcexec-hosting-scheduler-");
         var schedulerBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         schedulerBuilder.Configuration.AddInMemoryCollection(
         [

@@ -15,5 +15,19 @@ internal static class TestHome
     {
         Folder = Directory.CreateTempSubdirectory("funcexec-hosting-test-home-").FullName;
         Environment.SetEnvironmentVariable("FUNCEXEC_HOME", Folder);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(Folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A process of a test still writes there; the temp folder is the system's to clean.
+            }
+        };
     }
+
+    /// <summary>A new folder for one test, inside <see cref="Folder"/>, so it goes when the tests end.</summary>
+    public static string NewFolder(string prefix) => Directory.CreateDirectory(Path.Combine(Folder, prefix + Guid.NewGuid().ToString("N"))).FullName;
 }

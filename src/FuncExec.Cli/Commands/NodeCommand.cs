@@ -106,13 +106,13 @@ internal static class NodeCommand
             // -N keeping back every core: said here as the command's own warning, and 1 worker started.
             var given = settings.Given(parse)
                 .Select(s => s.Key == "Node:Cpus" ? new(s.Key, Workers("node", "-c", parse.GetValue(cpus), CpuAffinity.AvailableCores().Count, Console.Error).ToString(CultureInfo.InvariantCulture)) : s)
-                .Concat(SchedulerCommand.SecuritySettings("Node", security, parse))
+                .Concat(security.Settings("Node", parse))
                 .ToList();
 
             // The node outlives its workers: what a worker that died had adopted from its tasks comes to the
             // node, which ends it (see OrphanReaper). Only this process: an embedded cluster leaves its host as it is.
             OrphanReaper.Become();
-            return await SchedulerCommand.RunAsync(
+            return await CliHost.RunAsync(
                 "node",
                 parse.GetValue(config),
                 given,

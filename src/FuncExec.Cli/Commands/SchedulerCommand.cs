@@ -168,8 +168,8 @@ internal static class SchedulerCommand
                 return 2;
             }
 
-            var given = settings.Given(parse).Concat(SecuritySettings("Scheduler", security, parse));
-            return await RunAsync(
+            var given = settings.Given(parse).Concat(security.Settings("Scheduler", parse));
+            return await CliHost.RunAsync(
                 "scheduler",
                 parse.GetValue(config),
                 given,
@@ -196,75 +196,6 @@ internal static class SchedulerCommand
 
     /// <summary>How long the scheduler may take to stop (close its journal, stop listening) once told to.</summary>
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>The secret and TLS files given on the command line (or <c>$FUNCEXEC_SECRET</c>), as settings of
-    /// <paramref name="section"/>: a secret given here replaces a secret file named in configuration, and the other way.</summary>
-    internal static IEnumerable<KeyValuePair<string, string?>> SecuritySettings(string section, SecurityOptions security, ParseResult parse)
-    {
-        var transport = security.Read(parse);
-        if (transport.Secret is { } secret)
-        {
-            yield return new($"{section}:Secret", secret);
-            yield return new($"{section}:SecretFile", string.Empty);
-        }
-
-        if (transport.CertFile is { } certFile)
-        {
-            yield return new($"{section}:CertFile", certFile);
-        }
-
-        if (transport.KeyFile is { } keyFile)
-        {
-            yield return new($"{section}:KeyFile", keyFile);
-        }
-    }
-
-    /// <summary>
-    /// Builds the generic host of a verb (<see cref="CliHost"/>), starts it, and runs <paramref name="wait"/> until the
-    /// host stops. A settings file that cannot be read, settings that fail their checks and a service that cannot start
-    /// (a port in use, a journal that cannot be opened) are reported as <c>VERB: message</c>, exit code 2.
-    /// </summary>
-    internal static async Task<int> RunAsync(
-        string verb,
-        FileInfo? config,
-        IEnumerable<KeyValuePair<string, string?>> given,
-        LogLevel level,
-        TimeSpan shutdownTimeout,
-        Action<HostApplicationBuilder, IServiceCollection> addServices,
-        Func<IHost, Task<int>> wait)
-    {
-        IHost host;
-        try
-        {
-            var builder = CliHost.CreateBuilder(config, given, level, shutdownTimeout);
-            addServices(builder, builder.Services);
-            host = builder.Build();
-        }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
-        {
-            await Console.Error.WriteLineAsync($"{verb}: {ex.Message}").ConfigureAwait(false);
-            return 2;
-        }
-
-        using (host)
-        {
-            try
-            {
-                await host.StartAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidDataException or Scheduler.Journal.JournalException
-                or UnauthorizedAccessException or OptionsValidationException or InvalidOperationException or FormatException)
-            {
-                // A port in use (the protocol's or the dashboard's), limits that do not fit together, a state folder or
-                // journal that cannot be used, or a setting that is wrong: the message names the option, key or file.
-                await Console.Error.WriteLineAsync($"{verb}: {ex.Message}").ConfigureAwait(false);
-                await host.StopAsync().ConfigureAwait(false);
-                return 2;
-            }
-
-            return await wait(host).ConfigureAwait(false);
-        }
-    }
 
     /// <summary>The exit code of a scheduler that stopped because it could no longer write its journal (its lease was lost).</summary>
     internal const int JournalLostExitCode = 3;

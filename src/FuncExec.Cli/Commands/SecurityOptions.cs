@@ -66,4 +66,26 @@ internal sealed class SecurityOptions
         CertFile = parse.GetValue(CertFile)?.FullName,
         KeyFile = parse.GetValue(KeyFile)?.FullName,
     };
+
+    /// <summary>The secret and TLS files given on the command line (or <c>$FUNCEXEC_SECRET</c>), as settings of
+    /// <paramref name="section"/>: a secret given here replaces a secret file named in configuration, and the other way.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings(string section, ParseResult parse)
+    {
+        var transport = Read(parse);
+        if (transport.Secret is { } secret)
+        {
+            yield return new($"{section}:Secret", secret);
+            yield return new($"{section}:SecretFile", string.Empty);
+        }
+
+        if (transport.CertFile is { } certFile)
+        {
+            yield return new($"{section}:CertFile", certFile);
+        }
+
+        if (transport.KeyFile is { } keyFile)
+        {
+            yield return new($"{section}:KeyFile", keyFile);
+        }
+    }
 }
