@@ -1,4 +1,5 @@
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Queueing;
@@ -371,6 +372,12 @@ internal sealed partial class ClusterScheduler
             return;
         }
 
+        FuncExecMetrics.TasksStarted.Add(1);
+        if (FuncExecMetrics.TaskQueueWait.Enabled && placement.Task.QueuedAt != 0)
+        {
+            FuncExecMetrics.TaskQueueWait.Record(FuncExecMetrics.SecondsSince(placement.Task.QueuedAt));
+        }
+
         if (dispatch.RecordsEvents)
         {
             dispatch.Event(StartedEvent(placement));
@@ -398,6 +405,7 @@ internal sealed partial class ClusterScheduler
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
         if (retryable && !placement.Killing && !placement.Cancelling && !task.Computation.Closing && task.Attempts <= task.Submitted.Retries)
         {
+            FuncExecMetrics.TasksRetried.Add(1);
             EnqueueLocked(task, dispatch);
             AnnounceStart(startsNext, dispatch);
             return;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Journal;
@@ -46,6 +47,7 @@ internal sealed partial class ClusterScheduler
     {
         Options = options ?? SchedulerOptions.Default;
         _journal = journal;
+        FuncExecMetrics.ObserveScheduler(this);
     }
 
     private readonly ISchedulerJournal? _journal;
@@ -203,6 +205,7 @@ internal sealed partial class ClusterScheduler
                 EnqueueLocked(queued, dispatch);
             }
 
+            FuncExecMetrics.TasksSubmitted.Add(tasks.Count);
             if (accepted is not null)
             {
                 dispatch.After(() => accepted(ids));
@@ -451,6 +454,7 @@ internal sealed partial class ClusterScheduler
     private void EnqueueLocked(QueuedTask task, Dispatch dispatch)
     {
         var computation = task.Computation;
+        task.QueuedAt = Stopwatch.GetTimestamp();
         if (task.IsPinned)
         {
             computation.Pinned.Add(task);
@@ -499,6 +503,14 @@ internal sealed partial class ClusterScheduler
         }
 
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
+        // Counted where the event the dashboard counts is made: both say the same of every task.
+        var outcome = FuncExecMetrics.Outcome(report.State);
+        FuncExecMetrics.TasksFinished.Add(1, outcome);
+        if (report.Started is { } started && report.Finished is { } finished && FuncExecMetrics.TaskDuration.Enabled)
+        {
+            FuncExecMetrics.TaskDuration.Record((finished - started).TotalSeconds, outcome);
+        }
+
         if (dispatch.RecordsEvents)
         {
             dispatch.Event(ClusterEvent.TaskFinished(

@@ -47,6 +47,10 @@ internal sealed class QueuedTask
     /// <summary>Attempts started so far.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>When it last entered the queue (submitted or retried), a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp; the queue wait it reports when it starts.</summary>
+    public long QueuedAt { get; set; }
+
     private static string KeyOf(TaskAssignment assignment) => assignment.FunctionCase switch
     {
         TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly is { } a ? $"m:{assignment.Method.Name}@{a.Sha256}" : $"m:{assignment.Method.Name}",
