@@ -121,6 +121,21 @@ internal static class FuncExecMetrics
     public static readonly ObservableGauge<int> WorkersIdle = FuncExecTelemetry.Meter.CreateObservableGauge(
         "funcexec.workers.idle", () => Observe(static (g, into) => g.ObserveWorkers(into, busy: false)), "{worker}", "Ready workers without a task, by node");
 
+    /// <summary>The death of a worker whose task was killed on request.</summary>
+    public static readonly KeyValuePair<string, object?> DiedKilled = new(ReasonKey, "killed");
+
+    /// <summary>The death of a worker whose task ran past its timeout.</summary>
+    public static readonly KeyValuePair<string, object?> DiedTimedOut = new(ReasonKey, "timed_out");
+
+    /// <summary>The death of a worker that crashed or quit on its own.</summary>
+    public static readonly KeyValuePair<string, object?> DiedExited = new(ReasonKey, "exited");
+
+    /// <summary>A worker replaced by the node's warm spare.</summary>
+    public static readonly KeyValuePair<string, object?> ReplacedBySpare = new(ReplacementKey, "spare");
+
+    /// <summary>A worker replaced by a new process.</summary>
+    public static readonly KeyValuePair<string, object?> ReplacedBySpawn = new(ReplacementKey, "spawn");
+
     /// <summary>The tag for a final state, prebuilt.</summary>
     public static KeyValuePair<string, object?> Outcome(TaskState state) => Outcomes[(int)state];
 
