@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FuncExec.Cli.Telemetry;
 using FuncExec.Core.Platform;
 using FuncExec.Core.Text;
 using FuncExec.Node;
@@ -34,6 +35,8 @@ internal static class NodeCommand
             cpus, scheduler, ipAddr, extIpAddr, udpPort, name, destPath, maxFileSize, maxStoreSize, debug,
         };
         security.AddTo(command);
+        var telemetry = new TelemetryOptions(servesMetrics: true);
+        telemetry.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             IReadOnlyList<SchedulerAddress> addresses = [];
@@ -74,6 +77,12 @@ internal static class NodeCommand
             // node, which ends it (see OrphanReaper). Only this process: an embedded cluster leaves its host as it is.
             OrphanReaper.Become();
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
+            using var exporting = CliTelemetry.TryStart(telemetry.Read(parse), "funcexec-node", "node");
+            if (exporting is null)
+            {
+                return 2;
+            }
+
             await using var agent = new NodeAgent(
                 new NodeAgentOptions
                 {

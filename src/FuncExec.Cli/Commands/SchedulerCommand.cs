@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FuncExec.Cli.Output;
+using FuncExec.Cli.Telemetry;
 using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Protocol.Connections;
@@ -68,6 +69,8 @@ internal static class SchedulerCommand
             journal, noJournal, freshJournal, resultRetention, maxReattach,
         };
         security.AddTo(command);
+        var telemetry = new TelemetryOptions();
+        telemetry.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!OutputFile.CheckAll("scheduler", ("--profile", parse.GetValue(profile))))
@@ -135,6 +138,7 @@ internal static class SchedulerCommand
             }
 
             using var logging = CliLogging.Create(parse.GetValue(debug) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Information);
+            using var exporting = CliTelemetry.Start(telemetry.Read(parse), "funcexec-scheduler");
             var dashboard = parse.GetValue(noDashboard) ? null : new DashboardOptions { IpAddr = parse.GetValue(dashboardIp)!, Port = parse.GetValue(dashboardPort), Hosts = parse.GetValue(dashboardHost) ?? [] };
             SchedulerServer server;
             try
