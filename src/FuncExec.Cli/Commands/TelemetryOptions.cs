@@ -62,9 +62,9 @@ internal sealed class TelemetryOptions
                 result.AddError($"--metrics-port {port} is not a TCP port (1 to 65535)");
             }
 
-            if (!IPAddress.TryParse(result.GetValue(MetricsIp), out _))
+            if (result.GetValue(MetricsIp) is { Length: > 0 } ip && !IPAddress.TryParse(ip, out _))
             {
-                result.AddError($"--metrics-ip '{result.GetValue(MetricsIp)}' is not an IP address");
+                result.AddError($"--metrics-ip '{ip}' is not an IP address");
             }
         });
     }
@@ -73,5 +73,5 @@ internal sealed class TelemetryOptions
     public CliTelemetrySettings Read(ParseResult parse) => new(
         parse.GetValue(OtlpEndpoint),
         _servesMetrics ? parse.GetValue(MetricsPort) : null,
-        _servesMetrics ? parse.GetValue(MetricsIp) ?? "127.0.0.1" : "127.0.0.1");
+        _servesMetrics && parse.GetValue(MetricsIp) is { Length: > 0 } ip ? ip : "127.0.0.1");
 }
