@@ -372,7 +372,7 @@ internal sealed partial class ClusterScheduler
             return;
         }
 
-        FuncExecMetrics.TasksStarted.Add(1);
+        FuncExecMetrics.TaskStarted();
         if (FuncExecMetrics.TaskQueueWait.Enabled && placement.Task.QueuedAt != 0)
         {
             FuncExecMetrics.TaskQueueWait.Record(FuncExecMetrics.SecondsSince(placement.Task.QueuedAt));
@@ -405,7 +405,7 @@ internal sealed partial class ClusterScheduler
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
         if (retryable && !placement.Killing && !placement.Cancelling && !task.Computation.Closing && task.Attempts <= task.Submitted.Retries)
         {
-            FuncExecMetrics.TasksRetried.Add(1);
+            FuncExecMetrics.TaskRetried();
             EnqueueLocked(task, dispatch);
             AnnounceStart(startsNext, dispatch);
             return;

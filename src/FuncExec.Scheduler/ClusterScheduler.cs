@@ -205,7 +205,7 @@ internal sealed partial class ClusterScheduler
                 EnqueueLocked(queued, dispatch);
             }
 
-            FuncExecMetrics.TasksSubmitted.Add(tasks.Count);
+            FuncExecMetrics.TasksAccepted(tasks.Count);
             if (accepted is not null)
             {
                 dispatch.After(() => accepted(ids));
@@ -504,11 +504,10 @@ internal sealed partial class ClusterScheduler
 
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
         // Counted where the event the dashboard counts is made: both say the same of every task.
-        var outcome = FuncExecMetrics.Outcome(report.State);
-        FuncExecMetrics.TasksFinished.Add(1, outcome);
+        FuncExecMetrics.TaskFinished(report.State);
         if (report.Started is { } started && report.Finished is { } finished && FuncExecMetrics.TaskDuration.Enabled)
         {
-            FuncExecMetrics.TaskDuration.Record((finished - started).TotalSeconds, outcome);
+            FuncExecMetrics.TaskDuration.Record((finished - started).TotalSeconds, FuncExecMetrics.Outcome(report.State));
         }
 
         if (dispatch.RecordsEvents)

@@ -67,7 +67,7 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
             {
                 CloseLog = _server.SessionLog,
                 CloseLogKey = address,
-                PeerRole = hello.Role == PeerRole.Client ? ConnectionMetrics.Client : ConnectionMetrics.Node,
+                PeerRole = hello.Role == PeerRole.Client ? MeteredPeer.Client : MeteredPeer.Node,
                 // A client's frame over the cap closes its connection; the client is told why first, rather than seeing a reset.
                 OversizedFrameReply = hello.Role == PeerRole.Client ? OversizedClientFrame : null,
             };

@@ -46,12 +46,12 @@ public sealed class SchedulerMetricsTests
         scheduler.WorkerLost(0, 3, [Result(node.Assigned[3][0], TaskOutcome.Killed)], []);
 
         Assert.Equal(4, observer.Finished.Count);
-        Assert.Equal(4, metrics.Sum("funcexec.tasks.submitted"));
-        Assert.Equal(4, metrics.Sum("funcexec.tasks.started"));
-        Assert.Equal(4, metrics.Sum("funcexec.tasks.finished"));
+        Assert.Equal(4, metrics.Delta("funcexec.tasks.submitted"));
+        Assert.Equal(4, metrics.Delta("funcexec.tasks.started"));
+        Assert.Equal(4, metrics.Delta("funcexec.tasks.finished"));
         foreach (var outcome in new[] { "succeeded", "failed", "timed_out", "killed" })
         {
-            Assert.Equal(1, metrics.Sum("funcexec.tasks.finished", Outcome, outcome));
+            Assert.Equal(1, metrics.Delta("funcexec.tasks.finished", Outcome, outcome));
             Assert.Equal(0.25, metrics.Sum("funcexec.task.duration", Outcome, outcome), precision: 6);
         }
 
@@ -71,10 +71,10 @@ public sealed class SchedulerMetricsTests
         scheduler.OnResults(0, 0, [Result(node.Assigned[0][1], TaskOutcome.Succeeded)]);
 
         Assert.Equal(TaskState.Succeeded, observer.Finished.Single().Report.State);
-        Assert.Equal(1, metrics.Sum("funcexec.tasks.submitted"));
-        Assert.Equal(1, metrics.Sum("funcexec.tasks.retried"));
-        Assert.Equal(2, metrics.Sum("funcexec.tasks.started"));
-        Assert.Equal(1, metrics.Sum("funcexec.tasks.finished", Outcome, "succeeded"));
-        Assert.Equal(0, metrics.Sum("funcexec.tasks.finished", Outcome, "failed"));
+        Assert.Equal(1, metrics.Delta("funcexec.tasks.submitted"));
+        Assert.Equal(1, metrics.Delta("funcexec.tasks.retried"));
+        Assert.Equal(2, metrics.Delta("funcexec.tasks.started"));
+        Assert.Equal(1, metrics.Delta("funcexec.tasks.finished", Outcome, "succeeded"));
+        Assert.Equal(0, metrics.Delta("funcexec.tasks.finished", Outcome, "failed"));
     }
 }

@@ -11,8 +11,9 @@ namespace FuncExec.Core.Telemetry;
 /// </summary>
 /// <remarks>
 /// <para>Attributes come from fixed sets (an outcome, a reason, a role) or from names an operator chose (a node, a
-/// computation), never from ids, so the number of series stays bounded. Tags are prebuilt, so a hot path pays for
-/// <c>Add</c> with one tag and no allocation; with nothing listening, <c>Add</c> and <c>Record</c> are a branch.</para>
+/// computation), never from ids, so the number of series stays bounded. The task counters are totals added
+/// atomically and observed when a collector asks, so scheduling a task pays no lookup of tags; the histograms'
+/// tags are prebuilt, and with nothing listening a <c>Record</c> is a branch.</para>
 /// <para>The gauges (queue length, busy and idle workers) are observed from whoever registered with
 /// <see cref="ObserveScheduler"/>: the scheduler answers from the snapshot the dashboard reads.</para>
 /// </remarks>
@@ -56,21 +57,28 @@ internal static class FuncExecMetrics
     private static readonly Lock ObserversLock = new();
     private static WeakReference<ISchedulerGauges>[] _schedulers = [];
 
+    // The task counts, added with Interlocked under the scheduler's lock and read when a collector asks: a task costs
+    // an atomic add per step whether or not anything listens, never a lookup of its tags.
+    private static readonly long[] Finished = new long[Outcomes.Length];
+    private static long _submitted;
+    private static long _started;
+    private static long _retried;
+
     /// <summary>Tasks the scheduler accepted from submitters (retries are not counted again).</summary>
-    public static readonly Counter<long> TasksSubmitted = FuncExecTelemetry.Meter.CreateCounter<long>(
-        "funcexec.tasks.submitted", "{task}", "Tasks the scheduler accepted from submitters");
+    public static readonly ObservableCounter<long> TasksSubmitted = FuncExecTelemetry.Meter.CreateObservableCounter(
+        "funcexec.tasks.submitted", static () => Volatile.Read(ref _submitted), "{task}", "Tasks the scheduler accepted from submitters");
 
     /// <summary>Attempts that began on a worker.</summary>
-    public static readonly Counter<long> TasksStarted = FuncExecTelemetry.Meter.CreateCounter<long>(
-        "funcexec.tasks.started", "{task}", "Task attempts that began on a worker");
+    public static readonly ObservableCounter<long> TasksStarted = FuncExecTelemetry.Meter.CreateObservableCounter(
+        "funcexec.tasks.started", static () => Volatile.Read(ref _started), "{task}", "Task attempts that began on a worker");
 
     /// <summary>Tasks that reached a final state, by <see cref="OutcomeKey"/>.</summary>
-    public static readonly Counter<long> TasksFinished = FuncExecTelemetry.Meter.CreateCounter<long>(
-        "funcexec.tasks.finished", "{task}", "Tasks that reached a final state, by outcome");
+    public static readonly ObservableCounter<long> TasksFinished = FuncExecTelemetry.Meter.CreateObservableCounter(
+        "funcexec.tasks.finished", ObserveFinished, "{task}", "Tasks that reached a final state, by outcome");
 
     /// <summary>Failed or timed-out attempts queued again for another attempt.</summary>
-    public static readonly Counter<long> TasksRetried = FuncExecTelemetry.Meter.CreateCounter<long>(
-        "funcexec.tasks.retried", "{task}", "Failed or timed-out attempts queued again");
+    public static readonly ObservableCounter<long> TasksRetried = FuncExecTelemetry.Meter.CreateObservableCounter(
+        "funcexec.tasks.retried", static () => Volatile.Read(ref _retried), "{task}", "Failed or timed-out attempts queued again");
 
     /// <summary>From a task's last start on a worker to its end, by <see cref="OutcomeKey"/>.</summary>
     public static readonly Histogram<double> TaskDuration = FuncExecTelemetry.Meter.CreateHistogram(
@@ -136,6 +144,18 @@ internal static class FuncExecMetrics
     /// <summary>A worker replaced by a new process.</summary>
     public static readonly KeyValuePair<string, object?> ReplacedBySpawn = new(ReplacementKey, "spawn");
 
+    /// <summary>Counts <paramref name="count"/> tasks accepted.</summary>
+    public static void TasksAccepted(int count) => Interlocked.Add(ref _submitted, count);
+
+    /// <summary>Counts an attempt that began on a worker.</summary>
+    public static void TaskStarted() => Interlocked.Increment(ref _started);
+
+    /// <summary>Counts an attempt queued again.</summary>
+    public static void TaskRetried() => Interlocked.Increment(ref _retried);
+
+    /// <summary>Counts a task that reached <paramref name="state"/>.</summary>
+    public static void TaskFinished(TaskState state) => Interlocked.Increment(ref Finished[(int)state]);
+
     /// <summary>The tag for a final state, prebuilt.</summary>
     public static KeyValuePair<string, object?> Outcome(TaskState state) => Outcomes[(int)state];
 
@@ -160,6 +180,17 @@ internal static class FuncExecMetrics
         {
             _schedulers = [.. _schedulers.Where(w => w.TryGetTarget(out var g) && !ReferenceEquals(g, gauges))];
         }
+    }
+
+    private static Measurement<long>[] ObserveFinished()
+    {
+        var measurements = new Measurement<long>[Finished.Length];
+        for (var i = 0; i < Finished.Length; i++)
+        {
+            measurements[i] = new Measurement<long>(Volatile.Read(ref Finished[i]), Outcomes[i]);
+        }
+
+        return measurements;
     }
 
     private static List<Measurement<int>> Observe(Action<ISchedulerGauges, List<Measurement<int>>> observe)

@@ -283,8 +283,7 @@ internal sealed class WorkerHandle
         try
         {
             _socket!.Send(_output.WrittenSpan);
-            ConnectionMetrics.FramesSent.Add(1, ConnectionMetrics.Worker);
-            ConnectionMetrics.BytesSent.Add(_output.WrittenCount, ConnectionMetrics.Worker);
+            ConnectionMetrics.Sent(MeteredPeer.Worker, 1, _output.WrittenCount);
         }
         catch (SocketException)
         {
@@ -358,14 +357,9 @@ internal sealed class WorkerHandle
         string? fault = null;
         try
         {
-            while (FrameCodec.Read(input, WorkerEnvelope.Parser, ref buffer) is { } envelope)
+            while (FrameCodec.Read(input, WorkerEnvelope.Parser, ref buffer, out var frameSize) is { } envelope)
             {
-                ConnectionMetrics.FramesReceived.Add(1, ConnectionMetrics.Worker);
-                if (ConnectionMetrics.BytesReceived.Enabled)
-                {
-                    // The codec does not say how long the frame was; its size is computed only while someone listens.
-                    ConnectionMetrics.BytesReceived.Add(FrameCodec.HeaderSize + envelope.CalculateSize(), ConnectionMetrics.Worker);
-                }
+                ConnectionMetrics.Received(MeteredPeer.Worker, 1, frameSize);
 
                 switch (envelope.BodyCase)
                 {

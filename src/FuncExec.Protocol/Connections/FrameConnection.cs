@@ -117,7 +117,7 @@ internal sealed partial class FrameConnection : IAsyncDisposable
 
     /// <summary>The peer's role, the tag its frames and bytes are counted under (<see cref="ConnectionMetrics"/>);
     /// the scheduler unless set, as for the connections nodes and clients dial.</summary>
-    public KeyValuePair<string, object?> PeerRole { get; init; } = ConnectionMetrics.Scheduler;
+    public MeteredPeer PeerRole { get; init; } = MeteredPeer.Scheduler;
 
     /// <summary>When set, a frame over the cap is answered with the envelope this makes from its size and the cap
     /// before the connection closes, so that the peer can say why it was dropped rather than see a reset. The reply
@@ -293,9 +293,8 @@ internal sealed partial class FrameConnection : IAsyncDisposable
                     reader.AdvanceTo(buffer.Start, buffer.End);
                     if (frames > 0)
                     {
-                        // Once per read, not per frame: a burst of small frames costs two adds.
-                        ConnectionMetrics.FramesReceived.Add(frames, PeerRole);
-                        ConnectionMetrics.BytesReceived.Add(available - buffer.Length, PeerRole);
+                        // Once per read, not per frame: a burst of small frames costs two atomic adds.
+                        ConnectionMetrics.Received(PeerRole, frames, available - buffer.Length);
                     }
                 }
 
@@ -383,18 +382,13 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         {
             while (!IsClosed)
             {
-                if (FrameCodec.Read(input, ClusterEnvelope.Parser, ref buffer, _maxFrameSize) is not { } envelope)
+                if (FrameCodec.Read(input, ClusterEnvelope.Parser, ref buffer, out var frameSize, _maxFrameSize) is not { } envelope)
                 {
                     RequestClose(new CloseReason(CloseReasonKind.PeerClosed, "the peer closed the connection"), exception: null);
                     return;
                 }
 
-                ConnectionMetrics.FramesReceived.Add(1, PeerRole);
-                if (ConnectionMetrics.BytesReceived.Enabled)
-                {
-                    // The codec does not say how long the frame was; its size is computed only while someone listens.
-                    ConnectionMetrics.BytesReceived.Add(FrameCodec.HeaderSize + envelope.CalculateSize(), PeerRole);
-                }
+                ConnectionMetrics.Received(PeerRole, 1, frameSize);
 
                 try
                 {
@@ -463,8 +457,7 @@ internal sealed partial class FrameConnection : IAsyncDisposable
                     buffer.Reset();
                 }
 
-                ConnectionMetrics.FramesSent.Add(frames, PeerRole);
-                ConnectionMetrics.BytesSent.Add(bytes, PeerRole);
+                ConnectionMetrics.Sent(PeerRole, frames, bytes);
 
                 await _stream.FlushAsync(token).ConfigureAwait(false);
             }

@@ -11,8 +11,8 @@ namespace FuncExec.Protocol.Diagnostics;
 /// <para>The meter is named <c>FuncExec</c> like <c>FuncExec.Core.Telemetry.FuncExecTelemetry.Meter</c>, whose
 /// assembly this one does not reference: a listener that enables the meter <c>FuncExec</c> (<c>AddMeter("FuncExec")</c>)
 /// gets both, and no instrument name is in both.</para>
-/// <para>The read and write loops add once per batch of frames, with one prebuilt tag; reasons come from a fixed
-/// set, so refusals cannot grow the number of series.</para>
+/// <para>Frames and bytes are totals per role, added atomically once per batch of frames and observed when a
+/// collector asks; reasons come from a fixed set, so refusals cannot grow the number of series.</para>
 /// </remarks>
 internal static class ConnectionMetrics
 {
@@ -24,21 +24,36 @@ internal static class ConnectionMetrics
 
     private static readonly Meter Meter = new("FuncExec", typeof(ConnectionMetrics).Assembly.GetName().Version?.ToString());
 
+    private static readonly KeyValuePair<string, object?>[] RoleTags =
+    [
+        new(PeerRoleKey, "scheduler"),
+        new(PeerRoleKey, "client"),
+        new(PeerRoleKey, "node"),
+        new(PeerRoleKey, "worker"),
+    ];
+
+    // Totals per peer role, added with Interlocked on the hot paths and read when a collector asks: a frame costs
+    // an atomic add whether or not anything listens, never a lookup of its tags.
+    private static readonly long[] FramesIn = new long[RoleTags.Length];
+    private static readonly long[] FramesOut = new long[RoleTags.Length];
+    private static readonly long[] BytesIn = new long[RoleTags.Length];
+    private static readonly long[] BytesOut = new long[RoleTags.Length];
+
     /// <summary>Frames read, by <see cref="PeerRoleKey"/>.</summary>
-    public static readonly Counter<long> FramesReceived = Meter.CreateCounter<long>(
-        "funcexec.frames.received", "{frame}", "Frames read from peers, by the peer's role");
+    public static readonly ObservableCounter<long> FramesReceived = Meter.CreateObservableCounter(
+        "funcexec.frames.received", () => Observe(FramesIn), "{frame}", "Frames read from peers, by the peer's role");
 
     /// <summary>Frames written, by <see cref="PeerRoleKey"/>.</summary>
-    public static readonly Counter<long> FramesSent = Meter.CreateCounter<long>(
-        "funcexec.frames.sent", "{frame}", "Frames written to peers, by the peer's role");
+    public static readonly ObservableCounter<long> FramesSent = Meter.CreateObservableCounter(
+        "funcexec.frames.sent", () => Observe(FramesOut), "{frame}", "Frames written to peers, by the peer's role");
 
     /// <summary>Bytes of frames read (length prefixes included), by <see cref="PeerRoleKey"/>.</summary>
-    public static readonly Counter<long> BytesReceived = Meter.CreateCounter<long>(
-        "funcexec.bytes.received", "By", "Bytes of frames read from peers, by the peer's role");
+    public static readonly ObservableCounter<long> BytesReceived = Meter.CreateObservableCounter(
+        "funcexec.bytes.received", () => Observe(BytesIn), "By", "Bytes of frames read from peers, by the peer's role");
 
     /// <summary>Bytes of frames written (length prefixes included), by <see cref="PeerRoleKey"/>.</summary>
-    public static readonly Counter<long> BytesSent = Meter.CreateCounter<long>(
-        "funcexec.bytes.sent", "By", "Bytes of frames written to peers, by the peer's role");
+    public static readonly ObservableCounter<long> BytesSent = Meter.CreateObservableCounter(
+        "funcexec.bytes.sent", () => Observe(BytesOut), "By", "Bytes of frames written to peers, by the peer's role");
 
     /// <summary>Connections refused before they were served, by <see cref="ReasonKey"/>: <c>authentication</c>,
     /// <c>protocol_mismatch</c>, <c>tls</c>, <c>timeout</c>, <c>malformed</c>, <c>io</c>.</summary>
@@ -49,17 +64,19 @@ internal static class ConnectionMetrics
     public static readonly Counter<long> FramesRejected = Meter.CreateCounter<long>(
         "funcexec.frames.rejected", "{frame}", "Inbound frames refused (over the cap, not a frame, too slow), by reason");
 
-    /// <summary>The tag of a client peer.</summary>
-    public static readonly KeyValuePair<string, object?> Client = new(PeerRoleKey, "client");
+    /// <summary>Counts <paramref name="frames"/> frames of <paramref name="bytes"/> bytes read from a <paramref name="peer"/>.</summary>
+    public static void Received(MeteredPeer peer, long frames, long bytes)
+    {
+        Interlocked.Add(ref FramesIn[(int)peer], frames);
+        Interlocked.Add(ref BytesIn[(int)peer], bytes);
+    }
 
-    /// <summary>The tag of a node peer.</summary>
-    public static readonly KeyValuePair<string, object?> Node = new(PeerRoleKey, "node");
-
-    /// <summary>The tag of a worker peer.</summary>
-    public static readonly KeyValuePair<string, object?> Worker = new(PeerRoleKey, "worker");
-
-    /// <summary>The tag of the scheduler, as a node or client sees it.</summary>
-    public static readonly KeyValuePair<string, object?> Scheduler = new(PeerRoleKey, "scheduler");
+    /// <summary>Counts <paramref name="frames"/> frames of <paramref name="bytes"/> bytes written to a <paramref name="peer"/>.</summary>
+    public static void Sent(MeteredPeer peer, long frames, long bytes)
+    {
+        Interlocked.Add(ref FramesOut[(int)peer], frames);
+        Interlocked.Add(ref BytesOut[(int)peer], bytes);
+    }
 
     /// <summary>Counts a connection refused because of <paramref name="failure"/>.</summary>
     public static void PeerRejected(Exception failure) => PeersRejected.Add(1, new KeyValuePair<string, object?>(ReasonKey, RejectionReason(failure)));
@@ -81,6 +98,17 @@ internal static class ConnectionMetrics
         {
             FramesRejected.Add(1, new KeyValuePair<string, object?>(ReasonKey, reason));
         }
+    }
+
+    private static Measurement<long>[] Observe(long[] totals)
+    {
+        var measurements = new Measurement<long>[totals.Length];
+        for (var i = 0; i < totals.Length; i++)
+        {
+            measurements[i] = new Measurement<long>(Volatile.Read(ref totals[i]), RoleTags[i]);
+        }
+
+        return measurements;
     }
 
     /// <summary>The reason, from the fixed set of <see cref="PeersRejected"/>, that <paramref name="failure"/> stands for.</summary>

@@ -39,7 +39,7 @@ public sealed class InstrumentTests
         Assert.Equal(1, metrics.Count("funcexec.kill.refill.duration"));
         // The node keeps a warm spare: the replacement is the spare, handed over.
         Assert.Equal(metrics.Sum("funcexec.worker.respawns", "funcexec.worker.replacement", "spare"), metrics.Sum("funcexec.spare.handovers"));
-        Assert.Equal(1, metrics.Sum("funcexec.tasks.finished", "funcexec.task.outcome", "killed"));
+        Assert.Equal(1, metrics.Delta("funcexec.tasks.finished", "funcexec.task.outcome", "killed"));
     }
 
     [Fact]
@@ -67,11 +67,11 @@ public sealed class InstrumentTests
 
         const string Role = "funcexec.peer.role";
         // The scheduler read the client's request and answered it; the client wrote one and read the answer.
-        Assert.True(await EventuallyAsync(() => metrics.Sum("funcexec.frames.received", Role, "client") >= 1 && metrics.Sum("funcexec.frames.sent", Role, "client") >= 1));
-        Assert.True(metrics.Sum("funcexec.frames.sent", Role, "scheduler") >= 1);
-        Assert.True(metrics.Sum("funcexec.frames.received", Role, "scheduler") >= 1);
+        Assert.True(await EventuallyAsync(() => metrics.Delta("funcexec.frames.received", Role, "client") >= 1 && metrics.Delta("funcexec.frames.sent", Role, "client") >= 1));
+        Assert.True(metrics.Delta("funcexec.frames.sent", Role, "scheduler") >= 1);
+        Assert.True(metrics.Delta("funcexec.frames.received", Role, "scheduler") >= 1);
         // Every frame is at least its 4-byte length prefix.
-        Assert.True(metrics.Sum("funcexec.bytes.received", Role, "client") >= 4 * metrics.Sum("funcexec.frames.received", Role, "client"));
-        Assert.True(metrics.Sum("funcexec.bytes.sent", Role, "scheduler") >= 4 * metrics.Sum("funcexec.frames.sent", Role, "scheduler"));
+        Assert.True(metrics.Delta("funcexec.bytes.received", Role, "client") >= 4 * metrics.Delta("funcexec.frames.received", Role, "client"));
+        Assert.True(metrics.Delta("funcexec.bytes.sent", Role, "scheduler") >= 4 * metrics.Delta("funcexec.frames.sent", Role, "scheduler"));
     }
 }
