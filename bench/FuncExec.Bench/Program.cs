@@ -63,7 +63,7 @@ if (args is ["broker", ..])
 if (args is ["telemetry", ..])
 {
     // W1 and W2 on the embedded cluster with FuncExec's metrics (and sampled traces) collected, as ratios to neither.
-    await TelemetryOverhead.RunAsync(workloads, Arg("--rounds", 5));
+    await TelemetryOverhead.RunAsync(workloads, Arg("--rounds", 25));
     return 0;
 }
 
