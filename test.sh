@@ -19,11 +19,13 @@ command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 # The journal and standby tests start a PostgreSQL server of their own (initdb into a temporary folder), from
 # /usr/lib/postgresql/VERSION/bin, whatever VERSION the distribution ships; the system's cluster is left alone.
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
+# The metrics test starts a prometheus server of its own, scraping a scheduler; the package's service is left alone.
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} for the tests" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # The tests start their own sshd, rabbitmq-server and postgres; the packages' system services need not
+  # The tests start their own sshd, rabbitmq-server, postgres and prometheus; the packages' system services need not
   # start (and cannot, where there is no init system): while installing, a policy says so.
   policy=/usr/sbin/policy-rc.d
   placed=""

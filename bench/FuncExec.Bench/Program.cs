@@ -15,6 +15,7 @@ using FuncExec.Client;
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
+// `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
 // `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
 // direct, and Celery through the same broker (apt-get install python3-celery).
 if (args is ["ping-pong-server", var socketPath])
@@ -56,6 +57,13 @@ if (args is ["broker", ..])
         Console.WriteLine($"{"Celery, same broker, tasks/s",-34} {c.W1,10:N0}  (FuncExec through RabbitMQ: {brokered / c.W1:F1}×); Celery delay().get() p50 {c.W2P50:N0} µs");
     }
 
+    return 0;
+}
+
+if (args is ["telemetry", ..])
+{
+    // W1 and W2 on the embedded cluster with FuncExec's metrics (and sampled traces) collected, as ratios to neither.
+    await TelemetryOverhead.RunAsync(workloads, Arg("--rounds", 25));
     return 0;
 }
 

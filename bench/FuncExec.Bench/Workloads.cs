@@ -23,31 +23,13 @@ internal sealed class Workloads
 
     public async Task<Figures> MeasureAsync(ICluster cluster, string label)
     {
-        // Warm-up: ship the assembly, resolve the method in every worker, JIT the hot paths.
-        await CheckAsync(cluster, [.. Enumerable.Range(0, 4000).Select(Noop)]);
+        await WarmUpAsync(cluster);
 
         Console.Error.WriteLine($"{label} W1: {W1Tasks:N0} no-op tasks ...");
-        var w1Tasks = Enumerable.Range(0, W1Tasks).Select(Noop).ToArray();
-        var stopwatch = Stopwatch.StartNew();
-        await CheckAsync(cluster, w1Tasks);
-        var w1 = W1Tasks / stopwatch.Elapsed.TotalSeconds;
+        var w1 = await W1Async(cluster);
 
         Console.Error.WriteLine($"{label} W2: {W2Tasks:N0} sequential no-op tasks ...");
-        var latencies = new double[W2Tasks];
-        for (var i = -200; i < W2Tasks; i++)
-        {
-            var task = Noop(Math.Max(i, 0));
-            var start = Stopwatch.GetTimestamp();
-            var report = (await cluster.RunAsync([task]))[0];
-            var elapsed = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            Expect(report, Math.Max(i, 0));
-            if (i >= 0)
-            {
-                latencies[i] = elapsed;
-            }
-        }
-
-        Array.Sort(latencies);
+        var latencies = await W2Async(cluster);
 
         Console.Error.WriteLine($"{label} W3: {W3Tasks} tasks of {W3Millis} ms CPU ...");
         var w3Tasks = Enumerable.Range(0, W3Tasks).Select(i => new TaskSpec
@@ -58,7 +40,7 @@ internal sealed class Workloads
             Assembly = _assembly,
             Params = [JsonSerializer.SerializeToElement(W3Millis)],
         }).ToArray();
-        stopwatch.Restart();
+        var stopwatch = Stopwatch.StartNew();
         var w3Reports = await cluster.RunAsync(w3Tasks);
         var w3Wall = stopwatch.Elapsed.TotalSeconds;
         if (w3Reports.Any(r => r.State != TaskState.Succeeded))
@@ -97,6 +79,39 @@ internal sealed class Workloads
 
         Array.Sort(times);
         return times;
+    }
+
+    /// <summary>Ships the assembly, resolves the method in every worker, JITs the hot paths.</summary>
+    public Task WarmUpAsync(ICluster cluster) => CheckAsync(cluster, [.. Enumerable.Range(0, 4000).Select(Noop)]);
+
+    /// <summary>W1: <see cref="W1Tasks"/> no-op tasks at once, every result checked; tasks per second.</summary>
+    public async Task<double> W1Async(ICluster cluster)
+    {
+        var tasks = Enumerable.Range(0, W1Tasks).Select(Noop).ToArray();
+        var stopwatch = Stopwatch.StartNew();
+        await CheckAsync(cluster, tasks);
+        return W1Tasks / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>W2: <see cref="W2Tasks"/> no-op tasks one after another (after 200 unmeasured); latencies in µs, sorted.</summary>
+    public async Task<double[]> W2Async(ICluster cluster)
+    {
+        var latencies = new double[W2Tasks];
+        for (var i = -200; i < W2Tasks; i++)
+        {
+            var task = Noop(Math.Max(i, 0));
+            var start = Stopwatch.GetTimestamp();
+            var report = (await cluster.RunAsync([task]))[0];
+            var elapsed = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            Expect(report, Math.Max(i, 0));
+            if (i >= 0)
+            {
+                latencies[i] = elapsed;
+            }
+        }
+
+        Array.Sort(latencies);
+        return latencies;
     }
 
     public static double Percentile(double[] sorted, double p) =>

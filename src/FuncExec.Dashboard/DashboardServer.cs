@@ -1,4 +1,5 @@
 using System.Net;
+using FuncExec.Core.Telemetry;
 using FuncExec.Dashboard.Endpoints;
 using FuncExec.Dashboard.Internal;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace FuncExec.Dashboard;
 
@@ -25,7 +27,8 @@ namespace FuncExec.Dashboard;
 /// <para>Endpoints: <c>GET /</c> (the page), <c>GET /api/status</c>, <c>/api/view</c>,
 /// <c>/api/history</c>, <c>/api/tasks?filter=</c>, <c>/api/tasks/{id}/error</c>, <c>/api/computations</c>, <c>/api/auth</c>,
 /// <c>/api/events</c> (server-sent events); <c>POST /api/tasks/{id}/kill</c>,
-/// <c>/api/tasks/{id}/cancel?graceMs=</c>, <c>/api/login</c>, <c>/api/logout</c>.</para>
+/// <c>/api/tasks/{id}/cancel?graceMs=</c>, <c>/api/login</c>, <c>/api/logout</c>; <c>GET /metrics</c> (the
+/// process's <c>FuncExec</c> instruments in the Prometheus text format, read like the API).</para>
 /// <para>It answers only requests whose <c>Host</c> names it (loopback names, its own address, and
 /// <see cref="DashboardOptions.Hosts"/>), and refuses posts from pages of another origin. Reads need
 /// no login while it listens on loopback; listening beyond loopback, they need the cluster secret.
@@ -82,6 +85,8 @@ internal sealed class DashboardServer : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, DashboardJson.Default));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
+        // The process's FuncExec instruments, in the Prometheus text format at /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FuncExecTelemetry.Name).AddPrometheusExporter());
         var app = builder.Build();
 
         app.Use(new RequestGate(auth, logger).InvokeAsync);
@@ -96,6 +101,7 @@ internal sealed class DashboardServer : IAsyncDisposable
         ComputationEndpoints.Map(reads, views);
         EventEndpoints.Map(reads, feed, logger);
         StaticAssetEndpoints.Map(app, new StaticAssets());
+        MetricsEndpoint.Map(app, auth);
 
         // Subscribed before serving, so the history holds every task from the first page on.
         var subscription = source.Scheduler.Subscribe(history.OnEvents);

@@ -308,7 +308,7 @@ internal sealed partial class ClusterScheduler
                             task.Task.Id, task.Task.Submitted.Name, slot.Name, [.. task.Task.Assignment.Cores], task.Attempt, task.Task.Computation.Id));
                     }
 
-                    var state = !slot.Ready ? "starting" : slot.HeldBy != 0 ? "held" : task is null ? "idle" : "busy";
+                    var state = SlotState(slot);
                     if (state is "busy" or "held")
                     {
                         busy++;

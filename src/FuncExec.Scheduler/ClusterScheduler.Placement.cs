@@ -1,4 +1,5 @@
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler.Computations;
 using FuncExec.Scheduler.Queueing;
@@ -372,6 +373,12 @@ internal sealed partial class ClusterScheduler
             return;
         }
 
+        FuncExecMetrics.TaskStarted();
+        if (FuncExecMetrics.TaskQueueWait.Enabled && placement.Task.QueuedAt != 0)
+        {
+            FuncExecMetrics.TaskQueueWait.Record(FuncExecMetrics.SecondsSince(placement.Task.QueuedAt));
+        }
+
         if (dispatch.RecordsEvents)
         {
             dispatch.Event(StartedEvent(placement));
@@ -400,6 +407,7 @@ internal sealed partial class ClusterScheduler
         var retryable = state is TaskState.Failed or TaskState.TimedOut && (result.Error is null || result.Error.Retryable);
         if (retryable && !placement.Killing && !placement.Cancelling && !task.Computation.Closing && task.Attempts <= task.Submitted.Retries)
         {
+            FuncExecMetrics.TaskRetried();
             EnqueueLocked(task, dispatch);
             AnnounceStart(startsNext, dispatch);
             return;

@@ -47,6 +47,7 @@ internal sealed partial class ClusterScheduler
     {
         Options = options ?? SchedulerOptions.Default;
         _journal = journal;
+        FuncExecMetrics.ObserveScheduler(this);
     }
 
     private readonly ISchedulerJournal? _journal;
@@ -204,6 +205,7 @@ internal sealed partial class ClusterScheduler
                 EnqueueLocked(queued, dispatch);
             }
 
+            FuncExecMetrics.TasksAccepted(tasks.Count);
             if (accepted is not null)
             {
                 dispatch.After(() => accepted(ids));
@@ -452,6 +454,7 @@ internal sealed partial class ClusterScheduler
     private void EnqueueLocked(QueuedTask task, Dispatch dispatch)
     {
         var computation = task.Computation;
+        task.QueuedAt = Stopwatch.GetTimestamp();
         if (task.IsPinned)
         {
             computation.Pinned.Add(task);
@@ -506,6 +509,13 @@ internal sealed partial class ClusterScheduler
         }
 
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
+        // Counted where the event the dashboard counts is made: both say the same of every task.
+        FuncExecMetrics.TaskFinished(report.State);
+        if (report.Started is { } started && report.Finished is { } finished && FuncExecMetrics.TaskDuration.Enabled)
+        {
+            FuncExecMetrics.TaskDuration.Record((finished - started).TotalSeconds, FuncExecMetrics.Outcome(report.State));
+        }
+
         if (dispatch.RecordsEvents)
         {
             dispatch.Event(ClusterEvent.TaskFinished(

@@ -1,5 +1,6 @@
 using System.Net;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.V1;
 using FuncExec.Server.Sessions;
 using Microsoft.AspNetCore.Connections;
@@ -41,6 +42,7 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         // to ConnectionClosed: a peer that sends its last frame and hangs up (a refused peer's
         // empty proof) must still have that frame read.
         using var opening = new CancellationTokenSource(HandshakeTimeout);
+        var admitted = false;
         try
         {
             var security = await _server.SecurityReady.WaitAsync(opening.Token).ConfigureAwait(false);
@@ -59,11 +61,13 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
                 },
                 HandshakeTimeout,
                 opening.Token).ConfigureAwait(false);
+            admitted = true;
             var cap = hello.Role == PeerRole.Client ? _server.ClientFrameCap : _server.NodeFrameCap;
             var frames = new FrameConnection(stream, $"{hello.Role} {hello.Name} at {remote}", _logger, cap, budget: _server.InboundBudget)
             {
                 CloseLog = _server.SessionLog,
                 CloseLogKey = address,
+                PeerRole = hello.Role == PeerRole.Client ? MeteredPeer.Client : MeteredPeer.Node,
                 // A client's frame over the cap closes its connection; the client is told why first, rather than seeing a reset.
                 OversizedFrameReply = hello.Role == PeerRole.Client ? OversizedClientFrame : null,
             };
@@ -96,10 +100,20 @@ internal sealed class ClusterConnectionHandler : ConnectionHandler
         }
         catch (OperationCanceledException) when (opening.IsCancellationRequested)
         {
+            if (!admitted)
+            {
+                ConnectionMetrics.PeerRejected("timeout");
+            }
+
             Refused(remote, address, "timeout", $"no TLS or handshake within {HandshakeTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is PeerProtocolException or IOException or OperationCanceledException)
         {
+            if (!admitted)
+            {
+                ConnectionMetrics.PeerRejected(ex);
+            }
+
             Refused(remote, address, ex.GetType().Name, ex.Message);
         }
         finally

@@ -1,14 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using FuncExec.Cli.Telemetry;
+using FuncExec.Core.Platform;
+using FuncExec.Core.Text;
 using FuncExec.Hosting.Internal;
+using FuncExec.Node.Remote;
+using FuncExec.Node;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using FuncExec.Core.Platform;
-using FuncExec.Core.Text;
-using FuncExec.Node;
-using FuncExec.Node.Remote;
 
 namespace FuncExec.Cli.Commands;
 
@@ -62,6 +63,8 @@ internal static class NodeCommand
         }
 
         security.AddTo(command);
+        var telemetry = new TelemetryOptions(servesMetrics: true);
+        telemetry.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
@@ -112,6 +115,12 @@ internal static class NodeCommand
             // The node outlives its workers: what a worker that died had adopted from its tasks comes to the
             // node, which ends it (see OrphanReaper). Only this process: an embedded cluster leaves its host as it is.
             OrphanReaper.Become();
+            using var exporting = CliTelemetry.TryStart(telemetry.Read(parse), "funcexec-node", "node");
+            if (exporting is null)
+            {
+                return 2;
+            }
+
             return await CliHost.RunAsync(
                 "node",
                 parse.GetValue(config),

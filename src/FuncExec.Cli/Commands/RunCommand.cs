@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FuncExec.Cli.Output;
+using FuncExec.Cli.Telemetry;
 using FuncExec.Client;
 using FuncExec.Core.Platform;
 using FuncExec.Core.Tasks;
@@ -58,6 +59,8 @@ internal static class RunCommand
             file, workers, order, output, debug, scheduler, reattachTime, profile, dashboard, dashboardPort,
         };
         security.AddTo(command);
+        var telemetry = new TelemetryOptions();
+        telemetry.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(file)!,
             parse.GetValue(workers),
@@ -69,6 +72,7 @@ internal static class RunCommand
             parse.GetValue(profile),
             parse.GetValue(dashboard) ? new DashboardOptions { Port = parse.GetValue(dashboardPort) } : null,
             security.Read(parse),
+            telemetry.Read(parse),
             cancellationToken));
         return command;
     }
@@ -113,6 +117,7 @@ internal static class RunCommand
         FileInfo? profileFile,
         DashboardOptions? dashboard,
         TransportSecurity security,
+        CliTelemetrySettings telemetry,
         CancellationToken cancellationToken)
     {
         if (!OutputFile.CheckAll("run", ("--output", outputFile), ("--profile", profileFile)))
@@ -136,6 +141,7 @@ internal static class RunCommand
         }
 
         using var logging = CliLogging.Create(debug);
+        using var exporting = CliTelemetry.Start(telemetry, "funcexec-run");
         ICluster cluster;
         try
         {

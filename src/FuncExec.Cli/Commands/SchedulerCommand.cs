@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FuncExec.Cli.Output;
+using FuncExec.Cli.Telemetry;
 using FuncExec.Dashboard;
 using FuncExec.Node.Remote;
 using FuncExec.Hosting.Internal;
@@ -102,6 +103,8 @@ internal static class SchedulerCommand
         }
 
         security.AddTo(command);
+        var telemetry = new TelemetryOptions();
+        telemetry.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!OutputFile.CheckAll("scheduler", ("--profile", parse.GetValue(profile))))
@@ -168,6 +171,7 @@ internal static class SchedulerCommand
                 return 2;
             }
 
+            using var exporting = CliTelemetry.Start(telemetry.Read(parse), "funcexec-scheduler");
             var given = settings.Given(parse).Concat(security.Settings("Scheduler", parse));
             return await CliHost.RunAsync(
                 "scheduler",

@@ -13,8 +13,8 @@ namespace FuncExec.Dashboard.Internal;
 /// that points its own DNS name at this machine (DNS rebinding) sends its own name as the host.</item>
 /// <item>Posts from a page of another origin (<c>Origin</c> or <c>Sec-Fetch-Site</c> say so) are refused.</item>
 /// <item>Reads: free while the dashboard listens on loopback only. When it listens beyond loopback,
-/// every reader needs the secret (header, or the cookie <c>/api/login</c> sets); without a cluster
-/// secret only loopback callers may read.</item>
+/// every reader needs the secret (header, <c>Authorization: Bearer</c> as a Prometheus scrape config sends it, or
+/// the cookie <c>/api/login</c> sets); without a cluster secret only loopback callers may read.</item>
 /// <item>Actions (kill, cancel): with a secret, only a request carrying it in <c>X-FuncExec-Secret</c>;
 /// without one, only a request from loopback that names a loopback host.</item>
 /// </list>
@@ -158,7 +158,7 @@ internal sealed class DashboardAuth
 
         return HasSecretOrCookie(context)
             ? null
-            : (StatusCodes.Status401Unauthorized, $"the dashboard listens beyond loopback, so reading needs the cluster secret: log in, or send it in {SecretHeader}");
+            : (StatusCodes.Status401Unauthorized, $"the dashboard listens beyond loopback, so reading needs the cluster secret: log in, or send it in {SecretHeader} or as Authorization: Bearer");
     }
 
     public bool CanRead(HttpContext context) => RefuseRead(context) is null;
@@ -212,7 +212,18 @@ internal sealed class DashboardAuth
 
     private bool HasSecretOrCookie(HttpContext context) =>
         Matches(context.Request.Headers[SecretHeader].ToString())
+        || Matches(BearerToken(context.Request))
         || (context.Request.Cookies.TryGetValue(Cookie, out var token) && TokenMatches(token));
+
+    /// <summary>The credentials of an <c>Authorization: Bearer</c> header (what Prometheus's <c>authorization</c>
+    /// scrape setting sends), or null. A page cannot make a browser send one to another site without its consent, as
+    /// with <see cref="SecretHeader"/>; it is accepted for reads only.</summary>
+    private static string? BearerToken(HttpRequest request)
+    {
+        var value = request.Headers.Authorization.ToString();
+        const string Scheme = "Bearer ";
+        return value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? value[Scheme.Length..].Trim() : null;
+    }
 
     private bool TokenMatches(string token) =>
         _cookieToken is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token), Encoding.ASCII.GetBytes(_cookieToken));

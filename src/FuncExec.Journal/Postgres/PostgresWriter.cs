@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using FuncExec.Core.Tasks;
+using FuncExec.Core.Telemetry;
 using FuncExec.Scheduler.Journal;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,6 +20,7 @@ namespace FuncExec.Journal.Postgres;
 internal sealed class PostgresWriter
 {
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(1);
+    private static readonly KeyValuePair<string, object?> Store = new(FuncExecMetrics.StoreKey, "postgres");
     private const int CheckTimeoutSeconds = 3;
 
     private readonly object _gate = new();
@@ -140,7 +143,10 @@ internal sealed class PostgresWriter
 
                 if (!group.IsEmpty)
                 {
+                    var started = Stopwatch.GetTimestamp();
                     Write(connection, group);
+                    FuncExecMetrics.JournalWrites.Add(1, Store);
+                    FuncExecMetrics.JournalWriteDuration.Record(FuncExecMetrics.SecondsSince(started), Store);
                 }
 
                 // The delivery guarantee: a submission is acknowledged, and a report handed to its client, only

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using FuncExec.Core.Telemetry;
 using FuncExec.Scheduler.Journal;
 using Microsoft.Data.Sqlite;
 
@@ -22,6 +24,8 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     /// <summary>The marker in the state folder: the journals this scheduler created there, one full path a line.</summary>
     public const string MarkerFileName = "journal.created";
+
+    private static readonly KeyValuePair<string, object?> Store = new(FuncExecMetrics.StoreKey, "sqlite");
 
     private readonly string _path;
     private readonly JournalOptions _options;
@@ -525,6 +529,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
             if (hasRecords)
             {
+                var started = Stopwatch.GetTimestamp();
                 statements.Begin();
                 foreach (var pending in group)
                 {
@@ -535,6 +540,8 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 }
 
                 statements.Commit();
+                FuncExecMetrics.JournalWrites.Add(1, Store);
+                FuncExecMetrics.JournalWriteDuration.Record(FuncExecMetrics.SecondsSince(started), Store);
             }
 
             foreach (var pending in group)

@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using System.Text;
 using FuncExec.Core.Collections;
 using FuncExec.Core.Platform;
+using FuncExec.Core.Telemetry;
 using FuncExec.Core.Text;
+using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using Microsoft.Extensions.Logging;
@@ -44,6 +46,9 @@ internal sealed class WorkerHandle
     private bool _alive;
     private bool _draining;
     private int _failedStarts;
+    // When the last process ended (a Stopwatch timestamp, 0 for none), and how its replacement came: the refill time.
+    private long _endedAt;
+    private KeyValuePair<string, object?> _replacement = FuncExecMetrics.ReplacedBySpawn;
 
     public WorkerHandle(LocalNode node, int id, int core, ILogger logger)
     {
@@ -110,6 +115,7 @@ internal sealed class WorkerHandle
         {
             _process = process;
             _stderr.Clear();
+            _replacement = FuncExecMetrics.ReplacedBySpawn;
         }
     }
 
@@ -154,6 +160,7 @@ internal sealed class WorkerHandle
         {
             _process = spare.Process;
             _stderr.Clear();
+            _replacement = FuncExecMetrics.ReplacedBySpare;
         }
 
         spare.OnStderr = CaptureStderr;
@@ -171,11 +178,23 @@ internal sealed class WorkerHandle
     /// <summary>The worker connected and said hello: start reading its frames.</summary>
     public void Attach(Socket socket, Stream input, int pid)
     {
+        long endedAt;
+        KeyValuePair<string, object?> replacement;
         lock (_lock)
         {
             _socket = socket;
             _alive = true;
             _failedStarts = 0;
+            endedAt = _endedAt;
+            replacement = _replacement;
+            _endedAt = 0;
+            _replacement = FuncExecMetrics.ReplacedBySpawn;
+        }
+
+        if (endedAt != 0)
+        {
+            FuncExecMetrics.WorkerRespawns.Add(1, replacement);
+            FuncExecMetrics.KillRefillDuration.Record(FuncExecMetrics.SecondsSince(endedAt), replacement);
         }
 
         NodeLog.WorkerReady(_logger, Id, pid, Core);
@@ -314,6 +333,7 @@ internal sealed class WorkerHandle
         try
         {
             _socket!.Send(_output.WrittenSpan);
+            ConnectionMetrics.Sent(MeteredPeer.Worker, 1, _output.WrittenCount);
         }
         catch (SocketException)
         {
@@ -387,8 +407,10 @@ internal sealed class WorkerHandle
         string? fault = null;
         try
         {
-            while (FrameCodec.Read(input, WorkerEnvelope.Parser, ref buffer) is { } envelope)
+            while (FrameCodec.Read(input, WorkerEnvelope.Parser, ref buffer, out var frameSize) is { } envelope)
             {
+                ConnectionMetrics.Received(MeteredPeer.Worker, 1, frameSize);
+
                 switch (envelope.BodyCase)
                 {
                     case WorkerEnvelope.BodyOneofCase.Results:
@@ -583,12 +605,16 @@ internal sealed class WorkerHandle
         var ended = new List<TaskResult>();
         var unstarted = new List<long>();
         string reason;
+        var died = FuncExecMetrics.DiedExited;
         lock (_lock)
         {
             var stderr = _stderr.ToString().Trim();
             reason = DescribeExit(exitCode) + (fault is null ? string.Empty : $" ({fault})");
             if (_inFlight.TryDequeue(out var running))
             {
+                died = ReferenceEquals(running, _killed) ? FuncExecMetrics.DiedKilled
+                    : ReferenceEquals(running, _timedOut) ? FuncExecMetrics.DiedTimedOut
+                    : FuncExecMetrics.DiedExited;
                 ended.Add(EndedResult(running, exitCode, reason, stderr));
             }
 
@@ -603,8 +629,10 @@ internal sealed class WorkerHandle
             _timeout?.Dispose();
             _timeout = null;
             _process = null;
+            _endedAt = Stopwatch.GetTimestamp();
         }
 
+        FuncExecMetrics.WorkerDeaths.Add(1, died);
         NodeLog.WorkerEnded(_logger, Id, process.Id, reason, Core);
         process.Dispose();
         _node.Link.WorkerLost(Id, ended, unstarted);
@@ -627,6 +655,7 @@ internal sealed class WorkerHandle
             try
             {
                 Adopt(spare);
+                FuncExecMetrics.SpareHandovers.Add(1);
                 return;
             }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)

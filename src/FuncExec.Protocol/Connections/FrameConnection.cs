@@ -115,6 +115,10 @@ internal sealed partial class FrameConnection : IAsyncDisposable
     /// <summary>The key <see cref="CloseLog"/> counts this connection's close under (its peer's address, say).</summary>
     public string CloseLogKey { get; init; } = string.Empty;
 
+    /// <summary>The peer's role, the tag its frames and bytes are counted under (<see cref="ConnectionMetrics"/>);
+    /// the scheduler unless set, as for the connections nodes and clients dial.</summary>
+    public MeteredPeer PeerRole { get; init; } = MeteredPeer.Scheduler;
+
     /// <summary>When set, a frame over the cap is answered with the envelope this makes from its size and the cap
     /// before the connection closes, so that the peer can say why it was dropped rather than see a reset. The reply
     /// gets 2 s to be written.</summary>
@@ -247,11 +251,14 @@ internal sealed partial class FrameConnection : IAsyncDisposable
                 var handled = false;
                 long pending;
                 long frameLength;
+                var frames = 0;
+                var available = buffer.Length;
                 try
                 {
                     while (!IsClosed && FrameReader.TryReadFrame(ref buffer, ClusterEnvelope.Parser, _maxFrameSize, out var envelope))
                     {
                         handled = true;
+                        frames++;
                         try
                         {
                             await onFrame(envelope!).ConfigureAwait(false);
@@ -284,6 +291,11 @@ internal sealed partial class FrameConnection : IAsyncDisposable
                 finally
                 {
                     reader.AdvanceTo(buffer.Start, buffer.End);
+                    if (frames > 0)
+                    {
+                        // Once per read, not per frame: a burst of small frames costs two atomic adds.
+                        ConnectionMetrics.Received(PeerRole, frames, available - buffer.Length);
+                    }
                 }
 
                 if (account is not null)
@@ -370,11 +382,13 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         {
             while (!IsClosed)
             {
-                if (FrameCodec.Read(input, ClusterEnvelope.Parser, ref buffer, _maxFrameSize) is not { } envelope)
+                if (FrameCodec.Read(input, ClusterEnvelope.Parser, ref buffer, out var frameSize, _maxFrameSize) is not { } envelope)
                 {
                     RequestClose(new CloseReason(CloseReasonKind.PeerClosed, "the peer closed the connection"), exception: null);
                     return;
                 }
+
+                ConnectionMetrics.Received(PeerRole, 1, frameSize);
 
                 try
                 {
@@ -422,12 +436,16 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         {
             while (await queue.WaitToReadAsync(token).ConfigureAwait(false))
             {
+                var frames = 0;
+                long bytes = 0;
                 while (queue.TryRead(out var envelope))
                 {
                     FrameCodec.Write(buffer, envelope);
+                    frames++;
                     if (buffer.WrittenCount >= WriteChunkSize)
                     {
                         await _stream.WriteAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+                        bytes += buffer.WrittenCount;
                         buffer.Reset();
                     }
                 }
@@ -435,8 +453,11 @@ internal sealed partial class FrameConnection : IAsyncDisposable
                 if (buffer.WrittenCount > 0)
                 {
                     await _stream.WriteAsync(buffer.WrittenMemory, token).ConfigureAwait(false);
+                    bytes += buffer.WrittenCount;
                     buffer.Reset();
                 }
+
+                ConnectionMetrics.Sent(PeerRole, frames, bytes);
 
                 await _stream.FlushAsync(token).ConfigureAwait(false);
             }
@@ -501,6 +522,7 @@ internal sealed partial class FrameConnection : IAsyncDisposable
             return;
         }
 
+        ConnectionMetrics.FrameRejected(reason.Kind);
         LogClose(reason, exception);
 
         _outbound.Writer.TryComplete();

@@ -38,10 +38,17 @@ internal static class FrameCodec
     /// (no bytes of a next frame); throws <see cref="EndOfStreamException"/> on a torn frame.
     /// </summary>
     public static T? Read<T>(Stream input, MessageParser<T> parser, ref byte[] buffer, int maxFrameSize = DefaultMaxFrameSize)
+        where T : class, IMessage<T> =>
+        Read(input, parser, ref buffer, out _, maxFrameSize);
+
+    /// <summary>As <see cref="Read{T}(Stream, MessageParser{T}, ref byte[], int)"/>, also giving the frame's size on
+    /// the wire, its header included (0 at the end of the stream), for the byte counters.</summary>
+    public static T? Read<T>(Stream input, MessageParser<T> parser, ref byte[] buffer, out int frameSize, int maxFrameSize = DefaultMaxFrameSize)
         where T : class, IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(parser);
+        frameSize = 0;
         Span<byte> header = stackalloc byte[HeaderSize];
         var got = ReadAtLeast(input, header);
         if (got == 0)
@@ -71,6 +78,7 @@ internal static class FrameCodec
             throw new EndOfStreamException($"connection closed inside a frame of {length} bytes");
         }
 
+        frameSize = HeaderSize + length;
         return parser.ParseFrom(payload);
     }
 

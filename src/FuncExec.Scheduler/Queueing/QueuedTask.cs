@@ -63,6 +63,10 @@ internal sealed class QueuedTask
     /// <summary>Attempts started so far.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>When it last entered the queue (submitted or retried), a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp; the queue wait it reports when it starts.</summary>
+    public long QueuedAt { get; set; }
+
     private void ReadTraceContext(TaskAssignment assignment)
     {
         if (assignment.TaskName.Length > TaskAssignment.MaxTracedNameLength)

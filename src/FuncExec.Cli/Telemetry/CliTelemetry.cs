@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Net;
+using FuncExec.Core.Telemetry;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace FuncExec.Cli.Telemetry;
+
+/// <summary>
+/// The OpenTelemetry export of one <c>funcexec</c> process (<c>scheduler</c>, <c>node</c>, <c>run</c>): the
+/// <c>FuncExec</c> meter and activity source over OTLP when <c>--otlp-endpoint</c> or the standard
+/// <c>OTEL_EXPORTER_OTLP_*</c> variables ask for it, and a node's own Prometheus endpoint (<c>--metrics-port</c>).
+/// Dispose it at exit: what is buffered is flushed then.
+/// </summary>
+/// <remarks>
+/// <para>Traces are sampled at the root: a span whose parent was sampled is kept, a new trace with the probability
+/// <c>OTEL_TRACES_SAMPLER_ARG</c> (0.01 unless set), so a busy cluster exports a bounded share of its tasks.</para>
+/// <para>The rest of the OTLP settings (protocol, headers, timeouts, per-signal endpoints) are the exporter's own
+/// variables, read by it. <c>--otlp-endpoint</c> is the collector's base address: with
+/// <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> the signal's path (<c>/v1/metrics</c>, <c>/v1/traces</c>) is added.</para>
+/// <para>The scheduler's <c>/metrics</c> is served by its dashboard, not here.</para>
+/// </remarks>
+internal sealed class CliTelemetry : IDisposable
+{
+    /// <summary>The share of new traces sampled when <c>OTEL_TRACES_SAMPLER_ARG</c> does not say.</summary>
+    public const double DefaultSampleRatio = 0.01;
+
+    private static readonly string[] EndpointVariables =
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
+
+    private readonly MeterProvider? _meters;
+    private readonly TracerProvider? _tracers;
+
+    private CliTelemetry(MeterProvider? meters, TracerProvider? tracers, Uri? metricsUrl)
+    {
+        _meters = meters;
+        _tracers = tracers;
+        MetricsUrl = metricsUrl;
+    }
+
+    /// <summary>Where the node's Prometheus endpoint is, when it serves one.</summary>
+    public Uri? MetricsUrl { get; }
+
+    /// <summary>Whether OTLP export is on: the endpoint was given, or one of the standard variables names one.</summary>
+    public static bool OtlpRequested(CliTelemetrySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.OtlpEndpoint is not null || EndpointVariables.Any(v => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(v)));
+    }
+
+    /// <summary>Starts what <paramref name="settings"/> ask for; nothing at all when they ask for nothing.</summary>
+    /// <param name="settings">The command line's choices.</param>
+    /// <param name="serviceName">The <c>service.name</c> to report unless <c>OTEL_SERVICE_NAME</c> gives one.</param>
+    /// <exception cref="IOException">The metrics port cannot be listened on.</exception>
+    public static CliTelemetry Start(CliTelemetrySettings settings, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var otlp = OtlpRequested(settings);
+        if (!otlp && settings.MetricsPort is null)
+        {
+            return new CliTelemetry(null, null, null);
+        }
+
+        var service = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } named ? named : serviceName;
+        Uri? metricsUrl = null;
+        var meters = Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(resource => resource.AddService(service))
+            .AddMeter(FuncExecTelemetry.Name);
+        if (otlp)
+        {
+            meters.AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/metrics"));
+        }
+
+        if (settings.MetricsPort is { } port)
+        {
+            var address = IPAddress.Parse(settings.MetricsIp);
+            // HttpListener names every interface "+", and takes an IPv6 literal in brackets.
+            var host = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "+"
+                : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+            meters.AddPrometheusHttpListener(listener =>
+            {
+                listener.Host = host;
+                listener.Port = port;
+            });
+            metricsUrl = new Uri($"http://{(host == "+" ? "127.0.0.1" : host)}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
+        }
+
+        MeterProvider meterProvider;
+        try
+        {
+            meterProvider = meters.Build();
+        }
+        catch (HttpListenerException ex)
+        {
+            throw new IOException($"cannot serve metrics on {settings.MetricsIp}:{settings.MetricsPort}: {ex.Message}; choose another --metrics-port", ex);
+        }
+
+        TracerProvider? tracerProvider = null;
+        if (otlp)
+        {
+            tracerProvider = Sdk.CreateTracerProviderBuilder()
+                .ConfigureResource(resource => resource.AddService(service))
+                .AddSource(FuncExecTelemetry.Name)
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(SampleRatio())))
+                .AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/traces"))
+                .Build();
+        }
+
+        return new CliTelemetry(meterProvider, tracerProvider, metricsUrl);
+    }
+
+    /// <summary>As <see cref="Start"/>; when that fails, says why on standard error, after <paramref name="verb"/>, and gives null.</summary>
+    public static CliTelemetry? TryStart(CliTelemetrySettings settings, string serviceName, string verb)
+    {
+        try
+        {
+            var telemetry = Start(settings, serviceName);
+            if (telemetry.MetricsUrl is { } url)
+            {
+                Console.Error.WriteLine($"{verb}: metrics on {url}");
+            }
+
+            return telemetry;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"{verb}: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Flushes and stops the exporters.</summary>
+    public void Dispose()
+    {
+        _tracers?.Dispose();
+        _meters?.Dispose();
+    }
+
+    /// <summary>The share of new traces to sample: <c>OTEL_TRACES_SAMPLER_ARG</c> when it is a number from 0 to 1.</summary>
+    internal static double SampleRatio() =>
+        double.TryParse(Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG"), NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio)
+        && ratio is >= 0 and <= 1
+            ? ratio
+            : DefaultSampleRatio;
+
+    private static void Point(OtlpExporterOptions exporter, Uri? endpoint, string signalPath)
+    {
+        if (endpoint is null)
+        {
+            return; // The exporter reads OTEL_EXPORTER_OTLP_* itself.
+        }
+
+        // Given in code, an HTTP endpoint is used as it is: add the signal's path to a bare collector address.
+        exporter.Endpoint = exporter.Protocol == OtlpExportProtocol.HttpProtobuf && endpoint.AbsolutePath == "/"
+            ? new Uri(endpoint, signalPath)
+            : endpoint;
+    }
+}
