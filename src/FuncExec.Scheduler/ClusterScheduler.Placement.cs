@@ -374,9 +374,9 @@ internal sealed partial class ClusterScheduler
         }
 
         FuncExecMetrics.TaskStarted();
-        if (FuncExecMetrics.TaskQueueWait.Enabled && placement.Task.QueuedAt != 0)
+        if (FuncExecMetrics.TaskQueueWait.Enabled && placement.Task.QueuedTimestamp != 0)
         {
-            FuncExecMetrics.TaskQueueWait.Record(FuncExecMetrics.SecondsSince(placement.Task.QueuedAt));
+            FuncExecMetrics.TaskQueueWait.Record(FuncExecMetrics.SecondsSince(placement.Task.QueuedTimestamp));
         }
 
         if (dispatch.RecordsEvents)

@@ -454,7 +454,7 @@ internal sealed partial class ClusterScheduler
     private void EnqueueLocked(QueuedTask task, Dispatch dispatch)
     {
         var computation = task.Computation;
-        task.QueuedAt = Stopwatch.GetTimestamp();
+        task.QueuedTimestamp = Stopwatch.GetTimestamp();
         if (task.IsPinned)
         {
             computation.Pinned.Add(task);

@@ -65,7 +65,7 @@ internal sealed class QueuedTask
 
     /// <summary>When it last entered the queue (submitted or retried), a <see cref="System.Diagnostics.Stopwatch"/>
     /// timestamp; the queue wait it reports when it starts.</summary>
-    public long QueuedAt { get; set; }
+    public long QueuedTimestamp { get; set; }
 
     private void ReadTraceContext(TaskAssignment assignment)
     {
