@@ -25,7 +25,7 @@ internal static class CodeBatches
         var images = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
-            Assert.Equal(TaskState.Succeeded, reports[i].State);
+            Assert.True(reports[i].State == TaskState.Succeeded, $"{reports[i].State}: {reports[i].Error}");
             var parts = JsonSerializer.Deserialize<string>(reports[i].ResultJson!)!.Split('|');
             Assert.Equal([$"{i}", run], parts[1..]);
             Assert.StartsWith("FuncExec.UserCode.batch-", parts[0], StringComparison.Ordinal);
