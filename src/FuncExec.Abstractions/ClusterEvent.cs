@@ -41,6 +41,12 @@ public enum ClusterEventKind
     /// <summary>A computation closed; an exclusive one gives its workers to the next
     /// (<see cref="ClusterEvent.Computation"/>, <see cref="ClusterEvent.Name"/>).</summary>
     ComputationClosed,
+
+    /// <summary>A node is stopping (SIGTERM, <c>funcexec slurm down</c>, its host shutting down): it takes no more
+    /// work, its unstarted tasks go back to the queue, and it leaves once its running tasks end
+    /// (<see cref="ClusterEvent.Node"/>, <see cref="ClusterEvent.NodeName"/>). Its leaving is then a
+    /// <see cref="NodeLost"/> whose <see cref="ClusterEvent.Reason"/> says it drained.</summary>
+    NodeDraining,
 }
 
 /// <summary>Something that happened in the cluster, as the scheduler saw it: the stream
@@ -124,6 +130,9 @@ public sealed record ClusterEvent(ClusterEventKind Kind, DateTimeOffset Time)
 
     internal static ClusterEvent NodeLost(DateTimeOffset time, int node, string nodeName, string reason) =>
         new(ClusterEventKind.NodeLost, time) { Node = node, NodeName = nodeName, Reason = reason };
+
+    internal static ClusterEvent NodeDraining(DateTimeOffset time, int node, string nodeName) =>
+        new(ClusterEventKind.NodeDraining, time) { Node = node, NodeName = nodeName };
 
     internal static ClusterEvent WorkerStarted(DateTimeOffset time, int node, int workerId, string worker, int core) =>
         new(ClusterEventKind.WorkerStarted, time) { Node = node, WorkerId = workerId, Worker = worker, Cores = core >= 0 ? [core] : [] };

@@ -12,7 +12,7 @@ public sealed record NodeInfo(int Index, string Name, string Address, IReadOnlyL
 /// <param name="NodeName">Its node's name.</param>
 /// <param name="WorkerId">Its number within its node.</param>
 /// <param name="Core">The core it is pinned to.</param>
-/// <param name="State"><c>idle</c>, <c>busy</c>, <c>held</c> (by a multi-core task) or <c>starting</c>.</param>
+/// <param name="State"><c>idle</c>, <c>busy</c>, <c>held</c> (by a multi-core task), <c>starting</c>, or <c>draining</c> (its node is stopping: it finishes its task and takes no more).</param>
 public sealed record WorkerInfo(int Node, string NodeName, int WorkerId, int Core, string State)
 {
     /// <summary><c>node/worker-N</c>, as reports name it.</summary>

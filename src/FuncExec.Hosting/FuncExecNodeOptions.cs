@@ -65,8 +65,8 @@ public sealed class FuncExecNodeOptions
 
     /// <summary>
     /// How long a stopping node waits for its running tasks to finish. It takes no new task meanwhile and hands back
-    /// those it holds but has not started; tasks still running at the end are killed, and the scheduler runs them again
-    /// elsewhere if their retries allow. The host's shutdown timeout, when shorter, cuts the drain short too.
+    /// those it holds but has not started; tasks still running at the end are killed, and the scheduler queues them again
+    /// for another node without using an attempt. The host's shutdown timeout, when shorter, cuts the drain short too.
     /// </summary>
     /// <remarks>Default: 30 seconds.</remarks>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);

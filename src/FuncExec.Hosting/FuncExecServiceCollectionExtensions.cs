@@ -104,8 +104,8 @@ public static class FuncExecServiceCollectionExtensions
     /// Runs a FuncExec node as a hosted service: it starts one worker process per core (or as configured) and joins its
     /// scheduler once the host has started. On stop it drains: it takes no new task, hands back the tasks it holds but
     /// has not started, and lets the running ones finish for up to <see cref="FuncExecNodeOptions.DrainTimeout"/> (or the
-    /// host's shutdown timeout, if sooner); tasks still running then are killed, and the scheduler runs them again
-    /// elsewhere if their retries allow. Its options are bound from <c>FuncExec:Node</c> of the host's configuration, then
+    /// host's shutdown timeout, if sooner); tasks still running then are killed, and the scheduler queues them again
+    /// for another node without using an attempt (the node left; it was not lost). Its options are bound from <c>FuncExec:Node</c> of the host's configuration, then
     /// <paramref name="configure"/> runs on them.
     /// </summary>
     /// <remarks>Invalid settings fail the host's start with an <see cref="OptionsValidationException"/> naming them.</remarks>

@@ -5,6 +5,9 @@ namespace FuncExec.Node;
 /// <summary>The node's way to its scheduler: what it reports about its workers.</summary>
 internal interface ISchedulerLink
 {
+    /// <summary>The node is stopping: the scheduler places nothing more on it.</summary>
+    void NodeDraining();
+
     /// <summary>A worker process is up and can take work.</summary>
     void WorkerReady(int workerId);
 

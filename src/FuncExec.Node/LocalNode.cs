@@ -267,11 +267,17 @@ internal sealed class LocalNode : IAsyncDisposable
     /// <summary>How many tasks the workers hold, running or queued behind.</summary>
     public int TasksInHand => _workers.Sum(w => w.InHand);
 
-    /// <summary>Stops taking work (the node is stopping): every worker hands back the tasks it has not started and
-    /// finishes the one it runs. See <see cref="WorkerHandle.Drain"/>.</summary>
+    /// <summary>Stops taking work (the node is stopping): the scheduler is told first, so it places nothing more here;
+    /// then every worker hands back the tasks it has not started and finishes the one it runs. See
+    /// <see cref="WorkerHandle.Drain"/>. Called again, it does nothing.</summary>
     public void Drain()
     {
-        Volatile.Write(ref _draining, true);
+        if (Interlocked.Exchange(ref _draining, true))
+        {
+            return;
+        }
+
+        Link.NodeDraining();
         foreach (var worker in _workers)
         {
             worker.Drain();

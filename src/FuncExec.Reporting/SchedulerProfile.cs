@@ -38,7 +38,7 @@ internal sealed class SchedulerProfile : IAsyncDisposable
     private static ProfileSample Sample(ClusterScheduler scheduler)
     {
         var snapshot = scheduler.Snapshot();
-        var workers = snapshot.Nodes.Where(n => !n.Removed).Sum(n => n.Workers.Count(w => w.State != "starting"));
+        var workers = snapshot.Nodes.Where(n => !n.Removed).Sum(n => n.Workers.Count(w => w.State is not ("starting" or "draining")));
         return new ProfileSample(snapshot.BusyWorkers, workers, snapshot.Queued, snapshot.Completed);
     }
 }

@@ -9,21 +9,70 @@ namespace FuncExec.Scheduler;
 internal sealed partial class ClusterScheduler
 {
     /// <summary>
-    /// A node was lost (silent past the failure detector's limit, or disconnected). Its slots
-    /// leave the pool. On each of its workers the task running — the first in its line — used an
-    /// attempt: it runs again if its retries allow, else fails naming the node; the tasks queued
-    /// behind it go back to the queue without using one. Tasks queued for that node alone fail.
-    /// Then the scheduler forgets the node (its slots and channel); later reports under its index are
-    /// ignored, and a node that comes back joins under a new index.
+    /// Node <paramref name="node"/> is stopping (<see cref="ClusterEventKind.NodeDraining"/>): none of its slots takes
+    /// work from now on, nor after a worker of it says it is ready; the tasks its workers run finish there, and those
+    /// they hold unstarted come back as the node hands them back. Said twice, the second changes nothing.
     /// </summary>
-    public void RemoveNode(int node, string reason)
+    /// <returns>Null when taken; otherwise why it was dropped (no such node), to log.</returns>
+    public string? NodeDraining(int node)
     {
         var dispatch = NewDispatch();
         lock (_lock)
         {
+            if (NodeLocked(node) is not { } draining)
+            {
+                return $"node {node} is not registered";
+            }
+
+            if (draining.Draining)
+            {
+                return null;
+            }
+
+            draining.Draining = true;
+            foreach (var slot in draining.Slots)
+            {
+                slot.Ready = false;
+            }
+
+            if (dispatch.RecordsEvents)
+            {
+                dispatch.Event(ClusterEvent.NodeDraining(Now(), node, draining.Channel.NodeName));
+            }
+
+            SealLocked(dispatch);
+        }
+
+        Done(dispatch);
+        return null;
+    }
+
+    /// <summary>
+    /// A node was lost (silent past the failure detector's limit, or disconnected), or left after draining. Its slots
+    /// leave the pool. On each of its workers the task running — the first in its line — used an
+    /// attempt: it runs again if its retries allow, else fails naming the node; the tasks queued
+    /// behind it go back to the queue without using one. A node that was draining has left on purpose, not failed:
+    /// the tasks it still ran (its drain's time ran out) go back to the queue without using an attempt either.
+    /// Tasks queued for that node alone fail.
+    /// Then the scheduler forgets the node (its slots and channel); later reports under its index are
+    /// ignored, and a node that comes back joins under a new index.
+    /// </summary>
+    /// <returns>Whether the node had drained (it left rather than being lost); false also when it was gone already.</returns>
+    public bool RemoveNode(int node, string reason)
+    {
+        var dispatch = NewDispatch();
+        bool left;
+        lock (_lock)
+        {
             if (NodeLocked(node) is not { } removed)
             {
-                return; // Lost already.
+                return false; // Lost already.
+            }
+
+            left = removed.Draining;
+            if (left)
+            {
+                reason = $"it drained and left ({reason})";
             }
 
             // Out of the pool first, so nothing below places on it or tells it of computations. Once the loop
@@ -50,8 +99,18 @@ internal sealed partial class ClusterScheduler
                     unstarted.Add(next.Value.Task.Id);
                 }
 
+                if (left)
+                {
+                    unstarted.Add(running.Task.Id);
+                }
+
                 RequeueLocked(unstarted, dispatch);
                 unstarted.Clear();
+                if (left)
+                {
+                    continue;
+                }
+
                 FinishLocked(
                     running,
                     new TaskResult
@@ -76,6 +135,7 @@ internal sealed partial class ClusterScheduler
         }
 
         Done(dispatch);
+        return left;
     }
 
     private void FailPinnedLocked(NodeResources removed, string reason, Dispatch dispatch)
@@ -309,7 +369,7 @@ internal sealed partial class ClusterScheduler
                     }
 
                     var state = SlotState(slot);
-                    if (state is "busy" or "held")
+                    if (IsBusy(slot, state))
                     {
                         busy++;
                     }

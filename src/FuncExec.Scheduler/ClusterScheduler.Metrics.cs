@@ -43,7 +43,7 @@ internal sealed partial class ClusterScheduler : ISchedulerGauges
                 foreach (var slot in node.Slots)
                 {
                     var state = SlotState(slot);
-                    if (busy ? state is "busy" or "held" : state is "idle")
+                    if (busy ? IsBusy(slot, state) : state is "idle")
                     {
                         count++;
                     }
@@ -59,7 +59,13 @@ internal sealed partial class ClusterScheduler : ISchedulerGauges
         }
     }
 
-    /// <summary>A slot's state as snapshots and gauges show it: <c>starting</c>, <c>held</c>, <c>idle</c> or <c>busy</c>.</summary>
+    /// <summary>A slot's state as snapshots and gauges show it: <c>draining</c> (its node is stopping),
+    /// <c>starting</c>, <c>held</c>, <c>idle</c> or <c>busy</c>.</summary>
     private static string SlotState(WorkerSlot slot) =>
-        !slot.Ready ? "starting" : slot.HeldBy != 0 ? "held" : slot.Line.First is null ? "idle" : "busy";
+        slot.Node.Draining ? "draining"
+        : !slot.Ready ? "starting" : slot.HeldBy != 0 ? "held" : slot.Line.First is null ? "idle" : "busy";
+
+    /// <summary>Whether a slot in <paramref name="state"/> is working: busy, held, or draining with a task still on it.</summary>
+    private static bool IsBusy(WorkerSlot slot, string state) =>
+        state is "busy" or "held" || (state is "draining" && (slot.Line.First is not null || slot.HeldBy != 0));
 }

@@ -275,8 +275,8 @@ internal sealed partial class ClusterScheduler
         }
     }
 
-    /// <summary>A worker process said hello and can take work.</summary>
-    /// <returns>Null when taken; otherwise why it was dropped (the node has no such worker), to log.</returns>
+    /// <summary>A worker process said hello and can take work (unless its node is draining).</summary>
+    /// <returns>Null when taken; otherwise why it was dropped (the node has no such worker, or is draining), to log.</returns>
     public string? WorkerReady(int node, int workerId)
     {
         var dispatch = NewDispatch();
@@ -286,6 +286,12 @@ internal sealed partial class ClusterScheduler
             if (SlotLocked(node, workerId, ref refused) is not { } slot)
             {
                 return NodeRefused(refused);
+            }
+
+            if (slot.Node.Draining)
+            {
+                // A worker replaced while its node drains: the node takes no more work, whatever its workers say.
+                return $"{slot.Name} said it is ready, but its node is draining";
             }
 
             slot.Ready = true;

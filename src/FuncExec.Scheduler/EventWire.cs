@@ -52,6 +52,7 @@ internal static class EventWire
         {
             "node-joined" => ClusterEventKind.NodeJoined,
             "node-lost" => ClusterEventKind.NodeLost,
+            "node-draining" => ClusterEventKind.NodeDraining,
             "worker-started" => ClusterEventKind.WorkerStarted,
             "worker-died" => ClusterEventKind.WorkerDied,
             "task-queued" => ClusterEventKind.TaskQueued,
@@ -91,6 +92,7 @@ internal static class EventWire
     {
         ClusterEventKind.NodeJoined => "node-joined",
         ClusterEventKind.NodeLost => "node-lost",
+        ClusterEventKind.NodeDraining => "node-draining",
         ClusterEventKind.WorkerStarted => "worker-started",
         ClusterEventKind.WorkerDied => "worker-died",
         ClusterEventKind.TaskQueued => "task-queued",

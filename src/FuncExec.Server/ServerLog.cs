@@ -16,6 +16,12 @@ internal static partial class ServerLog
     [LoggerMessage(203, LogLevel.Warning, "node {Node} lost: {Reason}")]
     public static partial void NodeLost(ILogger logger, string node, string reason);
 
+    [LoggerMessage(212, LogLevel.Information, "node {Node} is draining: it takes no more work and leaves once its running tasks end")]
+    public static partial void NodeDraining(ILogger logger, string node);
+
+    [LoggerMessage(213, LogLevel.Information, "node {Node} drained and left; tasks it still ran are queued again without using an attempt")]
+    public static partial void NodeLeft(ILogger logger, string node);
+
     [LoggerMessage(204, LogLevel.Information, "client {Client} connected from {Remote}")]
     public static partial void ClientJoined(ILogger logger, string client, string remote);
 

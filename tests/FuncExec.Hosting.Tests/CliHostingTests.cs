@@ -49,60 +49,153 @@ public sealed class CliHostingTests
     }
 
     [Fact]
-    public async Task Node_SigtermWithATaskRunning_TakesNoMoreLetsItFinishThenExits0()
+    public async Task Node_SigtermWithATaskRunning_TakesNoMoreLetsItFinishHandsBackTheQueuedOneThenExits0()
     {
-        var folder = TestHome.NewFolder("funcexec-hosting-drain-");
-        var state = TestHome.NewFolder("funcexec-hosting-drain-state-");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddFuncExecScheduler(scheduler =>
-        {
-            scheduler.IpAddr = "127.0.0.1";
-            scheduler.Port = 0;
-            scheduler.UdpPort = 0;
-            scheduler.Dashboard = false;
-            scheduler.NoJournal = true;
-            scheduler.StateDir = state;
-            scheduler.Secret = Secret;
-        });
-        using var schedulerHost = builder.Build();
-        await schedulerHost.StartAsync();
-        var address = $"127.0.0.1:{schedulerHost.Services.GetRequiredService<SchedulerHost>().Server.Endpoint.Port}";
-
-        await using var node = FuncexecProcess.Start(folder, "node", "--scheduler", address, "-c", "1", "--secret", Secret, "--name", "draining", "--udp-port", "0");
+        await using var lab = await DrainLab.StartAsync("drain");
+        await using var node = lab.StartNode("draining", "30s");
         await node.WaitForAsync("joined scheduler");
-        await using var cluster = await Cluster.ConnectAsync(address, new RemoteClusterOptions { Security = new TransportSecurity(Secret) });
-        await ClusterHostingTests.WaitForWorkersAsync(cluster, 1);
-        await using var computation = await cluster.ScheduleAsync();
+        await ClusterHostingTests.WaitForWorkersAsync(lab.Cluster, 1);
+        await using var computation = await lab.Cluster.ScheduleAsync();
 
         // The task says it started, then waits for the go-ahead the test gives once the node is draining.
-        var started = Path.Combine(folder, "started");
-        var go = Path.Combine(folder, "go");
-        var running = await computation.SubmitAsync<JsonElement>(TaskSpec.ForCommand(
-            "sh", "-c", $"touch '{started}'; while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished"));
-        while (!File.Exists(started))
-        {
-            await Task.Delay(20);
-        }
-
+        var running = await computation.SubmitAsync<JsonElement>(lab.Blocking("first"));
+        await lab.WaitStartedAsync("first");
+        // Handed to the same worker, behind the running one (the only worker there is).
         var queued = await computation.SubmitAsync<JsonElement>(TaskSpec.ForCommand("echo", "queued"));
 
         node.Terminate();
-        await node.WaitForAsync("draining");
-        await File.WriteAllTextAsync(go, "");
+        var workers = await lab.WaitForStateAsync("draining", "draining");
+        Assert.Equal("draining", Assert.Single(workers).State);
+        lab.Release("first");
 
         var report = await running.Completion.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(TaskState.Succeeded, report.State);
         Assert.Contains("finished", report.ResultJson, StringComparison.Ordinal);
         Assert.Equal(0, await node.WaitForExitAsync());
         Assert.Contains("drained; stopping", node.Output, StringComparison.Ordinal);
-        // The task queued behind it was asked back: it waits in the scheduler's queue (no node is left to run it), or, when
-        // its worker had already taken it up, it ran within the drain. Either way it is not lost.
-        var early = queued.Completion.IsCompleted ? await queued.Completion : null;
-        Assert.True(early is null || early.State == TaskState.Succeeded, $"{early?.State} {early?.Worker} {early?.Error?.Message}\n{node.Output}");
-        if (early is null)
+        // The queued task was handed back before the running one could end, so the draining node never ran it: it
+        // waits in the scheduler's queue, and runs on the next node to join, in its first attempt.
+        Assert.False(queued.Completion.IsCompleted, $"{node.Output}");
+        await using var next = lab.StartNode("next", "30s");
+        var late = await queued.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(TaskState.Succeeded, late.State);
+        Assert.StartsWith("next/", late.Worker, StringComparison.Ordinal);
+        Assert.Equal(1, late.Attempts);
+    }
+
+    [Fact]
+    public async Task Node_DrainTimeoutPassesWithATaskStillRunning_KilledThereAndRunAgainElsewhereWithoutUsingAnAttempt()
+    {
+        await using var lab = await DrainLab.StartAsync("drain-timeout");
+        await using var node = lab.StartNode("leaving", "1s");
+        await node.WaitForAsync("joined scheduler");
+        await ClusterHostingTests.WaitForWorkersAsync(lab.Cluster, 1);
+        await using var computation = await lab.Cluster.ScheduleAsync();
+
+        // No retries: had the node been lost rather than left, the task would fail.
+        var running = await computation.SubmitAsync<JsonElement>(lab.Blocking("long"));
+        await lab.WaitStartedAsync("long");
+
+        node.Terminate();
+        Assert.Equal(0, await node.WaitForExitAsync());
+        Assert.Contains("still running after the drain; killing them", node.Output, StringComparison.Ordinal);
+        Assert.False(running.Completion.IsCompleted);
+
+        await using var next = lab.StartNode("next", "30s");
+        await lab.WaitStartedAsync("long", second: true);
+        lab.Release("long");
+        var report = await running.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(TaskState.Succeeded, report.State);
+        Assert.StartsWith("next/", report.Worker, StringComparison.Ordinal);
+        Assert.Equal(1, report.Attempts);
+    }
+
+    /// <summary>A scheduler hosted in the test, a client of it, and nodes started as <c>funcexec node</c> processes.</summary>
+    private sealed class DrainLab : IAsyncDisposable
+    {
+        private readonly IHost _scheduler;
+        private readonly string _address;
+
+        private DrainLab(IHost scheduler, string address, string folder, ICluster cluster)
         {
-            await queued.KillAsync();
+            _scheduler = scheduler;
+            _address = address;
+            Folder = folder;
+            Cluster = cluster;
         }
-        // The computation, the client and the scheduler end in turn as the test returns.
+
+        public string Folder { get; }
+
+        public ICluster Cluster { get; }
+
+        public static async Task<DrainLab> StartAsync(string name)
+        {
+            var folder = TestHome.NewFolder($"funcexec-hosting-{name}-");
+            var state = TestHome.NewFolder($"funcexec-hosting-{name}-state-");
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddFuncExecScheduler(scheduler =>
+            {
+                scheduler.IpAddr = "127.0.0.1";
+                scheduler.Port = 0;
+                scheduler.UdpPort = 0;
+                scheduler.Dashboard = false;
+                scheduler.NoJournal = true;
+                scheduler.StateDir = state;
+                scheduler.Secret = Secret;
+            });
+            var host = builder.Build();
+            await host.StartAsync();
+            var address = $"127.0.0.1:{host.Services.GetRequiredService<SchedulerHost>().Server.Endpoint.Port}";
+            var cluster = await FuncExec.Cluster.ConnectAsync(address, new RemoteClusterOptions { Security = new TransportSecurity(Secret) });
+            return new DrainLab(host, address, folder, cluster);
+        }
+
+        public FuncexecProcess StartNode(string name, string drainTimeout) =>
+            FuncexecProcess.Start(Folder, "node", "--scheduler", _address, "-c", "1", "--secret", Secret, "--name", name, "--udp-port", "0", "--drain-timeout", drainTimeout);
+
+        /// <summary>A command that marks each start (<c>NAME.started</c>, then <c>NAME.started2</c>), then waits for
+        /// <see cref="Release"/>, then prints <c>finished</c>.</summary>
+        public TaskSpec Blocking(string name)
+        {
+            var mark = Path.Combine(Folder, name);
+            var go = Path.Combine(Folder, name + ".go");
+            return TaskSpec.ForCommand(
+                "sh", "-c", $"if [ -e '{mark}.started' ]; then touch '{mark}.started2'; else touch '{mark}.started'; fi; while [ ! -e '{go}' ]; do sleep 0.05; done; echo finished");
+        }
+
+        public async Task WaitStartedAsync(string name, bool second = false)
+        {
+            var mark = Path.Combine(Folder, name + (second ? ".started2" : ".started"));
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (!File.Exists(mark))
+            {
+                await Task.Delay(20, guard.Token);
+            }
+        }
+
+        public void Release(string name) => File.WriteAllText(Path.Combine(Folder, name + ".go"), "");
+
+        /// <summary>Waits until every worker of node <paramref name="node"/> shows <paramref name="state"/>.</summary>
+        public async Task<IReadOnlyList<WorkerInfo>> WaitForStateAsync(string node, string state)
+        {
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (true)
+            {
+                var nodes = await Cluster.NodesAsync(guard.Token);
+                if (nodes.SingleOrDefault(n => n.Name == node) is { } found && found.Workers.All(w => w.State == state))
+                {
+                    return found.Workers;
+                }
+
+                await Task.Delay(20, guard.Token);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Cluster.DisposeAsync();
+            await _scheduler.StopAsync();
+            _scheduler.Dispose();
+        }
     }
 }

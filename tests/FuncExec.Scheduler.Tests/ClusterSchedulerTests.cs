@@ -326,6 +326,56 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
+    public void NodeDraining_ItsWorkersTakeNoMoreWorkEvenWhenReadyAgain_NewTasksGoToTheOtherNode()
+    {
+        var scheduler = new ClusterScheduler();
+        var draining = new RecordingNode(2);
+        var other = new RecordingNode(1);
+        scheduler.AddNode(draining, [0, 1]);
+        scheduler.AddNode(other, [0]);
+        scheduler.WorkerReady(0, 0);
+        scheduler.WorkerReady(0, 1);
+
+        Assert.Null(scheduler.NodeDraining(0));
+        Assert.Null(scheduler.NodeDraining(0)); // said twice: nothing changes
+        // A worker replaced during the drain says hello: the node still takes no work.
+        Assert.Contains("draining", scheduler.WorkerReady(0, 1), StringComparison.Ordinal);
+        scheduler.Submit([Task("a"), Task("b")], new RecordingObserver());
+        Assert.All(draining.Assigned, Assert.Empty);
+
+        scheduler.WorkerReady(1, 0);
+        Assert.Equal(2, other.Assigned[0].Count);
+        Assert.All(scheduler.Snapshot().Nodes.Single(n => n.Index == 0).Workers, w => Assert.Equal("draining", w.State));
+        Assert.Contains("not registered", scheduler.NodeDraining(7), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RemoveNode_AfterDraining_RunningTaskQueuedAgainWithoutUsingAnAttempt()
+    {
+        var scheduler = new ClusterScheduler();
+        var leaving = new RecordingNode(1);
+        var staying = new RecordingNode(1);
+        scheduler.AddNode(leaving, [0]);
+        scheduler.AddNode(staying, [0]);
+        scheduler.WorkerReady(0, 0);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("long")], observer); // no retries: were the node lost, the task would fail
+        var running = leaving.Assigned[0].Single();
+
+        scheduler.NodeDraining(0);
+        Assert.True(scheduler.RemoveNode(0, "the connection closed"));
+        Assert.False(scheduler.RemoveNode(0, "again")); // gone already
+        scheduler.WorkerReady(1, 0);
+
+        Assert.Empty(observer.Finished);
+        var again = staying.Assigned[0].Single();
+        Assert.Equal(running.TaskId, again.TaskId);
+        Assert.Equal(1, again.Attempt);
+        scheduler.OnResults(1, 0, [Succeeded(again)]);
+        Assert.Equal(TaskState.Succeeded, observer.Finished.Single().Report.State);
+    }
+
+    [Fact]
     public void RemoveNode_RunningTaskWithoutRetries_FailsNamingTheNode()
     {
         var (scheduler, _) = Start(1);

@@ -37,7 +37,7 @@ internal static class NodeCommand
         var debug = new Option<bool>("--debug", "-d") { Description = "Log debug messages" };
         var drainTimeout = new Option<string>("--drain-timeout")
         {
-            Description = "On SIGTERM or Ctrl+C, how long running tasks may finish while the node takes no new ones (e.g. 30s, 5m); those still running then are killed and run again elsewhere if their retries allow",
+            Description = "On SIGTERM or Ctrl+C, how long running tasks may finish while the node takes no new ones (e.g. 30s, 5m); those still running then are killed and queued again elsewhere, without using an attempt",
             DefaultValueFactory = _ => "30s",
         };
         var config = CliHost.ConfigOption();

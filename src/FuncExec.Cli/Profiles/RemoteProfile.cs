@@ -64,7 +64,7 @@ internal sealed class RemoteProfile : IAsyncDisposable
                 var status = await cluster.QueryStatusAsync(_stop.Token).ConfigureAwait(false);
                 var workers = status.Nodes.SelectMany(n => n.Workers).ToList();
                 Volatile.Write(ref _last, new ProfileSample(
-                    workers.Count(w => w.State is "busy" or "held"), workers.Count(w => w.State != "starting"), status.Queued, 0));
+                    workers.Count(w => w.State is "busy" or "held"), workers.Count(w => w.State is not ("starting" or "draining")), status.Queued, 0));
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

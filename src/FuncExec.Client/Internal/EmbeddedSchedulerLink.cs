@@ -18,6 +18,9 @@ internal sealed class EmbeddedSchedulerLink : ISchedulerLink
     }
 
     /// <inheritdoc />
+    public void NodeDraining() => _scheduler.NodeDraining(_nodeIndex);
+
+    /// <inheritdoc />
     public void WorkerReady(int workerId) => _scheduler.WorkerReady(_nodeIndex, workerId);
 
     /// <inheritdoc />

@@ -10,7 +10,7 @@ internal static partial class HostingLog
     [LoggerMessage(701, LogLevel.Information, "node {Node}: stopping; draining {Tasks} task(s) in hand for up to {Timeout}")]
     public static partial void Draining(ILogger logger, string node, int tasks, string timeout);
 
-    [LoggerMessage(702, LogLevel.Warning, "node {Node}: {Tasks} task(s) still running after the drain; killing them (the scheduler runs them again elsewhere if their retries allow)")]
+    [LoggerMessage(702, LogLevel.Warning, "node {Node}: {Tasks} task(s) still running after the drain; killing them (the scheduler queues them again for another node, without using an attempt)")]
     public static partial void DrainTimedOut(ILogger logger, string node, int tasks);
 
     [LoggerMessage(703, LogLevel.Information, "node {Node}: drained; stopping")]

@@ -11,8 +11,8 @@ namespace FuncExec.Hosting.Internal;
 /// Runs the node of <c>AddFuncExecNode</c>: it starts its workers and joins its scheduler once the host has started it.
 /// On stop it drains: the scheduler places no more work on it, the tasks it holds but has not started go back to the
 /// queue, and the running ones may finish for up to <see cref="FuncExecNodeOptions.DrainTimeout"/> (or until the host's
-/// shutdown timeout, if sooner). Then the workers are killed and the node leaves; the scheduler treats tasks still
-/// running as on a lost node: each has used an attempt, and runs again elsewhere if its retries allow, else fails.
+/// shutdown timeout, if sooner). Then the workers are killed and the node leaves; the scheduler, which heard that it
+/// drains, queues the tasks it still ran again for another node without using an attempt.
 /// </summary>
 internal sealed class NodeHost(IOptions<FuncExecNodeOptions> options, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime)
     : IHostedService, IAsyncDisposable

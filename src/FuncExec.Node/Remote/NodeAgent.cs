@@ -142,6 +142,9 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
     public int TasksInHand => _node.TasksInHand;
 
     /// <inheritdoc />
+    public void NodeDraining() => Post(new ClusterEnvelope { NodeDraining = new NodeDraining() });
+
+    /// <inheritdoc />
     public void WorkerReady(int workerId) =>
         Post(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = workerId, Pid = _node.WorkerPids[workerId] } });
 

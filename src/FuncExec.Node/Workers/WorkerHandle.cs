@@ -264,9 +264,8 @@ internal sealed class WorkerHandle
             queued = [.. _inFlight.Skip(1)];
         }
 
-        // Unready first, so the tasks handed back below are placed on other workers, not on this one again. The
-        // scheduler knows no other way to be told "no more work" than a worker lost with nothing in hand.
-        _node.Link.WorkerLost(Id, [], []);
+        // The scheduler heard that the node drains before this (LocalNode.Drain), so the tasks handed back below are
+        // placed on other nodes, not here again.
         foreach (var task in queued)
         {
             Revoke(task.TaskId, task.Attempt);

@@ -21,4 +21,7 @@ internal sealed class NodeResources
     public INodeChannel Channel { get; }
 
     public IReadOnlyList<WorkerSlot> Slots { get; }
+
+    /// <summary>The node said it is stopping: nothing more is placed on it, and when it goes it has left, not been lost.</summary>
+    public bool Draining { get; set; }
 }

@@ -34,7 +34,7 @@ internal sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadO
 /// <summary>A worker slot.</summary>
 /// <param name="WorkerId">Its id within its node.</param>
 /// <param name="Core">The core it is pinned to.</param>
-/// <param name="State"><c>ready</c>, <c>starting</c> (no process said hello yet), or <c>held</c> (by a multi-core task).</param>
+/// <param name="State"><c>idle</c>, <c>busy</c>, <c>held</c> (by a multi-core task), <c>starting</c> (no process said hello yet), or <c>draining</c> (its node is stopping).</param>
 /// <param name="InFlight">Tasks handed to it and not reported back.</param>
 /// <param name="CurrentTaskId">The task it is running, or 0.</param>
 /// <param name="CurrentTaskName">That task's name.</param>

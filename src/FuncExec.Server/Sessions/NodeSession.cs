@@ -65,12 +65,21 @@ internal sealed class NodeSession
         Connected = false;
         if (Index >= 0)
         {
-            ServerLog.NodeLost(_logger, Name, reason);
-            _server.Scheduler.RemoveNode(Index, reason);
+            if (_server.Scheduler.RemoveNode(Index, reason))
+            {
+                ServerLog.NodeLeft(_logger, Name);
+            }
+            else
+            {
+                ServerLog.NodeLost(_logger, Name, reason);
+            }
         }
 
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
+
+    // Whether the node said it drains; read and written on the connection's reader only.
+    private bool _draining;
 
     private ValueTask OnFrameAsync(ClusterEnvelope envelope)
     {
@@ -98,6 +107,16 @@ internal sealed class NodeSession
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeProgress:
                 Dropped(envelope, scheduler.OnProgress(RequireIndex(), envelope.NodeProgress));
+                break;
+            case ClusterEnvelope.BodyOneofCase.NodeDraining:
+                // Said once; a node repeating itself changes nothing and is not logged again.
+                if (!_draining)
+                {
+                    Dropped(envelope, scheduler.NodeDraining(RequireIndex()));
+                    _draining = true;
+                    ServerLog.NodeDraining(_logger, Name);
+                }
+
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 CoreUsage = envelope.Pulse.Cores.ToDictionary(c => c.Core, c => c.BusyPercent);

@@ -76,6 +76,37 @@ public sealed class RogueNodeTests
         Assert.Contains("node rogue at 127.0.0.1", scheduler.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RogueNode_SaysItDrainsAgainAndAgainThenReadiesItsWorkers_OnlyItsOwnSlotsStopAndTasksRunOnTheGoodNode()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret);
+        await using var _ = scheduler;
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", address, "-c", "1", "--name", "good", "--secret", Secret);
+        await using var rogue = await RoguePeer.JoinAsNodeAsync(address, "rogue", Secret, workers: 2);
+        await scheduler.WaitForAsync("node rogue joined");
+
+        // Draining speaks for the node that sends it, and only once: the rest change nothing, and its workers saying
+        // they are ready after it are dropped (the node takes no work), not taken.
+        for (var i = 0; i < 3; i++)
+        {
+            rogue.Send(new ClusterEnvelope { NodeDraining = new NodeDraining() });
+        }
+
+        rogue.Send(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = 0 } });
+        rogue.Send(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = 1 } });
+        await scheduler.WaitForAsync("node rogue is draining");
+        await scheduler.WaitForAsync("its node is draining");
+
+        await using var cluster = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = new() { Secret = Secret } });
+        await using var computation = await cluster.ScheduleAsync();
+        var squares = await computation.MapAsync(Enumerable.Range(1, 20), x => ApiJobs.Square(x)).WaitAsync(Patience);
+        Assert.Equal(Enumerable.Range(1, 20).Select(x => x * x), squares);
+        var nodes = await cluster.NodesAsync();
+        Assert.All(nodes.Single(n => n.Name == "rogue").Workers, w => Assert.Equal("draining", w.State));
+        Assert.All(nodes.Single(n => n.Name == "good").Workers, w => Assert.Equal("idle", w.State));
+        Assert.Equal(1, Occurrences(scheduler.Output, "node rogue is draining"));
+    }
+
     [Theory]
     [InlineData(0, "", "offers 0 workers")]
     [InlineData(5000, "", "offers 5000 workers")]
