@@ -52,14 +52,9 @@ public static class FuncExecServiceCollectionExtensions
         return AddClient(services, funcExec, null);
     }
 
-    private static IServiceCollection AddClient(IServiceCollection services, IConfiguration? funcExec, Action<FuncExecClientOptions>? configure)
-    {
-        AddRole(services, funcExec, "Client", configure);
-        services.AddSingleton<ClusterHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<ClusterHost>());
-        services.AddSingleton(sp => sp.GetRequiredService<ClusterHost>().Cluster);
-        return services;
-    }
+    private static IServiceCollection AddClient(IServiceCollection services, IConfiguration? funcExec, Action<FuncExecClientOptions>? configure) =>
+        AddHosted<FuncExecClientOptions, ClusterHost>(services, funcExec, "Client", configure)
+            .AddSingleton(sp => sp.GetRequiredService<ClusterHost>().Cluster);
 
     /// <summary>
     /// Runs a FuncExec scheduler as a hosted service: it listens for nodes and clients (and serves its dashboard) once the
@@ -92,13 +87,8 @@ public static class FuncExecServiceCollectionExtensions
         return AddScheduler(services, funcExec, null);
     }
 
-    private static IServiceCollection AddScheduler(IServiceCollection services, IConfiguration? funcExec, Action<FuncExecSchedulerOptions>? configure)
-    {
-        AddRole(services, funcExec, "Scheduler", configure);
-        services.AddSingleton<SchedulerHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<SchedulerHost>());
-        return services;
-    }
+    private static IServiceCollection AddScheduler(IServiceCollection services, IConfiguration? funcExec, Action<FuncExecSchedulerOptions>? configure) =>
+        AddHosted<FuncExecSchedulerOptions, SchedulerHost>(services, funcExec, "Scheduler", configure);
 
     /// <summary>
     /// Runs a FuncExec node as a hosted service: it starts one worker process per core (or as configured) and joins its
@@ -132,11 +122,18 @@ public static class FuncExecServiceCollectionExtensions
         return AddNode(services, funcExec, null);
     }
 
-    private static IServiceCollection AddNode(IServiceCollection services, IConfiguration? funcExec, Action<FuncExecNodeOptions>? configure)
+    private static IServiceCollection AddNode(IServiceCollection services, IConfiguration? funcExec, Action<FuncExecNodeOptions>? configure) =>
+        AddHosted<FuncExecNodeOptions, NodeHost>(services, funcExec, "Node", configure);
+
+    /// <summary>A role's options (see <see cref="AddRole"/>) and its hosted service, registered once as itself so that
+    /// others can resolve it.</summary>
+    private static IServiceCollection AddHosted<TOptions, THost>(IServiceCollection services, IConfiguration? funcExec, string role, Action<TOptions>? configure)
+        where TOptions : class
+        where THost : class, IHostedService
     {
-        AddRole(services, funcExec, "Node", configure);
-        services.AddSingleton<NodeHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<NodeHost>());
+        AddRole(services, funcExec, role, configure);
+        services.AddSingleton<THost>();
+        services.AddHostedService(sp => sp.GetRequiredService<THost>());
         return services;
     }
 

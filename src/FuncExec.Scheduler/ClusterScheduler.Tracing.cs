@@ -16,7 +16,7 @@ internal sealed partial class ClusterScheduler
     /// queue span's when this scheduler traces, else the submitter's as it came.</summary>
     private static void TracePlacementLocked(QueuedTask task, Placement placement, WorkerSlot primary, TaskAssignment assignment)
     {
-        if (TraceContext.StartChild("funcexec.queue", ActivityKind.Internal, task.TraceParent, task.QueuedAt) is not { } span)
+        if (task.SampledOut || TraceContext.StartChild("funcexec.queue", ActivityKind.Internal, task.TraceParent, task.QueuedAt) is not { } span)
         {
             assignment.TraceParent = task.SubmittedTraceParent;
             assignment.TraceState = task.SubmittedTraceState;

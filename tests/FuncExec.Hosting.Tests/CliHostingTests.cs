@@ -19,7 +19,7 @@ public sealed class CliHostingTests
             { "Scheduler": { "Port": 0, "UdpPort": 0, "Dashboard": false, "NoJournal": true, "IpAddr": "127.0.0.1", "Name": "from-file" } }
             """);
 
-        await using (var fromFile = FuncexecProcess.Start(folder, "scheduler", "--insecure"))
+        await using (var fromFile = FuncexecProcess.StartIn(folder, "scheduler", "--insecure"))
         {
             await fromFile.WaitForAsync("listening on");
             Assert.Matches(@"scheduler from-file listening on 127\.0\.0\.1:\d+", fromFile.Output);
@@ -27,7 +27,7 @@ public sealed class CliHostingTests
             Assert.Equal(0, await fromFile.WaitForExitAsync());
         }
 
-        await using var fromCommandLine = FuncexecProcess.Start(folder, "scheduler", "--insecure", "--name", "from-cli");
+        await using var fromCommandLine = FuncexecProcess.StartIn(folder, "scheduler", "--insecure", "--name", "from-cli");
         await fromCommandLine.WaitForAsync("listening on");
         Assert.Matches(@"scheduler from-cli listening on 127\.0\.0\.1:\d+", fromCommandLine.Output);
     }
@@ -36,14 +36,14 @@ public sealed class CliHostingTests
     public async Task Scheduler_MissingConfigFileOrAnInvalidSetting_ExitsWith2NamingIt()
     {
         var folder = TestHome.NewFolder("funcexec-hosting-config-");
-        await using (var missing = FuncexecProcess.Start(folder, "scheduler", "--config", "nope.json"))
+        await using (var missing = FuncexecProcess.StartIn(folder, "scheduler", "--config", "nope.json"))
         {
             Assert.Equal(2, await missing.WaitForExitAsync());
             Assert.Contains($"scheduler: --config {Path.Combine(folder, "nope.json")}: no such file", missing.Output, StringComparison.Ordinal);
         }
 
         await File.WriteAllTextAsync(Path.Combine(folder, "settings.json"), """{ "Scheduler": { "Port": 70000 } }""");
-        await using var invalid = FuncexecProcess.Start(folder, "scheduler", "--config", "settings.json", "--no-dashboard", "--udp-port", "0");
+        await using var invalid = FuncexecProcess.StartIn(folder, "scheduler", "--config", "settings.json", "--no-dashboard", "--udp-port", "0");
         Assert.Equal(2, await invalid.WaitForExitAsync());
         Assert.Contains("scheduler: Scheduler:Port must be between 0 and 65535", invalid.Output, StringComparison.Ordinal);
     }
@@ -151,7 +151,7 @@ public sealed class CliHostingTests
         }
 
         public FuncexecProcess StartNode(string name, string drainTimeout) =>
-            FuncexecProcess.Start(Folder, "node", "--scheduler", _address, "-c", "1", "--secret", Secret, "--name", name, "--udp-port", "0", "--drain-timeout", drainTimeout);
+            FuncexecProcess.StartIn(Folder, "node", "--scheduler", _address, "-c", "1", "--secret", Secret, "--name", name, "--udp-port", "0", "--drain-timeout", drainTimeout);
 
         /// <summary>A command that marks each start (<c>NAME.started</c>, then <c>NAME.started2</c>), then waits for
         /// <see cref="Release"/>, then prints <c>finished</c>.</summary>

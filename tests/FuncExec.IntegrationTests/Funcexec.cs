@@ -6,23 +6,7 @@ namespace FuncExec.IntegrationTests;
 internal static class Funcexec
 {
     /// <summary>How to start <c>funcexec ARGS</c> from the test's build output, with its output redirected.</summary>
-    public static ProcessStartInfo StartInfo(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "funcexec.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return start;
-    }
+    public static ProcessStartInfo StartInfo(params string[] args) => FuncexecProcess.StartInfo(FuncexecProcess.FuncexecDll, args);
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {

@@ -8,6 +8,10 @@ namespace FuncExec.Client.Internal;
 /// in (<see cref="Activity.Current"/>), whose W3C context travels with the task to the scheduler, the node and the worker.</summary>
 internal static class SubmitTracing
 {
+    /// <summary>The context of the tasks this process sampled out with no trace of the caller's around them.</summary>
+    private static readonly string SampledOutRoot =
+        $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+
     /// <summary>Opens and closes the submit span of <paramref name="task"/>, writing its context into the assignment.
     /// Nothing is written (and nothing allocated) when nothing listens: then the task carries no trace context, and a
     /// tracing scheduler starts its trace. When the sampler drops the span, the task carries a context whose sampled flag
@@ -25,8 +29,11 @@ internal static class SubmitTracing
         {
             // Sampled out here: say so downstream (the sampled flag unset), so the hops that follow the parent's
             // decision do not start a trace of their own for this task.
-            var traceId = Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom();
-            assignment.TraceParent = $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+            // Under the caller's own trace, in that trace; otherwise in one this process uses for every task it sampled
+            // out, since no hop records anything under it (one string, not two random ids and a string per task).
+            assignment.TraceParent = Activity.Current is { } current
+                ? $"00-{current.TraceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00"
+                : SampledOutRoot;
             assignment.TraceState = string.Empty;
             return;
         }
@@ -45,6 +52,7 @@ internal static class SubmitTracing
     /// <summary>The submit span's context a task carries, when it was sampled; default otherwise.</summary>
     public static ActivityContext ContextOf(SubmittedTaskSpec task) =>
         task.Assignment is { TraceParent.Length: > 0 } assignment
+        && !TraceContext.IsSampledOut(assignment.TraceParent)
         && TraceContext.TryRead(assignment.TraceParent, assignment.TraceState, out var context)
         && context.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
             ? context

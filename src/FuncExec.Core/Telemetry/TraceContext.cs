@@ -66,6 +66,13 @@ internal static class TraceContext
         return ActivityContext.TryParse(traceParent, string.IsNullOrEmpty(traceState) ? null : traceState, isRemote: true, out context);
     }
 
+    /// <summary>Whether <paramref name="traceParent"/> is a version 00 context whose sampled flag is unset: where the
+    /// trace began it was decided not to record it, so no hop after starts a span for it (a parent-based sampler would
+    /// drop each one; this spares the work of asking). Only the flags are looked at: the caller still checks the rest.</summary>
+    public static bool IsSampledOut(string? traceParent) =>
+        traceParent is { Length: TraceParentLength } && HexValue(traceParent[TraceParentLength - 2]) >= 0
+        && HexValue(traceParent[TraceParentLength - 1]) is var low && low >= 0 && (low & 1) == 0;
+
     /// <summary>The <c>traceparent</c> of <paramref name="activity"/>, for the next hop.</summary>
     public static string TraceParentOf(Activity activity) => activity.Id ?? string.Empty;
 
@@ -125,6 +132,13 @@ internal static class TraceContext
         activity.Stop();
         Activity.Current = previous == activity ? null : previous;
     }
+
+    private static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        _ => -1, // W3C trace context is lower-case hex only.
+    };
 
     /// <summary>Marks <paramref name="activity"/> failed with the error's type.</summary>
     public static void SetError(Activity activity, string errorType, string? message)

@@ -15,7 +15,7 @@ internal static class DispatchTracing
     /// span's context (the embedded scheduler keeps the original, and sends it again on a retry).</returns>
     public static TaskAssignment Start(TaskAssignment task, string node, int worker, InFlightTask inFlight, ref List<Activity>? spans)
     {
-        if (!FuncExecTelemetry.ActivitySource.HasListeners())
+        if (!FuncExecTelemetry.ActivitySource.HasListeners() || TraceContext.IsSampledOut(task.TraceParent))
         {
             return task;
         }

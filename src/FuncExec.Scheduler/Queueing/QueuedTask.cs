@@ -23,6 +23,10 @@ internal sealed class QueuedTask
     /// Default when the submitter sent none or one out of bounds (then a tracing scheduler starts the task's trace).</summary>
     public ActivityContext TraceParent { get; private set; }
 
+    /// <summary>The submitter's trace context says the trace is not recorded: no span of this scheduler joins it, and the
+    /// context goes on to the node as it came, so no hop after starts one either.</summary>
+    public bool SampledOut { get; private set; }
+
     /// <summary>When it was queued, for its queue span; set only while something listens to FuncExec's spans.</summary>
     public DateTimeOffset QueuedAt { get; set; }
 
@@ -83,6 +87,7 @@ internal sealed class QueuedTask
         if (TraceContext.TryRead(assignment.TraceParent, assignment.TraceState, out var parent))
         {
             TraceParent = parent;
+            SampledOut = !parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded);
             SubmittedTraceParent = assignment.TraceParent;
             SubmittedTraceState = assignment.TraceState.Length <= TraceContext.MaxTraceStateLength ? assignment.TraceState : string.Empty;
         }

@@ -59,7 +59,7 @@ public sealed class DisposeTests
     [Fact]
     public async Task SchedulerKilled_StatusStreamOfARemoteClusterNoReattach_EndsWithSchedulerUnreachable()
     {
-        var (scheduler, address) = await Distributed.FuncexecProcess.StartSchedulerAsync();
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
         await using var _ = scheduler;
         await using var cluster = await Cluster.ConnectAsync(address, new RemoteClusterOptions { ReattachTime = TimeSpan.Zero });
         var stream = cluster.StatusAsync().GetAsyncEnumerator();

@@ -93,9 +93,9 @@ public sealed class BrokerTests(RabbitMqBroker broker) : IClassFixture<RabbitMqB
             await client.SubmitAllAsync([.. Enumerable.Range(0, count).Select(i => Sleep(i, 300))]);
         }
 
-        var (scheduler, address) = await Distributed.FuncexecProcess.StartSchedulerAsync();
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync();
         await using (scheduler)
-        await using (var node = Distributed.FuncexecProcess.Start("node", "--scheduler", address, "-c", "2"))
+        await using (var node = FuncexecProcess.Start("node", "--scheduler", address, "-c", "2"))
         {
             await node.WaitForAsync("joined scheduler");
             // The scheduler goes for good: the client waits 2 s for it to come back (60 s by default), then gives up.

@@ -35,6 +35,18 @@ public sealed class TraceContextHostileTests
         Assert.Equal(default, context);
     }
 
+    [Theory]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", true)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02", true)] // another flag, not the sampled one
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03", false)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0", false)] // short: not a context at all
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0G", false)]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0A", false)] // upper-case hex is not W3C
+    [InlineData("", false)]
+    public void IsSampledOut_OnlyAWellFormedFlagsFieldWithTheSampledBitUnset(string traceParent, bool sampledOut) =>
+        Assert.Equal(sampledOut, TraceContext.IsSampledOut(traceParent));
+
     [Fact]
     public void TryRead_TraceStateOverItsBound_DroppedAloneAndTheParentKept()
     {
