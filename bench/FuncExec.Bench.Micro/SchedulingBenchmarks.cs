@@ -19,7 +19,38 @@ namespace FuncExec.Bench.Micro;
 [MemoryDiagnoser]
 public class SchedulingBenchmarks
 {
-    private const int Tasks = 1_000;
+    private readonly SchedulerRound _round = new(SchedulerRound.Tasks);
+    private readonly PriorityQueue<long, long> _queue = new(SchedulerRound.Tasks);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = SchedulerRound.Tasks, Description = "PriorityQueue enqueue+dequeue")]
+    public long PriorityQueue()
+    {
+        for (long i = 0; i < SchedulerRound.Tasks; i++)
+        {
+            _queue.Enqueue(i, i);
+        }
+
+        long sum = 0;
+        while (_queue.TryDequeue(out var item, out _))
+        {
+            sum += item;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = SchedulerRound.Tasks, Description = "ClusterScheduler submit+place+result")]
+    public int SubmitPlaceResult() => _round.Run();
+}
+
+/// <summary>
+/// One round of the scheduler's work for <see cref="Tasks"/> one-core tasks: submit them all to a scheduler with one
+/// node of 2 ready workers, and deliver their results back, at most 64 at a time (a worker's result batch), until all
+/// are reported. The node channel and the submitter only count what they are handed.
+/// </summary>
+internal sealed class SchedulerRound
+{
+    public const int Tasks = 1_000;
 
     // As a worker's result batcher sends them at most.
     private const int ResultBatch = 64;
@@ -27,18 +58,16 @@ public class SchedulingBenchmarks
     private readonly CountingNode _node = new();
     private readonly CountingObserver _observer = new();
     private readonly ClusterScheduler _scheduler = new();
-    private readonly PriorityQueue<long, long> _queue = new(Tasks);
-    private SubmittedTaskSpec[] _tasks = [];
-    private TaskResult[] _results = [];
+    private readonly SubmittedTaskSpec[] _tasks;
+    private readonly TaskResult[] _results;
 
-    [GlobalSetup]
-    public void Setup()
+    public SchedulerRound(int tasks)
     {
         var args = ByteString.CopyFrom("[1,2]"u8);
         var resultJson = ByteString.CopyFrom("2"u8);
-        _tasks = new SubmittedTaskSpec[Tasks];
-        _results = new TaskResult[Tasks];
-        for (var i = 0; i < Tasks; i++)
+        _tasks = new SubmittedTaskSpec[tasks];
+        _results = new TaskResult[tasks];
+        for (var i = 0; i < tasks; i++)
         {
             _tasks[i] = new SubmittedTaskSpec
             {
@@ -63,54 +92,50 @@ public class SchedulingBenchmarks
         _scheduler.WorkerReady(node, 1);
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = Tasks, Description = "PriorityQueue enqueue+dequeue")]
-    public long PriorityQueue()
+    /// <summary>The tasks as the submitter hands them in, to be prepared (traced) before <see cref="Run"/>.</summary>
+    public IReadOnlyList<SubmittedTaskSpec> Submissions => _tasks;
+
+    /// <summary>Submits every task, delivers every result (each from the worker it was handed to, in the order it was
+    /// handed), and checks each was reported.</summary>
+    /// <returns>How many were reported.</returns>
+    public int Run()
     {
-        for (long i = 0; i < Tasks; i++)
-        {
-            _queue.Enqueue(i, i);
-        }
-
-        long sum = 0;
-        while (_queue.TryDequeue(out var item, out _))
-        {
-            sum += item;
-        }
-
-        return sum;
-    }
-
-    [Benchmark(OperationsPerInvoke = Tasks, Description = "ClusterScheduler submit+place+result")]
-    public int SubmitPlaceResult()
-    {
-        var assignedBefore = _node.Assigned;
+        var tasks = _tasks.Length;
         var finishedBefore = _observer.Finished;
-        var ids = _scheduler.Submit(_tasks, _observer);
+        _scheduler.Submit(_tasks, _observer);
         var delivered = 0;
-        while (delivered < Tasks)
+        while (delivered < tasks)
         {
-            // All tasks have one priority, so they are placed in submission order: the first
-            // `assigned` ids are on workers. OnResults finds a task by its id alone.
-            var assigned = _node.Assigned - assignedBefore;
-            if (assigned == delivered)
+            var before = delivered;
+            for (var worker = 0; worker < _node.Handed.Length; worker++)
             {
-                throw new InvalidOperationException($"the scheduler placed {assigned} of {Tasks} tasks and stalled");
+                var handed = _node.Handed[worker];
+                var count = Math.Min(ResultBatch, handed.Count);
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < count; i++)
+                {
+                    _results[delivered + i].TaskId = handed[i];
+                }
+
+                handed.RemoveRange(0, count);
+                _scheduler.OnResults(0, worker, new ArraySegment<TaskResult>(_results, delivered, count));
+                delivered += count;
             }
 
-            var count = Math.Min(ResultBatch, assigned - delivered);
-            for (var i = delivered; i < delivered + count; i++)
+            if (delivered == before)
             {
-                _results[i].TaskId = ids[i];
+                throw new InvalidOperationException($"the scheduler placed {delivered} of {tasks} tasks and stalled");
             }
-
-            _scheduler.OnResults(0, 0, new ArraySegment<TaskResult>(_results, delivered, count));
-            delivered += count;
         }
 
         var finished = _observer.Finished - finishedBefore;
-        return finished == Tasks
+        return finished == tasks
             ? finished
-            : throw new InvalidOperationException($"{finished} of {Tasks} tasks were reported");
+            : throw new InvalidOperationException($"{finished} of {tasks} tasks were reported");
     }
 
     /// <summary>A node that only counts what it is handed.</summary>
@@ -120,7 +145,17 @@ public class SchedulingBenchmarks
 
         public int Assigned { get; private set; }
 
-        public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => Assigned += tasks.Count;
+        /// <summary>Per worker, the ids of the tasks handed to it and not yet answered, in the order handed.</summary>
+        public List<long>[] Handed { get; } = [new(), new()];
+
+        public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
+        {
+            Assigned += tasks.Count;
+            foreach (var task in tasks)
+            {
+                Handed[workerId].Add(task.TaskId);
+            }
+        }
 
         public int Revoked { get; private set; }
 
