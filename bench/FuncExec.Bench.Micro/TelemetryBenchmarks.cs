@@ -33,6 +33,21 @@ public class TelemetryBenchmarks
     [GlobalSetup(Target = nameof(Traces))]
     public void ListenToTraces() => _tracers = NewTracers();
 
+    [GlobalSetup(Target = nameof(SubmitSpansOnly))]
+    public void ListenToTracesForSubmit() => _tracers = NewTracers();
+
+    /// <summary>The client's part alone: the sampler's decision on each task's submit span (a new trace each).</summary>
+    [Benchmark(OperationsPerInvoke = SchedulerRound.Tasks, Description = "client submit spans alone, 1% sampled")]
+    public int SubmitSpansOnly()
+    {
+        foreach (var task in _round.Submissions)
+        {
+            SubmitTracing.Trace(task);
+        }
+
+        return 0;
+    }
+
     [GlobalSetup(Target = nameof(MetricsAndTraces))]
     public void ListenToBoth()
     {
