@@ -47,6 +47,11 @@ public enum ClusterEventKind
     /// (<see cref="ClusterEvent.Node"/>, <see cref="ClusterEvent.NodeName"/>). Its leaving is then a
     /// <see cref="NodeLost"/> whose <see cref="ClusterEvent.Reason"/> says it drained.</summary>
     NodeDraining,
+
+    /// <summary>An adaptive cluster manager (a client) decided to change how many nodes the cluster has:
+    /// <see cref="ClusterEvent.Reason"/> says what and why, <see cref="ClusterEvent.Workers"/> is how many nodes it
+    /// wants now, and <see cref="ClusterEvent.Name"/> names the client.</summary>
+    Scaling,
 }
 
 /// <summary>Something that happened in the cluster, as the scheduler saw it: the stream
@@ -133,6 +138,9 @@ public sealed record ClusterEvent(ClusterEventKind Kind, DateTimeOffset Time)
 
     internal static ClusterEvent NodeDraining(DateTimeOffset time, int node, string nodeName) =>
         new(ClusterEventKind.NodeDraining, time) { Node = node, NodeName = nodeName };
+
+    internal static ClusterEvent Scaling(DateTimeOffset time, string client, string text, int targetNodes) =>
+        new(ClusterEventKind.Scaling, time) { Name = client, Reason = text, Workers = targetNodes };
 
     internal static ClusterEvent WorkerStarted(DateTimeOffset time, int node, int workerId, string worker, int core) =>
         new(ClusterEventKind.WorkerStarted, time) { Node = node, WorkerId = workerId, Worker = worker, Cores = core >= 0 ? [core] : [] };

@@ -144,6 +144,13 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
         return reply;
     }
 
+    /// <summary>Tells the scheduler what an adaptive cluster manager decided, for its log, dashboard and status. Not
+    /// answered; a note lost with the connection is not sent again.</summary>
+    /// <param name="text">What was decided and why; at most 1,000 characters (the scheduler refuses longer ones).</param>
+    /// <param name="targetNodes">How many nodes the manager wants now.</param>
+    internal void NoteScaling(string text, int targetNodes) =>
+        TryPost(new ClusterEnvelope { ScalingNote = new Protocol.V1.ScalingNote { Text = text, TargetNodes = targetNodes } });
+
     /// <inheritdoc />
     public async Task<string> KillAsync(long taskId, CancellationToken cancellationToken = default)
     {

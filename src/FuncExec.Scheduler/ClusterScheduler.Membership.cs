@@ -377,7 +377,7 @@ internal sealed partial class ClusterScheduler
                     workers.Add(new WorkerSnapshot(slot.WorkerId, slot.Core, state, slot.InFlight, task?.Task.Id ?? 0, task?.Task.Submitted.Name));
                 }
 
-                nodes.Add(new NodeSnapshot(node.Index, node.Channel.NodeName, false, workers));
+                nodes.Add(new NodeSnapshot(node.Index, node.Channel.NodeName, false, workers, IdleLocked(node)));
             }
 
             var computations = new List<ComputationSnapshot>();
@@ -397,8 +397,32 @@ internal sealed partial class ClusterScheduler
                 BusyWorkers = busy,
                 Completed = CompletedCount,
                 Computations = computations,
+                QueuedCores = QueuedCoresLocked(),
             };
         }
+    }
+
+    /// <summary>How long every worker of <paramref name="node"/> has been ready and empty: since the last of them had
+    /// nothing left to do. Null while any has a task or is held, starts, or the node drains.</summary>
+    private static TimeSpan? IdleLocked(NodeResources node)
+    {
+        if (node.Draining)
+        {
+            return null;
+        }
+
+        long since = 0;
+        foreach (var slot in node.Slots)
+        {
+            if (!slot.Ready || slot.InFlight > 0 || slot.HeldBy != 0)
+            {
+                return null;
+            }
+
+            since = Math.Max(since, slot.IdleSince);
+        }
+
+        return System.Diagnostics.Stopwatch.GetElapsedTime(since);
     }
 
     private enum Stopped

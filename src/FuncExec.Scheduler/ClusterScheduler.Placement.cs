@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FuncExec.Core.Tasks;
 using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
@@ -332,7 +333,11 @@ internal sealed partial class ClusterScheduler
     {
         Placement? startsNext = null;
         var primary = placement.Primary;
-        primary.InFlight--;
+        if (--primary.InFlight == 0)
+        {
+            primary.IdleSince = Stopwatch.GetTimestamp();
+        }
+
         placement.Task.Computation.InFlight--;
         if (placement.InLine is { } inLine)
         {

@@ -295,6 +295,7 @@ internal sealed partial class ClusterScheduler
             }
 
             slot.Ready = true;
+            slot.IdleSince = Stopwatch.GetTimestamp();
             if (dispatch.RecordsEvents)
             {
                 dispatch.Event(ClusterEvent.WorkerStarted(Now(), node, workerId, slot.Name, slot.Core));
@@ -547,6 +548,34 @@ internal sealed partial class ClusterScheduler
         }
 
         return count;
+    }
+
+    /// <summary>The cores the tasks not started yet ask for: queued (pinned ones too), or prefetched by a worker behind
+    /// the task it runs.</summary>
+    private long QueuedCoresLocked()
+    {
+        long cores = 0;
+        foreach (var computation in _computations.Values)
+        {
+            cores += computation.Queue.Cores;
+            foreach (var pinned in computation.Pinned)
+            {
+                cores += pinned.Cores;
+            }
+        }
+
+        foreach (var node in _nodes)
+        {
+            foreach (var slot in node.Slots)
+            {
+                for (var next = slot.Line.First?.Next; next is not null; next = next.Next)
+                {
+                    cores += next.Value.Task.Cores;
+                }
+            }
+        }
+
+        return cores;
     }
 
     private int MaxCoresLocked()

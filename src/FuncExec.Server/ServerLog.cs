@@ -22,6 +22,9 @@ internal static partial class ServerLog
     [LoggerMessage(213, LogLevel.Information, "node {Node} drained and left; tasks it still ran are queued again without using an attempt")]
     public static partial void NodeLeft(ILogger logger, string node);
 
+    [LoggerMessage(214, LogLevel.Information, "scaling, by client {Client}: {Text}")]
+    public static partial void Scaling(ILogger logger, string client, string text);
+
     [LoggerMessage(204, LogLevel.Information, "client {Client} connected from {Remote}")]
     public static partial void ClientJoined(ILogger logger, string client, string remote);
 

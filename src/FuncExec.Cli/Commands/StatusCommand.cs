@@ -82,13 +82,18 @@ internal static class StatusCommand
     internal static void Print(FuncExec.Protocol.V1.StatusReply status, IAnsiConsole console)
     {
         console.MarkupLine($"scheduler [bold]{Markup.Escape(status.SchedulerName)}[/]: {Plural.Of(status.Nodes.Count, "node")}, "
-            + $"{Plural.Of(status.Nodes.Sum(n => n.Workers.Count), "worker")}, {status.Queued} queued, {status.Running.Count} running, "
+            + $"{Plural.Of(status.Nodes.Sum(n => n.Workers.Count), "worker")}, {status.Queued} queued ({Plural.Of(status.QueuedCores, "core")} asked), {status.Running.Count} running, "
             + $"{Plural.Of(status.Clients, "client")} (this one included)");
         var nodes = new Table().AddColumns("node", "address", "last pulse", "worker", "core", "state", "current task", "cpu");
         foreach (var node in status.Nodes)
         {
             var age = TimeSpan.FromMilliseconds(node.LastPulseAgeMs);
             var pulse = age.TotalSeconds < 10 ? $"{Durations.Format(age)} ago" : $"[red]{Durations.Format(age)} ago[/]";
+            if (node.Idle)
+            {
+                pulse += $", idle {Durations.Format(TimeSpan.FromMilliseconds(node.IdleMs))}";
+            }
+
             foreach (var worker in node.Workers)
             {
                 nodes.AddRow(
@@ -124,6 +129,12 @@ internal static class StatusCommand
             ? Markup.Escape($"journal: {journal.Description}, {Size(journal.Bytes)}, {Plural.Of(journal.Tasks, "unfinished task")}, {Plural.Of(journal.Results, "result")} kept, "
                 + $"oldest {Durations.Format(TimeSpan.FromMilliseconds(journal.OldestAgeMs))}, results kept {Durations.Format(TimeSpan.FromMilliseconds(journal.RetentionMs))} after delivery")
             : "journal: none (--no-journal): a restart of the scheduler loses queued tasks and undelivered results");
+        foreach (var note in status.Scaling)
+        {
+            var when = UnixTime.FromMicroseconds(note.TimeUnixUs) is { } time ? time.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) : "-";
+            console.MarkupLine(Markup.Escape($"scaling {when} ({note.Client}): {note.Text}"));
+        }
+
         if (status.RefusedNodeReports > 0 || status.RefusedClientRequests > 0)
         {
             // Peers that acted outside their role (see the scheduler's log for the first of each kind).

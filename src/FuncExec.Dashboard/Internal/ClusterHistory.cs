@@ -89,6 +89,9 @@ internal sealed class ClusterHistory
                     case ClusterEventKind.NodeJoined:
                         Log(e.Time, "node", $"node {e.NodeName} joined with {Plural.Of(e.Workers, "worker")}");
                         break;
+                    case ClusterEventKind.Scaling:
+                        Log(e.Time, "node", $"scaling ({e.Name}): {e.Reason}");
+                        break;
                     case ClusterEventKind.NodeDraining:
                         Log(e.Time, "node", $"node {e.NodeName} is draining: it takes no more work and leaves once its running tasks end");
                         break;

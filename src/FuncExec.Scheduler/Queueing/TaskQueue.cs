@@ -12,13 +12,25 @@ internal sealed class TaskQueue
 
     public int Count => _queue.Count;
 
-    public void Enqueue(QueuedTask task) => _queue.Enqueue(task, task);
+    /// <summary>The cores the queued tasks ask for, summed: the work waiting, as adaptive scaling weighs it.</summary>
+    public long Cores { get; private set; }
+
+    public void Enqueue(QueuedTask task)
+    {
+        _queue.Enqueue(task, task);
+        Cores += task.Cores;
+    }
 
     public bool TryPeek(out QueuedTask task) => _queue.TryPeek(out task!, out _);
 
     public QueuedTask Peek() => _queue.Peek();
 
-    public QueuedTask Dequeue() => _queue.Dequeue();
+    public QueuedTask Dequeue()
+    {
+        var task = _queue.Dequeue();
+        Cores -= task.Cores;
+        return task;
+    }
 
     /// <summary>Removes every queued task that matches; O(n), for rare events such as a client leaving.</summary>
     public int RemoveWhere(Func<QueuedTask, bool> predicate)
@@ -30,6 +42,7 @@ internal sealed class TaskQueue
             if (predicate(task))
             {
                 removed++;
+                Cores -= task.Cores;
             }
             else
             {

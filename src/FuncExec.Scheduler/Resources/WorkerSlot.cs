@@ -45,4 +45,8 @@ internal sealed class WorkerSlot
     public long NextOrder { get; set; }
 
     public bool CanTakeWide => Ready && InFlight == 0 && HeldBy == 0;
+
+    /// <summary>When it last had nothing to do (it became ready, or its last task ended), a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp: how long a node has been idle, for adaptive scaling.</summary>
+    public long IdleSince { get; set; }
 }

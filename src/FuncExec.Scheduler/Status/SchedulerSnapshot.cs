@@ -12,6 +12,9 @@ internal sealed record SchedulerSnapshot(IReadOnlyList<NodeSnapshot> Nodes, int 
 
     /// <summary>The open computations.</summary>
     public IReadOnlyList<ComputationSnapshot> Computations { get; init; } = [];
+
+    /// <summary>The cores the tasks not started yet ask for (those counted in <c>Queued</c>).</summary>
+    public long QueuedCores { get; init; }
 }
 
 /// <summary>An open computation.</summary>
@@ -29,7 +32,9 @@ internal sealed record ComputationSnapshot(long Id, string Name, bool Exclusive,
 /// <param name="Name">The node's name.</param>
 /// <param name="Removed">The node was lost or left. Lost nodes are left out of snapshots, so the scheduler gives false.</param>
 /// <param name="Workers">Its workers.</param>
-internal sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnlyList<WorkerSnapshot> Workers);
+/// <param name="Idle">How long every worker of it has been ready with nothing to do; null while one has a task, starts,
+/// or the node drains.</param>
+internal sealed record NodeSnapshot(int Index, string Name, bool Removed, IReadOnlyList<WorkerSnapshot> Workers, TimeSpan? Idle = null);
 
 /// <summary>A worker slot.</summary>
 /// <param name="WorkerId">Its id within its node.</param>

@@ -24,6 +24,7 @@ internal static class StatusReplies
         {
             SchedulerName = schedulerName,
             Queued = snapshot.Queued,
+            QueuedCores = snapshot.QueuedCores,
             RefusedNodeReports = scheduler.RefusedFromNodes,
             RefusedClientRequests = scheduler.RefusedFromClients,
         };
@@ -41,6 +42,8 @@ internal static class StatusReplies
                 LastPulseAgeMs = (long)live.SinceLastPulse.TotalMilliseconds,
                 Connected = live.Connected,
                 Index = node.Index,
+                Idle = node.Idle is not null,
+                IdleMs = node.Idle is { } idle ? (long)idle.TotalMilliseconds : 0,
             };
             foreach (var worker in node.Workers)
             {
@@ -57,6 +60,17 @@ internal static class StatusReplies
             }
 
             reply.Nodes.Add(status);
+        }
+
+        foreach (var note in scheduler.ScalingNotes())
+        {
+            reply.Scaling.Add(new ScalingNoteStatus
+            {
+                TimeUnixUs = FuncExec.UnixTime.ToMicroseconds(note.Time),
+                Client = note.Client,
+                Text = note.Text,
+                TargetNodes = note.TargetNodes,
+            });
         }
 
         foreach (var running in snapshot.Running)

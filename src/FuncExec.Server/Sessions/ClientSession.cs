@@ -164,6 +164,17 @@ internal sealed class ClientSession
                 break;
             case ClusterEnvelope.BodyOneofCase.Pulse:
                 break;
+            case ClusterEnvelope.BodyOneofCase.ScalingNote:
+                if (_server.Scheduler.NoteScaling(_name, envelope.ScalingNote.Text, envelope.ScalingNote.TargetNodes) is { } refused)
+                {
+                    Refused("scaling note", refused);
+                }
+                else
+                {
+                    ServerLog.Scaling(_logger, _name, envelope.ScalingNote.Text);
+                }
+
+                break;
             case ClusterEnvelope.BodyOneofCase.Goodbye:
                 _client.Leaving();
                 break;
