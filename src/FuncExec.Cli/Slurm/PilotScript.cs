@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using FuncExec.Cli.SshCluster;
+
+namespace FuncExec.Cli.Slurm;
+
+/// <summary>
+/// The batch script of a Slurm pilot job. It runs on the job's first host and starts, with <c>srun</c>,
+/// one <c>funcexec node</c> on every host of the allocation (<c>--ntasks-per-node=1</c>, <c>--whole</c>:
+/// each node holds all the cores the job has on its host). Each node names itself after its host and the
+/// job, and starts one worker per core Slurm gave it (<c>SLURM_CPUS_PER_TASK</c>, else <c>SLURM_CPUS_ON_NODE</c>),
+/// pinned to the cores of the affinity mask Slurm set, in order.
+/// </summary>
+/// <remarks>
+/// The script holds no secret: the node reads <c>FUNCEXEC_SECRET</c>, which sbatch exports from its own
+/// environment (<c>--export=ALL</c>) into the job's, where only its user (and Slurm) can read it. Every
+/// word that comes from the user is shell-quoted; the per-host values are expanded by a small <c>sh -c</c>
+/// on each host, since srun starts its program with no shell.
+/// </remarks>
+internal static class PilotScript
+{
+    /// <summary>The script's text.</summary>
+    public static string Create(PilotRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var node = new List<string>(request.Funcexec)
+        {
+            "node",
+            "--scheduler", request.Scheduler,
+            "--drain-timeout", PilotNaming.Seconds(request.DrainTimeout) + "s",
+        };
+        if (request.CertFile is { } cert)
+        {
+            node.AddRange(["--certfile", cert]);
+        }
+
+        node.AddRange(request.NodeArgs);
+        var srun = new List<string>
+        {
+            "srun", "--ntasks-per-node=1", "--whole", "--kill-on-bad-exit=0",
+            "--output=" + PilotNaming.NodeLog(request.LogDirectory, "%j", "%N"),
+        };
+        if (request.CpusPerNode is { } cpus)
+        {
+            srun.Add("--cpus-per-task=" + cpus.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var script = new StringBuilder();
+        script.Append("#!/bin/sh\n");
+        script.Append("# A funcexec pilot job: one funcexec node on each host of the allocation, joining the scheduler at ")
+            .Append(SlurmOutput.Printable(request.Scheduler)).Append(".\n");
+        script.Append("# Slurm sends the nodes SIGTERM ").Append(PilotNaming.Seconds(request.DrainMargin))
+            .Append(" s before the time limit (sbatch --signal); each then drains for up to ")
+            .Append(PilotNaming.Seconds(request.DrainTimeout)).Append(" s and leaves.\n");
+        script.Append("# The secret is FUNCEXEC_SECRET, exported by sbatch; it is not in this script.\n");
+        script.Append("echo \"funcexec pilot job $SLURM_JOB_ID: nodes on $SLURM_JOB_NODELIST\"\n");
+        // One task per host; the program runs through sh so each host expands its own name and core count.
+        script.Append("exec ").Append(ShellQuote.Join(srun))
+            .Append(" --nodes=\"$SLURM_JOB_NUM_NODES\" --ntasks=\"$SLURM_JOB_NUM_NODES\" \\\n  sh -c ")
+            .Append(ShellQuote.Quote("exec \"$@\" --name \"$SLURMD_NODENAME-$SLURM_JOB_ID\" --cpus \"${SLURM_CPUS_PER_TASK:-${SLURM_CPUS_ON_NODE:-0}}\""))
+            .Append(" funcexec-node \\\n  ").Append(ShellQuote.Join(node)).Append('\n');
+        return script.ToString();
+    }
+
+    /// <summary>The <c>sbatch</c> arguments that submit the script (on standard input) for <paramref name="request"/>.</summary>
+    public static IReadOnlyList<string> SubmitArguments(PilotRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var args = new List<string>
+        {
+            "--parsable",
+            "--job-name=" + PilotNaming.JobName,
+            "--comment=" + PilotNaming.Tag(request.Scheduler, request.LogDirectory),
+            "--nodes=" + request.Nodes.ToString(CultureInfo.InvariantCulture),
+            "--ntasks-per-node=1",
+        };
+        // Whole hosts unless a core count is asked for: a node is worth its cores.
+        args.Add(request.CpusPerNode is { } cpus ? "--cpus-per-task=" + cpus.ToString(CultureInfo.InvariantCulture) : "--exclusive");
+        if (request.Partition is { } partition)
+        {
+            args.Add("--partition=" + partition);
+        }
+
+        if (request.Time is { } time)
+        {
+            args.Add("--time=" + time);
+        }
+
+        if (request.Account is { } account)
+        {
+            args.Add("--account=" + account);
+        }
+
+        // The steps (the nodes), not the batch shell, get SIGTERM this long before the limit: they drain and leave.
+        args.Add("--signal=TERM@" + PilotNaming.Seconds(request.DrainMargin));
+        // The environment travels, FUNCEXEC_SECRET with it: never the secret's value on a command line.
+        args.Add("--export=ALL");
+        args.Add("--output=" + PilotNaming.JobLog(request.LogDirectory, "%j"));
+        args.AddRange(request.ExtraSubmitArgs);
+        return args;
+    }
+}
