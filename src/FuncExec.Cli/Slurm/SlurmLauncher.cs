@@ -77,8 +77,8 @@ internal sealed class SlurmLauncher(SlurmTools tools) : IPilotLauncher
     }
 
     public Task DrainAsync(string jobId, CancellationToken cancellationToken = default) =>
-        // Without --full or --batch the signal goes to the job's steps only: the nodes, not the batch shell.
-        ScancelAsync(jobId, ["--signal=TERM", jobId], cancellationToken);
+        // To the batch shell only: it sends SIGTERM to the node processes, not to the workers, whose tasks would die.
+        ScancelAsync(jobId, ["--batch", "--signal=USR1", jobId], cancellationToken);
 
     public Task CancelAsync(string jobId, CancellationToken cancellationToken = default) =>
         ScancelAsync(jobId, [jobId], cancellationToken);
