@@ -70,7 +70,9 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>,
         foreach (var host in SlurmLab.ComputeHosts)
         {
             var pids = Ip.NamespacePids(slurm.Lab[host].Namespace).Where(RunsFuncexec).ToList();
-            Assert.Single(pids, pid => CommandLineOf(pid).Contains("\0node\0", StringComparison.Ordinal));
+            // srun's command line holds the node's too; the node is the process that dotnet runs funcexec.dll node in.
+            Assert.Single(pids, pid => CommandLineOf(pid).Split('\0') is [var program, var dll, "node", ..]
+                && Path.GetFileName(program) == "dotnet" && dll.EndsWith("/funcexec.dll", StringComparison.Ordinal));
             Assert.All(pids, pid => Assert.DoesNotContain("ecret", CommandLineOf(pid), StringComparison.Ordinal));
             Assert.Contains($"node {host}-{job}: starting 2 workers on cores 0-1", await File.ReadAllTextAsync(Path.Combine(Logs, $"pilot-{job}-{host}.log")), StringComparison.Ordinal);
         }
