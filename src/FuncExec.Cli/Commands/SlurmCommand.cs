@@ -179,7 +179,8 @@ internal static class SlurmCommand
         switch (result.Outcome)
         {
             case PilotWaitOutcome.Joined:
-                Console.WriteLine($"joined: all {Plural.Of(job!.Hosts.Count, "node")} of job {jobId} are in the scheduler at {request.Scheduler} "
+                var nodes = job!.Hosts.Count == 1 ? "the node" : $"all {Plural.Of(job.Hosts.Count, "node")}";
+                Console.WriteLine($"joined: {nodes} of job {jobId} {(job.Hosts.Count == 1 ? "is" : "are")} in the scheduler at {request.Scheduler} "
                     + $"({string.Join(", ", job.Hosts.Select(job.NodeName))}), {Durations.Format(result.Elapsed)} after submitting");
                 return 0;
             case PilotWaitOutcome.Pending:

@@ -35,7 +35,11 @@ internal sealed class PilotStopper(IPilotLauncher launcher, TimeProvider timePro
         var draining = new List<PilotJob>();
         foreach (var job in jobs)
         {
-            if (job.IsRunning)
+            if (job.State == "COMPLETING")
+            {
+                report($"job {job.Id}: already ending (COMPLETING)");
+            }
+            else if (job.IsRunning)
             {
                 await launcher.DrainAsync(job.Id, cancellationToken).ConfigureAwait(false);
                 draining.Add(job);
@@ -57,7 +61,8 @@ internal sealed class PilotStopper(IPilotLauncher launcher, TimeProvider timePro
                 // COMPLETING: Slurm still ends the job's processes; it is over only once they are gone.
                 if (seen is null || (seen.HasEnded && seen.State != "COMPLETING"))
                 {
-                    report($"job {job.Id}: its {Plural.Of(job.Hosts.Count, "node")} drained and left; the job ended ({seen?.State ?? "gone"})");
+                    var nodes = job.Hosts.Count == 1 ? "node" : Plural.Of(job.Hosts.Count, "node");
+                    report($"job {job.Id}: its {nodes} drained and left; the job ended ({seen?.State ?? "gone"})");
                     draining.Remove(job);
                 }
             }

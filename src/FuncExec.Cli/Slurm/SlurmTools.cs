@@ -73,12 +73,21 @@ internal sealed class SlurmTools(ILogger logger)
             var stderr = ReadBoundedAsync(process.StandardError, timeout.Token);
             try
             {
-                if (input is not null)
+                try
                 {
-                    await process.StandardInput.WriteAsync(input.AsMemory(), timeout.Token).ConfigureAwait(false);
+                    if (input is not null)
+                    {
+                        await process.StandardInput.WriteAsync(input.AsMemory(), timeout.Token).ConfigureAwait(false);
+                    }
+
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // The program ended before reading all its input (sbatch refusing an option): its exit code and
+                    // standard error say why.
                 }
 
-                process.StandardInput.Close();
                 await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
                 var result = new SlurmResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
                 SlurmLog.Exited(logger, program, result.ExitCode, result.Stderr.Trim());
