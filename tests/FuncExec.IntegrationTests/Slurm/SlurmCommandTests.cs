@@ -159,14 +159,17 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>,
     [Fact]
     public async Task KilledJobStep_EndsItsNode_AndTheTasksItRanAreRequeuedOnTheOther()
     {
-        // Two pilot jobs of one whole host each: one on n1, one on n2.
-        using var first = await FuncexecAsync("slurm", "up", "--scheduler", slurm.SchedulerAddress, "--wait", "--log-dir", Logs);
-        using var second = await FuncexecAsync("slurm", "up", "--scheduler", slurm.SchedulerAddress, "--wait", "--log-dir", Logs);
+        // Two pilot jobs of one whole host each (--exclusive): one on n1, one on n2.
+        var ups = await Task.WhenAll(
+            FuncexecAsync("slurm", "up", "--scheduler", slurm.SchedulerAddress, "--wait", "--log-dir", Logs),
+            FuncexecAsync("slurm", "up", "--scheduler", slurm.SchedulerAddress, "--wait", "--log-dir", Logs));
+        using var first = ups[0];
+        using var second = ups[1];
         Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Output + second.Output);
         var (keep, kill) = (JobIdOf(first), JobIdOf(second));
 
         var tasks = Path.Combine(_dir, "long.yaml");
-        await File.WriteAllLinesAsync(tasks, Enumerable.Range(0, 4).SelectMany(i => new[] { $"- name: t{i}", "  code: Thread.Sleep(6000); return Environment.ProcessId;", "  retries: 1" }));
+        await File.WriteAllLinesAsync(tasks, Enumerable.Range(0, 4).SelectMany(i => new[] { $"- name: t{i}", "  code: Thread.Sleep(4000); return Environment.ProcessId;", "  retries: 1" }));
         using var run = slurm.Lab.Start("ctl", "dotnet", SlurmLab.Funcexec("run", tasks, "--scheduler", slurm.SchedulerAddress), slurm.Environment);
         // Every worker of both nodes holds a task before the step is killed.
         while (true)
