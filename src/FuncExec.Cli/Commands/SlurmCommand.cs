@@ -47,7 +47,7 @@ internal static class SlurmCommand
         };
         var drainMargin = new Option<string>("--drain-margin")
         {
-            Description = "How long before the time limit Slurm sends the nodes SIGTERM, so they stop taking work and let running tasks finish; each drains for the margin less 10 s",
+            Description = "How long before the time limit the nodes are told to drain (SIGTERM to each node, not its workers): they take no more work and let running tasks finish for the margin less 10 s",
             DefaultValueFactory = _ => "60s",
         };
         var wait = new Option<bool>("--wait") { Description = "Return once every node of the job has joined the scheduler (else as soon as Slurm took the job)" };
@@ -130,6 +130,7 @@ internal static class SlurmCommand
                 DrainMargin = margin,
                 Secret = tls.Secret,
                 CertFile = tls.CertFile,
+                KeyFile = tls.KeyFile,
                 LogDirectory = Path.GetFullPath(parse.GetValue(logDir) ?? Path.Combine(SchedulerStateFolder.DefaultHome, "slurm")),
                 Funcexec = FuncexecCommand(parse.GetValue(funcexec), parse.GetValue(dotnet)),
             };

@@ -33,6 +33,9 @@ internal sealed record PilotRequest
     /// <summary>The scheduler's certificate (a path the compute hosts can read) for the node's <c>--certfile</c>.</summary>
     public string? CertFile { get; init; }
 
+    /// <summary>The certificate's key (a path readable on the compute hosts, by this user only), for mutual TLS.</summary>
+    public string? KeyFile { get; init; }
+
     /// <summary>Where the job's and the nodes' logs go: a folder the compute hosts can write.</summary>
     public required string LogDirectory { get; init; }
 

@@ -35,6 +35,11 @@ internal static class PilotScript
             node.AddRange(["--certfile", cert]);
         }
 
+        if (request.KeyFile is { } key)
+        {
+            node.AddRange(["--keyfile", key]);
+        }
+
         node.AddRange(request.NodeArgs);
         var srun = new List<string>
         {
