@@ -21,11 +21,15 @@ command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || need+=(postgresql)
 # The metrics test starts a prometheus server of its own, scraping a scheduler; the package's service is left alone.
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+# The Slurm tests start a munged, a slurmctld and slurmds of their own, with a configuration in a temporary folder;
+# the packages' services are left alone.
+[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] && command -v sbatch >/dev/null 2>&1 || need+=(slurm-wlm)
+[ -x /usr/sbin/munged ] || need+=(munge)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} for the tests" >&2
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # The tests start their own sshd, rabbitmq-server, postgres and prometheus; the packages' system services need not
+  # The tests start their own sshd, rabbitmq-server, postgres, prometheus, munged and Slurm daemons; the packages' system services need not
   # start (and cannot, where there is no init system): while installing, a policy says so.
   policy=/usr/sbin/policy-rc.d
   placed=""
