@@ -173,19 +173,21 @@ public class RemoteTask
             SubmitTracing.Result(Trace, report.Id, Name, report);
         }
 
-        _inbox.Writer.TryComplete();
-        _report.TrySetResult(report);
+        // Counted before anyone awaiting the report can look.
         if (ClientMetrics.TakeOne(ref _unreported))
         {
             ClientMetrics.Reported(report.State, SubmittedAt);
         }
+
+        _inbox.Writer.TryComplete();
+        _report.TrySetResult(report);
     }
 
     internal void Fail(Exception error)
     {
+        Abandon();
         _inbox.Writer.TryComplete(error);
         _report.TrySetException(error);
-        Abandon();
     }
 
     /// <summary>Counted among the client's submitted tasks, from <paramref name="submittedAt"/>.</summary>

@@ -39,8 +39,8 @@ internal sealed class RunObserver : ITaskObserver
     /// <summary>The run cannot finish (its scheduler is gone): whoever waits gets <paramref name="error"/>.</summary>
     public void Fail(Exception error)
     {
-        _completion.TrySetException(error);
         Abandon();
+        _completion.TrySetException(error);
     }
 
     /// <summary>Nobody waits for the reports still missing: they count as lost (those that come anyway, not again).</summary>

@@ -121,8 +121,8 @@ internal sealed class StreamedRun : ITaskObserver
     /// and the reports still missing count as lost.</summary>
     public void Fail(Exception error)
     {
-        _completion.TrySetException(error);
         ClientMetrics.Lost(Interlocked.Exchange(ref _unreported, 0));
+        _completion.TrySetException(error);
     }
 
     private void Settle()
