@@ -20,10 +20,10 @@ CpuAffinity.PinProcess(options.Cores);
 // node finds them below this process when it kills it, and the worker ends them after each task.
 Subreaper.Become();
 var runtime = new WorkerRuntime(TimeProvider.System);
-WorkerMetrics.Identify(options.NodeName, options.Cores);
 
 // Installed before any other thread starts, so TaskContext.Current answers in every thread and flow of a task.
 runtime.Install();
+WorkerMetrics.Identify(options.NodeName, options.Cores);
 var executor = new TaskExecutor(options, runtime);
 if (options.WorkerId == -1)
 {

@@ -60,6 +60,40 @@ public sealed class WorkerMetricsTests
         Assert.Contains(export.ResourceMetrics[0].ScopeMetrics, s => s.Scope.Name == "System.Runtime");
     }
 
+    [Fact]
+    public async Task Worker_NoOtlpVariable_LoadsNothingOfOpenTelemetryButDoesWithIt()
+    {
+        // Counted inside the worker, by a task: the assemblies of its process whose name starts with OpenTelemetry.
+        const string CountOpenTelemetry = """
+            var n = 0;
+            foreach (var a in System.AppDomain.CurrentDomain.GetAssemblies())
+            {
+                if ((a.GetName().Name ?? "").StartsWith("OpenTelemetry", System.StringComparison.Ordinal)) n++;
+            }
+            return n;
+            """;
+        await using var receiver = await OtlpReceiver.StartAsync();
+        int without, with;
+        await using (var plain = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1, WarmSpare = false }))
+        {
+            without = ResultOf(Assert.Single(await plain.RunAsync([Tasks.Code("count", CountOpenTelemetry)])));
+        }
+
+        await using (var exporting = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = 1, WarmSpare = false, WorkerEnvironment = receiver.WorkerEnvironment }))
+        {
+            with = ResultOf(Assert.Single(await exporting.RunAsync([Tasks.Code("count", CountOpenTelemetry)])));
+        }
+
+        Assert.Equal(0, without);
+        Assert.True(with > 0, "a worker told to export loaded no OpenTelemetry assembly: the count does not see them");
+    }
+
+    private static int ResultOf(TaskReport report)
+    {
+        Assert.True(report.State == TaskState.Succeeded, $"{report.State}: {report.Error?.Type} {report.Error?.Message}");
+        return System.Text.Json.JsonSerializer.Deserialize<int>(report.ResultJson!);
+    }
+
     private static Metric MetricNamed(ExportMetricsServiceRequest export, string name) =>
         export.ResourceMetrics.SelectMany(r => r.ScopeMetrics).SelectMany(s => s.Metrics).Single(m => m.Name == name);
 
