@@ -210,6 +210,7 @@ public sealed partial class Computation : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), chunk, "TaskOptions.ChunkSize must be at least 1");
         }
 
+        ClientMetrics.MapItemsSubmitted(calls.Count);
         var tasks = new List<SubmittedTaskSpec>();
         var handles = new List<RemoteTask<T[]>>();
         for (var start = 0; start < calls.Count; start += chunk)
@@ -259,14 +260,30 @@ public sealed partial class Computation : IAsyncDisposable
             throw new ComputationClosedException($"computation {Id} ('{Name}') is closed; open another with ScheduleAsync");
         }
 
+        var submittedAt = ClientMetrics.Submitted(tasks.Count);
         for (var i = 0; i < tasks.Count; i++)
         {
             // Read before the scheduler sees the task: the embedded one writes its own span's context in its place.
             handles[i].Trace = SubmitTracing.ContextOf(tasks[i]);
+            handles[i].Submitted(submittedAt);
         }
 
-        var ids = await Requests.AnsweredAsync(
-            _backend.SubmitAsync(Id, tasks, handles, cancellationToken), Options.Timeout, $"a submission of {tasks.Count} tasks", cancellationToken).ConfigureAwait(false);
+        long[] ids;
+        try
+        {
+            ids = await Requests.AnsweredAsync(
+                _backend.SubmitAsync(Id, tasks, handles, cancellationToken), Options.Timeout, $"a submission of {tasks.Count} tasks", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The caller gets no handle: none of these reports will be seen.
+            foreach (var handle in handles)
+            {
+                handle.Abandon();
+            }
+
+            throw;
+        }
         for (var i = 0; i < ids.Length; i++)
         {
             _backend.Handles.Register(ids[i], handles[i]);

@@ -158,7 +158,16 @@ internal sealed class LocalCluster : ICluster
         using var tracked = _backend.Track(run);
         if (submitted.Count > 0)
         {
-            _scheduler.Submit(submitted, run);
+            try
+            {
+                _scheduler.Submit(submitted, run);
+            }
+            catch (Exception)
+            {
+                // Refused: none of the run's reports will come.
+                run.Abandon();
+                throw;
+            }
         }
 
         return await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -227,7 +236,7 @@ internal sealed class LocalCluster : ICluster
 
             for (var i = 0; i < batch.Count; i++)
             {
-                run.Expect();
+                run.Expect(submitted + i);
             }
 
             var ready = _preparer.Prepare(batch, run.Complete, submitted);

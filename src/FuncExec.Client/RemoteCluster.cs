@@ -197,6 +197,7 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
                 error =>
                 {
                     _runs.TryRemove(runId, out _);
+                    run.Observer.Abandon();
                     run.Accepted.TrySetException(error);
                 });
             try
@@ -206,6 +207,7 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
             catch (SchedulerUnreachableException)
             {
                 _runs.TryRemove(runId, out _);
+                run.Observer.Abandon();
                 throw;
             }
 
@@ -219,6 +221,9 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
         finally
         {
             _runs.TryRemove(runId, out _);
+
+            // Done, or no longer awaited: the reports not in yet will not reach this client.
+            run.Observer.Abandon();
         }
     }
 

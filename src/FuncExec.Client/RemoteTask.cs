@@ -160,11 +160,23 @@ public class RemoteTask
     /// <summary>The context of the task's submit span, under which its result's span starts here; default when untraced.</summary>
     internal System.Diagnostics.ActivityContext Trace { get; set; }
 
+    /// <summary>When it was submitted (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the client's metrics.</summary>
+    internal long SubmittedAt { get; private set; }
+
+    // 1 while the client's pending count holds this task: it leaves that count once, by its report or as lost.
+    private int _unreported;
+
     internal void Complete(TaskReport report)
     {
         if (Trace != default)
         {
             SubmitTracing.Result(Trace, report.Id, Name, report);
+        }
+
+        // Counted before anyone awaiting the report can look.
+        if (ClientMetrics.TakeOne(ref _unreported))
+        {
+            ClientMetrics.Reported(report.State, SubmittedAt);
         }
 
         _inbox.Writer.TryComplete();
@@ -173,8 +185,25 @@ public class RemoteTask
 
     internal void Fail(Exception error)
     {
+        Abandon();
         _inbox.Writer.TryComplete(error);
         _report.TrySetException(error);
+    }
+
+    /// <summary>Counted among the client's submitted tasks, from <paramref name="submittedAt"/>.</summary>
+    internal void Submitted(long submittedAt)
+    {
+        SubmittedAt = submittedAt;
+        Volatile.Write(ref _unreported, 1);
+    }
+
+    /// <summary>Its report will not reach the client: it leaves the pending count as lost, unless it left already.</summary>
+    internal void Abandon()
+    {
+        if (ClientMetrics.TakeOne(ref _unreported))
+        {
+            ClientMetrics.Lost(1);
+        }
     }
 }
 

@@ -48,6 +48,7 @@ internal sealed class ComponentLoader
         // Dependencies were stored beside it under their own names.
         loaded = UserAssemblies.Load(path);
         _assemblies[component.Sha256] = loaded;
+        WorkerMetrics.AssemblyLoaded();
         return loaded;
     }
 

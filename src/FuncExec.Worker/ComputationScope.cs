@@ -42,6 +42,7 @@ internal sealed class ComputationScope
 
         loaded = _context.LoadComponent(path);
         _assemblies[component.Sha256] = loaded;
+        WorkerMetrics.AssemblyLoaded();
         return loaded;
     }
 

@@ -21,17 +21,27 @@ internal static class MapChunk
         var output = new ArrayBufferWriter<byte>((items.RootElement.GetArrayLength() * 8) + 2);
         output.Write("["u8);
         var first = true;
-        foreach (var item in items.RootElement.EnumerateArray())
+        var called = 0;
+        try
         {
-            // The item's own bytes, as a single task's arguments would be.
-            var value = bound.Invoke(JsonMarshal.GetRawUtf8Value(item), context);
-            if (!first)
+            foreach (var item in items.RootElement.EnumerateArray())
             {
-                output.Write(","u8);
-            }
+                // The item's own bytes, as a single task's arguments would be.
+                called++;
+                var value = bound.Invoke(JsonMarshal.GetRawUtf8Value(item), context);
+                if (!first)
+                {
+                    output.Write(","u8);
+                }
 
-            output.Write(bound.SerializeResult(value));
-            first = false;
+                output.Write(bound.SerializeResult(value));
+                first = false;
+            }
+        }
+        finally
+        {
+            // The items called, the one that threw among them: one add per chunk, not per item.
+            WorkerMetrics.MapItemsRan(called);
         }
 
         output.Write("]"u8);

@@ -23,6 +23,7 @@ var runtime = new WorkerRuntime(TimeProvider.System);
 
 // Installed before any other thread starts, so TaskContext.Current answers in every thread and flow of a task.
 runtime.Install();
+WorkerMetrics.Identify(options.NodeName, options.Cores);
 var executor = new TaskExecutor(options, runtime);
 if (options.WorkerId == -1)
 {
@@ -33,15 +34,15 @@ if (options.WorkerId == -1)
 
 using var connection = WorkerConnection.Connect(options);
 
-// After connecting (the worker's own connect is no task's span) and before the first task. The last spans are sent as
-// the worker exits, by Dispose or, when it ends by Environment.Exit (its node went away), on ProcessExit.
-var tracing = WorkerTracing.StartIfConfigured();
-if (tracing is not null)
+// After connecting (the worker's own connect is no task's span) and before the first task. The last spans and metrics
+// are sent as the worker exits, by Dispose or, when it ends by Environment.Exit (its node went away), on ProcessExit.
+var telemetry = WorkerTelemetry.StartIfConfigured(options.NodeName);
+if (telemetry is not null)
 {
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => tracing.Dispose();
+    AppDomain.CurrentDomain.ProcessExit += (_, _) => telemetry.Dispose();
 }
 
-using (tracing)
+using (telemetry)
 {
     using var loop = new WorkerLoop(connection, executor, runtime);
     return loop.Run();

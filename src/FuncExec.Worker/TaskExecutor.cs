@@ -56,6 +56,7 @@ internal sealed class TaskExecutor
     {
         CpuAffinity.PinProcess(cores);
         _cores = cores;
+        WorkerMetrics.Identify(_nodeName, cores);
         Volatile.Write(ref _workerId, workerId);
     }
 
@@ -77,6 +78,7 @@ internal sealed class TaskExecutor
         if (_computations.Remove(computation, out var scope))
         {
             scope.Close();
+            WorkerMetrics.ComputationClosed();
         }
     }
 
@@ -306,6 +308,7 @@ internal sealed class TaskExecutor
             }
 
             _computations.Add(computation, scope);
+            WorkerMetrics.ComputationOpened();
         }
 
         return scope;

@@ -75,6 +75,7 @@ internal sealed class WorkerLoop : IDisposable
             }
 
             var result = _executor.Execute(task);
+            WorkerMetrics.TaskEnded(result);
             _board.Finish();
             _results.Add(result, _board.IsQueueEmpty());
         }
@@ -109,7 +110,9 @@ internal sealed class WorkerLoop : IDisposable
                         if (_board.Cancel(envelope.Cancel) is { } unstarted)
                         {
                             // Sent at once: the node waits for it to free the task's slot.
-                            _results.Add(TaskExecutor.CancelledBeforeStart(unstarted), queueEmpty: true);
+                            var cancelled = TaskExecutor.CancelledBeforeStart(unstarted);
+                            WorkerMetrics.TaskEnded(cancelled);
+                            _results.Add(cancelled, queueEmpty: true);
                         }
 
                         break;

@@ -9,13 +9,17 @@ internal sealed class RunObserver : ITaskObserver
     private readonly TaskReport?[] _reports;
     private readonly Action<int, TaskReport>? _onFinished;
     private readonly TaskCompletionSource<IReadOnlyList<TaskReport>> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _submittedAt;
     private int _remaining;
+    private int _unreported;
 
     public RunObserver(int count, Action<int, TaskReport>? onFinished)
     {
         _reports = new TaskReport?[count];
         _onFinished = onFinished;
         _remaining = count;
+        _unreported = count;
+        _submittedAt = ClientMetrics.Submitted(count);
         if (count == 0)
         {
             _completion.SetResult([]);
@@ -33,7 +37,14 @@ internal sealed class RunObserver : ITaskObserver
     }
 
     /// <summary>The run cannot finish (its scheduler is gone): whoever waits gets <paramref name="error"/>.</summary>
-    public void Fail(Exception error) => _completion.TrySetException(error);
+    public void Fail(Exception error)
+    {
+        Abandon();
+        _completion.TrySetException(error);
+    }
+
+    /// <summary>Nobody waits for the reports still missing: they count as lost (those that come anyway, not again).</summary>
+    public void Abandon() => ClientMetrics.Lost(Interlocked.Exchange(ref _unreported, 0));
 
     /// <summary>Whether task <paramref name="index"/> still waits for its report.</summary>
     public bool IsPending(int index) => (uint)index < (uint)_reports.Length && Volatile.Read(ref _reports[index]) is null;
@@ -61,6 +72,11 @@ internal sealed class RunObserver : ITaskObserver
         if ((uint)index >= (uint)_reports.Length || Interlocked.CompareExchange(ref _reports[index], report, null) is not null)
         {
             return false;
+        }
+
+        if (ClientMetrics.TakeOne(ref _unreported))
+        {
+            ClientMetrics.Reported(report.State, _submittedAt);
         }
 
         _onFinished?.Invoke(index, report);

@@ -16,6 +16,8 @@ internal sealed class StreamedRun : ITaskObserver
     private TaskCompletionSource? _waiting;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _outstanding = 1; // The producer's own share, dropped when the stream ends.
+    private int _unreported;
+    private Dictionary<int, long>? _submittedAt; // Only while a duration is recorded: memory stays flat otherwise.
 
     public StreamedRun(int window, Action<int, TaskReport> onFinished)
     {
@@ -56,8 +58,20 @@ internal sealed class StreamedRun : ITaskObserver
         }
     }
 
-    /// <summary>A task goes to the scheduler (or is refused): its report will come through <see cref="Complete"/>.</summary>
-    public void Expect() => Interlocked.Increment(ref _outstanding);
+    /// <summary>Task <paramref name="index"/> goes to the scheduler (or is refused): its report will come through <see cref="Complete"/>.</summary>
+    public void Expect(int index)
+    {
+        Interlocked.Increment(ref _outstanding);
+        Interlocked.Increment(ref _unreported);
+        var submittedAt = ClientMetrics.Submitted(1);
+        if (ClientMetrics.TaskDuration.Enabled)
+        {
+            lock (_lock)
+            {
+                (_submittedAt ??= [])[index] = submittedAt;
+            }
+        }
+    }
 
     /// <summary>The stream ended: the run completes when the last report is in.</summary>
     public void EndOfStream() => Settle();
@@ -72,6 +86,20 @@ internal sealed class StreamedRun : ITaskObserver
 
     public void Complete(int index, TaskReport report)
     {
+        long submittedAt = 0;
+        if (_submittedAt is not null)
+        {
+            lock (_lock)
+            {
+                _submittedAt.Remove(index, out submittedAt);
+            }
+        }
+
+        if (ClientMetrics.TakeOne(ref _unreported))
+        {
+            ClientMetrics.Reported(report.State, submittedAt);
+        }
+
         _onFinished(index, report);
         TaskCompletionSource? waiting;
         lock (_lock)
@@ -89,8 +117,13 @@ internal sealed class StreamedRun : ITaskObserver
         Settle();
     }
 
-    /// <summary>The run cannot finish (the stream failed, the cluster went): whoever waits gets <paramref name="error"/>.</summary>
-    public void Fail(Exception error) => _completion.TrySetException(error);
+    /// <summary>The run cannot finish (the stream failed, the cluster went): whoever waits gets <paramref name="error"/>,
+    /// and the reports still missing count as lost.</summary>
+    public void Fail(Exception error)
+    {
+        ClientMetrics.Lost(Interlocked.Exchange(ref _unreported, 0));
+        _completion.TrySetException(error);
+    }
 
     private void Settle()
     {

@@ -24,6 +24,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
     private readonly SemaphoreSlim _arrived = new(0);
+    private readonly ConcurrentQueue<ExportMetricsServiceRequest> _metricExports = new();
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
@@ -40,6 +41,32 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedSpan> Spans => [.. _spans];
 
+    /// <summary>The metrics exports received (<c>POST /v1/metrics</c>), in arrival order.</summary>
+    public IReadOnlyList<ExportMetricsServiceRequest> MetricExports => [.. _metricExports];
+
+    /// <summary>Waits for a metrics export that satisfies <paramref name="done"/> and returns it; fails after a long bound.</summary>
+    public async Task<ExportMetricsServiceRequest> WaitForMetricsAsync(Func<ExportMetricsServiceRequest, bool> done)
+    {
+        using var patience = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var exports = MetricExports;
+            if (exports.LastOrDefault(done) is { } export)
+            {
+                return export;
+            }
+
+            try
+            {
+                await _arrived.WaitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"the metrics awaited did not arrive; {exports.Count} exports received: {string.Join("; ", exports.Select(e => e.ToString()))}");
+            }
+        }
+    }
+
     public static async Task<OtlpReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +75,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         var app = builder.Build();
         var receiver = new OtlpReceiver(app);
         app.MapPost("/v1/traces", receiver.ReceiveAsync);
+        app.MapPost("/v1/metrics", receiver.ReceiveMetricsAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver.Endpoint = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
@@ -108,6 +136,15 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
         _arrived.Release();
         // An empty ExportTraceServiceResponse: everything was accepted.
+        return Results.Bytes([], "application/x-protobuf");
+    }
+
+    private async Task<IResult> ReceiveMetricsAsync(HttpRequest request)
+    {
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        _metricExports.Enqueue(ExportMetricsServiceRequest.Parser.ParseFrom(body.ToArray()));
+        _arrived.Release();
         return Results.Bytes([], "application/x-protobuf");
     }
 
