@@ -100,6 +100,22 @@ public sealed class NodeMetricsEndpointTests
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task MetricsPort_MetricsIpEveryInterface_ListensOnAllOfThemWithoutLogin()
+    {
+        var port = FreePort();
+        await using var node = FuncexecProcess.Start("node", "--scheduler", $"127.0.0.1:{FreePort()}", "-c", "1", "--metrics-port", port, "--metrics-ip", "0.0.0.0");
+        var url = $"http://127.0.0.1:{port}/metrics";
+        await node.WaitForAsync($"node: metrics on {url}");
+
+        // What --metrics-ip says: every IPv4 interface, served to anyone who reaches it (hence loopback by default).
+        Assert.Equal([IPAddress.Any], ListeningAddresses(int.Parse(port, CultureInfo.InvariantCulture)));
+        using var http = new HttpClient { Timeout = Patience };
+        using var response = await http.GetAsync(new Uri(url));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(node.HasExited, node.Output);
+    }
+
     /// <summary>Scrapes until <paramref name="ready"/> holds (a replacement's hello is counted as it comes); fails with
     /// the last scrape after <see cref="Patience"/>.</summary>
     private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient http, string url, Func<PrometheusText, bool> ready)
