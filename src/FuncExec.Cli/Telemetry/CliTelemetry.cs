@@ -77,15 +77,16 @@ internal sealed class CliTelemetry : IDisposable
         if (settings.MetricsPort is { } port)
         {
             var address = IPAddress.Parse(settings.MetricsIp);
-            // HttpListener names every interface "+", and takes an IPv6 literal in brackets.
-            var host = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "+"
-                : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+            // The exporter makes a URI of the host (so not HttpListener's "+", which no URI parses): every interface is
+            // 0.0.0.0 or [::], which HttpListener binds as such; an IPv6 literal goes in brackets.
+            var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+            var anywhere = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
             meters.AddPrometheusHttpListener(listener =>
             {
                 listener.Host = host;
                 listener.Port = port;
             });
-            metricsUrl = new Uri($"http://{(host == "+" ? "127.0.0.1" : host)}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
+            metricsUrl = new Uri($"http://{(anywhere ? "127.0.0.1" : host)}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
         }
 
         MeterProvider meterProvider;
