@@ -77,16 +77,15 @@ internal sealed class CliTelemetry : IDisposable
         if (settings.MetricsPort is { } port)
         {
             var address = IPAddress.Parse(settings.MetricsIp);
-            // The exporter makes a URI of the host (so not HttpListener's "+", which no URI parses): every interface is
-            // 0.0.0.0 or [::], which HttpListener binds as such; an IPv6 literal goes in brackets.
+            // One address (the options refuse "every interface": the exporter makes a URI of the host, which HttpListener's
+            // "+" is not, and HttpListener cannot bind 0.0.0.0 by its number); an IPv6 literal goes in brackets.
             var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-            var anywhere = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
             meters.AddPrometheusHttpListener(listener =>
             {
                 listener.Host = host;
                 listener.Port = port;
             });
-            metricsUrl = new Uri($"http://{(anywhere ? "127.0.0.1" : host)}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
+            metricsUrl = new Uri($"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
         }
 
         MeterProvider meterProvider;
@@ -94,7 +93,7 @@ internal sealed class CliTelemetry : IDisposable
         {
             meterProvider = meters.Build();
         }
-        catch (HttpListenerException ex)
+        catch (Exception ex) when (ex is HttpListenerException || ex is InvalidOperationException { InnerException: HttpListenerException })
         {
             throw new IOException($"cannot serve metrics on {settings.MetricsIp}:{settings.MetricsPort}: {ex.Message}; choose another --metrics-port", ex);
         }
