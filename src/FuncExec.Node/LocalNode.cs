@@ -298,6 +298,17 @@ internal sealed class LocalNode : IAsyncDisposable
         }
     }
 
+    /// <summary>How long a stopping node waits for its tracing workers to send their last spans and exit.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
+
+    private static readonly string[] TraceEndpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
+
+    /// <summary>Whether the workers export traces: an OTLP endpoint in the environment they get (this process's, with
+    /// <see cref="NodeOptions.WorkerEnvironment"/> on top), which is what a worker checks.</summary>
+    private bool WorkersExportTraces() =>
+        TraceEndpointVariables.Any(name =>
+            !string.IsNullOrEmpty(Options.WorkerEnvironment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name)));
+
     /// <summary>Kills worker <paramref name="workerId"/>'s process; it is reported lost and replaced.</summary>
     public void KillWorker(int workerId) => _workers[workerId].KillProcess();
 
@@ -311,9 +322,22 @@ internal sealed class LocalNode : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
+        // Workers that export traces hold their last spans in a batch: asked to exit, they send it; killed, they would
+        // not (a short `funcexec run` lost every task's execute span so). One shared bound for all, then the kill.
+        var grace = WorkersExportTraces() ? ShutdownGrace : TimeSpan.Zero;
+        if (grace > TimeSpan.Zero)
+        {
+            foreach (var worker in _workers)
+            {
+                worker.RequestShutdown();
+            }
+        }
+
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var worker in _workers)
         {
-            worker.Stop();
+            var left = grace - System.Diagnostics.Stopwatch.GetElapsedTime(asked);
+            worker.Stop(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
 
         lock (_spareLock)

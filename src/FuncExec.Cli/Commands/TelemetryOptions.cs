@@ -41,7 +41,7 @@ internal sealed class TelemetryOptions
 
     public Option<string> MetricsIp { get; } = new("--metrics-ip")
     {
-        Description = "Address of --metrics-port: 127.0.0.1 by default; 0.0.0.0 serves every interface, unauthenticated",
+        Description = "Address of --metrics-port: 127.0.0.1 by default; another address of this machine serves that interface, unauthenticated (not 0.0.0.0: one address)",
         DefaultValueFactory = _ => "127.0.0.1",
     };
 
@@ -62,9 +62,17 @@ internal sealed class TelemetryOptions
                 result.AddError($"--metrics-port {port} is not a TCP port (1 to 65535)");
             }
 
-            if (result.GetValue(MetricsIp) is { Length: > 0 } ip && !IPAddress.TryParse(ip, out _))
+            if (result.GetValue(MetricsIp) is { Length: > 0 } ip)
             {
-                result.AddError($"--metrics-ip '{ip}' is not an IP address");
+                if (!IPAddress.TryParse(ip, out var address))
+                {
+                    result.AddError($"--metrics-ip '{ip}' is not an IP address");
+                }
+                else if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+                {
+                    // The Prometheus listener binds one address; every interface is beyond it.
+                    result.AddError($"--metrics-ip {ip} (every interface) cannot be served: give one address of this machine, such as the one your monitoring network reaches");
+                }
             }
         });
     }

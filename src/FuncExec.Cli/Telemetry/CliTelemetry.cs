@@ -77,15 +77,15 @@ internal sealed class CliTelemetry : IDisposable
         if (settings.MetricsPort is { } port)
         {
             var address = IPAddress.Parse(settings.MetricsIp);
-            // HttpListener names every interface "+", and takes an IPv6 literal in brackets.
-            var host = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? "+"
-                : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+            // One address (the options refuse "every interface": the exporter makes a URI of the host, which HttpListener's
+            // "+" is not, and HttpListener cannot bind 0.0.0.0 by its number); an IPv6 literal goes in brackets.
+            var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
             meters.AddPrometheusHttpListener(listener =>
             {
                 listener.Host = host;
                 listener.Port = port;
             });
-            metricsUrl = new Uri($"http://{(host == "+" ? "127.0.0.1" : host)}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
+            metricsUrl = new Uri($"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}/metrics");
         }
 
         MeterProvider meterProvider;
@@ -93,7 +93,7 @@ internal sealed class CliTelemetry : IDisposable
         {
             meterProvider = meters.Build();
         }
-        catch (HttpListenerException ex)
+        catch (Exception ex) when (ex is HttpListenerException || ex is InvalidOperationException { InnerException: HttpListenerException })
         {
             throw new IOException($"cannot serve metrics on {settings.MetricsIp}:{settings.MetricsPort}: {ex.Message}; choose another --metrics-port", ex);
         }
@@ -107,6 +107,13 @@ internal sealed class CliTelemetry : IDisposable
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(SampleRatio())))
                 .AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/traces"))
                 .Build();
+            if (settings.OtlpEndpoint is not null)
+            {
+                // The workers this process starts (a node's, or the embedded cluster's of `funcexec run`) export by
+                // themselves, reading only the standard variables of the environment they inherit: give them the
+                // collector the option names, as the base address the option is.
+                Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT", settings.OtlpEndpoint.ToString());
+            }
         }
 
         return new CliTelemetry(meterProvider, tracerProvider, metricsUrl);
@@ -140,11 +147,25 @@ internal sealed class CliTelemetry : IDisposable
     }
 
     /// <summary>The share of new traces to sample: <c>OTEL_TRACES_SAMPLER_ARG</c> when it is a number from 0 to 1.</summary>
-    internal static double SampleRatio() =>
-        double.TryParse(Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG"), NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio)
-        && ratio is >= 0 and <= 1
-            ? ratio
-            : DefaultSampleRatio;
+    /// <remarks>Any other value is reported on standard error and ignored, as OpenTelemetry's SDK specification
+    /// wants: the default ratio applies, as if the variable were not set.</remarks>
+    internal static double SampleRatio()
+    {
+        var text = Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG");
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultSampleRatio;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1)
+        {
+            return ratio;
+        }
+
+        Console.Error.WriteLine(
+            $"funcexec: OTEL_TRACES_SAMPLER_ARG '{text}' is not a number from 0 to 1 and is ignored: new traces are sampled with the default ratio {DefaultSampleRatio.ToString(CultureInfo.InvariantCulture)}");
+        return DefaultSampleRatio;
+    }
 
     private static void Point(OtlpExporterOptions exporter, Uri? endpoint, string signalPath)
     {

@@ -64,13 +64,17 @@ internal static class FuncExecMetrics
     private static long _started;
     private static long _retried;
 
+    // Whether a scheduler ever ran in this process: only then are the task counters reported, so a node's own
+    // endpoint does not show zeros of counters only a scheduler keeps (which a sum across instances would mix in).
+    private static volatile bool _schedulerSeen;
+
     /// <summary>Tasks the scheduler accepted from submitters (retries are not counted again).</summary>
     public static readonly ObservableCounter<long> TasksSubmitted = FuncExecTelemetry.Meter.CreateObservableCounter(
-        "funcexec.tasks.submitted", static () => Volatile.Read(ref _submitted), "{task}", "Tasks the scheduler accepted from submitters");
+        "funcexec.tasks.submitted", static () => SchedulerTotal(Volatile.Read(ref _submitted)), "{task}", "Tasks the scheduler accepted from submitters");
 
     /// <summary>Attempts that began on a worker.</summary>
     public static readonly ObservableCounter<long> TasksStarted = FuncExecTelemetry.Meter.CreateObservableCounter(
-        "funcexec.tasks.started", static () => Volatile.Read(ref _started), "{task}", "Task attempts that began on a worker");
+        "funcexec.tasks.started", static () => SchedulerTotal(Volatile.Read(ref _started)), "{task}", "Task attempts that began on a worker");
 
     /// <summary>Tasks that reached a final state, by <see cref="OutcomeKey"/>.</summary>
     public static readonly ObservableCounter<long> TasksFinished = FuncExecTelemetry.Meter.CreateObservableCounter(
@@ -78,7 +82,7 @@ internal static class FuncExecMetrics
 
     /// <summary>Failed or timed-out attempts queued again for another attempt.</summary>
     public static readonly ObservableCounter<long> TasksRetried = FuncExecTelemetry.Meter.CreateObservableCounter(
-        "funcexec.tasks.retried", static () => Volatile.Read(ref _retried), "{task}", "Failed or timed-out attempts queued again");
+        "funcexec.tasks.retried", static () => SchedulerTotal(Volatile.Read(ref _retried)), "{task}", "Failed or timed-out attempts queued again");
 
     /// <summary>From a task's last start on a worker to its end, by <see cref="OutcomeKey"/>.</summary>
     public static readonly Histogram<double> TaskDuration = FuncExecTelemetry.Meter.CreateHistogram(
@@ -170,6 +174,7 @@ internal static class FuncExecMetrics
         lock (ObserversLock)
         {
             _schedulers = [.. _schedulers, new WeakReference<ISchedulerGauges>(gauges)];
+            _schedulerSeen = true;
         }
     }
 
@@ -182,8 +187,15 @@ internal static class FuncExecMetrics
         }
     }
 
+    private static Measurement<long>[] SchedulerTotal(long total) => _schedulerSeen ? [new Measurement<long>(total)] : [];
+
     private static Measurement<long>[] ObserveFinished()
     {
+        if (!_schedulerSeen)
+        {
+            return [];
+        }
+
         var measurements = new Measurement<long>[Finished.Length];
         for (var i = 0; i < Finished.Length; i++)
         {

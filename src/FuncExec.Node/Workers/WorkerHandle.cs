@@ -38,6 +38,8 @@ internal sealed class WorkerHandle
     private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
     private readonly StringBuilder _stderr = new();
     private Process? _process;
+    // A process asked to exit by itself (RequestShutdown), which Stop waits for and then kills.
+    private Process? _shuttingDown;
     private Socket? _socket;
     private ITimer? _timeout;
     private InFlightTask? _timedOut;
@@ -380,20 +382,46 @@ internal sealed class WorkerHandle
         ProcessKill.Quietly(process);
     }
 
-    /// <summary>Kills the process without a replacement (node shutdown).</summary>
-    public void Stop()
+    /// <summary>Asks the worker to exit by itself, without a replacement (node shutdown): it finishes the task it runs
+    /// and sends what it still holds (its last spans) before it goes. <see cref="Stop"/> waits for it, then kills it.</summary>
+    public void RequestShutdown()
+    {
+        lock (_lock)
+        {
+            if (_alive && _socket is not null)
+            {
+                SendLocked(new WorkerEnvelope { Shutdown = new Shutdown() });
+            }
+
+            // From here its end is no death: the node stopped it.
+            _alive = false;
+            _shuttingDown = _process;
+            _process = null;
+            _timeout?.Dispose();
+        }
+    }
+
+    /// <summary>Kills the process without a replacement (node shutdown), after waiting up to <paramref name="grace"/>
+    /// for it to exit by itself when <see cref="RequestShutdown"/> asked it to.</summary>
+    public void Stop(TimeSpan grace = default)
     {
         Process? process;
         lock (_lock)
         {
             _alive = false;
-            process = _process;
+            process = _process ?? _shuttingDown;
             _process = null;
+            _shuttingDown = null;
             _timeout?.Dispose();
         }
 
         if (process is not null)
         {
+            if (grace > TimeSpan.Zero)
+            {
+                process.WaitForExit(grace);
+            }
+
             ProcessKill.Quietly(process);
             process.WaitForExit(5000);
             process.Dispose();

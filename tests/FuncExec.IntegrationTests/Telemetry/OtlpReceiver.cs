@@ -11,8 +11,9 @@ using Microsoft.Extensions.Logging;
 
 namespace FuncExec.IntegrationTests.Telemetry;
 
-/// <summary>A span as an OTLP receiver got it, ids in lower-case hex.</summary>
-internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes, int StatusCode);
+/// <summary>A span as an OTLP receiver got it, ids in lower-case hex; <paramref name="ServiceName"/> is its resource's
+/// <c>service.name</c>, which says the process it came from.</summary>
+internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes, int StatusCode, string ServiceName = "");
 
 /// <summary>A small OTLP/HTTP trace receiver on a free port of 127.0.0.1: it takes <c>POST /v1/traces</c> in
 /// <c>application/x-protobuf</c>, as an exporter configured with <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> sends.</summary>
@@ -119,6 +120,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         var export = ExportTraceServiceRequest.Parser.ParseFrom(body.ToArray());
         foreach (var resource in export.ResourceSpans)
         {
+            var service = resource.Resource?.Attributes.FirstOrDefault(a => a.Key == "service.name") is { } named ? ValueOf(named.Value) : string.Empty;
             foreach (var scope in resource.ScopeSpans)
             {
                 foreach (var span in scope.Spans)
@@ -129,7 +131,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                         Convert.ToHexStringLower(span.ParentSpanId.Span),
                         span.Name,
                         span.Attributes.ToDictionary(a => a.Key, a => ValueOf(a.Value)),
-                        span.Status?.Code ?? 0));
+                        span.Status?.Code ?? 0,
+                        service));
                 }
             }
         }
