@@ -39,20 +39,6 @@ public sealed class ClusterCommandTests : IDisposable
     private static int PidOf(LabProcess process, string node) =>
         int.Parse(new Regex($"^{Regex.Escape(node)} \\(.*\\): (?:started|running), pid (\\d+)", RegexOptions.Multiline).Match(process.Output).Groups[1].Value, CultureInfo.InvariantCulture);
 
-    // A node (funcexec.dll) or one of its workers (FuncExec.Worker.dll); a zombie's command line is empty.
-    private static bool RunsFuncexec(int pid)
-    {
-        try
-        {
-            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-            return commandLine.Contains("funcexec.dll", StringComparison.Ordinal) || commandLine.Contains("FuncExec.Worker.dll", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
-        {
-            return false;
-        }
-    }
-
     [Fact]
     public async Task Up_TwoHostsOverSshWithInstallAndTls_NodesJoinAndRunTasks_ThenDownStopsEveryProcess()
     {
@@ -111,7 +97,7 @@ public sealed class ClusterCommandTests : IDisposable
         // The nodes and their workers are gone; only sshd is left in those hosts.
         foreach (var host in new[] { "h1", "h2" })
         {
-            Assert.DoesNotContain(Ip.NamespacePids(lab[host].Namespace), RunsFuncexec);
+            Assert.DoesNotContain(Ip.NamespacePids(lab[host].Namespace), Ip.RunsFuncexec);
         }
 
         await scheduler.WaitForOutputAsync("node h1 lost", Patience);
@@ -157,7 +143,7 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Matches(@"(?m)^good \(.*\): stopped, pid \d+", down.Output);
         Assert.Matches(@"(?m)^nodotnet \(.*\): was not running", down.Output);
         Assert.Matches(@"(?m)^wrongkey \(.*\): failed: authentication refused", down.Output);
-        Assert.DoesNotContain(Ip.NamespacePids(lab["h1"].Namespace), RunsFuncexec);
+        Assert.DoesNotContain(Ip.NamespacePids(lab["h1"].Namespace), Ip.RunsFuncexec);
     }
 
     [Theory]

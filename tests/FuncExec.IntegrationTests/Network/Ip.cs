@@ -77,4 +77,19 @@ internal static class Ip
             return text ?? "";
         };
     }
+
+    /// <summary>Whether process <paramref name="pid"/> is a node (funcexec.dll) or one of its workers
+    /// (FuncExec.Worker.dll); false for a process gone, or a zombie, whose command line is empty.</summary>
+    public static bool RunsFuncexec(int pid)
+    {
+        try
+        {
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+            return commandLine.Contains("funcexec.dll", StringComparison.Ordinal) || commandLine.Contains("FuncExec.Worker.dll", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return false;
+        }
+    }
 }

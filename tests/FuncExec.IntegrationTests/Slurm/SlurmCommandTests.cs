@@ -23,20 +23,6 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>,
     private static string JobIdOf(LabProcess up) =>
         Regex.Match(up.Output, @"(?m)^job (\d+): submitted").Groups[1] is { Success: true } id ? id.Value : throw new InvalidOperationException("no job id in: " + up.Output);
 
-    // A node (funcexec.dll) or one of its workers (FuncExec.Worker.dll); a zombie's command line is empty.
-    private static bool RunsFuncexec(int pid)
-    {
-        try
-        {
-            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-            return commandLine.Contains("funcexec.dll", StringComparison.Ordinal) || commandLine.Contains("FuncExec.Worker.dll", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
-        {
-            return false;
-        }
-    }
-
     private static string CommandLineOf(int pid)
     {
         try
@@ -69,7 +55,7 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>,
         // One node per host, each with the two cores Slurm gave the job there; the secret on no command line.
         foreach (var host in SlurmLab.ComputeHosts)
         {
-            var pids = Ip.NamespacePids(slurm.Lab[host].Namespace).Where(RunsFuncexec).ToList();
+            var pids = Ip.NamespacePids(slurm.Lab[host].Namespace).Where(Ip.RunsFuncexec).ToList();
             // srun's command line holds the node's too; the node is the process that dotnet runs funcexec.dll node in.
             Assert.Single(pids, pid => CommandLineOf(pid).Split('\0') is [var program, var dll, "node", ..]
                 && Path.GetFileName(program) == "dotnet" && dll.EndsWith("/funcexec.dll", StringComparison.Ordinal));
@@ -96,7 +82,7 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>,
         {
             // Each node drained (it told the scheduler it leaves) rather than being killed.
             Assert.Contains($"node {host}-{job}: drained; stopping", await File.ReadAllTextAsync(Path.Combine(Logs, $"pilot-{job}-{host}.log")), StringComparison.Ordinal);
-            Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), RunsFuncexec);
+            Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), Ip.RunsFuncexec);
         }
 
         using var after = await FuncexecAsync("slurm", "status");
@@ -198,7 +184,7 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>,
         Assert.True(down.ExitCode == 0, down.Output);
         foreach (var host in SlurmLab.ComputeHosts)
         {
-            Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), RunsFuncexec);
+            Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), Ip.RunsFuncexec);
         }
     }
 
