@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using FuncExec.Core.Telemetry;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -32,8 +33,8 @@ internal static class WorkerTelemetry
     public static IDisposable? StartIfConfigured(string nodeName)
     {
         var any = IsSet("OTEL_EXPORTER_OTLP_ENDPOINT");
-        var traces = any || IsSet("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-        var metrics = any || IsSet("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+        var traces = any || IsSet(OtlpSignalEndpoint.Traces);
+        var metrics = any || IsSet(OtlpSignalEndpoint.Metrics);
         if (!traces && !metrics)
         {
             return null;
@@ -72,6 +73,10 @@ internal static class WorkerTelemetry
             }
         }
 
+        // A signal's own endpoint wins over OTEL_EXPORTER_OTLP_ENDPOINT, used as it is; read before anything is built, so
+        // a malformed one fails the whole export here.
+        var tracesEndpoint = traces ? OtlpSignalEndpoint.Read(OtlpSignalEndpoint.Traces) : null;
+        var metricsEndpoint = metrics ? OtlpSignalEndpoint.Read(OtlpSignalEndpoint.Metrics) : null;
         var tracerProvider = traces
             ? Sdk.CreateTracerProviderBuilder()
                 .ConfigureResource(Describe)
@@ -79,7 +84,7 @@ internal static class WorkerTelemetry
                 // Whatever the task's code traces runs in this process for the task's sake: every source is the task's.
                 .AddSource("*")
                 .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()))
-                .AddOtlpExporter()
+                .AddOtlpExporter(exporter => Point(exporter, tracesEndpoint))
                 .Build()
             : null;
         MeterProvider? meterProvider;
@@ -90,7 +95,7 @@ internal static class WorkerTelemetry
                 ? Sdk.CreateMeterProviderBuilder()
                     .ConfigureResource(Describe)
                     .AddMeter(FuncExecTelemetry.Name, "System.Runtime")
-                    .AddOtlpExporter()
+                    .AddOtlpExporter(exporter => Point(exporter, metricsEndpoint))
                     .Build()
                 : null;
         }
@@ -101,6 +106,17 @@ internal static class WorkerTelemetry
         }
 
         return new Providers(tracerProvider, meterProvider);
+    }
+
+    /// <summary>Points <paramref name="exporter"/> at its signal's own endpoint, when one is set. Only then: an endpoint
+    /// set in code is used as it is, so setting even the exporter's own default would stop it adding the signal's path
+    /// to <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
+    private static void Point(OtlpExporterOptions exporter, Uri? signalEndpoint)
+    {
+        if (signalEndpoint is not null)
+        {
+            exporter.Endpoint = signalEndpoint;
+        }
     }
 
     /// <summary>Flushes and stops both, once: the worker disposes it on its way out, and on ProcessExit too.</summary>

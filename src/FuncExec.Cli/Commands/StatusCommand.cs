@@ -82,7 +82,7 @@ internal static class StatusCommand
     internal static void Print(FuncExec.Protocol.V1.StatusReply status, IAnsiConsole console)
     {
         console.MarkupLine($"scheduler [bold]{Markup.Escape(status.SchedulerName)}[/]: {Plural.Of(status.Nodes.Count, "node")}, "
-            + $"{Plural.Of(status.Nodes.Sum(n => n.Workers.Count), "worker")}, {status.Queued} queued ({Plural.Of(status.QueuedCores, "core")} asked), {status.Running.Count} running, "
+            + $"{Plural.Of(status.Nodes.Sum(n => n.Workers.Count), "worker")}, {status.Queued} queued{(status.Queued > 0 ? $" ({Plural.Of(status.QueuedCores, "core")} asked)" : string.Empty)}, {status.Running.Count} running, "
             + $"{Plural.Of(status.Clients, "client")} (this one included)");
         var nodes = new Table().AddColumns("node", "address", "last pulse", "worker", "core", "state", "current task", "cpu");
         foreach (var node in status.Nodes)

@@ -58,6 +58,21 @@ internal sealed class CliTelemetry : IDisposable
     public static CliTelemetry Start(CliTelemetrySettings settings, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        foreach (var variable in (string[])[OtlpSignalEndpoint.Traces, OtlpSignalEndpoint.Metrics])
+        {
+            try
+            {
+                _ = OtlpSignalEndpoint.Read(variable);
+            }
+            catch (FormatException ex)
+            {
+                // Ignored with a word, here and in the workers (which inherit this process's environment), rather than
+                // failing a run over its telemetry.
+                Console.Error.WriteLine($"telemetry: {ex.Message}; it is ignored");
+                Environment.SetEnvironmentVariable(variable, null);
+            }
+        }
+
         var otlp = OtlpRequested(settings);
         if (!otlp && settings.MetricsPort is null)
         {
@@ -71,7 +86,7 @@ internal sealed class CliTelemetry : IDisposable
             .AddMeter(FuncExecTelemetry.Name);
         if (otlp)
         {
-            meters.AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/metrics"));
+            meters.AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/metrics", OtlpSignalEndpoint.Metrics));
         }
 
         if (settings.MetricsPort is { } port)
@@ -105,7 +120,7 @@ internal sealed class CliTelemetry : IDisposable
                 .ConfigureResource(resource => resource.AddService(service))
                 .AddSource(FuncExecTelemetry.Name)
                 .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(SampleRatio())))
-                .AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/traces"))
+                .AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/traces", OtlpSignalEndpoint.Traces))
                 .Build();
             if (settings.OtlpEndpoint is not null)
             {
@@ -167,11 +182,18 @@ internal sealed class CliTelemetry : IDisposable
         return DefaultSampleRatio;
     }
 
-    private static void Point(OtlpExporterOptions exporter, Uri? endpoint, string signalPath)
+    private static void Point(OtlpExporterOptions exporter, Uri? endpoint, string signalPath, string signalVariable)
     {
         if (endpoint is null)
         {
-            return; // The exporter reads OTEL_EXPORTER_OTLP_* itself.
+            // The signal's own variable, used as it is; else the exporter's own reading of OTEL_EXPORTER_OTLP_ENDPOINT
+            // stands (set in code, even its own value would no longer have the signal's path added).
+            if (OtlpSignalEndpoint.Read(signalVariable) is { } signalEndpoint)
+            {
+                exporter.Endpoint = signalEndpoint;
+            }
+
+            return;
         }
 
         // Given in code, an HTTP endpoint is used as it is: add the signal's path to a bare collector address.

@@ -63,4 +63,22 @@ public sealed class StatusCommandTests
 
         Assert.Contains("0-3", Print(status, redirected: true, columns: null), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Print_QueuedCoresIdleNodesAndScalingDecisions_Shown()
+    {
+        var status = Status(2);
+        status.Queued = 3;
+        status.QueuedCores = 5;
+        status.Nodes[1].Idle = true;
+        status.Nodes[1].IdleMs = 90_000;
+        status.Scaling.Add(new ScalingNoteStatus { TimeUnixUs = 1_700_000_000_000_000, Client = "adapt@login", Text = "asked for 2 more nodes: 5 cores queued", TargetNodes = 4 });
+
+        var text = Print(status, redirected: true, columns: null);
+
+        Assert.Contains("3 queued (5 cores asked), 0 running", text, StringComparison.Ordinal);
+        Assert.Contains("500 ms ago, idle 1.5 min", text, StringComparison.Ordinal);
+        Assert.Single(text.Split('\n'), line => line.Contains("idle", StringComparison.Ordinal));
+        Assert.Matches(@"scaling \d\d:\d\d:\d\d \(adapt@login\): asked for 2 more nodes: 5 cores queued", text);
+    }
 }

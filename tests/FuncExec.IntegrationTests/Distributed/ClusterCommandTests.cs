@@ -100,7 +100,8 @@ public sealed class ClusterCommandTests : IDisposable
             Assert.DoesNotContain(Ip.NamespacePids(lab[host].Namespace), Ip.RunsFuncexec);
         }
 
-        await scheduler.WaitForOutputAsync("node h1 lost", Patience);
+        // Stopped with SIGTERM, the node drained: it left rather than being lost.
+        await scheduler.WaitForOutputAsync("node h1 drained and left", Patience);
         using var after = await RunToEndAsync(lab, "sched", Funcexec("cluster", "status", hosts));
         Assert.Equal(1, after.ExitCode);
         Assert.Contains("h1 (root@", after.Output, StringComparison.Ordinal);

@@ -48,6 +48,20 @@ public sealed class CliTraceExportTests
     }
 
     [Fact]
+    public async Task Run_OnlyTheTracesOwnEndpointVariable_TheRunAndItsWorkersExportTheirSpansThere()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+
+        // The signal's variable is a full URL, used as it is; no --otlp-endpoint, no OTEL_EXPORTER_OTLP_ENDPOINT.
+        var (exitCode, stdout, stderr) = await RunAsync(receiver, samplerArg: "1", tracesEndpointOnly: true);
+
+        AssertAllSucceeded(exitCode, stdout, stderr);
+        var received = await receiver.WaitForAsync(received => TaskNames.All(name => received.Any(s => s.Name == "funcexec.execute" && NameOf(s) == name)));
+        Assert.All(TaskNames, name => Assert.Contains(received, s => s.Name == "funcexec.submit" && NameOf(s) == name && s.ServiceName == "funcexec-run"));
+        Assert.All(TaskNames, name => Assert.Contains(received, s => s.Name == "funcexec.execute" && NameOf(s) == name && s.ServiceName == "funcexec-worker"));
+    }
+
+    [Fact]
     public async Task Run_SamplerArgZero_NoHopExportsASpan()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
@@ -98,7 +112,7 @@ public sealed class CliTraceExportTests
 
     /// <summary>Runs three method tasks with <c>funcexec run --otlp-endpoint</c> pointed at <paramref name="receiver"/>,
     /// with no other OTLP setting than the protocol (so what reaches the workers comes from the option).</summary>
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(OtlpReceiver receiver, string samplerArg)
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(OtlpReceiver receiver, string samplerArg, bool tracesEndpointOnly = false)
     {
         var folder = Directory.CreateTempSubdirectory("funcexec-trace-export-");
         try
@@ -116,10 +130,17 @@ public sealed class CliTraceExportTests
                     function: System.Math.Abs
                     params: [-5]
                 """);
-            var start = Funcexec.StartInfo("run", file, "--workers", "2", "--otlp-endpoint", receiver.Endpoint);
+            var start = tracesEndpointOnly
+                ? Funcexec.StartInfo("run", file, "--workers", "2")
+                : Funcexec.StartInfo("run", file, "--workers", "2", "--otlp-endpoint", receiver.Endpoint);
             foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToList())
             {
                 start.Environment.Remove(variable);
+            }
+
+            if (tracesEndpointOnly)
+            {
+                start.Environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = receiver.Endpoint.TrimEnd('/') + "/v1/traces";
             }
 
             start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
