@@ -15,11 +15,12 @@ namespace FuncExec.Bench;
 /// is shared and noisy: a ratio of neighbours says more than two figures minutes apart).
 /// </summary>
 /// <remarks>"metrics" is what a scheduler with its dashboard does by default: a meter provider on the <c>FuncExec</c>
-/// meter with a Prometheus exporter, scraped here every second. "metrics + traces" adds a tracer provider on the
+/// meter with a Prometheus exporter, scraped here every second; "metrics, not scraped" is the same provider with no
+/// scrape, which tells the cost of recording from the cost of collecting. "metrics + traces" adds a tracer provider on the
 /// <c>FuncExec</c> source that samples 1% of new traces, and exports none (no OTLP collector is needed).</remarks>
 internal static class TelemetryOverhead
 {
-    private static readonly string[] Modes = ["off", "metrics", "metrics + traces"];
+    private static readonly string[] Modes = ["off", "metrics", "metrics, not scraped", "metrics + traces"];
 
     public static async Task RunAsync(Workloads workloads, int rounds)
     {
@@ -36,7 +37,7 @@ internal static class TelemetryOverhead
                 Console.Error.WriteLine($"telemetry round {round + 1}/{rounds}: {mode} ...");
                 using var collecting = Collect(mode, out var scrape);
                 using var scraping = new CancellationTokenSource();
-                var scraper = scrape is null ? Task.CompletedTask : ScrapeAsync(scrape, scraping.Token);
+                var scraper = scrape is null || mode == "metrics, not scraped" ? Task.CompletedTask : ScrapeAsync(scrape, scraping.Token);
                 w1[mode].Add(await workloads.W1Async(cluster));
                 w2[mode].Add(Workloads.Percentile(await workloads.W2Async(cluster), 0.5));
                 await scraping.CancelAsync();
