@@ -15,6 +15,9 @@ using FuncExec.Client;
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
+// `scale [--nodes N] [--node-workers N] [--tasks N] [--clients N]` drives the scheduler's own logic with simulated nodes
+// (1,000 × 32 workers and 1,000,000 tasks from 10 clients by default) beside 1 node × 2 workers: cost per task, memory
+// per task held, reaction to a node's loss.
 // `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
 // `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
 // direct, and Celery through the same broker (apt-get install python3-celery).
@@ -57,6 +60,12 @@ if (args is ["broker", ..])
         Console.WriteLine($"{"Celery, same broker, tasks/s",-34} {c.W1,10:N0}  (FuncExec through RabbitMQ: {brokered / c.W1:F1}×); Celery delay().get() p50 {c.W2P50:N0} µs");
     }
 
+    return 0;
+}
+
+if (args is ["scale", ..])
+{
+    SchedulerScale.Run(Arg("--nodes", 1000), Arg("--node-workers", 32), Arg("--tasks", 1_000_000), Arg("--clients", 10));
     return 0;
 }
 

@@ -80,6 +80,12 @@ internal sealed partial class ClusterScheduler
             // nothing refers to the node, and its slots and channel go with it.
             _nodes.Remove(removed);
             _nodeByIndex.Remove(node);
+            _slotIndex.Remove(removed);
+            foreach (var slot in removed.Slots)
+            {
+                _withStealable.Remove(slot);
+            }
+
             if (dispatch.RecordsEvents)
             {
                 dispatch.Event(ClusterEvent.NodeLost(Now(), node, removed.Channel.NodeName, reason));

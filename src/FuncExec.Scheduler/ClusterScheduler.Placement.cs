@@ -15,6 +15,10 @@ internal sealed partial class ClusterScheduler
     private int _lowestPlacedPriority = int.MaxValue;
     private bool _priorityInverted;
 
+    // The slots with long tasks prefetched behind another (in their Stealable lists), in node order: while there are
+    // none, an idle worker has nothing to take back and nobody looks; when there are, only they are looked at.
+    private readonly SortedSet<WorkerSlot> _withStealable = new(SlotIndex.NodeOrder);
+
     private Dispatch DispatchLocked(Dispatch dispatch)
     {
         while (NextComputationLocked() is { } computation)
@@ -123,14 +127,8 @@ internal sealed partial class ClusterScheduler
 
                 break;
             default:
-                foreach (var node in _nodes)
-                {
-                    foreach (var slot in node.Slots)
-                    {
-                        Consider(slot);
-                    }
-                }
-
+                // What the loop above over every node's slots would pick, in a logarithm of their number.
+                best = _slotIndex.Best(estimate);
                 break;
         }
 
@@ -199,40 +197,34 @@ internal sealed partial class ClusterScheduler
     /// <summary>With nothing queued, each idle worker asks for a long task prefetched behind another elsewhere.</summary>
     private void StealLocked(Dispatch dispatch)
     {
-        foreach (var node in _nodes)
+        if (_withStealable.Count == 0)
         {
-            foreach (var idle in node.Slots)
+            return;
+        }
+
+        for (var idle = _slotIndex.IdleCount; idle > 0; idle--)
+        {
+            var victim = FindStealableLocked();
+            if (victim is null)
             {
-                if (!idle.Ready || idle.InFlight > 0 || idle.HeldBy != 0)
-                {
-                    continue;
-                }
-
-                var victim = FindStealableLocked();
-                if (victim is null)
-                {
-                    return;
-                }
-
-                victim.Revoking = true;
-                dispatch.Revoke(victim);
+                return;
             }
+
+            victim.Revoking = true;
+            dispatch.Revoke(victim);
         }
     }
 
     private Placement? FindStealableLocked()
     {
-        foreach (var node in _nodes)
+        foreach (var slot in _withStealable)
         {
-            foreach (var slot in node.Slots)
+            foreach (var placement in slot.Stealable)
             {
-                foreach (var placement in slot.Stealable)
+                // A pinned task cannot move, so taking it back would only delay it.
+                if (!placement.Revoking && !placement.Task.IsPinned)
                 {
-                    // A pinned task cannot move, so taking it back would only delay it.
-                    if (!placement.Revoking && !placement.Task.IsPinned)
-                    {
-                        return placement;
-                    }
+                    return placement;
                 }
             }
         }
@@ -301,6 +293,7 @@ internal sealed partial class ClusterScheduler
             if (primary.InFlight > 1)
             {
                 primary.Stealable.Add(placement);
+                _withStealable.Add(primary);
             }
         }
 
@@ -329,7 +322,7 @@ internal sealed partial class ClusterScheduler
 
     /// <summary>Frees what a placement held. Returns the task that starts on its worker now that it ended, if any:
     /// the worker runs its tasks in order, so the next in line starts as this one ends.</summary>
-    private static Placement? ReleaseLocked(Placement placement)
+    private Placement? ReleaseLocked(Placement placement)
     {
         Placement? startsNext = null;
         var primary = placement.Primary;
@@ -358,7 +351,10 @@ internal sealed partial class ClusterScheduler
         else
         {
             primary.LongInFlight--;
-            primary.Stealable.Remove(placement);
+            if (primary.Stealable.Remove(placement) && primary.Stealable.Count == 0)
+            {
+                _withStealable.Remove(primary);
+            }
         }
 
         foreach (var slot in placement.Held)

@@ -30,6 +30,7 @@ internal sealed partial class ClusterScheduler
     // Nodes in the cluster now, in join order (so by index); a lost node leaves both once its tasks are
     // settled, so a scheduler that sees nodes come and go for months holds only those present.
     private readonly List<NodeResources> _nodes = [];
+    private readonly SlotIndex _slotIndex = new();
     private readonly Dictionary<int, NodeResources> _nodeByIndex = [];
     private int _nextNodeIndex;
     private readonly Dictionary<long, Placement> _running = [];
@@ -125,6 +126,7 @@ internal sealed partial class ClusterScheduler
             var node = new NodeResources(checked(_nextNodeIndex++), channel, workerCores);
             _nodes.Add(node);
             _nodeByIndex.Add(node.Index, node);
+            _slotIndex.Add(node);
             index = node.Index;
             foreach (var computation in _computations.Values)
             {
