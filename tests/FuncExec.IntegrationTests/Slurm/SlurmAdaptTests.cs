@@ -108,13 +108,20 @@ public sealed class SlurmAdaptTests(SlurmLab slurm, ITestOutputHelper output) : 
         var tasks = Path.Combine(_dir, "long.yaml");
         await File.WriteAllLinesAsync(tasks, Enumerable.Range(0, 12).SelectMany(i => new[] { $"- name: t{i}", "  code: Thread.Sleep(4000); return Environment.ProcessId;", "  retries: 0" }));
         var queued = Stopwatch.StartNew();
+        var submittedAt = DateTimeOffset.UtcNow;
         using var run = slurm.Lab.Start("ctl", "dotnet", SlurmLab.Funcexec("run", tasks, "--scheduler", slurm.SchedulerAddress), slurm.Environment);
 
         string[] nodes = [];
         await UntilAsync(async () => (nodes = PilotNodes(await StatusAsync())).Length == 2 || run.HasExited, "two pilot nodes joined");
         var joined = queued.Elapsed;
-        output.WriteLine($"adaptive scale-up: 0 -> 2 nodes joined {joined.TotalSeconds:0.0} s after the queue of 12 tasks was submitted");
         Assert.Equal(2, nodes.Length);
+        // The decision's time is the scheduler's (same machine, same clock): the rest is Slurm and the nodes starting.
+        var decided = (await StatusAsync()).GetProperty("scaling").EnumerateArray()
+            .Where(n => n.GetProperty("text").GetString()!.Contains("to 2 nodes, adapting", StringComparison.Ordinal))
+            .Select(n => DateTimeOffset.FromUnixTimeMilliseconds(n.GetProperty("timeUnixUs").GetInt64() / 1000)).Last();
+        output.WriteLine($"adaptive scale-up: 0 -> 2 nodes joined {joined.TotalSeconds:0.0} s after the queue of 12 tasks was submitted "
+            + $"(funcexec run started; the decision to go to 2 came {(decided - submittedAt).TotalSeconds:0.0} s after, "
+            + $"the nodes joined {(submittedAt + joined - decided).TotalSeconds:0.0} s after the decision; status polled about every second)");
 
         Assert.Equal(0, await run.WaitForExitAsync(Patience));
         var results = run.Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
@@ -201,6 +208,46 @@ public sealed class SlurmAdaptTests(SlurmLab slurm, ITestOutputHelper output) : 
         Assert.Matches($@"^error: PilotJobException: job (\d+) ended \([A-Z_]+.*\) before its node joined the scheduler at {Regex.Escape(slurm.SchedulerAddress)}; its log: {Regex.Escape(Logs)}/pilot-\d+\.log$", failed);
         Assert.Equal("ok", await AskAsync(early, "dispose"));
         Assert.Equal(0, await early.WaitForExitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task PilotJob_NearItsTimeLimit_ItsNodeDrains_AndTheTaskItRanIsRequeuedWithoutAnAttempt()
+    {
+        // A 2-minute job told to drain 60 s before its end (Slurm sends the signal up to a minute early): the node
+        // drains for 50 s, then leaves, its task still running.
+        using var user = await StartUserAsync(null, "interval=1", "time=00:02:00", "margin=60");
+        Assert.Equal("ok", await AskAsync(user, "scale 1"));
+        Assert.Equal("ok", await AskAsync(user, "wait 1 150"));
+        var job = (await JobsAsync(user)).Single();
+        var node = job.GetProperty("Node").GetString()!;
+
+        // One task with no retries, which runs until a file appears: it holds its worker past the drain.
+        var go = Path.Combine(_dir, "go");
+        var tasks = Path.Combine(_dir, "blocked.yaml");
+        await File.WriteAllLinesAsync(tasks, ["- name: blocked", $"  code: while (!File.Exists(\"{go}\")) Thread.Sleep(100); return Environment.ProcessId;", "  retries: 0"]);
+        using var run = slurm.Lab.Start("ctl", "dotnet", SlurmLab.Funcexec("run", tasks, "--scheduler", slurm.SchedulerAddress), slurm.Environment);
+        await UntilAsync(async () => (await StatusAsync()).GetProperty("running").GetArrayLength() == 1 || run.HasExited, "the task running");
+        Assert.False(run.HasExited, run.Output);
+
+        await slurm.Scheduler.WaitForOutputAsync($"node {node} drained and left", Patience);
+        var log = await File.ReadAllTextAsync(Path.Combine(Logs, $"pilot-{job.GetProperty("Id").GetString()}-{job.GetProperty("Host").GetString()}.log"));
+        Assert.Contains("1 task(s) still running after the drain; killing them", log, StringComparison.Ordinal);
+        await UntilAsync(async () => (await StatusAsync()) is var status && status.GetProperty("queued").GetInt32() == 1 && PilotNodes(status).Length == 0, "the task queued again, no node");
+        Assert.Contains("telling the nodes to drain", await File.ReadAllTextAsync(Path.Combine(Logs, $"pilot-{job.GetProperty("Id").GetString()}.log")), StringComparison.Ordinal);
+
+        // A new node takes it: with no retries, it still succeeds, on its first attempt.
+        await File.WriteAllTextAsync(go, "");
+        await UntilAsync(async () => (await JobsAsync(user)).Length == 0, "the first job over");
+        Assert.Equal("ok", await AskAsync(user, "scale 1"));
+        Assert.Equal(0, await run.WaitForExitAsync(Patience));
+        var result = JsonDocument.Parse(run.Output.Split('\n').Single(l => l.StartsWith('{'))).RootElement;
+        Assert.Equal("succeeded", result.GetProperty("status").GetString());
+        Assert.Equal(1, result.GetProperty("attempts").GetInt32());
+        Assert.DoesNotContain(node + "/", result.GetProperty("worker").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal("ok", await AskAsync(user, "dispose"));
+        Assert.Equal(0, await user.WaitForExitAsync(Patience));
+        AssertNoNodeProcessLeft();
     }
 
     private static string SearchPath(string program) =>
