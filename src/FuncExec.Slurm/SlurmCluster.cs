@@ -322,9 +322,11 @@ public sealed partial class SlurmCluster : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is FuncExecException or IOException or UnauthorizedAccessException or PeerProtocolException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Slurm or the scheduler failed this round; the next one tries again. Said once until it changes.
+                // The loop's boundary: Slurm or the scheduler failed this round (PilotRefusedException,
+                // SchedulerUnreachableException, an unwritable log folder), or something unforeseen did. The next round
+                // tries again, since a loop that ended here would leave its jobs to nobody. Said once until it changes.
                 SlurmClusterLog.RoundFailed(_logger, ex.Message, ex);
                 if (ex.Message != _lastProblem)
                 {
