@@ -160,7 +160,7 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
         Assert.Contains("buildTransitive/net10.0/FuncExec.Worker.targets", workerFiles);
         Assert.Contains("buildTransitive/net10.0/FuncExec.Worker.runtimeconfig.json", workerFiles);
 
-        foreach (var id in new[] { "FuncExec.Core", "FuncExec.TaskFiles", "FuncExec.Protocol", "FuncExec.Scheduler", "FuncExec.Node", "FuncExec.Dashboard", "FuncExec.Reporting", "FuncExec.Journal", "FuncExec.Server", "FuncExec.Broker" })
+        foreach (var id in new[] { "FuncExec.Core", "FuncExec.TaskFiles", "FuncExec.Protocol", "FuncExec.Scheduler", "FuncExec.Node", "FuncExec.Dashboard", "FuncExec.Reporting", "FuncExec.Journal", "FuncExec.Server", "FuncExec.Broker", "FuncExec.Slurm" })
         {
             var nuspec = Nuspec(packed.PackagePath(id), out _);
             Assert.Contains("FuncExec.Client", Field(nuspec, "description"), StringComparison.Ordinal);

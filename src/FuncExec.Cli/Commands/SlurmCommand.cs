@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using FuncExec.Cli.Slurm;
+using FuncExec.Slurm.Pilots;
 using FuncExec.Cli.SshCluster;
 using FuncExec.Core.Text;
 using FuncExec.Node.Remote;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FuncExec.Core.Text;
 
 namespace FuncExec.Cli.SshCluster;
 

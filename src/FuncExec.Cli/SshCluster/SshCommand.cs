@@ -1,4 +1,5 @@
 using System.Globalization;
+using FuncExec.Core.Text;
 
 namespace FuncExec.Cli.SshCluster;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using FuncExec.Core.Text;
 using Microsoft.Extensions.Logging;
 
 namespace FuncExec.Cli.SshCluster;

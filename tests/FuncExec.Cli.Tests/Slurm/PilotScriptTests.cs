@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FuncExec.Cli.Slurm;
+using FuncExec.Slurm.Pilots;
 
 namespace FuncExec.Cli.Tests.Slurm;
 

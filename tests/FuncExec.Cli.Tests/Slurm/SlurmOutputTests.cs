@@ -1,4 +1,4 @@
-using FuncExec.Cli.Slurm;
+using FuncExec.Slurm.Pilots;
 
 namespace FuncExec.Cli.Tests.Slurm;
 

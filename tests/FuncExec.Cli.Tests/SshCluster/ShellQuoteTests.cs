@@ -1,4 +1,4 @@
-using FuncExec.Cli.SshCluster;
+using FuncExec.Core.Text;
 using FuncExec.Cli.Tests.Support;
 
 namespace FuncExec.Cli.Tests.SshCluster;

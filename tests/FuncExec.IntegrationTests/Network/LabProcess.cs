@@ -125,6 +125,13 @@ public sealed class LabProcess : IDisposable
             return _exitCode!.Value;
     }
 
+    /// <summary>Writes <paramref name="line"/> and a newline to the program's standard input, and flushes it.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Sends SIGKILL to the program, as a crash would end it; returns at once (see <see cref="Completion"/>).</summary>
     public void Kill()
     {

@@ -10,7 +10,8 @@ namespace FuncExec.IntegrationTests.Slurm;
 /// join a scheduler, run tasks, drain and leave; jobs Slurm refuses or keeps waiting; nodes that cannot
 /// reach the scheduler; a node killed under its tasks.
 /// </summary>
-public sealed class SlurmCommandTests(SlurmLab slurm) : IClassFixture<SlurmLab>, IDisposable
+[Collection(SlurmLab.Collection)]
+public sealed class SlurmCommandTests(SlurmLab slurm) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("funcexec-slurm-test-").FullName;
 

@@ -21,6 +21,9 @@ namespace FuncExec.IntegrationTests.Slurm;
 /// </remarks>
 public sealed class SlurmLab : IAsyncLifetime
 {
+    /// <summary>The test collection sharing one lab: its tests run one after another, each leaving no job behind.</summary>
+    public const string Collection = "Slurm lab";
+
     /// <summary>The compute hosts, in the order of the partition.</summary>
     public static readonly string[] ComputeHosts = ["n1", "n2"];
 

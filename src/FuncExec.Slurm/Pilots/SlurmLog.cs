@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 internal static partial class SlurmLog
 {

@@ -1,4 +1,4 @@
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>How waiting for a pilot job's nodes to join ended.</summary>
 internal enum PilotWaitOutcome

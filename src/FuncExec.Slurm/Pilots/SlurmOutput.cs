@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// Reads what Slurm's commands print, trusting none of it: job ids are digits only, host names a

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>Pilot jobs on Slurm, through its commands: <c>sbatch</c> submits, <c>squeue</c> lists, <c>scancel</c> signals and cancels.</summary>
 internal sealed class SlurmLauncher(SlurmTools tools) : IPilotLauncher

@@ -1,4 +1,4 @@
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>One pilot job to submit: how many hosts, for how long, and the node each runs.</summary>
 internal sealed record PilotRequest

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// The names a pilot job gives things, in one place, since the batch script, <c>status</c> and

@@ -1,4 +1,4 @@
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>How a Slurm command ended: its exit code and what it printed.</summary>
 internal sealed record SlurmResult(int ExitCode, string Stdout, string Stderr)

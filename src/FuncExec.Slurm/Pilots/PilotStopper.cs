@@ -1,6 +1,6 @@
 using FuncExec.Core.Text;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// Stops pilot jobs the way that keeps their work: a running job's nodes get SIGTERM and drain (they stop

@@ -1,10 +1,10 @@
 using System.Buffers;
 
-namespace FuncExec.Cli.SshCluster;
+namespace FuncExec.Core.Text;
 
 /// <summary>
 /// Quotes words for a POSIX shell on another host, where every remote command and script of
-/// <c>funcexec cluster</c> runs: the only way a name, a path or a secret could change what runs there.
+/// <c>funcexec cluster</c> and Slurm pilot jobs run: the only way a name, a path or a secret could change what runs there.
 /// </summary>
 /// <remarks>
 /// A word of only harmless characters stays as it is, for readable commands; anything else goes in

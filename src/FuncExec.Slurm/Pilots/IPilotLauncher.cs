@@ -1,4 +1,4 @@
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// Starts, lists and stops pilot jobs: batch jobs of a resource manager that each run one

@@ -1,4 +1,4 @@
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>A pilot job as the resource manager sees it.</summary>
 /// <param name="Id">The job id (digits only).</param>

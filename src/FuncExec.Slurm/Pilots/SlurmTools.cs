@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// Runs Slurm's client programs (<c>sbatch</c>, <c>squeue</c>, <c>scancel</c>, <c>scontrol</c>) as child
@@ -121,7 +121,8 @@ internal sealed class SlurmTools(ILogger logger)
         return null;
     }
 
-    private static PilotLauncherMissingException Missing(string program, Exception? inner) =>
+    /// <summary>The error for a program not found, saying where to run or how to install it.</summary>
+    public static PilotLauncherMissingException Missing(string program, Exception? inner) =>
         new($"'{program}' is not on the PATH: run this on a host where Slurm's client commands work (a login node), "
             + "or install them (Debian: apt-get install slurm-client)", inner);
 

@@ -2,7 +2,7 @@ using FuncExec.Client;
 using FuncExec.Protocol.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// Watches a pilot job and the scheduler together until the job's nodes have joined, the job ends,

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using FuncExec.Cli.SshCluster;
+using FuncExec.Core.Text;
 
-namespace FuncExec.Cli.Slurm;
+namespace FuncExec.Slurm.Pilots;
 
 /// <summary>
 /// The batch script of a Slurm pilot job. It runs on the job's first host and starts, with <c>srun</c>,
