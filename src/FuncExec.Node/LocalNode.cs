@@ -26,8 +26,11 @@ internal sealed class LocalNode : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan SpareRestartDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FirstSpareDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock _spareLock = new();
+    // What the tasks of open computations load, for the warm spare to load ahead of need.
+    private readonly SparePreparation _preparation = new();
     private SpareWorker? _spareStarting;
     private SpareWorker? _spareReady;
     private ISchedulerLink? _link;
@@ -113,7 +116,9 @@ internal sealed class LocalNode : IAsyncDisposable
         try
         {
             await _allReady.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            StartSpare();
+            // The spare starts a moment after the workers: a process start is CPU-heavy, and right now the cores
+            // are needed by the first tasks (a short `funcexec run` is over before the spare would be of use).
+            StartSpareLater(FirstSpareDelay);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -158,9 +163,12 @@ internal sealed class LocalNode : IAsyncDisposable
 
         // The next spare starts a moment later: a process start is CPU-heavy, and right now the
         // cores are needed by the worker taking over and the task it is handed.
-        _ = Task.Delay(SpareRestartDelay).ContinueWith(_ => StartSpare(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        StartSpareLater(SpareRestartDelay);
         return spare;
     }
+
+    private void StartSpareLater(TimeSpan delay) =>
+        _ = Task.Delay(delay).ContinueWith(_ => StartSpare(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     private void StartSpare()
     {
@@ -199,7 +207,48 @@ internal sealed class LocalNode : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => _workers[workerId].Assign(tasks);
+    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
+    {
+        _workers[workerId].Assign(tasks);
+        if (Options.WarmSpare)
+        {
+            foreach (var task in tasks)
+            {
+                if (_preparation.Observe(task) is { } prepare)
+                {
+                    SendToSpare(new WorkerEnvelope { PrepareComputation = prepare });
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends a frame to the connected warm spare, if there is one; lost with a spare that dies.</summary>
+    private void SendToSpare(WorkerEnvelope envelope)
+    {
+        lock (_spareLock)
+        {
+            SendToSpareLocked(envelope);
+        }
+    }
+
+    private void SendToSpareLocked(WorkerEnvelope envelope)
+    {
+        if (_spareReady?.Socket is not { } socket)
+        {
+            return;
+        }
+
+        var frame = new System.Buffers.ArrayBufferWriter<byte>(256);
+        FrameCodec.Write(frame, envelope);
+        try
+        {
+            socket.Send(frame.WrittenSpan);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The spare is dying; TryTakeSpare finds it unconnected and starts another.
+        }
+    }
 
     /// <inheritdoc />
     public void Kill(int workerId, long taskId, int attempt) => _workers[workerId].Kill(taskId, attempt);
@@ -228,6 +277,9 @@ internal sealed class LocalNode : IAsyncDisposable
             {
                 worker.Send(closed);
             }
+
+            _preparation.Forget(computation.Computation);
+            SendToSpare(closed);
 
             // Workers may still read its files while they finish; deleting unlinks names, not open files.
             ComponentStore.DeleteFolder(folder);
@@ -399,6 +451,12 @@ internal sealed class LocalNode : IAsyncDisposable
                         spare.Connected(socket, stream, hello.Pid);
                         _spareReady = spare;
                         _spareStarting = null;
+                        // What the open computations' tasks load, so it is loaded here before this spare takes over.
+                        foreach (var prepare in _preparation.All())
+                        {
+                            SendToSpareLocked(new WorkerEnvelope { PrepareComputation = prepare });
+                        }
+
                         return;
                     }
                 }
