@@ -25,6 +25,7 @@ internal sealed class LocalNode : IAsyncDisposable
     private readonly WorkerHandle[] _workers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan SpareRestartDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan FirstSpareDelay = TimeSpan.FromMilliseconds(500);
 
@@ -101,7 +102,15 @@ internal sealed class LocalNode : IAsyncDisposable
     internal bool IsStopping => _stopping.IsCancellationRequested;
 
     /// <summary>Starts the workers, reporting to <paramref name="link"/>, and waits until all said hello.</summary>
-    public async Task StartAsync(ISchedulerLink link, CancellationToken cancellationToken = default)
+    public Task StartAsync(ISchedulerLink link, CancellationToken cancellationToken = default) => StartAsync(link, untilFirstReady: false, cancellationToken);
+
+    /// <summary>
+    /// Starts the workers, reporting to <paramref name="link"/>, and waits until all said hello, or with
+    /// <paramref name="untilFirstReady"/> until the first did: the scheduler places work on each worker as it says
+    /// hello, so the first task need not wait for the slowest process start (the others join as they come, and
+    /// one that does not start within <see cref="NodeOptions.WorkerStartTimeout"/> is logged).
+    /// </summary>
+    public async Task StartAsync(ISchedulerLink link, bool untilFirstReady, CancellationToken cancellationToken = default)
     {
         _link = link ?? throw new ArgumentNullException(nameof(link));
         NodeLog.Starting(_logger, Options.Name, Plural.Of(_workers.Length, "worker"), CoreList.Format(WorkerCores));
@@ -115,22 +124,48 @@ internal sealed class LocalNode : IAsyncDisposable
         timeout.CancelAfter(Options.WorkerStartTimeout);
         try
         {
-            await _allReady.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            // The spare starts a moment after the workers: a process start is CPU-heavy, and right now the cores
-            // are needed by the first tasks (a short `funcexec run` is over before the spare would be of use).
-            StartSpareLater(FirstSpareDelay);
+            await (untilFirstReady ? _firstReady.Task : _allReady.Task).WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // A library user has no --debug: name the logger too, and say what the worker said
-            // when it died, which is usually all it takes.
-            var failure = _workers.Select(w => w.DescribeStartFailure()).FirstOrDefault(d => d is not null);
-            throw new TimeoutException(
-                $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}"
-                + (failure is null ? string.Empty : $"; {failure}")
-                + "; the workers' output is logged (category FuncExec.Node): give the cluster a logger "
-                + "(LocalClusterOptions.LoggerFactory from C#, --debug on the funcexec command) to see all of it");
+            throw new TimeoutException(StartFailure());
         }
+
+        if (!untilFirstReady)
+        {
+            // The spare starts a moment after the workers: a process start is CPU-heavy, and right now the cores
+            // are needed by the first tasks (a short `funcexec run` is over before the spare would be of use).
+            StartSpareLater(FirstSpareDelay);
+            return;
+        }
+
+        _ = _allReady.Task.WaitAsync(Options.WorkerStartTimeout, _stopping.Token).ContinueWith(
+            all =>
+            {
+                if (all.IsCompletedSuccessfully)
+                {
+                    StartSpareLater(FirstSpareDelay);
+                }
+                else if (all.Exception?.InnerException is TimeoutException)
+                {
+                    NodeLog.SpawnFailed(_logger, -1, StartFailure());
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Why not every worker said hello in time: how many did, and what the first that did not said.</summary>
+    private string StartFailure()
+    {
+        // A library user has no --debug: name the logger too, and say what the worker said
+        // when it died, which is usually all it takes.
+        var failure = _workers.Select(w => w.DescribeStartFailure()).FirstOrDefault(d => d is not null);
+        return $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}"
+            + (failure is null ? string.Empty : $"; {failure}")
+            + "; the workers' output is logged (category FuncExec.Node): give the cluster a logger "
+            + "(LocalClusterOptions.LoggerFactory from C#, --debug on the funcexec command) to see all of it";
     }
 
     /// <summary>The process id of the connected warm spare, or 0.</summary>
@@ -481,6 +516,7 @@ internal sealed class LocalNode : IAsyncDisposable
             }
 
             _workers[hello.WorkerId].Attach(socket, stream, hello.Pid);
+            _firstReady.TrySetResult();
             if (Interlocked.Increment(ref _readyCount) == _workers.Length)
             {
                 _allReady.TrySetResult();
