@@ -19,9 +19,35 @@ internal static class Baseline
     public static (double W1, double W2P50)? RunCelery(string url, int tasks, int workers) =>
         RunPython("Celery", "celery_baseline.py", url, Invariant(tasks), Invariant(workers));
 
+    /// <summary>Dask's LocalCluster start to its first result, in milliseconds, sorted, a new Python process each round; null
+    /// (with the reason on standard error) when Dask is not installed.</summary>
+    public static double[]? RunDaskStartup(int workers, int rounds)
+    {
+        var times = new double[rounds];
+        for (var i = 0; i < rounds; i++)
+        {
+            using var json = RunPythonJson("Dask LocalCluster start-up", "dask_startup.py", Invariant(workers));
+            if (json is null)
+            {
+                return null;
+            }
+
+            times[i] = json.RootElement.GetProperty("start_ms").GetDouble();
+        }
+
+        Array.Sort(times);
+        return times;
+    }
+
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static (double W1, double W2P50)? RunPython(string title, string scriptName, params string[] arguments)
+    {
+        using var json = RunPythonJson(title, scriptName, arguments);
+        return json is null ? null : (json.RootElement.GetProperty("w1_tasks_per_s").GetDouble(), json.RootElement.GetProperty("w2_p50_us").GetDouble());
+    }
+
+    private static JsonDocument? RunPythonJson(string title, string scriptName, params string[] arguments)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "baselines", scriptName);
         Console.Error.WriteLine($"baseline: {title} ...");
@@ -48,8 +74,7 @@ internal static class Baseline
                 return null;
             }
 
-            using var json = JsonDocument.Parse(output);
-            return (json.RootElement.GetProperty("w1_tasks_per_s").GetDouble(), json.RootElement.GetProperty("w2_p50_us").GetDouble());
+            return JsonDocument.Parse(output);
         }
         catch (System.ComponentModel.Win32Exception)
         {

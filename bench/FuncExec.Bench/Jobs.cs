@@ -8,6 +8,10 @@ public static class Jobs
     /// <summary>Returns its argument: the cost of a task is all overhead.</summary>
     public static int Noop(int x) => x;
 
+    /// <summary>The wall clock in microseconds since the Unix epoch, read inside the task's own code: the moment it ran,
+    /// as its client sees it on the same machine.</summary>
+    public static long NowMicroseconds() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+
     /// <summary>Keeps its core busy for <paramref name="milliseconds"/> and returns how many loops it ran.</summary>
     public static long Spin(int milliseconds)
     {

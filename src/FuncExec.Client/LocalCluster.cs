@@ -107,7 +107,7 @@ internal sealed class LocalCluster : ICluster
                     dashboardOptions, new LocalDashboardSource(scheduler, index), options.LoggerFactory ?? NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
             }
 
-            await node.StartAsync(new EmbeddedSchedulerLink(scheduler, index), cancellationToken).ConfigureAwait(false);
+            await node.StartAsync(new EmbeddedSchedulerLink(scheduler, index), options.ReadyWithFirstWorker, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

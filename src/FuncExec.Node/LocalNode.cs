@@ -25,9 +25,13 @@ internal sealed class LocalNode : IAsyncDisposable
     private readonly WorkerHandle[] _workers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _allReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _firstReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan SpareRestartDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan FirstSpareDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock _spareLock = new();
+    // What the tasks of open computations load, for the warm spare to load ahead of need.
+    private readonly SparePreparation _preparation = new();
     private SpareWorker? _spareStarting;
     private SpareWorker? _spareReady;
     private ISchedulerLink? _link;
@@ -98,7 +102,15 @@ internal sealed class LocalNode : IAsyncDisposable
     internal bool IsStopping => _stopping.IsCancellationRequested;
 
     /// <summary>Starts the workers, reporting to <paramref name="link"/>, and waits until all said hello.</summary>
-    public async Task StartAsync(ISchedulerLink link, CancellationToken cancellationToken = default)
+    public Task StartAsync(ISchedulerLink link, CancellationToken cancellationToken = default) => StartAsync(link, untilFirstReady: false, cancellationToken);
+
+    /// <summary>
+    /// Starts the workers, reporting to <paramref name="link"/>, and waits until all said hello, or with
+    /// <paramref name="untilFirstReady"/> until the first did: the scheduler places work on each worker as it says
+    /// hello, so the first task need not wait for the slowest process start (the others join as they come, and
+    /// one that does not start within <see cref="NodeOptions.WorkerStartTimeout"/> is logged).
+    /// </summary>
+    public async Task StartAsync(ISchedulerLink link, bool untilFirstReady, CancellationToken cancellationToken = default)
     {
         _link = link ?? throw new ArgumentNullException(nameof(link));
         NodeLog.Starting(_logger, Options.Name, Plural.Of(_workers.Length, "worker"), CoreList.Format(WorkerCores));
@@ -112,20 +124,48 @@ internal sealed class LocalNode : IAsyncDisposable
         timeout.CancelAfter(Options.WorkerStartTimeout);
         try
         {
-            await _allReady.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            StartSpare();
+            await (untilFirstReady ? _firstReady.Task : _allReady.Task).WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // A library user has no --debug: name the logger too, and say what the worker said
-            // when it died, which is usually all it takes.
-            var failure = _workers.Select(w => w.DescribeStartFailure()).FirstOrDefault(d => d is not null);
-            throw new TimeoutException(
-                $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}"
-                + (failure is null ? string.Empty : $"; {failure}")
-                + "; the workers' output is logged (category FuncExec.Node): give the cluster a logger "
-                + "(LocalClusterOptions.LoggerFactory from C#, --debug on the funcexec command) to see all of it");
+            throw new TimeoutException(StartFailure());
         }
+
+        if (!untilFirstReady)
+        {
+            // The spare starts a moment after the workers: a process start is CPU-heavy, and right now the cores
+            // are needed by the first tasks (a short `funcexec run` is over before the spare would be of use).
+            StartSpareLater(FirstSpareDelay);
+            return;
+        }
+
+        _ = _allReady.Task.WaitAsync(Options.WorkerStartTimeout, _stopping.Token).ContinueWith(
+            all =>
+            {
+                if (all.IsCompletedSuccessfully)
+                {
+                    StartSpareLater(FirstSpareDelay);
+                }
+                else if (all.Exception?.InnerException is TimeoutException)
+                {
+                    NodeLog.SpawnFailed(_logger, -1, StartFailure());
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Why not every worker said hello in time: how many did, and what the first that did not said.</summary>
+    private string StartFailure()
+    {
+        // A library user has no --debug: name the logger too, and say what the worker said
+        // when it died, which is usually all it takes.
+        var failure = _workers.Select(w => w.DescribeStartFailure()).FirstOrDefault(d => d is not null);
+        return $"only {Volatile.Read(ref _readyCount)} of {Plural.Of(_workers.Length, "worker")} started within {Durations.Format(Options.WorkerStartTimeout)}"
+            + (failure is null ? string.Empty : $"; {failure}")
+            + "; the workers' output is logged (category FuncExec.Node): give the cluster a logger "
+            + "(LocalClusterOptions.LoggerFactory from C#, --debug on the funcexec command) to see all of it";
     }
 
     /// <summary>The process id of the connected warm spare, or 0.</summary>
@@ -158,9 +198,12 @@ internal sealed class LocalNode : IAsyncDisposable
 
         // The next spare starts a moment later: a process start is CPU-heavy, and right now the
         // cores are needed by the worker taking over and the task it is handed.
-        _ = Task.Delay(SpareRestartDelay).ContinueWith(_ => StartSpare(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        StartSpareLater(SpareRestartDelay);
         return spare;
     }
+
+    private void StartSpareLater(TimeSpan delay) =>
+        _ = Task.Delay(delay).ContinueWith(_ => StartSpare(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     private void StartSpare()
     {
@@ -199,7 +242,48 @@ internal sealed class LocalNode : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks) => _workers[workerId].Assign(tasks);
+    public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
+    {
+        _workers[workerId].Assign(tasks);
+        if (Options.WarmSpare)
+        {
+            foreach (var task in tasks)
+            {
+                if (_preparation.Observe(task) is { } prepare)
+                {
+                    SendToSpare(new WorkerEnvelope { PrepareComputation = prepare });
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends a frame to the connected warm spare, if there is one; lost with a spare that dies.</summary>
+    private void SendToSpare(WorkerEnvelope envelope)
+    {
+        lock (_spareLock)
+        {
+            SendToSpareLocked(envelope);
+        }
+    }
+
+    private void SendToSpareLocked(WorkerEnvelope envelope)
+    {
+        if (_spareReady?.Socket is not { } socket)
+        {
+            return;
+        }
+
+        var frame = new System.Buffers.ArrayBufferWriter<byte>(256);
+        FrameCodec.Write(frame, envelope);
+        try
+        {
+            socket.Send(frame.WrittenSpan);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The spare is dying; TryTakeSpare finds it unconnected and starts another.
+        }
+    }
 
     /// <inheritdoc />
     public void Kill(int workerId, long taskId, int attempt) => _workers[workerId].Kill(taskId, attempt);
@@ -228,6 +312,9 @@ internal sealed class LocalNode : IAsyncDisposable
             {
                 worker.Send(closed);
             }
+
+            _preparation.Forget(computation.Computation);
+            SendToSpare(closed);
 
             // Workers may still read its files while they finish; deleting unlinks names, not open files.
             ComponentStore.DeleteFolder(folder);
@@ -399,6 +486,12 @@ internal sealed class LocalNode : IAsyncDisposable
                         spare.Connected(socket, stream, hello.Pid);
                         _spareReady = spare;
                         _spareStarting = null;
+                        // What the open computations' tasks load, so it is loaded here before this spare takes over.
+                        foreach (var prepare in _preparation.All())
+                        {
+                            SendToSpareLocked(new WorkerEnvelope { PrepareComputation = prepare });
+                        }
+
                         return;
                     }
                 }
@@ -423,6 +516,7 @@ internal sealed class LocalNode : IAsyncDisposable
             }
 
             _workers[hello.WorkerId].Attach(socket, stream, hello.Pid);
+            _firstReady.TrySetResult();
             if (Interlocked.Increment(ref _readyCount) == _workers.Length)
             {
                 _allReady.TrySetResult();

@@ -22,6 +22,8 @@ internal sealed class TaskBoard : IDisposable
     private HeldTask? _runningState;
     private List<long>? _closing;
     private volatile bool _closingPending;
+    private List<PrepareComputation>? _preparing;
+    private volatile bool _preparingPending;
     private bool _closed;
 
     public TaskBoard(Func<TaskAssignment, CancellationToken, TaskContext> createContext)
@@ -236,6 +238,35 @@ internal sealed class TaskBoard : IDisposable
             _closing = null;
             _closingPending = false;
             return closing;
+        }
+    }
+
+    /// <summary>Asks the executing thread to prepare a computation (a warm spare's, ahead of need) between tasks.</summary>
+    public void RequestPrepare(PrepareComputation prepare)
+    {
+        lock (_lock)
+        {
+            (_preparing ??= []).Add(prepare);
+            _preparingPending = true;
+        }
+
+        _available.Release();
+    }
+
+    /// <summary>The computations to prepare asked for since the last call, or null; cheap when none were.</summary>
+    public List<PrepareComputation>? TakePreparing()
+    {
+        if (!_preparingPending)
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            var preparing = _preparing;
+            _preparing = null;
+            _preparingPending = false;
+            return preparing;
         }
     }
 

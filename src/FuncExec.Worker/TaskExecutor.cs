@@ -60,16 +60,69 @@ internal sealed class TaskExecutor
         Volatile.Write(ref _workerId, workerId);
     }
 
-    /// <summary>Runs a method task whose result nobody sees, to compile the path every task takes.</summary>
+    /// <summary>Runs a method task and a lambda task whose results nobody sees, to compile the paths tasks take.</summary>
     public void WarmUp()
     {
-        var warm = new TaskAssignment
+        var method = new TaskAssignment
         {
             Method = new MethodCall { Name = "System.Math.Max" },
             ArgsJson = ByteString.CopyFromUtf8("[1,2]"),
         };
-        warm.Cores.Add(_cores[0]);
-        _ = Run(warm);
+        method.Cores.Add(_cores[0]);
+        _ = Run(method);
+
+        var lambda = new TaskAssignment
+        {
+            Lambda = new LambdaMethodCall { MethodName = "System.Math.Max" },
+            ArgsJson = ByteString.CopyFromUtf8("[1,2]"),
+        };
+        lambda.Lambda.ParameterTypes.Add(typeof(int).AssemblyQualifiedName);
+        lambda.Lambda.ParameterTypes.Add(typeof(int).AssemblyQualifiedName);
+        lambda.Cores.Add(_cores[0]);
+        _ = Run(lambda);
+    }
+
+    /// <summary>
+    /// A warm spare prepares for the tasks of an open computation: makes its load context, loads the assemblies its
+    /// tasks named and binds their lambda calls, so the first of them it runs after taking a worker's place finds all
+    /// that done; between tasks only. Nothing of the computation's code runs. Advisory: what fails here is left for
+    /// the task that needs it, which then fails or succeeds as it would have without this.
+    /// </summary>
+    public void PrepareComputation(PrepareComputation prepare)
+    {
+        ComputationScope scope;
+        try
+        {
+            scope = ScopeOf(prepare.Computation);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+
+        foreach (var component in prepare.Components)
+        {
+            try
+            {
+                _ = scope.LoadAssembly(component);
+            }
+            catch (Exception ex) when (ex is IOException or BadImageFormatException or InvalidDataException or InvalidOperationException)
+            {
+                // The task that names it meets the same error, and reports it.
+            }
+        }
+
+        foreach (var lambda in prepare.Lambdas)
+        {
+            try
+            {
+                _ = scope.Lambdas.Get(lambda, scope.LoadAssembly);
+            }
+            catch (Exception ex) when (ex is not (OutOfMemoryException or InsufficientExecutionStackException))
+            {
+                // As above: binding runs none of the computation's code, and the task that makes this call binds it again.
+            }
+        }
     }
 
     /// <summary>Drops computation <paramref name="computation"/> and unloads its assemblies; between tasks only.</summary>

@@ -46,6 +46,14 @@ internal sealed class WorkerLoop : IDisposable
                 }
             }
 
+            if (_board.TakePreparing() is { } preparing)
+            {
+                foreach (var computation in preparing)
+                {
+                    _executor.PrepareComputation(computation);
+                }
+            }
+
             if (!_board.TryStart(out var task))
             {
                 _results.Flush();
@@ -124,6 +132,9 @@ internal sealed class WorkerLoop : IDisposable
                         break;
                     case WorkerEnvelope.BodyOneofCase.ComputationClosed:
                         _board.RequestClose(envelope.ComputationClosed.Computation);
+                        break;
+                    case WorkerEnvelope.BodyOneofCase.PrepareComputation:
+                        _board.RequestPrepare(envelope.PrepareComputation);
                         break;
                     case WorkerEnvelope.BodyOneofCase.Shutdown:
                         _board.Close();

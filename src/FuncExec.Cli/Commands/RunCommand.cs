@@ -147,7 +147,16 @@ internal static class RunCommand
         {
             cluster = schedulerAddress is null
                 ? await LocalCluster.StartAsync(
-                    new LocalClusterOptions { Workers = NodeCommand.Workers("run", "--workers", workers, CpuAffinity.AvailableCores().Count, Console.Error), Order = order, LoggerFactory = logging, ProfilePath = profileFile?.FullName, Dashboard = dashboard },
+                    new LocalClusterOptions
+                    {
+                        Workers = NodeCommand.Workers("run", "--workers", workers, CpuAffinity.AvailableCores().Count, Console.Error),
+                        Order = order,
+                        LoggerFactory = logging,
+                        ProfilePath = profileFile?.FullName,
+                        Dashboard = dashboard,
+                        // The first tasks start on the first workers up; the rest join as they start.
+                        ReadyWithFirstWorker = true,
+                    },
                     cancellationToken).ConfigureAwait(false)
                 : await RemoteCluster.ConnectAsync(
                     schedulerAddress, new RemoteClusterOptions { Security = security, LoggerFactory = logging, ReattachTime = reattachTime }, cancellationToken).ConfigureAwait(false);
