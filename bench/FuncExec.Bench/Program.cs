@@ -18,6 +18,7 @@ using FuncExec.Client;
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
 // `map [--items N] [--rounds N]` measures only MapAsync (automatic chunks and 1,000 items a chunk) on both setups
 // beside Pool.imap_unordered at the same chunk sizes, with their ratios.
+// `map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
 // `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
 // `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
 // direct, and Celery through the same broker (apt-get install python3-celery).
@@ -69,6 +70,18 @@ if (args is ["broker", ..])
 if (args is ["map", ..])
 {
     await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3));
+    return 0;
+}
+
+if (args is ["map-profile", ..])
+{
+    // The CPU cost per item of each step of the map path, in this process, with no cluster.
+    for (var round = 0; round < Arg("--rounds", 3); round++)
+    {
+        MapProfile.Run(Arg("--items", 1_000_000), Arg("--chunk", 125_000));
+        Console.WriteLine();
+    }
+
     return 0;
 }
 
