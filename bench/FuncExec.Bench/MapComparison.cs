@@ -13,7 +13,10 @@ internal static class MapComparison
 
     public static async Task RunAsync(int workers, int items, int rounds)
     {
-        int?[] sizes = [null, FixedChunk];
+        // Automatic chunks, 1,000 a chunk, and Pool.map's own rule (items ÷ (4 × workers)), which Python users pick.
+        var poolRule = (items + (4 * workers) - 1) / (4 * workers);
+        int?[] sizes = [null, FixedChunk, poolRule];
+        var automatic = Math.Min(TaskOptions.MaxAutomaticChunkSize, poolRule);
         double[][] embedded;
         Console.Error.WriteLine($"embedded map: {rounds} rounds of MapAsync over {items:N0} items ...");
         await using (var local = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers }))
@@ -29,19 +32,18 @@ internal static class MapComparison
             distributed = await MapWorkload.MeasureChunkSizesAsync(remote, items, sizes, rounds);
         }
 
-        var python = Baseline.RunImapUnordered(items, workers, [0, FixedChunk]);
-        var automatic = (items + (4 * workers) - 1) / (4 * workers);
+        var python = Baseline.RunImapUnordered(items, workers, [automatic, FixedChunk, poolRule]);
 
         Console.WriteLine();
-        Console.WriteLine($"{items:N0} no-op items on {workers} workers; medians of {rounds} rounds (items/s); imap_unordered = Pool({workers}).imap_unordered(noop, range({items}), chunksize=C)");
-        Console.WriteLine($"{"chunk size",-22} {"embedded",12} {"scheduler+node",15} {"imap_unordered",15} {"embedded/imap",14} {"sched+node/imap",16}");
+        Console.WriteLine($"{items:N0} no-op items on {workers} workers; medians of {rounds} rounds (items/s); imap_unordered = Pool({workers}).imap_unordered(noop, range({items}), chunksize=C), C the row's chunk size");
+        Console.WriteLine($"{"chunk size",-26} {"embedded",12} {"scheduler+node",15} {"imap_unordered",15} {"embedded/imap",14} {"sched+node/imap",16}");
         for (var i = 0; i < sizes.Length; i++)
         {
-            var label = sizes[i] is { } size ? $"{size:N0}" : $"automatic ({automatic:N0})";
+            var label = sizes[i] is not { } size ? $"automatic ({automatic:N0})" : size == poolRule ? $"{size:N0} (Pool.map's rule)" : $"{size:N0}";
             var e = Median(embedded[i]);
             var d = Median(distributed[i]);
             double? p = python is null ? null : python[i].ItemsPerSecond;
-            Console.WriteLine($"{label,-22} {e,12:N0} {d,15:N0} {Cell(p, "N0"),15} {Cell(e / p, "F2"),14} {Cell(d / p, "F2"),16}");
+            Console.WriteLine($"{label,-26} {e,12:N0} {d,15:N0} {Cell(p, "N0"),15} {Cell(e / p, "F2"),14} {Cell(d / p, "F2"),16}");
             Console.Error.WriteLine($"  rounds, {label}: embedded {string.Join(", ", embedded[i].Select(f => f.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}; scheduler+node {string.Join(", ", distributed[i].Select(f => f.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}");
         }
     }

@@ -16,7 +16,7 @@ using FuncExec.Client;
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
-// `map [--items N] [--rounds N]` measures only MapAsync (automatic chunks and 1,000 items a chunk) on both setups
+// `map [--items N] [--rounds N]` measures only MapAsync (automatic chunks, 1,000 a chunk, and items ÷ (4 × workers)) on both setups
 // beside Pool.imap_unordered at the same chunk sizes, with their ratios.
 // `map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
 // `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
@@ -177,7 +177,7 @@ Console.WriteLine($"{"W2 p50 / floor",-16} {embedded.Figures.W2P50 / floorP50,16
 Console.WriteLine($"{"W3 efficiency",-16} {embedded.Figures.W3,16:F3} {distributed.Figures.W3,16:F3} {"-",16} {"-",12}  >= 0.97 (ideal {embedded.Figures.W3Ideal:F2} s)");
 Console.WriteLine($"{"W4 kill→next ms",-16} {Workloads.Percentile(embedded.W4, 0.5),16:F1} {Workloads.Percentile(distributed.W4, 0.5),16:F1} {"-",16} {"-",12}  <= 50 (p50; p90 {Workloads.Percentile(embedded.W4, 0.9):F1} / {Workloads.Percentile(distributed.W4, 0.9):F1})");
 Console.WriteLine($"{"W5 wall s",-16} {embedded.W5.WithCrash,16:F2} {distributed.W5.WithCrash,16:F2} {"-",16} {"-",12}  all 100 results, crashed task retried (without the crash: {embedded.W5.Clean:F2} / {distributed.W5.Clean:F2} s)");
-Console.WriteLine($"{"map items/s",-16} {embedded.Map.Chunked,16:N0} {distributed.Map.Chunked,16:N0} {Cell(imap, "N0"),16} {"-",12}  MapAsync over {MapItems:N0} items in chunks vs imap_unordered (one task per item, {MapPerItemItems:N0} items: {embedded.Map.PerItem:N0} / {distributed.Map.PerItem:N0})");
+Console.WriteLine($"{"map items/s",-16} {embedded.Map.Chunked,16:N0} {distributed.Map.Chunked,16:N0} {Cell(imap, "N0"),16} {"-",12}  MapAsync over {MapItems:N0} items in automatic chunks vs imap_unordered with chunksize items ÷ (4 × workers) (one task per item, {MapPerItemItems:N0} items: {embedded.Map.PerItem:N0} / {distributed.Map.PerItem:N0})");
 Console.WriteLine($"{"map / imap",-16} {Cell(embedded.Map.Chunked / imap, "F2"),16} {Cell(distributed.Map.Chunked / imap, "F2"),16} {"-",16} {"-",12}  >= 1.00 / >= 1.00");
 Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process (W4 p50 is {Workloads.Percentile(embedded.W4, 0.5) / refillCold:F2}× a process start)");
 return 0;

@@ -271,11 +271,12 @@ public sealed partial class Computation : IAsyncDisposable
         return calls;
     }
 
-    /// <summary>Items ÷ (4 × workers), rounded up: a few chunks per worker, so the last ones balance.</summary>
+    /// <summary>Items ÷ (4 × workers), rounded up: a few chunks per worker, so the last ones balance; at most
+    /// <see cref="TaskOptions.MaxAutomaticChunkSize"/>, so a long map streams through the workers in small chunks.</summary>
     private async Task<int> AutomaticChunkAsync(int items, CancellationToken cancellationToken)
     {
         var workers = Math.Max(1, (await WorkersAsync(cancellationToken).ConfigureAwait(false)).Count);
-        return (items + (4 * workers) - 1) / (4 * workers);
+        return Math.Min(TaskOptions.MaxAutomaticChunkSize, (items + (4 * workers) - 1) / (4 * workers));
     }
 
     private sealed class ParameterReplacer(ParameterExpression parameter, Expression value) : ExpressionVisitor

@@ -65,46 +65,67 @@ internal sealed class TypedMapChunkRunner<TArg, TResult> : MapChunkRunner
         _argumentOptions = FunctionJson.OptionsFor(typeof(TArg));
         _resultOptions = FunctionJson.OptionsFor(typeof(TResult));
 
-        // What the serializer's own writer does with these options, so each result's bytes are those of SerializeResult.
-        _writerOptions = new JsonWriterOptions { Encoder = _resultOptions.Encoder, Indented = _resultOptions.WriteIndented, MaxDepth = _resultOptions.MaxDepth };
+        // The writer the serializer makes for itself with these options (it skips validation too), so each result's bytes
+        // are those of SerializeResult.
+        _writerOptions = new JsonWriterOptions
+        {
+            Encoder = _resultOptions.Encoder,
+            Indented = _resultOptions.WriteIndented,
+            MaxDepth = _resultOptions.MaxDepth,
+            SkipValidation = true,
+        };
     }
 
     public override byte[] Run(ReadOnlySpan<byte> itemsJson, ref int called)
     {
-        // The whole chunk is JSON before any item runs, as a parse of the whole document made sure.
-        var check = new Utf8JsonReader(itemsJson);
-        if (!check.Read() || check.TokenType != JsonTokenType.StartArray)
+        // Every item is read first, in one pass that also makes sure the whole chunk is JSON before any item runs, as a
+        // parse of the whole document did. An item that is not one argument of the parameter's type is kept as its bytes,
+        // for the general path to read (and refuse, in the words it always did) when its turn comes.
+        var reader = new Utf8JsonReader(itemsJson);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
         {
             throw new InvalidDataException("a map chunk's arguments must be an array of argument arrays");
         }
 
-        while (check.Read())
+        var arguments = new List<TArg>();
+        List<(int Index, int Start, int End)>? general = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            var item = reader;
+            if (TryReadArguments(ref reader, out var argument))
+            {
+                arguments.Add(argument);
+                continue;
+            }
+
+            reader = item;
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            (general ??= []).Add((arguments.Count, start, (int)reader.BytesConsumed));
+            arguments.Add(default!);
         }
+
+        // Anything after the array is not JSON the reader accepts: it throws here, still before any item runs.
+        _ = reader.Read();
 
         var output = new ArrayBufferWriter<byte>(Math.Max(256, itemsJson.Length));
         using (var writer = new Utf8JsonWriter(output, _writerOptions))
         {
             writer.WriteStartArray();
-            var reader = new Utf8JsonReader(itemsJson);
-            reader.Read();
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            var next = 0;
+            for (var i = 0; i < arguments.Count; i++)
             {
                 called++;
-                var item = reader;
-                if (TryReadArguments(ref reader, out var argument))
+                if (general is not null && next < general.Count && general[next].Index == i)
                 {
-                    WriteResult(writer, _call(argument));
-                    continue;
+                    var (_, start, end) = general[next++];
+                    var value = _bound.Invoke(itemsJson[start..end], null);
+                    writer.WriteRawValue(_bound.SerializeResult(value), skipInputValidation: true);
                 }
-
-                // Not one argument that reads as the parameter's type: the general path reads the item alone, and says
-                // what is wrong with it in the words (and at the positions) it always did.
-                reader = item;
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                var value = _bound.Invoke(itemsJson[start..(int)reader.BytesConsumed], null);
-                writer.WriteRawValue(_bound.SerializeResult(value), skipInputValidation: true);
+                else
+                {
+                    WriteResult(writer, _call(arguments[i]));
+                }
             }
 
             writer.WriteEndArray();
