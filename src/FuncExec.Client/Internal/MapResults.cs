@@ -55,6 +55,12 @@ internal static class MapResults
             throw Invalid(report, count, string.Create(CultureInfo.InvariantCulture, $"a result of {json.Length:N0} characters, over the {MaxResultChars:N0} a worker holds any result to"));
         }
 
+        // Ints in the form a worker writes them take a scan; anything else, or a scan that fails, the JSON reader.
+        if (typeof(T) == typeof(int) && Int32Chunks.TryReadResults(json, ((int[])(object)results).AsSpan(start, count)))
+        {
+            return;
+        }
+
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(json));
         var whole = false;
         try
