@@ -35,7 +35,15 @@ internal abstract class MapChunkRunner
         }
 
         var type = typeof(TypedMapChunkRunner<,>).MakeGenericType(parameters[0].ParameterType, result);
-        return (MapChunkRunner)Activator.CreateInstance(type, bound)!;
+        try
+        {
+            return (MapChunkRunner)Activator.CreateInstance(type, bound)!;
+        }
+        catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is ArgumentException)
+        {
+            // A method no delegate binds to (a varargs one): the general path calls it, as before.
+            return null;
+        }
     }
 
     /// <summary>Runs every item of <paramref name="itemsJson"/>, a JSON array of argument arrays; returns the JSON array of their results.</summary>
