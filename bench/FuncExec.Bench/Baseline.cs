@@ -39,6 +39,23 @@ internal static class Baseline
         return times;
     }
 
+    /// <summary>
+    /// <c>Pool(workers).imap_unordered(noop, range(items), chunksize=C)</c> collected into a list, once per chunk size
+    /// (0 stands for items ÷ (4 × workers) rounded up, <c>Pool.map</c>'s own rule); items per second by chunk size, or null
+    /// (with the reason on standard error) when it did not run.
+    /// </summary>
+    public static IReadOnlyList<(int ChunkSize, double ItemsPerSecond)>? RunImapUnordered(int items, int workers, IReadOnlyList<int> chunkSizes)
+    {
+        var automatic = (items + (4 * workers) - 1) / (4 * workers);
+        using var json = RunPythonJson(
+            "Python multiprocessing imap_unordered",
+            "imap_unordered_baseline.py",
+            [Invariant(items), Invariant(workers), .. chunkSizes.Select(c => Invariant(c == 0 ? automatic : c))]);
+        return json?.RootElement.GetProperty("runs").EnumerateArray()
+            .Select(run => (run.GetProperty("chunksize").GetInt32(), run.GetProperty("items_per_s").GetDouble()))
+            .ToArray();
+    }
+
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static (double W1, double W2P50)? RunPython(string title, string scriptName, params string[] arguments)

@@ -12,7 +12,8 @@ using FuncExec.Client;
 //   W4           KillAsync of a running task → the next queued task starts on the freed core (as the node says),
 //                and → the next task's own code runs (a timestamp taken inside it, as a user sees it)
 //   W5           100 tasks of 20 ms, one of which kills its own worker once: all results, the crashed one retried
-//   map          MapAsync over 100,000 tiny items, in chunks and one task per item
+//   map          MapAsync over 1,000,000 no-op items in chunks (and 100,000 one task per item), beside Python's
+//                Pool.imap_unordered over as many items on as many processes
 // each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
 // separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
 // (a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
@@ -24,6 +25,9 @@ using FuncExec.Client;
 // `scale [--nodes N] [--node-workers N] [--tasks N] [--clients N]` drives the scheduler's own logic with simulated nodes
 // (1,000 × 32 workers and 1,000,000 tasks from 10 clients by default) beside 1 node × 2 workers: cost per task, memory
 // per task held, reaction to a node's loss.
+// `map [--items N] [--rounds N]` measures only MapAsync (automatic chunks, 1,000 a chunk, and items ÷ (4 × workers)) on both setups
+// beside Pool.imap_unordered at the same chunk sizes, with their ratios.
+// `map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
 // `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
 // `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
 // direct, and Celery through the same broker (apt-get install python3-celery).
@@ -44,6 +48,9 @@ if (args is [StartupWorkloads.LocalOnceArgument])
 }
 
 var workers = Arg("--workers", 2);
+// The map row's sizes: chunked, and one task per item (which runs at W1's pace).
+const int MapItems = 1_000_000;
+const int MapPerItemItems = 100_000;
 var workloads = new Workloads
 {
     Workers = workers,
@@ -103,6 +110,24 @@ if (args is ["kill-next", ..])
 if (args is ["scale", ..])
 {
     SchedulerScale.Run(Arg("--nodes", 1000), Arg("--node-workers", 32), Arg("--tasks", 1_000_000), Arg("--clients", 10));
+    return 0;
+}
+
+if (args is ["map", ..])
+{
+    await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3));
+    return 0;
+}
+
+if (args is ["map-profile", ..])
+{
+    // The CPU cost per item of each step of the map path, in this process, with no cluster.
+    for (var round = 0; round < Arg("--rounds", 3); round++)
+    {
+        MapProfile.Run(Arg("--items", 1_000_000), Arg("--chunk", 125_000));
+        Console.WriteLine();
+    }
+
     return 0;
 }
 
@@ -187,6 +212,8 @@ var startupFigures = await MeasureStartupAsync(Arg("--startup-rounds", 5));
 var python = Baseline.RunMultiprocessing(workloads.W1Tasks, workers);
 // Dask manages a few hundred to a few thousand tasks a second: a quarter of W1 is plenty.
 var dask = Baseline.RunDask(Math.Max(1_000, workloads.W1Tasks / 4), workers);
+// The map row's baseline: imap_unordered over as many items, chunked by the rule MapAsync's automatic chunks follow.
+var imap = Baseline.RunImapUnordered(MapItems, workers, [0])?[0].ItemsPerSecond;
 
 Console.WriteLine();
 Console.WriteLine($"floor (Unix-socket ping-pong p50): {floorP50:F1} µs; {workers} workers");
@@ -199,7 +226,8 @@ Console.WriteLine($"{"W3 efficiency",-16} {embedded.Figures.W3,16:F3} {distribut
 Console.WriteLine($"{"W4 kill→next ms",-16} {Workloads.Percentile(embedded.W4.Started, 0.5),16:F1} {Workloads.Percentile(distributed.W4.Started, 0.5),16:F1} {"-",16} {"-",12}  <= 50 (p50; p90 {Workloads.Percentile(embedded.W4.Started, 0.9):F1} / {Workloads.Percentile(distributed.W4.Started, 0.9):F1})");
 Console.WriteLine($"{"W4 kill→runs ms",-16} {Workloads.Percentile(embedded.W4.Ran, 0.5),16:F1} {Workloads.Percentile(distributed.W4.Ran, 0.5),16:F1} {"-",16} {"-",12}  <= 20 (p50, to the next task's own code; p90 {Workloads.Percentile(embedded.W4.Ran, 0.9):F1} / {Workloads.Percentile(distributed.W4.Ran, 0.9):F1})");
 Console.WriteLine($"{"W5 wall s",-16} {embedded.W5.WithCrash,16:F2} {distributed.W5.WithCrash,16:F2} {"-",16} {"-",12}  all 100 results, crashed task retried (without the crash: {embedded.W5.Clean:F2} / {distributed.W5.Clean:F2} s)");
-Console.WriteLine($"{"map items/s",-16} {embedded.Map.Chunked,16:N0} {distributed.Map.Chunked,16:N0} {"-",16} {"-",12}  MapAsync over 100,000 items in chunks (one task per item: {embedded.Map.PerItem:N0} / {distributed.Map.PerItem:N0})");
+Console.WriteLine($"{"map items/s",-16} {embedded.Map.Chunked,16:N0} {distributed.Map.Chunked,16:N0} {Cell(imap, "N0"),16} {"-",12}  MapAsync over {MapItems:N0} items in automatic chunks vs imap_unordered with chunksize items ÷ (4 × workers) (one task per item, {MapPerItemItems:N0} items: {embedded.Map.PerItem:N0} / {distributed.Map.PerItem:N0})");
+Console.WriteLine($"{"map / imap",-16} {Cell(embedded.Map.Chunked / imap, "F2"),16} {Cell(distributed.Map.Chunked / imap, "F2"),16} {"-",16} {"-",12}  >= 1.00 / >= 1.00");
 Console.WriteLine($"crash refill p50: {refillSpare:F1} ms with the warm spare, {refillCold:F1} ms starting a new worker process (W4 p50 is {Workloads.Percentile(embedded.W4.Started, 0.5) / refillCold:F2}× a process start)");
 PrintStartup(startupFigures);
 return 0;
@@ -269,8 +297,8 @@ async Task<Measured> MeasureAllAsync(ICluster cluster, string label)
     var w4 = await KillWorkloads.KillRefillAsync(cluster, workers, rounds: 15);
     Console.Error.WriteLine($"{label} W5: 100 tasks of 20 ms, one crashes its worker once ...");
     var w5 = await KillWorkloads.CrashRecoveryAsync(cluster);
-    Console.Error.WriteLine($"{label} map: MapAsync over 100,000 tiny items ...");
-    var map = await MapWorkload.MeasureAsync(cluster, 100_000);
+    Console.Error.WriteLine($"{label} map: MapAsync over {MapItems:N0} tiny items ...");
+    var map = await MapWorkload.MeasureAsync(cluster, MapItems, MapPerItemItems);
     return new Measured(figures, w4, w5, map);
 }
 

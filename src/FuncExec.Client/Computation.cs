@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Linq.Expressions;
+using System.Text.Json;
 using FuncExec.Client.Internal;
 using FuncExec.Core.Functions.Lambdas;
 using FuncExec.Core.Tasks;
@@ -191,61 +192,91 @@ public sealed partial class Computation : IAsyncDisposable
     private async Task<IReadOnlyList<T>> MapCoreAsync<TItem, T>(IEnumerable<TItem> items, LambdaExpression call, TaskOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var parameter = call.Parameters[0];
-        var calls = new List<LambdaCall>();
-        foreach (var item in items)
-        {
-            var body = new ParameterReplacer(parameter, Expression.Constant(item, typeof(TItem))).Visit(call.Body);
-            calls.Add(LambdaCapture.Capture(Expression.Lambda(body)));
-        }
-
-        if (calls.Count == 0)
+        var inputs = items as IReadOnlyList<TItem> ?? [.. items];
+        if (inputs.Count == 0)
         {
             return [];
         }
 
-        var chunk = options?.ChunkSize ?? await AutomaticChunkAsync(calls.Count, cancellationToken).ConfigureAwait(false);
+        // Every item calls the same method; only the arguments differ. A chunk carries an array of them, written
+        // straight from the items when the lambda passes its parameter as it is, else captured item by item.
+        var template = LambdaCapture.TryCaptureMap<TItem>(call);
+        var captured = template is null ? CaptureEach(inputs, call) : null;
+
+        var chunk = options?.ChunkSize ?? await AutomaticChunkAsync(inputs.Count, cancellationToken).ConfigureAwait(false);
         if (chunk < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), chunk, "TaskOptions.ChunkSize must be at least 1");
         }
 
-        ClientMetrics.MapItemsSubmitted(calls.Count);
+        ClientMetrics.MapItemsSubmitted(inputs.Count);
         var tasks = new List<SubmittedTaskSpec>();
         var handles = new List<RemoteTask<T[]>>();
-        for (var start = 0; start < calls.Count; start += chunk)
+        var arguments = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(arguments);
+        for (var start = 0; start < inputs.Count; start += chunk)
         {
-            var count = Math.Min(chunk, calls.Count - start);
-            // Every item calls the same method; only the arguments differ. A chunk carries an array of them.
-            var arguments = new ArrayBufferWriter<byte>();
-            arguments.Write("["u8);
+            var count = Math.Min(chunk, inputs.Count - start);
+            arguments.ResetWrittenCount();
+            writer.Reset(arguments);
+            writer.WriteStartArray();
             for (var i = start; i < start + count; i++)
             {
-                if (i > start)
+                if (template is not null)
                 {
-                    arguments.Write(","u8);
+                    template.Write(writer, inputs[i]);
                 }
-
-                arguments.Write(calls[i].ArgumentsJson);
+                else
+                {
+                    writer.WriteRawValue(captured![i].ArgumentsJson, skipInputValidation: true);
+                }
             }
 
-            arguments.Write("]"u8);
-            var task = Build(calls[start] with { ArgumentsJson = arguments.WrittenSpan.ToArray() }, options, Target.Anywhere, $"[{start}..{start + count - 1}]");
+            writer.WriteEndArray();
+            writer.Flush();
+            var first = template?.Call ?? captured![start];
+            var task = Build(first with { ArgumentsJson = arguments.WrittenSpan.ToArray() }, options, Target.Anywhere, $"[{start}..{start + count - 1}]");
             task.Assignment.MapChunk = true;
             tasks.Add(task);
             handles.Add(new RemoteTask<T[]>(_backend, task.Name) { RequestTimeout = Options.Timeout });
         }
 
         await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
-        var chunks = await Task.WhenAll(handles.Select(h => h.Result)).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return [.. chunks.SelectMany(results => results)];
+
+        // Each chunk's results go straight to their place as the chunk ends; a chunk whose result is not as many
+        // results as it had items fails the map, naming it.
+        var results = new T[inputs.Count];
+        var decoded = new Task[handles.Count];
+        for (var c = 0; c < handles.Count; c++)
+        {
+            decoded[c] = MapResults.ReadAsync(handles[c], results, c * chunk, Math.Min(chunk, inputs.Count - (c * chunk)));
+        }
+
+        await Task.WhenAll(decoded).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
     }
 
-    /// <summary>Items ÷ (4 × workers), rounded up: a few chunks per worker, so the last ones balance.</summary>
+    // Each item's call captured on its own, the lambda's parameter replaced by the item: a lambda that uses the item
+    // inside an expression (x => Jobs.F(x.Name)) evaluates it per item here.
+    private static List<LambdaCall> CaptureEach<TItem>(IReadOnlyList<TItem> items, LambdaExpression call)
+    {
+        var parameter = call.Parameters[0];
+        var calls = new List<LambdaCall>(items.Count);
+        foreach (var item in items)
+        {
+            var body = new ParameterReplacer(parameter, Expression.Constant(item, typeof(TItem))).Visit(call.Body);
+            calls.Add(LambdaCapture.Capture(Expression.Lambda(body)));
+        }
+
+        return calls;
+    }
+
+    /// <summary>Items ÷ (4 × workers), rounded up: a few chunks per worker, so the last ones balance; at most
+    /// <see cref="TaskOptions.MaxAutomaticChunkSize"/>, so a long map streams through the workers in small chunks.</summary>
     private async Task<int> AutomaticChunkAsync(int items, CancellationToken cancellationToken)
     {
         var workers = Math.Max(1, (await WorkersAsync(cancellationToken).ConfigureAwait(false)).Count);
-        return (items + (4 * workers) - 1) / (4 * workers);
+        return Math.Min(TaskOptions.MaxAutomaticChunkSize, (items + (4 * workers) - 1) / (4 * workers));
     }
 
     private sealed class ParameterReplacer(ParameterExpression parameter, Expression value) : ExpressionVisitor

@@ -12,6 +12,19 @@ internal static class MapChunk
 {
     public static byte[] Run(BoundLambda bound, ReadOnlyMemory<byte> itemsJson, FuncExec.TaskContext? context)
     {
+        if (bound.ChunkRunner is { } runner)
+        {
+            var ran = 0;
+            try
+            {
+                return runner.Run(itemsJson.Span, ref ran);
+            }
+            finally
+            {
+                WorkerMetrics.MapItemsRan(ran);
+            }
+        }
+
         using var items = JsonDocument.Parse(itemsJson);
         if (items.RootElement.ValueKind != JsonValueKind.Array)
         {

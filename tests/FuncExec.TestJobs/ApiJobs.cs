@@ -8,6 +8,14 @@ public static class ApiJobs
 {
     public static int Square(int x) => x * x;
 
+    public static double Inverse(double x) => 1 / x;
+
+    public static long SquareLong(long x) => x * x;
+
+    public static string? Shout(string? text) => text?.ToUpperInvariant();
+
+    public static string Describe(object value) => value.ToString() ?? string.Empty;
+
     public static int SquareNonNegative(int x) => x >= 0 ? x * x : throw new ArgumentOutOfRangeException(nameof(x), x, "negative");
 
     public static int Pid() => Environment.ProcessId;

@@ -131,6 +131,29 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task MapAsync_ItemsOfManyTypesAndLambdaShapes_TheResultsOfEachCallAlone()
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var points = Enumerable.Range(0, 50).Select(i => new Point(i, -2 * i)).ToArray();
+        string?[] texts = ["a", "héllo wörld", "", null, "\"quoted\" <b>"];
+        double[] numbers = [1, 0, 4, -0.5, double.NaN];
+        object[] objects = [1, "x", 2.5];
+        var offset = 3;
+        var seven = new TaskOptions { ChunkSize = 7 };
+
+        // The item passed as it is, beside a captured variable: one template for all items.
+        Assert.Equal(points.Select(p => p with { X = p.X + 3 }), await computation.MapAsync(points, p => Jobs.Move(p, offset), seven));
+        // The item used inside an expression: each item's call captured on its own.
+        Assert.Equal(points.Select(p => -p.X), await computation.MapAsync(points, p => Jobs.Add(p.X, p.Y), seven));
+        Assert.Equal(texts.Select(t => t?.ToUpperInvariant()), await computation.MapAsync(texts, t => ApiJobs.Shout(t)));
+        Assert.Equal(numbers.Select(x => 1 / x), await computation.MapAsync(numbers, x => ApiJobs.Inverse(x)));
+        Assert.Equal(["1", "x", "2.5"], await computation.MapAsync(objects, o => ApiJobs.Describe(o)));
+        // An async method, and a conversion of the item (int to long): the general paths on both sides.
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => 2 * x), await computation.MapAsync(Enumerable.Range(0, 20), x => Jobs.DoubleLaterAsync(x), seven));
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => (long)x * x), await computation.MapAsync(Enumerable.Range(0, 20), x => ApiJobs.SquareLong(x), seven));
+    }
+
+    [Fact]
     public async Task MapAsync_ThousandsOfTinyItems_TravelAsAFewChunksAndKeepTheirOrder()
     {
         await using var computation = await Cluster.ScheduleAsync();

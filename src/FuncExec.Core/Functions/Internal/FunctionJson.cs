@@ -93,12 +93,16 @@ internal static class FunctionJson
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
         {
-            throw new ResultNotSerializableException(
-                $"the task returned a {TypeNames.Format(type)}, which cannot be written as JSON: {ex.Message} "
-                + "Return data (numbers, strings, arrays, lists, records), or write large or binary output to a file and return its path.",
-                ex);
+            throw NotSerializable(type, ex);
         }
     }
+
+    /// <summary>The error of a result of <paramref name="type"/> the serializer could not write.</summary>
+    public static ResultNotSerializableException NotSerializable(Type type, Exception ex) =>
+        new(
+            $"the task returned a {TypeNames.Format(type)}, which cannot be written as JSON: {ex.Message} "
+            + "Return data (numbers, strings, arrays, lists, records), or write large or binary output to a file and return its path.",
+            ex);
 
     // List<Point> is collectible when Point is; the context is the one of its collectible part.
     private static AssemblyLoadContext? CollectibleContextOf(Type type)

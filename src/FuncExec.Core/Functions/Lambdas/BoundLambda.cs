@@ -16,6 +16,7 @@ internal sealed class BoundLambda
 {
     private readonly ParameterInfo[] _parameters;
     private readonly Func<object?[], object?> _invoker;
+    private readonly Lazy<MapChunkRunner?> _chunkRunner;
 
     private BoundLambda(MethodInfo method)
     {
@@ -24,6 +25,7 @@ internal sealed class BoundLambda
         UsesContext = InjectedParameters.Any(_parameters);
         _invoker = InvokerFactory.Compile(method, out var resultType);
         ReturnType = resultType;
+        _chunkRunner = new Lazy<MapChunkRunner?>(() => MapChunkRunner.TryCreate(this), LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>The method that is called.</summary>
@@ -52,6 +54,10 @@ internal sealed class BoundLambda
     /// <exception cref="ArgumentMismatchException">An argument does not convert to its parameter's type.</exception>
     public object? Invoke(ReadOnlySpan<byte> argumentsJson, TaskContext? context) =>
         _invoker(LambdaBinder.ReadArguments(Method, _parameters, argumentsJson, context));
+
+    /// <summary>Runs map chunks of this method without boxing or a buffer per item; null when its shape does not allow
+    /// it (see <see cref="MapChunkRunner"/>). Made on first use.</summary>
+    public MapChunkRunner? ChunkRunner => _chunkRunner.Value;
 
     /// <summary>The result as UTF-8 JSON, serialized by its runtime type; <c>null</c> when the method returns nothing.</summary>
     public byte[] SerializeResult(object? value) => FunctionJson.SerializeResult(value, ReturnType == typeof(void));

@@ -32,7 +32,7 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// <c>null</c>. Any other use of the lambda's parameter is refused.</para>
 /// <para>Nothing is cached: every lambda carries fresh closures, so each capture evaluates anew.</para>
 /// </remarks>
-internal static class LambdaCapture
+internal static partial class LambdaCapture
 {
     private static readonly string RuntimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? string.Empty;
 

@@ -1,0 +1,166 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json;
+using FuncExec.Core.Functions.Internal;
+
+namespace FuncExec.Core.Functions.Lambdas;
+
+// A map's lambda, x => Jobs.F(x, n), captured once for all its items instead of once per item.
+internal static partial class LambdaCapture
+{
+    /// <summary>
+    /// Captures a map's call once for all its items, when the lambda's parameter is passed as an argument as it is
+    /// and every other argument is a constant or a captured variable (a chain of field reads).
+    /// </summary>
+    /// <param name="expression">A lambda of one parameter, the item, whose body is a call to a public static method.</param>
+    /// <returns>
+    /// The call, whose arguments per item <see cref="MapCallTemplate{TItem}.Write"/> writes as <see cref="Capture(LambdaExpression)"/>
+    /// would write them with the item in the parameter's place; or null when the lambda is anything else (the item
+    /// used inside an expression, an argument that must be evaluated per item, a call that cannot be sent): then
+    /// each item is captured on its own, which refuses what cannot be sent with the usual message.
+    /// </returns>
+    /// <remarks>The other arguments are evaluated once, here, rather than once per item: they are constants or fields,
+    /// so the values are the same, unless the items' enumeration itself writes those fields.</remarks>
+    /// <exception cref="LambdaNotSupportedException">An argument is not data JSON can carry (as the first item's capture would say).</exception>
+    public static MapCallTemplate<TItem>? TryCaptureMap<TItem>(LambdaExpression expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        if (expression.Parameters.Count != 1 || expression.Parameters[0].Type != typeof(TItem))
+        {
+            return null;
+        }
+
+        var item = expression.Parameters[0];
+        var body = expression.Body;
+        while (body is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } convert)
+        {
+            body = convert.Operand;
+        }
+
+        if (body is not MethodCallExpression call)
+        {
+            return null;
+        }
+
+        var method = call.Method;
+        try
+        {
+            Validate(method);
+        }
+        catch (LambdaNotSupportedException)
+        {
+            return null;
+        }
+
+        // Check every argument before evaluating any, in the order a single capture checks them.
+        var parameters = method.GetParameters();
+        var isItem = new bool[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (InjectedParameters.IsInjected(parameters[i].ParameterType))
+            {
+                continue;
+            }
+
+            isItem[i] = IsItem(call.Arguments[i], item);
+            if (!isItem[i] && (ParameterUseFinder.Find(call.Arguments[i], expression.Parameters) is not null || !IsConstantOrField(call.Arguments[i])))
+            {
+                return null;
+            }
+
+            CheckIsData(method, parameters[i], parameters[i].ParameterType);
+        }
+
+        var segments = new byte[]?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (InjectedParameters.IsInjected(parameters[i].ParameterType))
+            {
+                // The worker passes the running task's context or token here, whatever the lambda says.
+                segments[i] = "null"u8.ToArray();
+            }
+            else if (!isItem[i])
+            {
+                var value = ArgumentEvaluator.Evaluate(call.Arguments[i]);
+                segments[i] = SerializeArgument(method, parameters[i], value);
+            }
+        }
+
+        var type = method.DeclaringType!;
+        var assembly = type.Assembly;
+        var captured = new LambdaCall(
+            MethodName: type.FullName + "." + method.Name,
+            AssemblyPath: AssemblyPathOf(assembly),
+            AssemblyName: assembly.GetName().Name ?? string.Empty,
+            ParameterTypes: Array.ConvertAll(parameters, static p => QualifiedName(p.ParameterType)),
+            GenericArguments: method.IsGenericMethod ? Array.ConvertAll(method.GetGenericArguments(), QualifiedName) : [],
+            ResultType: ResultTypeOf(method.ReturnType),
+            ArgumentsJson: []);
+        return new MapCallTemplate<TItem>(captured, method, parameters, segments);
+    }
+
+    /// <summary>Throws as a single capture would when an item's runtime type is not data.</summary>
+    internal static void CheckItemIsData(MethodInfo method, ParameterInfo parameter, Type type) => CheckIsData(method, parameter, type);
+
+    /// <summary>The exception a single capture throws when an argument does not serialize.</summary>
+    internal static LambdaNotSupportedException ArgumentNotSerializable(MethodInfo method, ParameterInfo parameter, Type type, Exception ex) =>
+        LambdaErrors.NotSerializable(method, parameter, type, ex.Message, ex);
+
+    private static byte[] SerializeArgument(MethodInfo method, ParameterInfo parameter, object? value)
+    {
+        if (value is not null)
+        {
+            CheckIsData(method, parameter, value.GetType());
+        }
+
+        try
+        {
+            // A writer with default settings, as a single capture's, so the bytes are the same.
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                JsonSerializer.Serialize(writer, value, parameter.ParameterType, FunctionJson.Options);
+            }
+
+            return buffer.WrittenSpan.ToArray();
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
+        {
+            throw LambdaErrors.NotSerializable(method, parameter, value?.GetType() ?? parameter.ParameterType, ex.Message, ex);
+        }
+    }
+
+    // The item itself, or the item converted to a type it already is (boxed, or seen as a base type or interface):
+    // its JSON as that type is what the single capture writes. A conversion that changes the value (int to long,
+    // a user-defined operator) is left to the single capture.
+    private static bool IsItem(Expression argument, ParameterExpression item)
+    {
+        while (argument is UnaryExpression { NodeType: ExpressionType.Convert, Method: null } convert && convert.Type.IsAssignableFrom(convert.Operand.Type))
+        {
+            argument = convert.Operand;
+        }
+
+        return argument == item;
+    }
+
+    // Constants and captured variables read the same for every item; anything else (a property, a call, arithmetic)
+    // is evaluated once per item, as before.
+    private static bool IsConstantOrField(Expression argument)
+    {
+        while (true)
+        {
+            switch (argument)
+            {
+                case ConstantExpression:
+                    return true;
+                case MemberExpression { Member: FieldInfo, Expression: null }:
+                    return true;
+                case MemberExpression { Member: FieldInfo, Expression: { } target }:
+                    argument = target;
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
+}

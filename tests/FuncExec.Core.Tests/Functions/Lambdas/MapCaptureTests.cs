@@ -1,0 +1,90 @@
+using System.Linq.Expressions;
+using System.Text;
+using System.Text.Json;
+using FuncExec.Core.Functions.Lambdas;
+
+namespace FuncExec.Core.Tests.Functions.Lambdas;
+
+/// <summary>Issue 14: a map's call captured once writes each item's arguments exactly as capturing the call per item did.</summary>
+public sealed class MapCaptureTests
+{
+    [Fact]
+    public void TryCaptureMap_ItemAndConstants_SameBytesAsEachItemCapturedAlone()
+    {
+        var offset = 40;
+
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(x, 3), [0, -1, int.MaxValue, int.MinValue]);
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(x, offset), [1, 2]);
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(x, x), [5]);
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(offset, x), [7]);
+        AssertSameAsEach<string, string>(x => LambdaJobs.Greet(x, "Grüß dich"), ["Ann", "héllo \"quoted\" <b>", "", null!, "tab\t\u2028"]);
+        AssertSameAsEach<double, double>(x => LambdaJobs.Half(x), [1.5, -0.0, double.NaN, double.PositiveInfinity, 1e300, 0.1]);
+        AssertSameAsEach<long, long>(x => MapJobs.Twice(x), [long.MaxValue, 0]);
+        AssertSameAsEach<bool, bool>(x => MapJobs.Not(x), [true, false]);
+    }
+
+    [Fact]
+    public void TryCaptureMap_RecordsEnumsNullablesAndObjects_SameBytesAsEachItemCapturedAlone()
+    {
+        AssertSameAsEach<JobOrder, string>(x => LambdaJobs.Describe(x), [new JobOrder("Ann", 1, JobPriority.Low), new JobOrder("Bé", 2, JobPriority.Urgent), null!]);
+        AssertSameAsEach<JobPriority, JobPriority>(x => MapJobs.Raise(x), [JobPriority.Low, JobPriority.Normal, (JobPriority)42]);
+        AssertSameAsEach<int?, int>(x => LambdaJobs.OrMinusOne(x), [1, null]);
+        AssertSameAsEach<int, int>(x => LambdaJobs.OrMinusOne(x), [3]);
+        AssertSameAsEach<int, string>(x => LambdaJobs.Show(x), [1, 2]);
+        AssertSameAsEach<object, string>(x => LambdaJobs.Show(x), [1, "two", new JobOrder("C", 3, JobPriority.Normal), null!]);
+        AssertSameAsEach<int[], int>(x => LambdaJobs.Sum(x), [[1, 2], [], null!]);
+        AssertSameAsEach<int, int>(x => MapJobs.WithToken(x, CancellationToken.None), [4]);
+    }
+
+    [Fact]
+    public void TryCaptureMap_ItemUsedInsideAnExpressionOrAnArgumentToEvaluatePerItem_LeftToTheCaptureOfEachItem()
+    {
+        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x * 2, 1))));
+        Assert.Null(LambdaCapture.TryCaptureMap<JobOrder>((Expression<Func<JobOrder, string>>)(x => LambdaJobs.Greet(x.Customer, "Hi"))));
+        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, long>>)(x => LambdaJobs.Flops(x, 2))));
+        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x, DateTime.Now.Second))));
+        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x, Next()))));
+        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => x + 1)));
+        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => HiddenJobs.Answer())));
+    }
+
+    [Fact]
+    public void TryCaptureMap_ItemOfATypeThatIsNotData_RefusedAsTheCaptureOfAnItemWould()
+    {
+        var sealedType = Assert.Throws<LambdaNotSupportedException>(() => LambdaCapture.TryCaptureMap<MemoryStream>((Expression<Func<MemoryStream, long>>)(x => LambdaJobs.Length(x))));
+        var template = LambdaCapture.TryCaptureMap<object>((Expression<Func<object, string>>)(x => LambdaJobs.Show(x)))!;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer);
+        var perItem = Assert.Throws<LambdaNotSupportedException>(() => template.Write(writer, new MemoryStream()));
+
+        Assert.Contains("stream", sealedType.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("stream", perItem.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static int Next() => 1;
+
+    private static void AssertSameAsEach<TItem, TResult>(Expression<Func<TItem, TResult>> call, TItem[] items)
+    {
+        var template = LambdaCapture.TryCaptureMap<TItem>(call);
+        Assert.NotNull(template);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var item in items)
+        {
+            buffer.ResetWrittenCount();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                template.Write(writer, item);
+            }
+
+            var body = new Replacer(call.Parameters[0], Expression.Constant(item, typeof(TItem))).Visit(call.Body);
+            var alone = LambdaCapture.Capture(Expression.Lambda(body));
+            Assert.Equal(Encoding.UTF8.GetString(alone.ArgumentsJson), Encoding.UTF8.GetString(buffer.WrittenSpan));
+            Assert.Equal(alone with { ArgumentsJson = [] }, template.Call with { ArgumentsJson = [] });
+        }
+    }
+
+    private sealed class Replacer(ParameterExpression parameter, Expression value) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? value : base.VisitParameter(node);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.Json;
+using FuncExec.Client;
+using FuncExec.IntegrationTests.Distributed;
+using FuncExec.Protocol.V1;
+using FuncExec.TestJobs;
+using Google.Protobuf;
+
+namespace FuncExec.IntegrationTests.Hostile;
+
+/// <summary>Issue 14: a node answers a map's chunks with results that are not their items' results (too few, truncated,
+/// too many, not JSON). The map fails naming the first such chunk; the task beside it and the next map are unharmed.</summary>
+public sealed class MapChunkResultTests
+{
+    private const string Secret = "map-chunk-secret";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task MapAsync_NodeAnswersChunksWithWrongCountTruncatedOrOversizedResults_ClearErrorAndOtherTasksUnharmed()
+    {
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--secret", Secret);
+        await using var _ = scheduler;
+        // One worker: the scheduler has no other worker to move a prefetched task to, so it never takes one back
+        // (which this rogue would not answer).
+        await using var rogue = await RoguePeer.JoinAsNodeAsync(address, "rogue", Secret, workers: 1);
+        await scheduler.WaitForAsync("node rogue joined");
+        rogue.Send(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = 0 } });
+        var honest = false;
+        using var stop = new CancellationTokenSource();
+        var answering = Task.Run(() => AnswerAsync(rogue, () => Volatile.Read(ref honest), stop.Token));
+
+        await using var cluster = await RemoteCluster.ConnectAsync(address, new RemoteClusterOptions { Security = new() { Secret = Secret } });
+        await using var computation = await cluster.ScheduleAsync();
+        var single = await computation.SubmitAsync(() => ApiJobs.Square(7));
+        var map = computation.MapAsync(Enumerable.Range(0, 15), x => ApiJobs.Square(x), new TaskOptions { ChunkSize = 3 });
+
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => map.WaitAsync(Patience));
+
+        Assert.Equal("FuncExec.MapChunkResultInvalid", error.RemoteType);
+        Assert.Contains("[0..2]", error.RemoteMessage, StringComparison.Ordinal);
+        Assert.Contains("2 results", error.RemoteMessage, StringComparison.Ordinal);
+        Assert.Contains("rogue", error.RemoteMessage, StringComparison.Ordinal);
+        Assert.Equal(49, await single.Result.WaitAsync(Patience));
+
+        // The same computation, connection and node go on: an honest answer is read as always.
+        Volatile.Write(ref honest, true);
+        Assert.Equal(Enumerable.Range(0, 15).Select(x => x * x), await computation.MapAsync(Enumerable.Range(0, 15), x => ApiJobs.Square(x), new TaskOptions { ChunkSize = 3 }).WaitAsync(Patience));
+        await stop.CancelAsync();
+        await answering;
+    }
+
+    // Answers every task handed to the rogue: single tasks honestly; each map chunk by the place of its first item, unless honest.
+    private static async Task AnswerAsync(RoguePeer rogue, Func<bool> honest, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ClusterEnvelope assigned;
+            try
+            {
+                assigned = await rogue.ReceiveAsync(ClusterEnvelope.BodyOneofCase.NodeAssign).WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var results = new NodeResults { WorkerId = assigned.NodeAssign.WorkerId };
+            foreach (var task in assigned.NodeAssign.Tasks)
+            {
+                using var arguments = JsonDocument.Parse(task.ArgsJson.Memory);
+                string json;
+                if (!task.MapChunk)
+                {
+                    var x = arguments.RootElement[0].GetInt32();
+                    json = (x * x).ToString(CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    var items = arguments.RootElement.EnumerateArray().Select(item => item[0].GetInt32()).ToArray();
+                    var squares = string.Join(',', items.Select(x => (x * x).ToString(CultureInfo.InvariantCulture)));
+                    json = honest() ? $"[{squares}]" : items[0] switch
+                    {
+                        0 => "[0,1]",                               // too few
+                        3 => $"[{squares}",                         // truncated
+                        6 => $"[{squares},100,121]",                // too many
+                        9 => "[81,\"hundred\",121]",                // not the results' type
+                        _ => $"[{squares}]",
+                    };
+                }
+
+                results.Results.Add(new TaskResult
+                {
+                    TaskId = task.TaskId,
+                    Attempt = task.Attempt,
+                    Outcome = TaskOutcome.Succeeded,
+                    ResultJson = ByteString.CopyFromUtf8(json),
+                });
+            }
+
+            rogue.Send(new ClusterEnvelope { NodeResults = results });
+        }
+    }
+}
