@@ -1,17 +1,20 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FuncExec.IntegrationTests.Network;
+using Xunit.Abstractions;
 
 namespace FuncExec.IntegrationTests.Slurm;
 
 /// <summary>
 /// <c>funcexec slurm up|status|down</c> against a real Slurm (<see cref="SlurmLab"/>): pilot jobs whose nodes
 /// join a scheduler, run tasks, drain and leave; jobs Slurm refuses or keeps waiting; nodes that cannot
-/// reach the scheduler; a node killed under its tasks.
+/// reach the scheduler; a node killed under its tasks; tasks per second through a pilot job's node against a
+/// node started by hand on the same host.
 /// </summary>
 [Collection(SlurmLab.Collection)]
-public sealed class SlurmCommandTests(SlurmLab slurm) : IDisposable
+public sealed class SlurmCommandTests(SlurmLab slurm, ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("funcexec-slurm-test-").FullName;
 
@@ -187,6 +190,69 @@ public sealed class SlurmCommandTests(SlurmLab slurm) : IDisposable
         {
             Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), Ip.RunsFuncexec);
         }
+    }
+
+    [Fact]
+    public async Task TasksPerSecond_ThroughAPilotJobsNode_AndThroughANodeStartedByHandOnTheSameHost()
+    {
+        // The same file of no-op tasks through each node: first one that slurm up started, then one started by hand
+        // in the same host's namespace with the same two workers (pinned to cores 0-1, as Slurm's affinity mask gives).
+        const int Count = 2000;
+        var tasks = Path.Combine(_dir, "noop.yaml");
+        await File.WriteAllLinesAsync(tasks, Enumerable.Range(0, Count).SelectMany(i => new[] { $"- name: t{i}", "  code: return 0;", "  retries: 1" }));
+
+        async Task<double> RunTimedAsync(string node)
+        {
+            var clock = Stopwatch.StartNew();
+            using var run = await FuncexecAsync("run", tasks, "--scheduler", slurm.SchedulerAddress);
+            var seconds = clock.Elapsed.TotalSeconds;
+            Assert.True(run.ExitCode == 0, run.Output);
+            var results = run.Output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+            Assert.Equal(Count, results.Length);
+            Assert.All(results, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+            Assert.All(results, r => Assert.StartsWith(node + "/", r.GetProperty("worker").GetString(), StringComparison.Ordinal));
+            Assert.Equal(Count, results.Select(r => r.GetProperty("name").GetString()).Distinct(StringComparer.Ordinal).Count());
+            return Count / seconds;
+        }
+
+        using var up = await FuncexecAsync("slurm", "up", "--scheduler", slurm.SchedulerAddress, "--nodes", "1", "--wait", "--log-dir", Logs);
+        Assert.True(up.ExitCode == 0, up.Output + "\n" + slurm.Scheduler.Output);
+        var job = JobIdOf(up);
+        var host = Regex.Match(up.Output, $@"\((n[12])-{job}\)").Groups[1].Value;
+        Assert.Contains(host, SlurmLab.ComputeHosts);
+        Assert.Contains($"node {host}-{job}: starting 2 workers on cores 0-1", await File.ReadAllTextAsync(Path.Combine(Logs, $"pilot-{job}-{host}.log")), StringComparison.Ordinal);
+        var viaSlurm = await RunTimedAsync($"{host}-{job}");
+        using (var down = await FuncexecAsync("slurm", "down"))
+        {
+            Assert.True(down.ExitCode == 0, down.Output);
+        }
+
+        Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), Ip.RunsFuncexec);
+
+        var name = $"{host}-hand";
+        using var node = slurm.Lab.Start(host, "dotnet", SlurmLab.Funcexec("node", "--scheduler", slurm.SchedulerAddress, "--cpus", "2", "--name", name), slurm.Environment);
+        await node.WaitForOutputAsync($"node {name}: joined scheduler", TimeSpan.FromSeconds(90));
+        Assert.Contains($"node {name}: starting 2 workers on cores 0-1", node.Output, StringComparison.Ordinal);
+        var byHand = await RunTimedAsync(name);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tasks per second, {Count} no-op tasks on one node of 2 workers on {host}: through a Slurm pilot job {viaSlurm:0} tasks/s, "
+            + $"started by hand {byHand:0} tasks/s, ratio Slurm/hand {viaSlurm / byHand:0.00} (each time is funcexec run's, start-up included)"));
+
+        // SIGTERM, as the pilot job's drain sends: the node drains and leaves, its workers with it.
+        using (var term = Process.Start("kill", ["-TERM", node.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var deadline = Stopwatch.StartNew();
+        while (Ip.NamespacePids(slurm.Lab[host].Namespace).Any(Ip.RunsFuncexec) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain(Ip.NamespacePids(slurm.Lab[host].Namespace), Ip.RunsFuncexec);
     }
 
     private static string SearchPath(string program) =>
