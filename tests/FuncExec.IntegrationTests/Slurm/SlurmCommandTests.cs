@@ -218,6 +218,8 @@ public sealed class SlurmCommandTests(SlurmLab slurm, ITestOutputHelper output) 
         using var up = await FuncexecAsync("slurm", "up", "--scheduler", slurm.SchedulerAddress, "--nodes", "1", "--wait", "--log-dir", Logs);
         Assert.True(up.ExitCode == 0, up.Output + "\n" + slurm.Scheduler.Output);
         var job = JobIdOf(up);
+        // The time from sbatch to the node joined, as slurm up --wait reports it.
+        output.WriteLine(up.Output.Split('\n').FirstOrDefault(l => l.StartsWith("joined:", StringComparison.Ordinal)) ?? up.Output);
         var host = Regex.Match(up.Output, $@"\((n[12])-{job}\)").Groups[1].Value;
         Assert.Contains(host, SlurmLab.ComputeHosts);
         Assert.Contains($"node {host}-{job}: starting 2 workers on cores 0-1", await File.ReadAllTextAsync(Path.Combine(Logs, $"pilot-{job}-{host}.log")), StringComparison.Ordinal);
