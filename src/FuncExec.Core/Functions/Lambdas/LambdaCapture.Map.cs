@@ -9,15 +9,16 @@ namespace FuncExec.Core.Functions.Lambdas;
 internal static partial class LambdaCapture
 {
     /// <summary>
-    /// Captures a map's call once for all its items, when the lambda's parameter is passed as an argument as it is
-    /// and every other argument is a constant or a captured variable (a chain of field reads).
+    /// Captures a map's call once for all its items. An argument that is the lambda's parameter as it is, is written
+    /// straight from each item; a constant or a captured variable (a chain of field reads) is evaluated once; any
+    /// other argument (the item inside an expression, a property, a call) is compiled once into a function of the item
+    /// and evaluated for each item.
     /// </summary>
     /// <param name="expression">A lambda of one parameter, the item, whose body is a call to a public static method.</param>
     /// <returns>
     /// The call, whose arguments per item <see cref="MapCallTemplate{TItem}.Write"/> writes as <see cref="Capture(LambdaExpression)"/>
-    /// would write them with the item in the parameter's place; or null when the lambda is anything else (the item
-    /// used inside an expression, an argument that must be evaluated per item, a call that cannot be sent): then
-    /// each item is captured on its own, which refuses what cannot be sent with the usual message.
+    /// would write them with the item in the parameter's place; or null when the lambda's body is not a call that can be
+    /// sent: then each item is captured on its own, which refuses it with the usual message.
     /// </returns>
     /// <remarks>The other arguments are evaluated once, here, rather than once per item: they are constants or fields,
     /// so the values are the same, unless the items' enumeration itself writes those fields.</remarks>
@@ -63,15 +64,11 @@ internal static partial class LambdaCapture
             }
 
             isItem[i] = IsItem(call.Arguments[i], item);
-            if (!isItem[i] && (ParameterUseFinder.Find(call.Arguments[i], expression.Parameters) is not null || !IsConstantOrField(call.Arguments[i])))
-            {
-                return null;
-            }
-
             CheckIsData(method, parameters[i], parameters[i].ParameterType);
         }
 
         var segments = new byte[]?[parameters.Length];
+        var perItem = new Func<TItem, object?>?[parameters.Length];
         for (var i = 0; i < parameters.Length; i++)
         {
             if (InjectedParameters.IsInjected(parameters[i].ParameterType))
@@ -79,10 +76,17 @@ internal static partial class LambdaCapture
                 // The worker passes the running task's context or token here, whatever the lambda says.
                 segments[i] = "null"u8.ToArray();
             }
-            else if (!isItem[i])
+            else if (!isItem[i] && ParameterUseFinder.Find(call.Arguments[i], expression.Parameters) is null && IsConstantOrField(call.Arguments[i]))
             {
                 var value = ArgumentEvaluator.Evaluate(call.Arguments[i]);
                 segments[i] = SerializeArgument(method, parameters[i], value);
+            }
+            else if (!isItem[i])
+            {
+                // The item inside an expression (x * 2, x.Name), or a value to read again for each item (a property,
+                // a call): compiled once into a function of the item, then evaluated per item as a capture per item
+                // evaluated it, instead of compiling the expression again for every item.
+                perItem[i] = Expression.Lambda<Func<TItem, object?>>(Expression.Convert(call.Arguments[i], typeof(object)), item).Compile();
             }
         }
 
@@ -96,7 +100,7 @@ internal static partial class LambdaCapture
             GenericArguments: method.IsGenericMethod ? Array.ConvertAll(method.GetGenericArguments(), QualifiedName) : [],
             ResultType: ResultTypeOf(method.ReturnType),
             ArgumentsJson: []);
-        return new MapCallTemplate<TItem>(captured, method, parameters, segments);
+        return new MapCallTemplate<TItem>(captured, method, parameters, segments, perItem);
     }
 
     /// <summary>Throws as a single capture would when an item's runtime type is not data.</summary>
@@ -108,26 +112,14 @@ internal static partial class LambdaCapture
 
     private static byte[] SerializeArgument(MethodInfo method, ParameterInfo parameter, object? value)
     {
-        if (value is not null)
+        // A writer with default settings, as a single capture's, so the bytes are the same.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            CheckIsData(method, parameter, value.GetType());
+            WriteArgument(writer, method, parameter, value);
         }
 
-        try
-        {
-            // A writer with default settings, as a single capture's, so the bytes are the same.
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                JsonSerializer.Serialize(writer, value, parameter.ParameterType, FunctionJson.Options);
-            }
-
-            return buffer.WrittenSpan.ToArray();
-        }
-        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
-        {
-            throw LambdaErrors.NotSerializable(method, parameter, value?.GetType() ?? parameter.ParameterType, ex.Message, ex);
-        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     // The item itself, or the item converted to a type it already is (boxed, or seen as a base type or interface):

@@ -176,27 +176,33 @@ internal static partial class LambdaCapture
                     continue;
                 }
 
-                var value = ArgumentEvaluator.Evaluate(arguments[i]);
-                if (value is not null)
-                {
-                    CheckIsData(method, parameter, value.GetType());
-                }
-
-                try
-                {
-                    JsonSerializer.Serialize(writer, value, parameter.ParameterType, FunctionJson.Options);
-                }
-                catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
-                {
-                    // The type may be declared as object or an interface: name the type that failed.
-                    throw LambdaErrors.NotSerializable(method, parameter, value?.GetType() ?? parameter.ParameterType, ex.Message, ex);
-                }
+                WriteArgument(writer, method, parameter, ArgumentEvaluator.Evaluate(arguments[i]));
             }
 
             writer.WriteEndArray();
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes one argument's value as JSON of its parameter's type, refusing what is not data.</summary>
+    /// <exception cref="LambdaNotSupportedException">The value is not data JSON can carry; the message names the type that failed.</exception>
+    internal static void WriteArgument(Utf8JsonWriter writer, MethodInfo method, ParameterInfo parameter, object? value)
+    {
+        if (value is not null)
+        {
+            CheckIsData(method, parameter, value.GetType());
+        }
+
+        try
+        {
+            JsonSerializer.Serialize(writer, value, parameter.ParameterType, FunctionJson.Options);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
+        {
+            // The type may be declared as object or an interface: name the type that failed.
+            throw LambdaErrors.NotSerializable(method, parameter, value?.GetType() ?? parameter.ParameterType, ex.Message, ex);
+        }
     }
 
     // The lambda's TaskContext parameter itself, or its CancellationToken: what the worker fills in.

@@ -7,7 +7,7 @@ namespace FuncExec.Core.Functions.Lambdas;
 
 /// <summary>
 /// A map's call captured once (<see cref="LambdaCapture.TryCaptureMap{TItem}"/>): the method, the JSON of the arguments
-/// that are the same for every item, and the places of the item. <see cref="Write"/> writes one item's argument array,
+/// that are the same for every item, the places of the item, and the arguments computed from each item. <see cref="Write"/> writes one item's argument array,
 /// byte for byte what capturing the lambda with the item in the parameter's place would write.
 /// </summary>
 internal sealed class MapCallTemplate<TItem>
@@ -15,23 +15,25 @@ internal sealed class MapCallTemplate<TItem>
     private readonly MethodInfo _method;
     private readonly ParameterInfo[] _parameters;
     private readonly byte[]?[] _segments;
+    private readonly Func<TItem, object?>?[] _perItem;
     private JsonTypeInfo<TItem>? _itemInfo;
 
     // A sealed type or a value type is its items' runtime type: checked once, not per item.
     private readonly bool _checkEachItem = !typeof(TItem).IsValueType && !typeof(TItem).IsSealed;
 
-    internal MapCallTemplate(LambdaCall call, MethodInfo method, ParameterInfo[] parameters, byte[]?[] segments)
+    internal MapCallTemplate(LambdaCall call, MethodInfo method, ParameterInfo[] parameters, byte[]?[] segments, Func<TItem, object?>?[] perItem)
     {
         Call = call;
         _method = method;
         _parameters = parameters;
         _segments = segments;
+        _perItem = perItem;
         if (!_checkEachItem)
         {
             var type = Nullable.GetUnderlyingType(typeof(TItem)) ?? typeof(TItem);
             for (var i = 0; i < segments.Length; i++)
             {
-                if (segments[i] is null)
+                if (segments[i] is null && perItem[i] is null)
                 {
                     LambdaCapture.CheckItemIsData(method, parameters[i], type);
                 }
@@ -52,6 +54,10 @@ internal sealed class MapCallTemplate<TItem>
             if (_segments[i] is { } constant)
             {
                 writer.WriteRawValue(constant, skipInputValidation: true);
+            }
+            else if (_perItem[i] is { } evaluate)
+            {
+                LambdaCapture.WriteArgument(writer, _method, _parameters[i], evaluate(item));
             }
             else
             {

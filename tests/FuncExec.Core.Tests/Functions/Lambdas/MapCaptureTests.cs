@@ -37,13 +37,58 @@ public sealed class MapCaptureTests
     }
 
     [Fact]
-    public void TryCaptureMap_ItemUsedInsideAnExpressionOrAnArgumentToEvaluatePerItem_LeftToTheCaptureOfEachItem()
+    public void TryCaptureMap_ItemInsideAnExpressionOrAnArgumentToEvaluatePerItem_SameBytesAsEachItemCapturedAlone()
     {
-        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x * 2, 1))));
-        Assert.Null(LambdaCapture.TryCaptureMap<JobOrder>((Expression<Func<JobOrder, string>>)(x => LambdaJobs.Greet(x.Customer, "Hi"))));
-        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, long>>)(x => LambdaJobs.Flops(x, 2))));
-        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x, DateTime.Now.Second))));
-        Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x, Next()))));
+        var scale = 3;
+
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(x * 2, 1), [0, 7, -4]);
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(x % 1000, scale * x), [123_456, 5]);
+        AssertSameAsEach<JobOrder, string>(x => LambdaJobs.Greet(x.Customer, "Hi"), [new JobOrder("Ann", 1, JobPriority.Low), new JobOrder("\"Bé\"", 2, JobPriority.Urgent)]);
+        AssertSameAsEach<int, long>(x => LambdaJobs.Flops(x, 2), [int.MaxValue, 1]);
+        AssertSameAsEach<int, int>(x => LambdaJobs.Add(x, Next()), [1, 2]);
+        AssertSameAsEach<int, string>(x => LambdaJobs.Show(new JobOrder("C" + x, x, JobPriority.Normal)), [8]);
+    }
+
+    [Fact]
+    public void TryCaptureMap_ArgumentComputedFromTheItem_EvaluatedOncePerItemInOrder()
+    {
+        var seen = new List<int>();
+        var template = LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x, Record(seen, x))));
+        Assert.NotNull(template);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var item in new[] { 5, 6, 7 })
+            {
+                template.Write(writer, item);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        Assert.Equal([5, 6, 7], seen);
+        Assert.Equal("[[5,50],[6,60],[7,70]]", Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Fact]
+    public void TryCaptureMap_ArgumentComputedFromTheItemThrowsOrIsNotData_TheItemsWriteFailsAsItsCaptureWould()
+    {
+        var divide = LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(10 / x, 1)))!;
+        var stream = LambdaCapture.TryCaptureMap<int>((Expression<Func<int, string>>)(x => LambdaJobs.Show(new MemoryStream(x))))!;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer);
+
+        Assert.Throws<DivideByZeroException>(() => divide.Write(writer, 0));
+        var refused = Assert.Throws<LambdaNotSupportedException>(() => stream.Write(writer, 4));
+
+        Assert.Contains("stream", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("MemoryStream", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCaptureMap_BodyNotACallThatCanBeSent_LeftToTheCaptureOfEachItem()
+    {
         Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => x + 1)));
         Assert.Null(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => HiddenJobs.Answer())));
     }
@@ -62,6 +107,12 @@ public sealed class MapCaptureTests
     }
 
     private static int Next() => 1;
+
+    private static int Record(List<int> seen, int item)
+    {
+        seen.Add(item);
+        return item * 10;
+    }
 
     private static void AssertSameAsEach<TItem, TResult>(Expression<Func<TItem, TResult>> call, TItem[] items)
     {
