@@ -133,30 +133,15 @@ internal static class Handshake
         ArgumentNullException.ThrowIfNull(security);
         ArgumentNullException.ThrowIfNull(timeProvider);
         CheckTimeout(timeout);
-        using var deadline = new CancellationTokenSource(timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
-        {
-            return await ConnectCoreAsync(stream, role, name, security, protocolVersion, identity, linked.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            if (ex is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw new HandshakeTimeoutException(
-                    $"the scheduler did not complete the handshake within {timeout.TotalSeconds:0.###} s; "
-                    + "check that the address is a FuncExec scheduler and that it is not overloaded",
-                    ex);
-            }
-
-            if (ex is IOException and not PeerProtocolException or ObjectDisposedException)
-            {
-                throw Wrap(ex, "the scheduler");
-            }
-
-            throw;
-        }
+        return await WithinAsync(
+            stream,
+            token => ConnectCoreAsync(stream, role, name, security, protocolVersion, identity, token),
+            timeout,
+            timeProvider,
+            "the scheduler",
+            "the scheduler",
+            "check that the address is a FuncExec scheduler and that it is not overloaded",
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><see cref="AcceptAsync(Stream, TransportSecurity, string, Func{PeerHello, Welcome}, TimeSpan, CancellationToken)"/> with a clock, for tests.</summary>
@@ -175,26 +160,46 @@ internal static class Handshake
         ArgumentNullException.ThrowIfNull(welcome);
         ArgumentNullException.ThrowIfNull(timeProvider);
         CheckTimeout(timeout);
+        return await WithinAsync(
+            stream,
+            token => AcceptCoreAsync(stream, security, schedulerName, welcome, token),
+            timeout,
+            timeProvider,
+            "a peer",
+            "the peer",
+            "it is not a FuncExec node or client, or it is stuck",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    // One side's exchange within the timeout: on any failure the stream is closed; running out of time says who did
+    // not finish (late) and what to check (hint), and a broken connection names who was at its other end (broken).
+    private static async Task<T> WithinAsync<T>(
+        Stream stream,
+        Func<CancellationToken, Task<T>> exchange,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        string late,
+        string broken,
+        string hint,
+        CancellationToken cancellationToken)
+    {
         using var deadline = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await AcceptCoreAsync(stream, security, schedulerName, welcome, linked.Token).ConfigureAwait(false);
+            return await exchange(linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             if (ex is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new HandshakeTimeoutException(
-                    $"a peer did not complete the handshake within {timeout.TotalSeconds:0.###} s; "
-                    + "it is not a FuncExec node or client, or it is stuck",
-                    ex);
+                throw new HandshakeTimeoutException($"{late} did not complete the handshake within {timeout.TotalSeconds:0.###} s; {hint}", ex);
             }
 
             if (ex is IOException and not PeerProtocolException or ObjectDisposedException)
             {
-                throw Wrap(ex, "the peer");
+                throw Wrap(ex, broken);
             }
 
             throw;
