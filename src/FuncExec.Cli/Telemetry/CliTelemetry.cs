@@ -16,8 +16,9 @@ namespace FuncExec.Cli.Telemetry;
 /// Dispose it at exit: what is buffered is flushed then.
 /// </summary>
 /// <remarks>
-/// <para>Traces are sampled at the root: a span whose parent was sampled is kept, a new trace with the probability
-/// <c>OTEL_TRACES_SAMPLER_ARG</c> (0.01 unless set), so a busy cluster exports a bounded share of its tasks.</para>
+/// <para>Traces are sampled as <c>OTEL_TRACES_SAMPLER</c> says; unless it says otherwise, at the root: a span whose
+/// parent was sampled is kept, a new trace with the probability <c>OTEL_TRACES_SAMPLER_ARG</c> (0.01 unless set), so a
+/// busy cluster exports a bounded share of its tasks.</para>
 /// <para>The rest of the OTLP settings (protocol, headers, timeouts, per-signal endpoints) are the exporter's own
 /// variables, read by it. <c>--otlp-endpoint</c> is the collector's base address: with
 /// <c>OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf</c> the signal's path (<c>/v1/metrics</c>, <c>/v1/traces</c>) is added.</para>
@@ -119,7 +120,10 @@ internal sealed class CliTelemetry : IDisposable
             tracerProvider = Sdk.CreateTracerProviderBuilder()
                 .ConfigureResource(resource => resource.AddService(service))
                 .AddSource(FuncExecTelemetry.Name)
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(SampleRatio())))
+                .SetSampler(TraceSampler(
+                    Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER"),
+                    Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG"),
+                    Console.Error))
                 .AddOtlpExporter(exporter => Point(exporter, settings.OtlpEndpoint, "v1/traces", OtlpSignalEndpoint.Traces))
                 .Build();
             if (settings.OtlpEndpoint is not null)
@@ -161,12 +165,45 @@ internal sealed class CliTelemetry : IDisposable
         _meters?.Dispose();
     }
 
-    /// <summary>The share of new traces to sample: <c>OTEL_TRACES_SAMPLER_ARG</c> when it is a number from 0 to 1.</summary>
-    /// <remarks>Any other value is reported on standard error and ignored, as OpenTelemetry's SDK specification
-    /// wants: the default ratio applies, as if the variable were not set.</remarks>
-    internal static double SampleRatio()
+    /// <summary>
+    /// The sampler <c>OTEL_TRACES_SAMPLER</c> names (<paramref name="kind"/>), with the ratio of
+    /// <c>OTEL_TRACES_SAMPLER_ARG</c> (<paramref name="argument"/>) for the two that take one; unset, it is
+    /// <c>parentbased_traceidratio</c> with a ratio of 0.01.
+    /// </summary>
+    /// <remarks>A kind FuncExec does not know (<c>jaeger_remote</c>, <c>xray</c>, a typo), or a ratio that is not a number
+    /// from 0 to 1, is reported on <paramref name="warnings"/> and ignored, as OpenTelemetry's SDK specification wants:
+    /// the default applies, as if the variable were not set.</remarks>
+    internal static Sampler TraceSampler(string? kind, string? argument, TextWriter warnings)
     {
-        var text = Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG");
+        ArgumentNullException.ThrowIfNull(warnings);
+        switch (kind?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "parentbased_traceidratio":
+                return new ParentBasedSampler(new TraceIdRatioBasedSampler(SampleRatio(argument, warnings)));
+            case "traceidratio":
+                return new TraceIdRatioBasedSampler(SampleRatio(argument, warnings));
+            case "always_on":
+                return new AlwaysOnSampler();
+            case "always_off":
+                return new AlwaysOffSampler();
+            case "parentbased_always_on":
+                return new ParentBasedSampler(new AlwaysOnSampler());
+            case "parentbased_always_off":
+                return new ParentBasedSampler(new AlwaysOffSampler());
+            default:
+                warnings.WriteLine(
+                    $"funcexec: OTEL_TRACES_SAMPLER '{kind}' is not one of always_on, always_off, traceidratio, parentbased_always_on, "
+                    + "parentbased_always_off, parentbased_traceidratio and is ignored: new traces are sampled with parentbased_traceidratio");
+                return new ParentBasedSampler(new TraceIdRatioBasedSampler(SampleRatio(argument, warnings)));
+        }
+    }
+
+    /// <summary>The share of new traces to sample: <paramref name="text"/> (<c>OTEL_TRACES_SAMPLER_ARG</c>) when it is a
+    /// number from 0 to 1.</summary>
+    /// <remarks>Any other value is reported on <paramref name="warnings"/> and ignored, as OpenTelemetry's SDK
+    /// specification wants: the default ratio applies, as if the variable were not set.</remarks>
+    internal static double SampleRatio(string? text, TextWriter warnings)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
             return DefaultSampleRatio;
@@ -177,7 +214,7 @@ internal sealed class CliTelemetry : IDisposable
             return ratio;
         }
 
-        Console.Error.WriteLine(
+        warnings.WriteLine(
             $"funcexec: OTEL_TRACES_SAMPLER_ARG '{text}' is not a number from 0 to 1 and is ignored: new traces are sampled with the default ratio {DefaultSampleRatio.ToString(CultureInfo.InvariantCulture)}");
         return DefaultSampleRatio;
     }

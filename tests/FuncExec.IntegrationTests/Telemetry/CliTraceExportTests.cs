@@ -76,6 +76,31 @@ public sealed class CliTraceExportTests
         Assert.DoesNotContain("OTEL_TRACES_SAMPLER_ARG", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_SamplerAlwaysOffWithArgOne_TheKindWins_NoHopExportsASpan()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+
+        var (exitCode, stdout, stderr) = await RunAsync(receiver, samplerArg: "1", sampler: "always_off");
+
+        AssertAllSucceeded(exitCode, stdout, stderr);
+        Assert.Empty(receiver.Spans);
+        Assert.DoesNotContain("OTEL_TRACES_SAMPLER", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SamplerItDoesNotKnow_WarnsThatItIsIgnoredAndTracesAsTheDefaultWithTheArg()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+
+        var (exitCode, stdout, stderr) = await RunAsync(receiver, samplerArg: "1", sampler: "jaeger_remote");
+
+        AssertAllSucceeded(exitCode, stdout, stderr);
+        Assert.Contains("OTEL_TRACES_SAMPLER 'jaeger_remote' is not one of", stderr, StringComparison.Ordinal);
+        // parentbased_traceidratio at the ratio 1 the argument gives: every task traced through its worker.
+        await receiver.WaitForAsync(received => TaskNames.All(name => received.Any(s => s.Name == "funcexec.execute" && NameOf(s) == name)));
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("2")]
@@ -113,7 +138,7 @@ public sealed class CliTraceExportTests
 
     /// <summary>Runs three method tasks with <c>funcexec run --otlp-endpoint</c> pointed at <paramref name="receiver"/>,
     /// with no other OTLP setting than the protocol (so what reaches the workers comes from the option).</summary>
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(OtlpReceiver receiver, string samplerArg, bool tracesEndpointOnly = false)
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(OtlpReceiver receiver, string samplerArg, bool tracesEndpointOnly = false, string? sampler = null)
     {
         var folder = Directory.CreateTempSubdirectory("funcexec-trace-export-");
         try
@@ -147,6 +172,11 @@ public sealed class CliTraceExportTests
             start.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
             start.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "100";
             start.Environment["OTEL_TRACES_SAMPLER_ARG"] = samplerArg;
+            if (sampler is not null)
+            {
+                start.Environment["OTEL_TRACES_SAMPLER"] = sampler;
+            }
+
             using var run = Process.Start(start)!;
             var stdout = run.StandardOutput.ReadToEndAsync();
             var stderr = run.StandardError.ReadToEndAsync();
