@@ -44,9 +44,10 @@ internal static partial class LambdaCapture
         }
 
         var method = call.Method;
+        DescribedMethod described;
         try
         {
-            Validate(method);
+            described = Describe(method);
         }
         catch (LambdaNotSupportedException)
         {
@@ -54,7 +55,7 @@ internal static partial class LambdaCapture
         }
 
         // Check every argument before evaluating any, in the order a single capture checks them.
-        var parameters = method.GetParameters();
+        var parameters = described.Parameters;
         var isItem = new bool[parameters.Length];
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -90,17 +91,7 @@ internal static partial class LambdaCapture
             }
         }
 
-        var type = method.DeclaringType!;
-        var assembly = type.Assembly;
-        var captured = new LambdaCall(
-            MethodName: type.FullName + "." + method.Name,
-            AssemblyPath: AssemblyPathOf(assembly),
-            AssemblyName: assembly.GetName().Name ?? string.Empty,
-            ParameterTypes: Array.ConvertAll(parameters, static p => QualifiedName(p.ParameterType)),
-            GenericArguments: method.IsGenericMethod ? Array.ConvertAll(method.GetGenericArguments(), QualifiedName) : [],
-            ResultType: ResultTypeOf(method.ReturnType),
-            ArgumentsJson: []);
-        return new MapCallTemplate<TItem>(captured, method, parameters, segments, perItem);
+        return new MapCallTemplate<TItem>(described.Call, method, parameters, segments, perItem);
     }
 
     /// <summary>Throws as a single capture would when an item's runtime type is not data.</summary>

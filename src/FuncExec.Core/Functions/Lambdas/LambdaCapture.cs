@@ -30,7 +30,8 @@ namespace FuncExec.Core.Functions.Lambdas;
 /// type <see cref="TaskContext"/> and <see cref="CancellationToken"/> always get those on the worker, so
 /// what a lambda passes there (<c>CancellationToken.None</c>, say) is not sent; it is written as
 /// <c>null</c>. Any other use of the lambda's parameter is refused.</para>
-/// <para>Nothing is cached: every lambda carries fresh closures, so each capture evaluates anew.</para>
+/// <para>No argument is cached: every lambda carries fresh closures, so each capture evaluates anew. What is
+/// known of the method itself (checked, its names) is kept for the next capture of a call to it.</para>
 /// </remarks>
 internal static partial class LambdaCapture
 {
@@ -89,20 +90,41 @@ internal static partial class LambdaCapture
         }
 
         var method = call.Method;
+        var described = Describe(method);
+        var json = WriteArguments(method, described.Parameters, call.Arguments, expression.Parameters);
+        return described.Call with { ArgumentsJson = json };
+    }
+
+    // A method checked and named once (its parameters, assembly, and assembly-qualified type names cost more than a
+    // small call's whole capture), kept as long as the method is: a collectible assembly's go with it.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MethodInfo, DescribedMethod> Described = [];
+
+    /// <summary>The method, validated, with its parameters and its call (arguments empty), from the cache when it has
+    /// been described before.</summary>
+    /// <exception cref="LambdaNotSupportedException">The method cannot be sent (refusals are not cached).</exception>
+    private static DescribedMethod Describe(MethodInfo method)
+    {
+        if (Described.TryGetValue(method, out var described))
+        {
+            return described;
+        }
+
         Validate(method);
         var parameters = method.GetParameters();
-        var json = WriteArguments(method, parameters, call.Arguments, expression.Parameters);
         var type = method.DeclaringType!;
         var assembly = type.Assembly;
-        return new LambdaCall(
+        var call = new LambdaCall(
             MethodName: type.FullName + "." + method.Name,
             AssemblyPath: AssemblyPathOf(assembly),
             AssemblyName: assembly.GetName().Name ?? string.Empty,
             ParameterTypes: Array.ConvertAll(parameters, static p => QualifiedName(p.ParameterType)),
             GenericArguments: method.IsGenericMethod ? Array.ConvertAll(method.GetGenericArguments(), QualifiedName) : [],
             ResultType: ResultTypeOf(method.ReturnType),
-            ArgumentsJson: json);
+            ArgumentsJson: []);
+        return Described.GetValue(method, _ => new DescribedMethod(parameters, call));
     }
+
+    private sealed record DescribedMethod(ParameterInfo[] Parameters, LambdaCall Call);
 
     private static void Validate(MethodInfo method)
     {
