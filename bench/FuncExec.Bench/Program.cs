@@ -115,7 +115,7 @@ if (args is ["scale", ..])
 
 if (args is ["map", ..])
 {
-    await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3));
+    await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3), args.Contains("--no-journal"));
     return 0;
 }
 
