@@ -16,12 +16,8 @@ internal sealed partial class SqliteJournal
         private readonly SqliteCommand _client;
         private readonly SqliteCommand _computation;
         private readonly SqliteCommand _task;
-        private readonly SqliteCommand _spec;
         private readonly SqliteCommand _started;
         private readonly SqliteCommand _finished;
-        private readonly SqliteCommand _report;
-        private readonly SqliteCommand _specDone;
-        private readonly SqliteCommand _reportGone;
         private readonly SqliteCommand _acked;
         private readonly SqliteCommand _closed;
         private readonly SqliteCommand _gone;
@@ -42,19 +38,12 @@ internal sealed partial class SqliteJournal
                 "INSERT OR REPLACE INTO computations(id, owner, name, exclusive, components, closed_us) VALUES ($id, $owner, $name, $exclusive, $components, NULL)",
                 "$id", "$owner", "$name", "$exclusive", "$components");
             _task = Prepare(
-                "INSERT OR REPLACE INTO tasks(id, owner, computation, tag, attempts, submitted_us, finished_us, acked) "
-                + "VALUES ($id, $owner, $computation, $tag, $attempts, $now, NULL, 0)",
-                "$id", "$owner", "$computation", "$tag", "$attempts", "$now");
-            _spec = Prepare("INSERT OR REPLACE INTO specs(id, spec) VALUES ($id, $spec)", "$id", "$spec");
-            // The task's start, its end and its acknowledgement touch its small row only; its payloads are each
-            // written once (and the arguments freed once it has ended).
+                "INSERT OR REPLACE INTO tasks(id, owner, computation, tag, spec, attempts, submitted_us, report, finished_us, acked) "
+                + "VALUES ($id, $owner, $computation, $tag, $spec, $attempts, $now, NULL, NULL, 0)",
+                "$id", "$owner", "$computation", "$tag", "$spec", "$attempts", "$now");
             _started = Prepare("UPDATE tasks SET attempts = MAX(attempts, $attempt) WHERE id = $id", "$id", "$attempt");
-            _finished = Prepare("UPDATE tasks SET finished_us = $finished WHERE id = $id", "$id", "$finished");
-            _report = Prepare(
-                "INSERT OR REPLACE INTO reports(id, report) SELECT $id, $report WHERE EXISTS (SELECT 1 FROM tasks WHERE id = $id)", "$id", "$report");
-            _specDone = Prepare("DELETE FROM specs WHERE id = $id", "$id");
-            // A task (re)submitted under an id starts with no report, as the row it replaces.
-            _reportGone = Prepare("DELETE FROM reports WHERE id = $id", "$id");
+            _finished = Prepare(
+                "UPDATE tasks SET report = $report, finished_us = $finished, spec = NULL WHERE id = $id", "$id", "$report", "$finished");
             _acked = Prepare("UPDATE tasks SET acked = 1 WHERE id = $id", "$id");
             _closed = Prepare("UPDATE computations SET closed_us = $now WHERE id = $id", "$id", "$now");
             _gone = Prepare("UPDATE clients SET gone_us = $now WHERE token = $token", "$token", "$now");
@@ -106,9 +95,7 @@ internal sealed partial class SqliteJournal
 
             foreach (var task in batch.Submitted)
             {
-                Run(_task, task.Id, task.OwnerToken, task.Computation, task.Tag, task.Attempts, nowUs);
-                Run(_spec, task.Id, task.Spec);
-                Run(_reportGone, task.Id);
+                Run(_task, task.Id, task.OwnerToken, task.Computation, task.Tag, task.Spec, task.Attempts, nowUs);
             }
 
             foreach (var (taskId, attempt) in batch.Started)
@@ -118,9 +105,7 @@ internal sealed partial class SqliteJournal
 
             foreach (var result in batch.Finished)
             {
-                Run(_finished, result.TaskId, ToMicroseconds(result.Finished));
-                Run(_report, result.TaskId, result.Report);
-                Run(_specDone, result.TaskId);
+                Run(_finished, result.TaskId, result.Report, ToMicroseconds(result.Finished));
             }
 
             foreach (var taskId in batch.Acknowledged)

@@ -15,17 +15,12 @@ namespace FuncExec.Journal.Sqlite;
 /// them in order in one transaction (group commit), commits, and then runs their callbacks in append order.
 /// Statements are prepared once and reused. Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
 /// <see cref="Stats"/>) use a second connection, which WAL lets read beside the writer.
-/// Schema version 2: the tables <c>meta</c>, <c>clients</c>, <c>computations</c>, <c>tasks</c>, and a task's two
-/// payloads in tables of their own, <c>specs</c> (until it finishes) and <c>reports</c> (from then on). SQLite
-/// rewrites a whole row, overflow pages included, on every update of any of its columns: with the payloads in the
-/// row (version 1), a task's start and its acknowledgement each read and wrote its arguments or its result again,
-/// which for a map's chunks of thousands of items was most of the scheduler's work. A version 1 journal is moved
-/// to version 2 when opened.
+/// Schema version 1: the tables <c>meta</c>, <c>clients</c>, <c>computations</c>, <c>tasks</c>.
 /// </remarks>
 internal sealed partial class SqliteJournal : ISchedulerJournal
 {
     /// <summary>The schema this build writes and reads.</summary>
-    public const string SchemaVersion = "2";
+    public const string SchemaVersion = "1";
 
     /// <summary>The marker in the state folder: the journals this scheduler created there, one full path a line.</summary>
     public const string MarkerFileName = "journal.created";
@@ -130,10 +125,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
             CreateSchema(_write);
         }
-        else if (schema == "1")
-        {
-            MigrateFromVersion1(_write);
-        }
         else if (schema != SchemaVersion)
         {
             _damage = "schema";
@@ -183,7 +174,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         {
             var read = _read ?? throw new InvalidOperationException("load the journal first");
             using var command = read.CreateCommand();
-            command.CommandText = "SELECT t.id, r.report, t.finished_us, t.owner, t.acked FROM tasks t JOIN reports r ON r.id = t.id WHERE t.id = $id";
+            command.CommandText = "SELECT id, report, finished_us, owner, acked FROM tasks WHERE id = $id AND report IS NOT NULL";
             var id = command.Parameters.Add("$id", SqliteType.Integer);
             foreach (var taskId in taskIds.Distinct())
             {
@@ -218,7 +209,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             var read = _read ?? throw new InvalidOperationException("load the journal first");
             using var command = read.CreateCommand();
             command.CommandText =
-                "SELECT (SELECT COUNT(*) FROM tasks WHERE finished_us IS NULL), (SELECT COUNT(*) FROM reports), (SELECT MIN(submitted_us) FROM tasks)";
+                "SELECT (SELECT COUNT(*) FROM tasks WHERE finished_us IS NULL), (SELECT COUNT(*) FROM tasks WHERE report IS NOT NULL), (SELECT MIN(submitted_us) FROM tasks)";
             using var reader = command.ExecuteReader();
             reader.Read();
             var oldest = reader.IsDBNull(2) ? (DateTimeOffset?)null : DateTimeOffset.UnixEpoch.AddTicks(reader.GetInt64(2) * 10);
@@ -383,38 +374,13 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE clients(token TEXT PRIMARY KEY, name TEXT, seen_us INTEGER, gone_us INTEGER NULL);
             CREATE TABLE computations(id INTEGER PRIMARY KEY, owner TEXT, name TEXT, exclusive INTEGER, components BLOB, closed_us INTEGER NULL);
-            CREATE TABLE tasks(id INTEGER PRIMARY KEY, owner TEXT, computation INTEGER, tag INTEGER,
-                attempts INTEGER, submitted_us INTEGER, finished_us INTEGER NULL, acked INTEGER);
+            CREATE TABLE tasks(id INTEGER PRIMARY KEY, owner TEXT, computation INTEGER, tag INTEGER, spec BLOB NULL,
+                attempts INTEGER, submitted_us INTEGER, report BLOB NULL, finished_us INTEGER NULL, acked INTEGER);
             CREATE INDEX tasks_unfinished ON tasks(id) WHERE finished_us IS NULL;
-            """ + PayloadTables + """
             INSERT INTO meta(key, value) VALUES ('schema', $schema), ('created', $created);
             """;
         command.Parameters.AddWithValue("$schema", SchemaVersion);
         command.Parameters.AddWithValue("$created", ToMicroseconds(DateTimeOffset.UtcNow).ToString(CultureInfo.InvariantCulture));
-        command.ExecuteNonQuery();
-        transaction.Commit();
-    }
-
-    // A task's payloads, apart from its row (see the remarks on the type).
-    private const string PayloadTables = """
-        CREATE TABLE specs(id INTEGER PRIMARY KEY, spec BLOB NOT NULL);
-        CREATE TABLE reports(id INTEGER PRIMARY KEY, report BLOB NOT NULL);
-        """;
-
-    /// <summary>Moves a version 1 journal's payloads out of its task rows into their own tables, in one transaction.</summary>
-    private static void MigrateFromVersion1(SqliteConnection connection)
-    {
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = PayloadTables + """
-            INSERT INTO specs(id, spec) SELECT id, spec FROM tasks WHERE spec IS NOT NULL AND finished_us IS NULL;
-            INSERT INTO reports(id, report) SELECT id, report FROM tasks WHERE report IS NOT NULL;
-            ALTER TABLE tasks DROP COLUMN spec;
-            ALTER TABLE tasks DROP COLUMN report;
-            UPDATE meta SET value = $schema WHERE key = 'schema';
-            """;
-        command.Parameters.AddWithValue("$schema", SchemaVersion);
         command.ExecuteNonQuery();
         transaction.Commit();
     }
@@ -452,7 +418,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         }
 
         var unfinished = new List<JournaledTask>();
-        command.CommandText = "SELECT t.id, t.owner, t.computation, t.tag, s.spec, t.attempts FROM tasks t LEFT JOIN specs s ON s.id = t.id WHERE t.finished_us IS NULL ORDER BY t.id";
+        command.CommandText = "SELECT id, owner, computation, tag, spec, attempts FROM tasks WHERE finished_us IS NULL ORDER BY id";
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -464,8 +430,8 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
         var undelivered = new List<JournaledResult>();
         command.CommandText = """
-            SELECT t.id, r.report, t.finished_us, t.owner, t.acked FROM tasks t JOIN reports r ON r.id = t.id JOIN clients c ON c.token = t.owner
-            WHERE t.acked = 0 AND c.gone_us IS NULL ORDER BY t.id
+            SELECT t.id, t.report, t.finished_us, t.owner, t.acked FROM tasks t JOIN clients c ON c.token = t.owner
+            WHERE t.report IS NOT NULL AND t.acked = 0 AND c.gone_us IS NULL ORDER BY t.id
             """;
         using (var reader = command.ExecuteReader())
         {
@@ -499,29 +465,10 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             """;
         command.ExecuteNonQuery();
         command.CommandText = """
-            DELETE FROM tasks WHERE finished_us IS NOT NULL AND finished_us < $before
+            DELETE FROM tasks WHERE report IS NOT NULL AND finished_us < $before
                 AND (acked = 1 OR owner NOT IN (SELECT token FROM clients WHERE gone_us IS NULL))
-            RETURNING id
             """;
-        var ids = new List<long>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-        }
-
-        command.CommandText = "DELETE FROM reports WHERE id = $id";
-        var id = command.Parameters.Add("$id", SqliteType.Integer);
-        foreach (var taskId in ids)
-        {
-            id.Value = taskId;
-            command.ExecuteNonQuery();
-        }
-
-        command.Parameters.Remove(id);
-        var deleted = ids.Count;
+        var deleted = command.ExecuteNonQuery();
         command.CommandText = "DELETE FROM computations WHERE closed_us IS NOT NULL AND closed_us < $before";
         command.ExecuteNonQuery();
         command.CommandText = "DELETE FROM clients WHERE gone_us IS NOT NULL AND gone_us < $before";

@@ -183,46 +183,6 @@ public sealed class SqliteJournalTests : IDisposable
     }
 
     [Fact]
-    public async Task Load_Version1Journal_MovesPayloadsToTheirTablesAndReadsThem()
-    {
-        using (var connection = new SqliteConnection($"Data Source={JournalPath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-                CREATE TABLE clients(token TEXT PRIMARY KEY, name TEXT, seen_us INTEGER, gone_us INTEGER NULL);
-                CREATE TABLE computations(id INTEGER PRIMARY KEY, owner TEXT, name TEXT, exclusive INTEGER, components BLOB, closed_us INTEGER NULL);
-                CREATE TABLE tasks(id INTEGER PRIMARY KEY, owner TEXT, computation INTEGER, tag INTEGER, spec BLOB NULL,
-                    attempts INTEGER, submitted_us INTEGER, report BLOB NULL, finished_us INTEGER NULL, acked INTEGER);
-                CREATE INDEX tasks_unfinished ON tasks(id) WHERE finished_us IS NULL;
-                INSERT INTO meta(key, value) VALUES ('schema', '1'), ('created', '0');
-                INSERT INTO clients VALUES ($token, 'client', 1, NULL);
-                INSERT INTO tasks VALUES (1, $token, 0, 10, x'010203', 1, 5, NULL, NULL, 0);
-                INSERT INTO tasks VALUES (2, $token, 0, 20, NULL, 1, 5, x'0405', 7, 0);
-                """;
-            command.Parameters.AddWithValue("$token", Token);
-            command.ExecuteNonQuery();
-        }
-
-        await using var journal = Open();
-        var state = journal.Load();
-        var unfinished = Assert.Single(state.Unfinished);
-        Assert.Equal((1L, 10L, 1), (unfinished.Id, unfinished.Tag, unfinished.Attempts));
-        Assert.Equal(new byte[] { 1, 2, 3 }, unfinished.Spec);
-        var undelivered = Assert.Single(state.Undelivered);
-        Assert.Equal(2, undelivered.TaskId);
-        Assert.Equal(new byte[] { 4, 5 }, undelivered.Report);
-        Assert.Equal(new byte[] { 4, 5 }, Assert.Single(journal.ReadResults([2])).Report);
-
-        var finished = new JournalBatch();
-        finished.Finished.Add(new JournaledResult(1, [9], DateTimeOffset.UtcNow));
-        await AppendAsync(journal, finished);
-        Assert.Equal(new byte[] { 9 }, Assert.Single(journal.ReadResults([1])).Report);
-        Assert.Equal((0L, 2L), (journal.Stats().Tasks, journal.Stats().Results));
-    }
-
-    [Fact]
     public async Task Load_JournalDeletedAfterThisStateFolderCreatedIt_IsRefused()
     {
         await using (var journal = Open())
