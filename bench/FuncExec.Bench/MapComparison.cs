@@ -11,7 +11,7 @@ internal static class MapComparison
 {
     private const int FixedChunk = 1_000;
 
-    public static async Task RunAsync(int workers, int items, int rounds)
+    public static async Task RunAsync(int workers, int items, int rounds, bool noJournal = false)
     {
         // Automatic chunks, 1,000 a chunk, and Pool.map's own rule (items ÷ (4 × workers)), which Python users pick.
         var poolRule = (items + (4 * workers) - 1) / (4 * workers);
@@ -26,7 +26,7 @@ internal static class MapComparison
 
         double[][] distributed;
         Console.Error.WriteLine($"scheduler+node map: {rounds} rounds of MapAsync over {items:N0} items ...");
-        await using (var processes = await SeparateProcesses.StartAsync(workers))
+        await using (var processes = await SeparateProcesses.StartAsync(workers, noJournal ? ["--no-journal"] : []))
         await using (var remote = await RemoteCluster.ConnectAsync(processes.Address))
         {
             distributed = await MapWorkload.MeasureChunkSizesAsync(remote, items, sizes, rounds);

@@ -42,16 +42,7 @@ internal static class MapProfile
         {
             for (var start = 0; start < items; start += chunk)
             {
-                buffer.ResetWrittenCount();
-                writer.Reset(buffer);
-                writer.WriteStartArray();
-                for (var i = start; i < Math.Min(items, start + chunk); i++)
-                {
-                    template.Write(writer, inputs[i]);
-                }
-
-                writer.WriteEndArray();
-                writer.Flush();
+                template.WriteChunk(buffer, writer, inputs, start, Math.Min(chunk, items - start));
                 chunks.Add(buffer.WrittenSpan.ToArray());
             }
         }

@@ -25,8 +25,8 @@ using FuncExec.Client;
 // `scale [--nodes N] [--node-workers N] [--tasks N] [--clients N]` drives the scheduler's own logic with simulated nodes
 // (1,000 × 32 workers and 1,000,000 tasks from 10 clients by default) beside 1 node × 2 workers: cost per task, memory
 // per task held, reaction to a node's loss.
-// `map [--items N] [--rounds N]` measures only MapAsync (automatic chunks, 1,000 a chunk, and items ÷ (4 × workers)) on both setups
-// beside Pool.imap_unordered at the same chunk sizes, with their ratios.
+// `map [--items N] [--rounds N] [--no-journal]` measures only MapAsync (automatic chunks, 1,000 a chunk, and items ÷ (4 × workers)) on both setups
+// beside Pool.imap_unordered at the same chunk sizes, with their ratios; --no-journal starts the scheduler without its journal.
 // `map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
 // `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
 // `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
@@ -115,7 +115,7 @@ if (args is ["scale", ..])
 
 if (args is ["map", ..])
 {
-    await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3));
+    await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3), args.Contains("--no-journal"));
     return 0;
 }
 

@@ -210,38 +210,66 @@ public sealed partial class Computation : IAsyncDisposable
         }
 
         ClientMetrics.MapItemsSubmitted(inputs.Count);
+        // When no item can fail to be written (primitives through the template), the chunks go in groups as they are
+        // written, the first ones small, so the workers start on them while the rest are written; otherwise every chunk
+        // is written before any is sent, so that an item that cannot be sent fails the map with nothing run.
+        var early = template is { WritesEveryItem: true };
+        var submissions = new List<Task>();
         var tasks = new List<SubmittedTaskSpec>();
         var handles = new List<RemoteTask<T[]>>();
+        var groupStart = 0;
+        var groupBytes = 0;
+        var groupLimit = FirstMapGroupBytes;
         var arguments = new ArrayBufferWriter<byte>();
         using var writer = new Utf8JsonWriter(arguments);
         for (var start = 0; start < inputs.Count; start += chunk)
         {
             var count = Math.Min(chunk, inputs.Count - start);
-            arguments.ResetWrittenCount();
-            writer.Reset(arguments);
-            writer.WriteStartArray();
-            for (var i = start; i < start + count; i++)
+            if (template is not null)
             {
-                if (template is not null)
-                {
-                    template.Write(writer, inputs[i]);
-                }
-                else
+                template.WriteChunk(arguments, writer, inputs, start, count);
+            }
+            else
+            {
+                arguments.ResetWrittenCount();
+                writer.Reset(arguments);
+                writer.WriteStartArray();
+                for (var i = start; i < start + count; i++)
                 {
                     writer.WriteRawValue(captured![i].ArgumentsJson, skipInputValidation: true);
                 }
-            }
 
-            writer.WriteEndArray();
-            writer.Flush();
+                writer.WriteEndArray();
+                writer.Flush();
+            }
             var first = template?.Call ?? captured![start];
             var task = Build(first with { ArgumentsJson = arguments.WrittenSpan.ToArray() }, options, Target.Anywhere, $"[{start}..{start + count - 1}]");
             task.Assignment.MapChunk = true;
             tasks.Add(task);
             handles.Add(new RemoteTask<T[]>(_backend, task.Name) { RequestTimeout = Options.Timeout });
+            groupBytes += arguments.WrittenCount;
+            if (early && groupBytes >= groupLimit && start + count < inputs.Count)
+            {
+                if (submissions.Exists(s => s.IsFaulted || s.IsCanceled))
+                {
+                    // An earlier group was refused: the rest is not sent, and the map fails with its reason, below.
+                    groupStart = tasks.Count;
+                    break;
+                }
+
+                submissions.Add(SubmitManyAsync(tasks[groupStart..], handles[groupStart..], cancellationToken));
+                groupStart = tasks.Count;
+                groupBytes = 0;
+                groupLimit = Math.Min(2 * groupLimit, SubmitChunks.MaxChunkBytes);
+            }
         }
 
-        await SubmitManyAsync(tasks, handles, cancellationToken).ConfigureAwait(false);
+        if (groupStart < tasks.Count)
+        {
+            submissions.Add(SubmitManyAsync(tasks[groupStart..], handles[groupStart..], cancellationToken));
+        }
+
+        await Task.WhenAll(submissions).ConfigureAwait(false);
 
         // Each chunk's results go straight to their place as the chunk ends; a chunk whose result is not as many
         // results as it had items fails the map, naming it.
@@ -270,6 +298,10 @@ public sealed partial class Computation : IAsyncDisposable
 
         return calls;
     }
+
+    /// <summary>The arguments in a map's first group of chunks sent ahead of the rest; each group after it is twice
+    /// as big, up to a submission frame's worth.</summary>
+    private const int FirstMapGroupBytes = 32 * 1024;
 
     /// <summary>Items ÷ (4 × workers), rounded up: a few chunks per worker, so the last ones balance; at most
     /// <see cref="TaskOptions.MaxAutomaticChunkSize"/>, so a long map streams through the workers in small chunks.</summary>

@@ -79,6 +79,9 @@ public sealed class MapCaptureTests
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using var writer = new Utf8JsonWriter(buffer);
 
+        // User code runs per item and may throw: the map writes every chunk before it sends any.
+        Assert.False(divide.WritesEveryItem);
+        Assert.True(LambdaCapture.TryCaptureMap<int>((Expression<Func<int, int>>)(x => LambdaJobs.Add(x, 1)))!.WritesEveryItem);
         Assert.Throws<DivideByZeroException>(() => divide.Write(writer, 0));
         var refused = Assert.Throws<LambdaNotSupportedException>(() => stream.Write(writer, 4));
 
@@ -119,6 +122,7 @@ public sealed class MapCaptureTests
         var template = LambdaCapture.TryCaptureMap<TItem>(call);
         Assert.NotNull(template);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var each = new List<string>();
         foreach (var item in items)
         {
             buffer.ResetWrittenCount();
@@ -131,7 +135,15 @@ public sealed class MapCaptureTests
             var alone = LambdaCapture.Capture(Expression.Lambda(body));
             Assert.Equal(Encoding.UTF8.GetString(alone.ArgumentsJson), Encoding.UTF8.GetString(buffer.WrittenSpan));
             Assert.Equal(alone with { ArgumentsJson = [] }, template.Call with { ArgumentsJson = [] });
+            each.Add(Encoding.UTF8.GetString(alone.ArgumentsJson));
         }
+
+        // A whole chunk, from an offset, and a chunk of one (integers are formatted without the writer: same bytes).
+        using var chunkWriter = new Utf8JsonWriter(new System.Buffers.ArrayBufferWriter<byte>());
+        template.WriteChunk(buffer, chunkWriter, [default!, .. items], 1, items.Length);
+        Assert.Equal($"[{string.Join(',', each)}]", Encoding.UTF8.GetString(buffer.WrittenSpan));
+        template.WriteChunk(buffer, chunkWriter, items, items.Length - 1, 1);
+        Assert.Equal($"[{each[^1]}]", Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     private sealed class Replacer(ParameterExpression parameter, Expression value) : ExpressionVisitor
