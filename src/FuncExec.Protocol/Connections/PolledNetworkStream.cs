@@ -27,33 +27,29 @@ internal sealed class PolledNetworkStream : NetworkStream
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        WaitReadable(buffer.Length);
+        WaitReadable(Socket);
         return base.Read(buffer);
     }
 
     /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count)
     {
-        WaitReadable(count);
+        WaitReadable(Socket);
         return base.Read(buffer, offset, count);
     }
 
     /// <inheritdoc />
     public override int ReadByte()
     {
-        WaitReadable(1);
+        WaitReadable(Socket);
         return base.ReadByte();
     }
 
-    // Returns once data (or the peer's close, or an error) is there; throws ObjectDisposedException once disposed.
-    private void WaitReadable(int count)
+    // Returns once data (or the peer's close, or an error) is there; throws ObjectDisposedException once disposed. A
+    // read of no bytes waits too: the base stream's waits for data, as SslStream's reads of no bytes expect.
+    private static void WaitReadable(Socket socket)
     {
-        if (count == 0)
-        {
-            return;
-        }
-
-        while (!Socket.Poll(PollSliceMicroseconds, SelectMode.SelectRead))
+        while (!socket.Poll(PollSliceMicroseconds, SelectMode.SelectRead))
         {
         }
     }
