@@ -6,7 +6,7 @@ namespace FuncExec.Cli;
 /// Starts the long-running verbs (<c>scheduler</c>, <c>node</c>) and the one that measures (<c>bench</c>, which hosts
 /// embedded clusters) with every method compiled fully
 /// optimized from its first call, by re-executing this same process once with
-/// <c>DOTNET_TieredCompilation=0</c>; and the scheduler and the node with their socket completions run inline
+/// <c>DOTNET_TieredCompilation=0</c>; and the scheduler with its socket completions run inline
 /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>).
 /// </summary>
 /// <remarks>
@@ -21,9 +21,8 @@ namespace FuncExec.Cli;
 /// The scheduler serves its connections through Kestrel with inline pipe scheduling, and its frame handlers take
 /// the scheduler's lock briefly and never block; so the thread that polls the sockets may run them itself, instead
 /// of waking a pool thread for every frame that arrives: one thread wake-up less on each frame from a client or a
-/// node, that is two on each task's round trip. The node reads its scheduler's frames on a thread of its own, but
-/// the runtime still hears of its socket's readiness (it was connected asynchronously) and, without this, wakes a
-/// pool thread to learn that nobody waits; its writes, and the relays of its workers' output, do not block either.
+/// node, that is two on each task's round trip. Not the node: it reads its scheduler's frames and its workers' on
+/// threads of its own, and its start-up waits on sockets in ways the poller thread must not run.
 /// </para>
 /// <para>
 /// The settings must be in place before the runtime starts, hence the
@@ -44,7 +43,7 @@ internal static partial class ServerJit
         }
 
         List<string> wanted = [Tiering];
-        if (args[0] is "scheduler" or "node")
+        if (args[0] == "scheduler")
         {
             wanted.Add(InlineCompletions);
         }
