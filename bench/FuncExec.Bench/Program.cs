@@ -29,6 +29,11 @@ using FuncExec.Client;
 // beside Pool.imap_unordered at the same chunk sizes, with their ratios; --no-journal starts the scheduler without its journal.
 // `map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
 // `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
+// `hot [--rounds N]` measures instead only the hot path's targets, in one run with the steps interleaved over N rounds
+// (5 by default): the floor, W2 p50/p99 and W1 on the embedded cluster and on scheduler + node, and multiprocessing's W1;
+// it prints each round, then the median over rounds of W2 p50 ÷ the floor and W1 ÷ multiprocessing, beside their targets.
+// `hot --loop embedded-w2 [--seconds N]` (or embedded-w1, distributed-w1, distributed-w2) runs one of them over and over
+// for a profiler to attach to.
 // `broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
 // direct, and Celery through the same broker (apt-get install python3-celery).
 if (args is ["ping-pong-server", var socketPath])
@@ -128,6 +133,17 @@ if (args is ["map-profile", ..])
         Console.WriteLine();
     }
 
+    return 0;
+}
+
+if (args is ["hot", ..])
+{
+    if (ArgText("--loop") is { } loop)
+    {
+        return await HotPath.LoopAsync(workloads, loop, Arg("--seconds", 10));
+    }
+
+    await HotPath.RunAsync(workloads, Arg("--rounds", 5));
     return 0;
 }
 

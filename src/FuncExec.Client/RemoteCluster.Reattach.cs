@@ -455,7 +455,6 @@ internal sealed partial class RemoteCluster
         {
             // The ids the scheduler gave, so that the caller can name what it never heard of.
             var runError = new SchedulerUnreachableException(Address.ToString(), why, inner) { TaskIds = run.Ids };
-            run.Accepted.TrySetException(runError);
             run.Observer.Fail(runError);
         }
 

@@ -191,14 +191,12 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
                     {
                         run.Ids[(int)(submit.Tasks[k].Tag & 0xFFFF_FFFF)] = ids[k];
                     }
-
-                    run.Accepted.TrySetResult();
                 },
                 error =>
                 {
+                    // Refused: the run ends with the refusal, and none of its reports will come.
                     _runs.TryRemove(runId, out _);
-                    run.Observer.Abandon();
-                    run.Accepted.TrySetException(error);
+                    run.Observer.Fail(error);
                 });
             try
             {
@@ -211,7 +209,8 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
                 throw;
             }
 
-            await run.Accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Not waiting for the acceptance first: the reports (or the refusal, which fails the run) are what the
+            // caller waits for, and a second wait would wake a pool thread once more on every run.
         }
 
         try
@@ -688,8 +687,6 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <summary>A <see cref="RunAsync"/> in progress: its tasks' tags are <c>run &lt;&lt; 32 | position</c>.</summary>
     private sealed record PendingRun(RunObserver Observer, IReadOnlyList<TaskSpec> Tasks)
     {
-        public TaskCompletionSource Accepted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         /// <summary>The scheduler's id of each task, by position, once accepted.</summary>
         public long[] Ids { get; } = new long[Tasks.Count];
     }

@@ -29,6 +29,16 @@ internal static partial class Subreaper
 {
     private const int PrSetChildSubreaper = 36;
     private const int Eintr = 4;
+    private const int Echild = 10;
+
+    // waitid(2): idtype P_ALL; options WEXITED, WSTOPPED, WCONTINUED, WNOHANG, WNOWAIT; a siginfo_t is 128 bytes.
+    private const int PAll = 0;
+    private const int WNoHang = 1;
+    private const int WStopped = 2;
+    private const int WExited = 4;
+    private const int WContinued = 8;
+    private const int WNoWait = 0x0100_0000;
+    private const int SigInfoSize = 128;
 
     // The runtime's table of the children it reaps (pid → wait state), locked while it reaps; null
     // where this runtime keeps it elsewhere, and then no child is reaped here (an orphan stays a zombie).
@@ -36,8 +46,6 @@ internal static partial class Subreaper
         .GetType("System.Diagnostics.ProcessWaitState")
         ?.GetField("s_childProcessWaitStates", BindingFlags.NonPublic | BindingFlags.Static)
         ?.GetValue(null) as IDictionary;
-
-    private static string? _lastPidSeen;
 
     /// <summary>Makes this process adopt its orphaned descendants; false where the kernel refuses.</summary>
     public static bool Become() => Prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
@@ -49,10 +57,9 @@ internal static partial class Subreaper
     /// <param name="always">Look even when no process was created since the last look.</param>
     public static int EndLeftovers(bool always = false)
     {
-        // The last pid the kernel handed out; while it is unchanged no process (nor thread) was
-        // created anywhere, so none can be below us, and a task of microseconds skips the scan.
-        var lastPid = LastPid();
-        if (!always && lastPid is not null && lastPid == _lastPidSeen)
+        // Every process below us is a child of ours or below one (orphans come to us, the subreaper), so with no
+        // child at all there is nothing to end: one system call, and a task of microseconds skips the scan of /proc.
+        if (!always && !HasChildren())
         {
             return 0;
         }
@@ -73,7 +80,6 @@ internal static partial class Subreaper
             }
         }
 
-        _lastPidSeen = lastPid;
         return ended.Count;
     }
 
@@ -100,22 +106,32 @@ internal static partial class Subreaper
         }
     }
 
-    private static string? LastPid()
+    /// <summary>Whether this process has a child, running or ended and not yet reaped: <c>waitid(P_ALL, WNOHANG |
+    /// WNOWAIT)</c> answers ECHILD only when it has none, and reaps nothing (the runtime's children stay its own).</summary>
+    private static bool HasChildren()
     {
-        try
+        Span<byte> info = stackalloc byte[SigInfoSize];
+        while (true)
         {
-            var text = File.ReadAllText("/proc/loadavg");
-            var space = text.LastIndexOf(' ');
-            return space < 0 ? null : text[(space + 1)..].Trim();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
+            if (WaitId(PAll, 0, ref MemoryMarshal.GetReference(info), WExited | WStopped | WContinued | WNoHang | WNoWait) == 0)
+            {
+                return true;
+            }
+
+            var error = Marshal.GetLastPInvokeError();
+            if (error != Eintr)
+            {
+                // ECHILD: none. Anything else (not expected) counts as a child, so the scan runs as before.
+                return error != Echild;
+            }
         }
     }
 
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
+    private static partial int WaitId(int idType, int id, ref byte info, int options);
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static partial int WaitPid(int pid, out int status, int options);

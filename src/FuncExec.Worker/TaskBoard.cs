@@ -9,11 +9,16 @@ namespace FuncExec.Worker;
 /// state (<see cref="HeldTask"/>) of those that received a message or a cancel. One lock guards it all,
 /// between the reader thread (assign, revoke, cancel, messages) and the executing thread.
 /// </summary>
-internal sealed class TaskBoard : IDisposable
+internal sealed class TaskBoard
 {
     private readonly Lock _lock = new();
     private readonly Queue<TaskAssignment> _queue = new();
-    private readonly SemaphoreSlim _available = new(0);
+    // Wakes the executing thread: set by every change it must look at, cleared when it looks. Not a SemaphoreSlim,
+    // which spins before it blocks: the worker is pinned to one core, so a spinning executor only keeps the reader
+    // thread, the one that would bring it work, off that core.
+    private readonly object _wake = new();
+    private bool _woken;
+    private bool _sleeping;
     private readonly Func<TaskAssignment, CancellationToken, TaskContext> _createContext;
 
     // The state of queued tasks that were sent a message before they started; usually null.
@@ -41,7 +46,7 @@ internal sealed class TaskBoard : IDisposable
             }
         }
 
-        _available.Release();
+        Signal();
     }
 
     /// <summary>
@@ -79,7 +84,21 @@ internal sealed class TaskBoard : IDisposable
         }
     }
 
-    public void Wait() => _available.Wait();
+    /// <summary>Blocks until something changed since the last wait (a task added, a close, a preparation), without spinning.</summary>
+    public void Wait()
+    {
+        lock (_wake)
+        {
+            while (!_woken)
+            {
+                _sleeping = true;
+                Monitor.Wait(_wake);
+                _sleeping = false;
+            }
+
+            _woken = false;
+        }
+    }
 
     public bool IsQueueEmpty()
     {
@@ -221,7 +240,7 @@ internal sealed class TaskBoard : IDisposable
             _closingPending = true;
         }
 
-        _available.Release();
+        Signal();
     }
 
     /// <summary>The computations closed since the last call, or null; cheap when none were.</summary>
@@ -250,7 +269,7 @@ internal sealed class TaskBoard : IDisposable
             _preparingPending = true;
         }
 
-        _available.Release();
+        Signal();
     }
 
     /// <summary>The computations to prepare asked for since the last call, or null; cheap when none were.</summary>
@@ -278,10 +297,20 @@ internal sealed class TaskBoard : IDisposable
             _closed = true;
         }
 
-        _available.Release();
+        Signal();
     }
 
-    public void Dispose() => _available.Dispose();
+    private void Signal()
+    {
+        lock (_wake)
+        {
+            _woken = true;
+            if (_sleeping)
+            {
+                Monitor.Pulse(_wake);
+            }
+        }
+    }
 
     private bool IsQueuedLocked(long taskId)
     {

@@ -91,7 +91,6 @@ internal sealed class WorkerLoop : IDisposable
 
     public void Dispose()
     {
-        _board.Dispose();
         _results.Dispose();
     }
 

@@ -80,7 +80,8 @@ internal static class SchedulerDialer
                 }
             }
 
-            stream = new NetworkStream(socket, ownsSocket: true);
+            // Read by the connection's own thread: a polled stream lets each frame wake that thread alone.
+            stream = new PolledNetworkStream(socket);
             stream = await SecureTransport.ConnectAsync(stream, address.Host, security, cancellationToken).ConfigureAwait(false);
             HandshakeResult welcome;
             try
