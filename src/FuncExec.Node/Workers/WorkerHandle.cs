@@ -159,7 +159,8 @@ internal sealed class WorkerHandle
     /// <summary>Puts a warm spare in this worker's place: pinned to this worker's core, told who it
     /// is, then attached like a worker that just said hello.</summary>
     /// <remarks>The scheduler is not told here: the caller says the slot was replaced (<see cref="ISchedulerLink.WorkerReplaced"/>).
-    /// Throws, with nothing of this worker changed, when the spare died before it could be told.</remarks>
+    /// Throws, with nothing of this worker changed, when the spare is gone (its threads cannot be pinned); one that dies
+    /// after is met by its reader like any worker that dies.</remarks>
     public void Adopt(SpareWorker spare)
     {
         spare.OnStderr = CaptureStderr;
