@@ -9,7 +9,8 @@ internal static class CliLogging
 {
     public static ILoggerFactory Create(bool debug) => Create(debug ? LogLevel.Debug : LogLevel.Warning);
 
-    public static ILoggerFactory Create(LogLevel level) => LoggerFactory.Create(builder => Configure(builder, level));
+    /// <summary>Console logging at <paramref name="level"/>, built when something is first logged at that level.</summary>
+    public static ILoggerFactory Create(LogLevel level) => new DeferredLoggerFactory(level, () => LoggerFactory.Create(builder => Configure(builder, level)));
 
     /// <summary>Sets up <paramref name="builder"/> (a factory's, or a generic host's) to log as every verb does.</summary>
     public static void Configure(ILoggingBuilder builder, LogLevel level)

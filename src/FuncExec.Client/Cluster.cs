@@ -12,6 +12,8 @@ public static class Cluster
 {
     /// <summary>Starts the embedded cluster: a scheduler and a node in this process and one worker
     /// process pinned to each core (<see cref="LocalClusterOptions.Workers"/>).</summary>
+    /// <remarks>Returns once the first worker process is ready, so the first task does not wait for the slowest to start;
+    /// the others take work as they come up (<see cref="ICluster.WorkerCount"/> counts them all from the start).</remarks>
     public static async Task<ICluster> StartLocalAsync(LocalClusterOptions? options = null, CancellationToken cancellationToken = default) =>
         await LocalCluster.StartAsync(options, cancellationToken).ConfigureAwait(false);
 

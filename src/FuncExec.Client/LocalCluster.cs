@@ -80,7 +80,9 @@ internal sealed class LocalCluster : ICluster
 
     internal ClusterScheduler Scheduler => _scheduler;
 
-    /// <summary>Starts the scheduler, the node and its workers, and waits until every worker is ready.</summary>
+    /// <summary>Starts the scheduler, the node and its workers, and returns once the first worker is ready: the first
+    /// task need not wait for the slowest worker process start, and the others take work as they say hello (one that does
+    /// not start in time is logged).</summary>
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= LocalClusterOptions.Default;
@@ -107,7 +109,7 @@ internal sealed class LocalCluster : ICluster
                     dashboardOptions, new LocalDashboardSource(scheduler, index), options.LoggerFactory ?? NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
             }
 
-            await node.StartAsync(new EmbeddedSchedulerLink(scheduler, index), options.ReadyWithFirstWorker, cancellationToken).ConfigureAwait(false);
+            await node.StartAsync(new EmbeddedSchedulerLink(scheduler, index), untilFirstReady: true, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

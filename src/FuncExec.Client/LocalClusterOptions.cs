@@ -26,10 +26,6 @@ public sealed record LocalClusterOptions
     /// <summary>Where compiled code strings are cached between runs; null for the default.</summary>
     public string? CodeCachePath { get; init; }
 
-    /// <summary>Return from the start once the first worker is ready rather than all (the others take work as they
-    /// come): <c>funcexec run</c> sets it, so its first task does not wait for the slowest worker process start.</summary>
-    internal bool ReadyWithFirstWorker { get; init; }
-
     /// <summary>Keep a warm spare worker process, so a crashed or killed worker is replaced at once (default true).</summary>
     public bool WarmSpare { get; init; } = true;
 

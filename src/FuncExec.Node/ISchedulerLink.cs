@@ -20,6 +20,17 @@ internal interface ISchedulerLink
     /// <summary>A worker process ended: results for the task it was running, and the tasks it held unstarted.</summary>
     void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted);
 
+    /// <summary>
+    /// A worker process ended and another (the warm spare) already took its place: <see cref="WorkerLost"/> and
+    /// <see cref="WorkerReady"/> at once, so the tasks waiting for a core go straight to the new process rather than
+    /// being placed elsewhere while the slot is down and taken back when it comes up.
+    /// </summary>
+    void WorkerReplaced(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
+    {
+        WorkerLost(workerId, ended, unstarted);
+        WorkerReady(workerId);
+    }
+
     /// <summary>A task running on a worker sent a message (to its client or another task).</summary>
     void OnTaskMessage(int workerId, TaskMessage message);
 

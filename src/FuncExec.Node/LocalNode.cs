@@ -120,6 +120,9 @@ internal sealed class LocalNode : IAsyncDisposable
             worker.Spawn();
         }
 
+        // Counted while the workers start, not before: the store may hold many components of earlier runs.
+        Components.IndexInBackground();
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Options.WorkerStartTimeout);
         try

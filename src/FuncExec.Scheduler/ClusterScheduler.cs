@@ -296,19 +296,23 @@ internal sealed partial class ClusterScheduler
                 return $"{slot.Name} said it is ready, but its node is draining";
             }
 
-            slot.Ready = true;
-            slot.IdleSince = Stopwatch.GetTimestamp();
-            if (dispatch.RecordsEvents)
-            {
-                dispatch.Event(ClusterEvent.WorkerStarted(Now(), node, workerId, slot.Name, slot.Core));
-            }
-
+            ReadyLocked(slot, dispatch);
             DispatchLocked(dispatch);
             SealLocked(dispatch);
         }
 
         Done(dispatch);
         return null;
+    }
+
+    private static void ReadyLocked(WorkerSlot slot, Dispatch dispatch)
+    {
+        slot.Ready = true;
+        slot.IdleSince = Stopwatch.GetTimestamp();
+        if (dispatch.RecordsEvents)
+        {
+            dispatch.Event(ClusterEvent.WorkerStarted(Now(), slot.Node.Index, slot.WorkerId, slot.Name, slot.Core));
+        }
     }
 
     /// <summary>Results a worker sent, in the order its tasks ran. Only results for the attempt of a task
@@ -346,8 +350,15 @@ internal sealed partial class ClusterScheduler
     /// The slot takes no work until <see cref="WorkerReady"/> is called again. Tasks not handed to that worker are
     /// left alone.
     /// </summary>
+    /// <param name="node">The node's index.</param>
+    /// <param name="workerId">The worker.</param>
+    /// <param name="ended">Results of the tasks it ran.</param>
+    /// <param name="unstarted">Tasks it held unstarted.</param>
+    /// <param name="replaced">A new process (the node's warm spare) already took the worker's place: the slot is
+    /// ready again at once (<see cref="WorkerReady"/> under the same lock), so the tasks waiting for a core, the ones
+    /// given back here among them, are placed on it now instead of elsewhere while it is down. Unless its node drains.</param>
     /// <returns>Null when all was taken; otherwise why some was dropped, to log.</returns>
-    public string? WorkerLost(int node, int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
+    public string? WorkerLost(int node, int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted, bool replaced = false)
     {
         ArgumentNullException.ThrowIfNull(ended);
         ArgumentNullException.ThrowIfNull(unstarted);
@@ -374,6 +385,10 @@ internal sealed partial class ClusterScheduler
             }
 
             ReturnedLocked(slot, unstarted, "held unstarted", ref refused, dispatch);
+            if (replaced && !slot.Node.Draining)
+            {
+                ReadyLocked(slot, dispatch);
+            }
 
             DispatchLocked(dispatch);
             SealLocked(dispatch);

@@ -1,4 +1,5 @@
 using FuncExec.Core.Collections;
+using FuncExec.Protocol;
 using FuncExec.Protocol.V1;
 using Google.Protobuf.Collections;
 
@@ -27,7 +28,7 @@ internal sealed class TaskBoard
     private HeldTask? _runningState;
     private List<long>? _closing;
     private volatile bool _closingPending;
-    private List<PrepareComputation>? _preparing;
+    private Dictionary<long, PrepareComputation>? _preparing;
     private volatile bool _preparingPending;
     private bool _closed;
 
@@ -260,16 +261,52 @@ internal sealed class TaskBoard
         }
     }
 
-    /// <summary>Asks the executing thread to prepare a computation (a warm spare's, ahead of need) between tasks.</summary>
-    public void RequestPrepare(PrepareComputation prepare)
+    /// <summary>
+    /// Asks the executing thread to prepare a computation (a warm spare's, ahead of need) between tasks. What waits is
+    /// bounded as the node bounds what it sends (<see cref="PreparationLimits"/>): requests for one computation merge,
+    /// up to <see cref="PreparationLimits.MaxCallsPerComputation"/> assemblies and as many lambda calls, for at most
+    /// <see cref="PreparationLimits.MaxComputations"/> computations; the rest is dropped (preparing is advisory: a task
+    /// loads what it needs anyway). False when nothing of it was kept (a computation id that is not one is refused).
+    /// </summary>
+    public bool RequestPrepare(PrepareComputation prepare)
     {
+        if (prepare.Computation <= 0)
+        {
+            return false; // Ids of computations start at 1; 0 is a task of none.
+        }
+
+        int kept;
         lock (_lock)
         {
-            (_preparing ??= []).Add(prepare);
+            _preparing ??= [];
+            if (!_preparing.TryGetValue(prepare.Computation, out var pending))
+            {
+                if (_preparing.Count >= PreparationLimits.MaxComputations)
+                {
+                    return false;
+                }
+
+                pending = new PrepareComputation { Computation = prepare.Computation };
+                _preparing.Add(prepare.Computation, pending);
+            }
+
+            kept = AddUpTo(pending.Components, prepare.Components) + AddUpTo(pending.Lambdas, prepare.Lambdas);
             _preparingPending = true;
         }
 
         Signal();
+        return kept > 0;
+    }
+
+    private static int AddUpTo<T>(RepeatedField<T> into, RepeatedField<T> from)
+    {
+        var room = Math.Min(PreparationLimits.MaxCallsPerComputation - into.Count, from.Count);
+        for (var i = 0; i < room; i++)
+        {
+            into.Add(from[i]);
+        }
+
+        return Math.Max(room, 0);
     }
 
     /// <summary>The computations to prepare asked for since the last call, or null; cheap when none were.</summary>
@@ -282,7 +319,7 @@ internal sealed class TaskBoard
 
         lock (_lock)
         {
-            var preparing = _preparing;
+            List<PrepareComputation>? preparing = _preparing is null ? null : [.. _preparing.Values];
             _preparing = null;
             _preparingPending = false;
             return preparing;

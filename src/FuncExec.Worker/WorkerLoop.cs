@@ -133,7 +133,7 @@ internal sealed class WorkerLoop : IDisposable
                         _board.RequestClose(envelope.ComputationClosed.Computation);
                         break;
                     case WorkerEnvelope.BodyOneofCase.PrepareComputation:
-                        _board.RequestPrepare(envelope.PrepareComputation);
+                        _ = _board.RequestPrepare(envelope.PrepareComputation);
                         break;
                     case WorkerEnvelope.BodyOneofCase.Shutdown:
                         _board.Close();

@@ -206,6 +206,39 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
+    public void WorkerLost_ReplacedBySpare_HeldTaskPlacedOnTheSameSlotAtOnce()
+    {
+        var (scheduler, node) = Start(1);
+        var observer = new RecordingObserver();
+        scheduler.Submit([Task("killed"), Task("waiting")], observer);
+        Assert.Equal(2, node.Assigned[0].Count); // a new function counts as long: one running, one behind
+        var (killed, waiting) = (node.Assigned[0][0], node.Assigned[0][1]);
+
+        scheduler.WorkerLost(0, 0, [Failed(killed)], [waiting.TaskId], replaced: true);
+
+        // The slot never went down: the task it held goes to the new process now, without a WorkerReady.
+        Assert.Equal(3, node.Assigned[0].Count);
+        Assert.Equal(waiting.TaskId, node.Assigned[0][2].TaskId);
+        scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][2])]);
+        var report = observer.Finished.Single(f => f.Report.Id == waiting.TaskId).Report;
+        Assert.Equal((TaskState.Succeeded, 1), (report.State, report.Attempts));
+    }
+
+    [Fact]
+    public void WorkerLost_NotReplaced_HeldTaskWaitsForWorkerReady()
+    {
+        var (scheduler, node) = Start(1);
+        scheduler.Submit([Task("killed"), Task("waiting")], new RecordingObserver());
+        var (killed, waiting) = (node.Assigned[0][0], node.Assigned[0][1]);
+
+        scheduler.WorkerLost(0, 0, [Failed(killed)], [waiting.TaskId]);
+        Assert.Equal(2, node.Assigned[0].Count);
+
+        scheduler.WorkerReady(0, 0);
+        Assert.Equal(waiting.TaskId, node.Assigned[0][^1].TaskId);
+    }
+
+    [Fact]
     public void OnResults_ShortTasks_PrefetchDeepensSoWorkersNeverWait()
     {
         var (scheduler, node) = Start(1);

@@ -94,6 +94,10 @@ public static class Jobs
     /// <summary>The text of a file, by a path relative to the working directory.</summary>
     public static string ReadFile(string path) => File.ReadAllText(path);
 
+    /// <summary>How many computations' load contexts this worker has made and not unloaded (none is collected first).</summary>
+    public static int ComputationContexts() =>
+        AssemblyLoadContext.All.Count(c => c.Name?.StartsWith("FuncExec.Computation.", StringComparison.Ordinal) == true);
+
     /// <summary>The names of the load contexts alive once the collectible ones nobody uses are collected.</summary>
     public static string[] LoadContexts()
     {

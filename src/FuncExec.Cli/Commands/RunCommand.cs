@@ -154,8 +154,6 @@ internal static class RunCommand
                         LoggerFactory = logging,
                         ProfilePath = profileFile?.FullName,
                         Dashboard = dashboard,
-                        // The first tasks start on the first workers up; the rest join as they start.
-                        ReadyWithFirstWorker = true,
                     },
                     cancellationToken).ConfigureAwait(false)
                 : await RemoteCluster.ConnectAsync(

@@ -34,6 +34,10 @@ internal sealed class EmbeddedSchedulerLink : ISchedulerLink
         _scheduler.WorkerLost(_nodeIndex, workerId, ended, unstarted);
 
     /// <inheritdoc />
+    public void WorkerReplaced(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
+        _scheduler.WorkerLost(_nodeIndex, workerId, ended, unstarted, replaced: true);
+
+    /// <inheritdoc />
     public void OnTaskMessage(int workerId, TaskMessage message) => _scheduler.OnTaskMessage(_nodeIndex, workerId, message);
 
     /// <inheritdoc />

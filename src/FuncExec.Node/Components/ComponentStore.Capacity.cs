@@ -14,6 +14,8 @@ internal sealed partial class ComponentStore
     private readonly Dictionary<string, int> _pins = new(StringComparer.Ordinal);
     private long _clock;
     private long _totalSize;
+    // Whether what earlier runs left was counted (EnsureIndexedLocked): not at construction, as a store can be large.
+    private bool _indexed;
 
     /// <summary>The most bytes the store holds; adding past it evicts the least recently used components that are not
     /// pinned, and refuses the new one when that is not enough.</summary>
@@ -26,6 +28,7 @@ internal sealed partial class ComponentStore
         {
             lock (_lock)
             {
+                EnsureIndexedLocked();
                 return _totalSize;
             }
         }
@@ -86,6 +89,7 @@ internal sealed partial class ComponentStore
 
         lock (_lock)
         {
+            EnsureIndexedLocked();
             if (_pins.ContainsKey(component.Sha256))
             {
                 return false;
@@ -101,6 +105,7 @@ internal sealed partial class ComponentStore
         ArgumentNullException.ThrowIfNull(component);
         lock (_lock)
         {
+            EnsureIndexedLocked();
             return _entries.TryGetValue(component.Sha256, out var entry) ? entry.Size : 0;
         }
     }
@@ -110,6 +115,7 @@ internal sealed partial class ComponentStore
     {
         lock (_lock)
         {
+            EnsureIndexedLocked();
             if (_entries.TryGetValue(sha, out var entry))
             {
                 entry.LastUsed = ++_clock;
@@ -129,6 +135,7 @@ internal sealed partial class ComponentStore
         var size = SizeOnDisk(Path.Combine(Root, component.Sha256));
         lock (_lock)
         {
+            EnsureIndexedLocked();
             if (_entries.TryGetValue(component.Sha256, out var known))
             {
                 _totalSize -= known.Size;
@@ -174,7 +181,29 @@ internal sealed partial class ComponentStore
         return removed;
     }
 
-    /// <summary>Counts what an earlier run left in the store, oldest first, and clears half-received components.</summary>
+    /// <summary>
+    /// Counts what earlier runs left in the store now, on a thread of the pool, rather than when it is first needed: a
+    /// node calls it once its workers are starting, so a store that has grown large does not hold up their start.
+    /// </summary>
+    public void IndexInBackground() => _ = Task.Run(() =>
+    {
+        lock (_lock)
+        {
+            EnsureIndexedLocked();
+        }
+    });
+
+    /// <summary>Counts what earlier runs left in the store, once, before the index is first read or changed.</summary>
+    private void EnsureIndexedLocked()
+    {
+        if (!_indexed)
+        {
+            _indexed = true;
+            IndexExisting();
+        }
+    }
+
+    /// <summary>Counts what an earlier run left in the store, oldest first.</summary>
     private void IndexExisting()
     {
         var found = new List<(string Sha, long Size, DateTime Written)>();
@@ -191,8 +220,6 @@ internal sealed partial class ComponentStore
             _entries[sha] = new Entry { Size = size, LastUsed = ++_clock };
             _totalSize += size;
         }
-
-        ComponentReceiver.ClearIncoming(this);
     }
 
     private static long SizeOnDisk(string directory)

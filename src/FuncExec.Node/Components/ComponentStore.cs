@@ -36,7 +36,7 @@ internal sealed partial class ComponentStore
         _logger = logger ?? NullLogger.Instance;
         MaxSize = maxSize;
         _sizeOption = sizeOption;
-        IndexExisting();
+        ComponentReceiver.ClearIncoming(this);
     }
 
     /// <summary>The store's directory.</summary>

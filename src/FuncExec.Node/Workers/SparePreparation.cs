@@ -16,8 +16,8 @@ namespace FuncExec.Node.Workers;
 /// </remarks>
 internal sealed class SparePreparation
 {
-    internal const int MaxCallsPerComputation = 16;
-    internal const int MaxComputations = 64;
+    internal const int MaxCallsPerComputation = FuncExec.Protocol.PreparationLimits.MaxCallsPerComputation;
+    internal const int MaxComputations = FuncExec.Protocol.PreparationLimits.MaxComputations;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<long, PrepareComputation> _computations = [];

@@ -41,6 +41,8 @@ internal sealed class WorkerHandle
     // A process asked to exit by itself (RequestShutdown), which Stop waits for and then kills.
     private Process? _shuttingDown;
     private Socket? _socket;
+    // The Adopt frame of a spare taking this worker's place, until it is sent (see Adopt).
+    private byte[]? _pendingAdopt;
     private ITimer? _timeout;
     private InFlightTask? _timedOut;
     private InFlightTask? _killed;
@@ -156,15 +158,11 @@ internal sealed class WorkerHandle
 
     /// <summary>Puts a warm spare in this worker's place: pinned to this worker's core, told who it
     /// is, then attached like a worker that just said hello.</summary>
+    /// <remarks>The scheduler is not told here: the caller says the slot was replaced (<see cref="ISchedulerLink.WorkerReplaced"/>).
+    /// Throws, with nothing of this worker changed, when the spare is gone (its threads cannot be pinned); one that dies
+    /// after is met by its reader like any worker that dies.</remarks>
     public void Adopt(SpareWorker spare)
     {
-        lock (_lock)
-        {
-            _process = spare.Process;
-            _stderr.Clear();
-            _replacement = FuncExecMetrics.ReplacedBySpare;
-        }
-
         spare.OnStderr = CaptureStderr;
         spare.OnStdout = LogStdout;
         // Pinned from here before it runs a task, so its affinity is right the moment it is ready.
@@ -173,12 +171,22 @@ internal sealed class WorkerHandle
         var adopt = new Adopt { WorkerId = Id };
         adopt.Cores.Add(Core);
         FrameCodec.Write(frame, new WorkerEnvelope { Adopt = adopt });
-        spare.Socket!.Send(frame.WrittenSpan);
-        Attach(spare.Socket, spare.Input!, spare.Pid);
+        lock (_lock)
+        {
+            _process = spare.Process;
+            _stderr.Clear();
+            _replacement = FuncExecMetrics.ReplacedBySpare;
+            // Sent with the first frame after it (usually the task that waited for this core), in one write: the spare
+            // wakes once for both. FlushAdopt sends it alone if nothing follows.
+            _pendingAdopt = frame.WrittenMemory.ToArray();
+        }
+
+        Attach(spare.Socket!, spare.Input!, spare.Pid, announce: false);
     }
 
-    /// <summary>The worker connected and said hello: start reading its frames.</summary>
-    public void Attach(Socket socket, Stream input, int pid)
+    /// <summary>The worker connected and said hello: start reading its frames, and, with <paramref name="announce"/>,
+    /// tell the scheduler it is ready.</summary>
+    public void Attach(Socket socket, Stream input, int pid, bool announce = true)
     {
         long endedAt;
         KeyValuePair<string, object?> replacement;
@@ -202,7 +210,7 @@ internal sealed class WorkerHandle
         NodeLog.WorkerReady(_logger, Id, pid, Core);
         var reader = new Thread(() => ReadLoop(input)) { IsBackground = true, Name = $"funcexec-worker-{Id}-reader" };
         reader.Start();
-        if (!_node.IsDraining)
+        if (announce && !_node.IsDraining)
         {
             // A draining node's worker (one replaced during the drain) takes no work: it stays unready.
             _node.Link.WorkerReady(Id);
@@ -327,10 +335,41 @@ internal sealed class WorkerHandle
             Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Sends the adopting spare its <see cref="Adopt"/> frame if no other frame took it along.</summary>
+    private void FlushAdopt()
+    {
+        lock (_lock)
+        {
+            if (_pendingAdopt is null || !_alive || _socket is null)
+            {
+                return;
+            }
+
+            _output.ResetWrittenCount();
+            WritePendingAdoptLocked();
+            SendOutputLocked();
+        }
+    }
+
+    private void WritePendingAdoptLocked()
+    {
+        if (_pendingAdopt is { } adopt)
+        {
+            _output.Write(adopt);
+            _pendingAdopt = null;
+        }
+    }
+
     private void SendLocked(WorkerEnvelope envelope)
     {
         _output.ResetWrittenCount();
+        WritePendingAdoptLocked();
         FrameCodec.Write(_output, envelope);
+        SendOutputLocked();
+    }
+
+    private void SendOutputLocked()
+    {
         try
         {
             _socket!.Send(_output.WrittenSpan);
@@ -350,6 +389,7 @@ internal sealed class WorkerHandle
     public void Kill(long taskId, int attempt)
     {
         Process? process = null;
+        Socket? socket = null;
         lock (_lock)
         {
             if (_inFlight.TryPeek(out var running) && running.TaskId == taskId && running.Attempt == attempt)
@@ -358,6 +398,7 @@ internal sealed class WorkerHandle
                 {
                     _killed = running;
                     process = _process;
+                    socket = _socket;
                 }
             }
             else if (_inFlight.Any(t => t.TaskId == taskId && t.Attempt == attempt) && _alive && _socket is not null)
@@ -367,7 +408,32 @@ internal sealed class WorkerHandle
             }
         }
 
+        KillRunning(process, socket);
+    }
+
+    /// <summary>
+    /// Kills the process of a task the node ends (a kill, a timeout), then shuts the reading side of its socket: its
+    /// reader still reads every frame the process sent before it was stopped, then meets the end at once rather than
+    /// when the kernel has torn the process down, and hands the core over (<see cref="OnEnded"/>).
+    /// </summary>
+    /// <remarks>The process is stopped (SIGSTOP) before it is killed, so it sends nothing after; on a Unix socket a
+    /// shut reading side also refuses whatever its peer would send later.</remarks>
+    private static void KillRunning(Process? process, Socket? socket)
+    {
+        if (process is null)
+        {
+            return;
+        }
+
         ProcessKill.Quietly(process);
+        try
+        {
+            socket?.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Its reader met the end already.
+        }
     }
 
     /// <summary>Kills the current process; it is reported lost and replaced like any that dies.</summary>
@@ -585,6 +651,7 @@ internal sealed class WorkerHandle
     private void OnTimeout(InFlightTask task)
     {
         Process? process;
+        Socket? socket;
         lock (_lock)
         {
             if (!_inFlight.TryPeek(out var running) || !ReferenceEquals(running, task) || _timedOut is not null)
@@ -594,21 +661,24 @@ internal sealed class WorkerHandle
 
             _timedOut = running;
             process = _process;
+            socket = _socket;
             NodeLog.TimedOut(_logger, running.TaskId, Durations.Format(TimeSpan.FromMilliseconds(running.TimeoutMs)), Id);
         }
 
-        ProcessKill.Quietly(process);
+        KillRunning(process, socket);
     }
 
     private void OnEnded(string? fault)
     {
         Process? process;
+        bool killedHere;
         lock (_lock)
         {
             _alive = false;
             process = _process;
             _socket?.Dispose();
             _socket = null;
+            killedHere = _killed is not null || _timedOut is not null;
         }
 
         if (process is null)
@@ -619,30 +689,28 @@ internal sealed class WorkerHandle
         // The socket ended; if the process lives (it closed the socket or spoke garbage), end it.
         ProcessKill.Quietly(process);
 
-        // Waits for exit and for the stderr pipe to drain, so the crash output is complete.
-        process.WaitForExit();
-        var exitCode = process.ExitCode;
-
-        // What the worker had adopted from its tasks is the node's now (funcexec node adopts orphans): it ends here.
-        if (OrphanReaper.EndAdopted() is > 0 and var leftBehind)
+        // A process that died by itself is waited for first: its exit code and all it printed (the stderr pipe drained)
+        // go into its task's error. One the node killed (a kill, a timeout) needs neither for its report, and every frame
+        // it sent was read before this end of its socket: its core is handed over now, and it is reaped after.
+        int? exitCode = null;
+        if (!killedHere)
         {
-            NodeLog.OrphansEnded(_logger, Id, leftBehind);
+            exitCode = Reap(process);
         }
 
         var ended = new List<TaskResult>();
         var unstarted = new List<long>();
-        string reason;
         var died = FuncExecMetrics.DiedExited;
         lock (_lock)
         {
             var stderr = _stderr.ToString().Trim();
-            reason = DescribeExit(exitCode) + (fault is null ? string.Empty : $" ({fault})");
+            var reason = exitCode is { } code ? DescribeExit(code) + (fault is null ? string.Empty : $" ({fault})") : "killed by the node";
             if (_inFlight.TryDequeue(out var running))
             {
                 died = ReferenceEquals(running, _killed) ? FuncExecMetrics.DiedKilled
                     : ReferenceEquals(running, _timedOut) ? FuncExecMetrics.DiedTimedOut
                     : FuncExecMetrics.DiedExited;
-                ended.Add(EndedResult(running, exitCode, reason, stderr));
+                ended.Add(EndedResult(running, exitCode ?? 137, reason, stderr));
             }
 
             while (_inFlight.TryDequeue(out var held))
@@ -656,15 +724,14 @@ internal sealed class WorkerHandle
             _timeout?.Dispose();
             _timeout = null;
             _process = null;
+            _pendingAdopt = null;
             _endedAt = Stopwatch.GetTimestamp();
         }
 
         FuncExecMetrics.WorkerDeaths.Add(1, died);
-        NodeLog.WorkerEnded(_logger, Id, process.Id, reason, Core);
-        process.Dispose();
-        _node.Link.WorkerLost(Id, ended, unstarted);
+        var replaced = !_node.IsStopping && _node.TryTakeSpare() is { } spare && TryAdopt(spare);
 
-        // Assignments that raced with the news of this death go back too.
+        // Assignments that raced with the news of this death, sent to no process: they go back too.
         List<long> orphans;
         lock (_lock)
         {
@@ -672,28 +739,67 @@ internal sealed class WorkerHandle
             _orphans.Clear();
         }
 
-        if (orphans.Count > 0)
+        if (replaced && !_node.IsDraining)
         {
-            _node.Link.WorkerLost(Id, [], orphans);
+            // The spare holds the slot already: the scheduler hears of the death and of the new process at once, so the
+            // task waiting for this core is handed to the spare now, not placed on a busy worker and taken back.
+            unstarted.AddRange(orphans);
+            _node.Link.WorkerReplaced(Id, ended, unstarted);
         }
-
-        if (!_node.IsStopping && _node.TryTakeSpare() is { } spare)
+        else
         {
-            try
+            _node.Link.WorkerLost(Id, ended, unstarted);
+            if (orphans.Count > 0)
             {
-                Adopt(spare);
-                FuncExecMetrics.SpareHandovers.Add(1);
-                return;
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-            {
-                // The spare died before it could take over: start a worker the slow way.
-                NodeLog.SpawnFailed(_logger, Id, $"the warm spare could not take over ({ex.Message}); starting a new worker");
-                spare.Kill();
+                _node.Link.WorkerLost(Id, [], orphans);
             }
         }
 
-        Respawn();
+        if (replaced)
+        {
+            FlushAdopt();
+        }
+
+        exitCode ??= Reap(process);
+        NodeLog.WorkerEnded(_logger, Id, process.Id, DescribeExit(exitCode.Value) + (fault is null ? string.Empty : $" ({fault})"), Core);
+        process.Dispose();
+        if (!replaced)
+        {
+            Respawn();
+        }
+    }
+
+    /// <summary>Waits for <paramref name="process"/> to exit and its output pipes to drain, ends what it had adopted
+    /// from its tasks, and returns its exit code.</summary>
+    private int Reap(Process process)
+    {
+        process.WaitForExit();
+
+        // What the worker had adopted from its tasks is the node's now (funcexec node adopts orphans): it ends here.
+        if (OrphanReaper.EndAdopted() is > 0 and var leftBehind)
+        {
+            NodeLog.OrphansEnded(_logger, Id, leftBehind);
+        }
+
+        return process.ExitCode;
+    }
+
+    /// <summary>Puts the warm spare in this worker's place; false, with the spare ended, when it died before it could.</summary>
+    private bool TryAdopt(SpareWorker spare)
+    {
+        try
+        {
+            Adopt(spare);
+            FuncExecMetrics.SpareHandovers.Add(1);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The spare died before it could take over: a worker is started the slow way.
+            NodeLog.SpawnFailed(_logger, Id, $"the warm spare could not take over ({ex.Message}); starting a new worker");
+            spare.Kill();
+            return false;
+        }
     }
 
     private TaskResult EndedResult(InFlightTask running, int exitCode, string reason, string stderr)

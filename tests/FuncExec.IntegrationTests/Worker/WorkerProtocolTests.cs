@@ -189,6 +189,83 @@ public sealed class WorkerProtocolTests
         Assert.DoesNotContain("FuncExec.Computation.8", after, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PrepareComputation_HostileFrames_RefusedWithoutHarmAndTasksRunAsBefore()
+    {
+        await using var node = await ScriptedNode.StartAsync();
+        node.ComputationFolder(7);
+        var jobs = node.Store.PutAssembly(ScriptedNode.JobsPath);
+
+        // Ids that are no computation's, or one that was never opened on this node.
+        foreach (var id in new[] { 0L, -1L, long.MinValue, long.MaxValue, 99 })
+        {
+            var stray = new PrepareComputation { Computation = id };
+            stray.Components.Add(jobs);
+            node.Send(new WorkerEnvelope { PrepareComputation = stray });
+        }
+
+        // Component ids that are no SHA-256 or reach out of the store, an unknown component, and far more than the node
+        // ever sends; lambda calls that name nothing real, with garbage types and no assembly.
+        var hostile = new PrepareComputation { Computation = 7 };
+        hostile.Components.Add(new ComponentRef { Sha256 = "../../../etc", FileName = "passwd" });
+        hostile.Components.Add(new ComponentRef { Sha256 = new string('a', 64), FileName = "../../escape.dll" });
+        hostile.Components.Add(new ComponentRef { Sha256 = new string('b', 64), FileName = "Unknown.dll" });
+        hostile.Components.Add(new ComponentRef());
+        for (var i = 0; i < 5_000; i++)
+        {
+            hostile.Components.Add(new ComponentRef { Sha256 = i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture), FileName = "Many.dll" });
+            var lambda = new LambdaMethodCall { MethodName = i % 2 == 0 ? "No.Such.Type.Method" : new string('x', 300), Assembly = i % 3 == 0 ? null : jobs };
+            lambda.ParameterTypes.Add(i % 2 == 0 ? "System.Int32[[[" : "Nope, Missing.Assembly");
+            lambda.GenericArguments.Add("System.Collections.Generic.List`1[[<script>]]");
+            hostile.Lambdas.Add(lambda);
+        }
+
+        node.Send(new WorkerEnvelope { PrepareComputation = hostile });
+
+        // The worker is alive and runs the computation's tasks, from the same store, as before.
+        node.Assign(
+            Method(node, 1, "Add", "[1,2]", computation: 7),
+            Lambda(node, 2, LambdaCapture.Capture(() => FuncExec.TestJobs.Jobs.Move(new Point(1, 2), 3)), computation: 7),
+            Method(node, 3, "LoadContexts", "[]"));
+
+        Assert.Equal((TaskOutcome.Succeeded, "3"), ((await node.ResultAsync(1)).Outcome, (await node.ResultAsync(1)).ResultJson.ToStringUtf8()));
+        Assert.Equal("""{"X":4,"Y":2}""", (await node.ResultAsync(2)).ResultJson.ToStringUtf8());
+        var contexts = (await node.ResultAsync(3)).ResultJson.ToStringUtf8();
+        Assert.Contains("FuncExec.Computation.7", contexts, StringComparison.Ordinal);
+        Assert.DoesNotContain("FuncExec.Computation.99", contexts, StringComparison.Ordinal);
+        Assert.DoesNotContain("FuncExec.Computation.-", contexts, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PrepareComputation_MoreComputationsThanTheCapWhileBusy_AtMostTheCapArePrepared()
+    {
+        await using var node = await ScriptedNode.StartAsync();
+        var jobs = node.Store.PutAssembly(ScriptedNode.JobsPath);
+        const int computations = Protocol.PreparationLimits.MaxComputations + 16;
+        for (var id = 1; id <= computations; id++)
+        {
+            node.ComputationFolder(id);
+        }
+
+        // Busy with a task, the worker holds the requests until it is between tasks: what it holds is capped.
+        node.Assign(Method(node, 1, "WaitForCancel", "[]", timeoutMs: 60_000));
+        await node.NextAsync(WorkerEnvelope.BodyOneofCase.Started);
+        for (var id = 1; id <= computations; id++)
+        {
+            var prepare = new PrepareComputation { Computation = id };
+            prepare.Components.Add(jobs);
+            node.Send(new WorkerEnvelope { PrepareComputation = prepare });
+        }
+
+        node.Cancel(1);
+        node.Assign(Method(node, 2, "Add", "[2,3]"), Method(node, 3, "ComputationContexts", "[]"));
+
+        Assert.Equal(TaskOutcome.Cancelled, (await node.ResultAsync(1)).Outcome);
+        Assert.Equal("5", (await node.ResultAsync(2)).ResultJson.ToStringUtf8());
+        var prepared = int.Parse((await node.ResultAsync(3)).ResultJson.ToStringUtf8(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(prepared, 1, Protocol.PreparationLimits.MaxComputations);
+    }
+
     private static TaskAssignment Method(ScriptedNode node, long id, string name, string argsJson, long computation = 0, long timeoutMs = 0)
     {
         var task = new TaskAssignment
