@@ -134,7 +134,7 @@ internal sealed partial class RemoteCluster
 
         foreach (var upload in uploads)
         {
-            connection.Post(upload);
+            PostUpload(connection, upload);
         }
     }
 

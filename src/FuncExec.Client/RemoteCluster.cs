@@ -494,7 +494,7 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
 
             foreach (var envelope in first)
             {
-                connection.Post(envelope);
+                PostUpload(connection, envelope);
             }
 
             if (!connection.Post(last))
@@ -516,6 +516,23 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
     /// <summary>Keeps a submission's chunks until each is accepted, and sends them now unless the client is reconnecting
     /// (then they go once it is back).</summary>
     /// <exception cref="SchedulerUnreachableException">The scheduler is gone for good.</exception>
+    /// <summary>Posts a component's upload unless it went before on this connection, and remembers it to send again
+    /// after a reconnect. Called under the send lock, so every submission that needs it is posted after it.</summary>
+    private void PostUpload(FrameConnection connection, ClusterEnvelope upload)
+    {
+        var component = upload.Component.Component;
+        lock (_uploaded)
+        {
+            _uploadedRefs.TryAdd(component.Sha256, component);
+            if (!_uploaded.Add(component.Sha256))
+            {
+                return;
+            }
+        }
+
+        connection.Post(upload);
+    }
+
     private void Submit(SubmitChunks pending, List<ClusterEnvelope> uploads)
     {
         lock (_sendLock)
@@ -534,13 +551,24 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
             {
                 foreach (var upload in uploads)
                 {
-                    connection.Post(upload);
+                    PostUpload(connection, upload);
                 }
 
                 // A post refused by a closing connection is sent again after the reconnect.
                 foreach (var chunk in pending.Chunks)
                 {
                     connection.Post(new ClusterEnvelope { Submit = chunk.Remaining() });
+                }
+            }
+            else
+            {
+                // Held until the reconnect, which sends every remembered component before the held submissions.
+                lock (_uploaded)
+                {
+                    foreach (var upload in uploads)
+                    {
+                        _uploadedRefs.TryAdd(upload.Component.Component.Sha256, upload.Component.Component);
+                    }
                 }
             }
         }
@@ -589,16 +617,22 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
         }
     }
 
+    // Builds the upload of a component not yet sent on this connection. It is claimed only as it is posted
+    // (PostUpload, under the send lock): claimed here, another thread's submission needing it could be posted first,
+    // and the scheduler would place its tasks before their component arrived.
     private void AddUpload(ComponentRef component, List<ClusterEnvelope> uploads)
     {
         lock (_uploaded)
         {
-            if (!_uploaded.Add(component.Sha256))
+            if (_uploaded.Contains(component.Sha256))
             {
                 return;
             }
+        }
 
-            _uploadedRefs.TryAdd(component.Sha256, component);
+        if (uploads.Exists(u => string.Equals(u.Component.Component.Sha256, component.Sha256, StringComparison.Ordinal)))
+        {
+            return;
         }
 
         var upload = new ComponentUpload { Component = component };

@@ -229,8 +229,9 @@ internal sealed partial class ComponentStore
             return 0;
         }
 
+        // Not another writer's temporary file: it may be renamed into place (and counted then) before its length is read.
         var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        return new DirectoryInfo(directory).EnumerateFiles("*", walk).Sum(file => file.Length);
+        return new DirectoryInfo(directory).EnumerateFiles("*", walk).Where(file => !file.Name.EndsWith(".tmp", StringComparison.Ordinal)).Sum(file => file.Length);
     }
 
     private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;

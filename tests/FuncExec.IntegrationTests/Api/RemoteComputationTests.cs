@@ -72,6 +72,27 @@ public sealed class RemoteComputationTests(RemoteClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task RunAsync_ConcurrentFirstSubmissionsOfOneCode_EachPostedAfterItsImage_EverySucceeds()
+    {
+        // One client, a code it never sent: each concurrent run needs the same image. Whichever claims the upload, no
+        // submission may reach the scheduler before the image does, or the node is given a task it cannot load.
+        await using var cluster = await RemoteCluster.ConnectAsync(fixture.Address);
+        var code = $"return \"{Guid.NewGuid():N}\".Length;";
+        using var start = new Barrier(16);
+
+        var runs = Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+        {
+            start.SignalAndWait(Patience);
+            return cluster.RunAsync([Tasks.Code($"same-code-{i}", code)]);
+        })).ToList();
+        var reports = (await Task.WhenAll(runs).WaitAsync(Patience)).SelectMany(r => r).ToList();
+
+        Assert.Equal(16, reports.Count);
+        Assert.All(reports, r => Assert.True(r.State == TaskState.Succeeded, $"{r.Name}: {r.State} {r.Error}"));
+        Assert.All(reports, r => Assert.Equal("32", r.ResultJson));
+    }
+
+    [Fact]
     public async Task ScheduleAsync_FileOverTheSchedulersCap_RefusedNamingItAndTheClientGoesOn()
     {
         await using var cluster = await Cluster.ConnectAsync(fixture.Address);
