@@ -196,10 +196,12 @@ internal sealed partial class ComponentStore
     /// <summary>Counts what earlier runs left in the store, once, before the index is first read or changed.</summary>
     private void EnsureIndexedLocked()
     {
+        // Marked only once counted: a walk that failed (in the background, where nobody sees it) is tried again, and
+        // fails there, by the first caller that needs the index. IndexExisting changes nothing until its walk is done.
         if (!_indexed)
         {
-            _indexed = true;
             IndexExisting();
+            _indexed = true;
         }
     }
 
@@ -231,7 +233,7 @@ internal sealed partial class ComponentStore
 
         // Not another writer's temporary file: it may be renamed into place (and counted then) before its length is read.
         var walk = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        return new DirectoryInfo(directory).EnumerateFiles("*", walk).Where(file => !file.Name.EndsWith(".tmp", StringComparison.Ordinal)).Sum(file => file.Length);
+        return new DirectoryInfo(directory).EnumerateFiles("*", walk).Where(file => !IsTemporary(file.Name)).Sum(file => file.Length);
     }
 
     private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;

@@ -138,7 +138,7 @@ internal sealed partial class ComponentStore
         foreach (var file in Directory.EnumerateFiles(directory, "*", walk))
         {
             var name = ComponentPath.NameOf(directory, file);
-            if (name != component.FileName && !name.EndsWith(".tmp", StringComparison.Ordinal))
+            if (name != component.FileName && !IsTemporary(name))
             {
                 files.Add((name, file));
             }
@@ -211,7 +211,7 @@ internal sealed partial class ComponentStore
             foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(PathOf(component))!, "*", top))
             {
                 var target = Path.Combine(folder, Path.GetFileName(file));
-                if (!file.EndsWith(".tmp", StringComparison.Ordinal) && !File.Exists(target))
+                if (!IsTemporary(file) && !File.Exists(target))
                 {
                     File.CreateSymbolicLink(target, file);
                 }
@@ -265,6 +265,10 @@ internal sealed partial class ComponentStore
 
         return path;
     }
+
+    /// <summary>Whether <paramref name="path"/> is a writer's temporary file (<see cref="TemporaryNameFor"/>): not part of a
+    /// component, and renamed into place or removed at any moment.</summary>
+    private static bool IsTemporary(string path) => path.EndsWith(".tmp", StringComparison.Ordinal);
 
     /// <summary>A fresh temporary name beside <paramref name="path"/>, its folder made: written, then renamed into place.</summary>
     private static string TemporaryNameFor(string path)
