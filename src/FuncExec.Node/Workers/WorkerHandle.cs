@@ -704,13 +704,13 @@ internal sealed class WorkerHandle
         lock (_lock)
         {
             var stderr = _stderr.ToString().Trim();
-            var reason = exitCode is { } code ? DescribeExit(code) + (fault is null ? string.Empty : $" ({fault})") : "killed by the node";
+            var reason = exitCode is { } code ? DescribeEnd(code, fault) : "killed by the node";
             if (_inFlight.TryDequeue(out var running))
             {
                 died = ReferenceEquals(running, _killed) ? FuncExecMetrics.DiedKilled
                     : ReferenceEquals(running, _timedOut) ? FuncExecMetrics.DiedTimedOut
                     : FuncExecMetrics.DiedExited;
-                ended.Add(EndedResult(running, exitCode ?? 137, reason, stderr));
+                ended.Add(EndedResult(running, exitCode ?? KilledExitCode, reason, stderr));
             }
 
             while (_inFlight.TryDequeue(out var held))
@@ -761,7 +761,7 @@ internal sealed class WorkerHandle
         }
 
         exitCode ??= Reap(process);
-        NodeLog.WorkerEnded(_logger, Id, process.Id, DescribeExit(exitCode.Value) + (fault is null ? string.Empty : $" ({fault})"), Core);
+        NodeLog.WorkerEnded(_logger, Id, process.Id, DescribeEnd(exitCode.Value, fault), Core);
         process.Dispose();
         if (!replaced)
         {
@@ -888,6 +888,12 @@ internal sealed class WorkerHandle
     }
 
     private static string DescribeExit(int exitCode) => $"exit code {exitCode}{SignalName(exitCode)}";
+
+    // How a process ended, and what was wrong with its socket when that is what ended it.
+    private static string DescribeEnd(int exitCode, string? fault) => DescribeExit(exitCode) + (fault is null ? string.Empty : $" ({fault})");
+
+    // What a shell reports for a process ended by SIGKILL (128 + 9): a task the node killed, before its exit is reaped.
+    private const int KilledExitCode = 137;
 
     private static string SignalName(int exitCode) => exitCode switch
     {
