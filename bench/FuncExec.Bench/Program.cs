@@ -21,7 +21,7 @@ using FuncExec.Client;
 //                packed and installed from this build as a user installs it (or the one at --tool), process start →
 //                result line; Cluster.StartLocalAsync() → first result, in a new process each round; beside them a .NET
 //                process that returns at once, and Dask's LocalCluster → first result.
-// `kill-next [--rounds N]` measures W4 alone on the embedded cluster.
+// `kill-next [--rounds N] [--scheduler-node]` measures W4 alone on the embedded cluster (or on scheduler + node).
 // `scale [--nodes N] [--node-workers N] [--tasks N] [--clients N]` drives the scheduler's own logic with simulated nodes
 // (1,000 × 32 workers and 1,000,000 tasks from 10 clients by default) beside 1 node × 2 workers: cost per task, memory
 // per task held, reaction to a node's loss.
@@ -101,12 +101,18 @@ if (args is ["startup", ..])
 
 if (args is ["kill-next", ..])
 {
-    await using var local = await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers });
-    await workloads.WarmUpAsync(local);
-    Console.Error.WriteLine("embedded W4: kill a running task, time until the queued one starts and runs ...");
-    var kills = await KillWorkloads.KillRefillAsync(local, workers, Arg("--rounds", 15));
+    // Embedded, or with --scheduler-node on `funcexec scheduler` + `funcexec node` as processes over TCP.
+    var separate = args.Contains("--scheduler-node");
+    await using var processes = separate ? await SeparateProcesses.StartAsync(workers) : null;
+    await using var cluster = processes is not null
+        ? (ICluster)await RemoteCluster.ConnectAsync(processes.Address)
+        : await LocalCluster.StartAsync(new LocalClusterOptions { Workers = workers });
+    var setup = separate ? "scheduler + node" : "embedded cluster";
+    await workloads.WarmUpAsync(cluster);
+    Console.Error.WriteLine($"{setup} W4: kill a running task, time until the queued one starts and runs ...");
+    var kills = await KillWorkloads.KillRefillAsync(cluster, workers, Arg("--rounds", 15));
     Console.WriteLine();
-    Console.WriteLine($"embedded cluster, {workers} workers, {kills.Ran.Length} kills: ms from KillAsync, p50 (p90; min-max)");
+    Console.WriteLine($"{setup}, {workers} workers, {kills.Ran.Length} kills: ms from KillAsync, p50 (p90; min-max)");
     Console.WriteLine($"{"next task starts (node)",-28} {Workloads.Percentile(kills.Started, 0.5),7:F1} ({Workloads.Percentile(kills.Started, 0.9):F1}; {kills.Started[0]:F1}-{kills.Started[^1]:F1})");
     Console.WriteLine($"{"next task's code runs",-28} {Workloads.Percentile(kills.Ran, 0.5),7:F1} ({Workloads.Percentile(kills.Ran, 0.9):F1}; {kills.Ran[0]:F1}-{kills.Ran[^1]:F1})  target <= 20");
     return 0;

@@ -225,6 +225,20 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
+    public void WorkerLost_ReplacedWhileItsNodeDrains_SlotStaysDownAndTheHeldTaskWaits()
+    {
+        var (scheduler, node) = Start(1);
+        scheduler.Submit([Task("killed"), Task("waiting")], new RecordingObserver());
+        var (killed, waiting) = (node.Assigned[0][0], node.Assigned[0][1]);
+        Assert.Null(scheduler.NodeDraining(0));
+
+        // A node that drains takes no more work, whatever it says of its spare.
+        scheduler.WorkerLost(0, 0, [Failed(killed)], [waiting.TaskId], replaced: true);
+
+        Assert.Equal(2, node.Assigned[0].Count);
+    }
+
+    [Fact]
     public void WorkerLost_NotReplaced_HeldTaskWaitsForWorkerReady()
     {
         var (scheduler, node) = Start(1);

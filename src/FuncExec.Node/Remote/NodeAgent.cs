@@ -165,9 +165,18 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
+    public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
+        PostLost(workerId, ended, unstarted, replaced: false);
+
+    /// <inheritdoc />
+    /// <remarks>One message, not a WorkerLost and a WorkerReady: the scheduler would place the waiting task elsewhere
+    /// between the two, and take it back (a revoke round trip) after the second.</remarks>
+    public void WorkerReplaced(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
+        PostLost(workerId, ended, unstarted, replaced: true);
+
+    private void PostLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted, bool replaced)
     {
-        var message = new WorkerLost { WorkerId = workerId };
+        var message = new WorkerLost { WorkerId = workerId, Replaced = replaced };
         message.Ended.AddRange(ended);
         message.Unstarted.AddRange(unstarted);
         Post(new ClusterEnvelope { WorkerLost = message });

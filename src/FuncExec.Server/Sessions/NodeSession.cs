@@ -97,7 +97,8 @@ internal sealed class NodeSession
                 Dropped(envelope, scheduler.OnResults(RequireIndex(), envelope.NodeResults.WorkerId, envelope.NodeResults.Results));
                 break;
             case ClusterEnvelope.BodyOneofCase.WorkerLost:
-                Dropped(envelope, scheduler.WorkerLost(RequireIndex(), envelope.WorkerLost.WorkerId, envelope.WorkerLost.Ended, envelope.WorkerLost.Unstarted));
+                Dropped(envelope, scheduler.WorkerLost(
+                    RequireIndex(), envelope.WorkerLost.WorkerId, envelope.WorkerLost.Ended, envelope.WorkerLost.Unstarted, envelope.WorkerLost.Replaced));
                 break;
             case ClusterEnvelope.BodyOneofCase.TasksReturned:
                 Dropped(envelope, scheduler.TasksReturned(RequireIndex(), envelope.TasksReturned.WorkerId, envelope.TasksReturned.TaskIds));
