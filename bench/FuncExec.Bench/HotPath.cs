@@ -111,6 +111,9 @@ internal static class HotPath
         Console.Error.WriteLine($"hot --loop {what}: pid {Environment.ProcessId}, {seconds} s ...");
         var until = DateTime.UtcNow.AddSeconds(seconds);
         var figures = new List<double>();
+        // This process's garbage collections over the loop (on the embedded cluster it holds the scheduler and the node).
+        var (gen0, gen1, gen2, paused, allocated) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+        var looping = System.Diagnostics.Stopwatch.StartNew();
         var w1 = what.EndsWith("w1", StringComparison.Ordinal);
         while (DateTime.UtcNow < until)
         {
@@ -119,6 +122,8 @@ internal static class HotPath
 
         var median = Median(figures);
         Console.WriteLine(FormattableString.Invariant($"{what}: {figures.Count} runs; median {(w1 ? $"{median:N0} tasks/s" : $"W2 p50 {median:F0} µs")}"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"this process: {(GC.GetTotalAllocatedBytes() - allocated) / 1e6:N0} MB allocated; collections {GC.CollectionCount(0) - gen0} (gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}); paused in them {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:N0} ms of {looping.Elapsed.TotalMilliseconds:N0} ms"));
         return 0;
     }
 
