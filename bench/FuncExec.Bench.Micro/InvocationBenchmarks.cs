@@ -49,6 +49,9 @@ public class InvocationBenchmarks
     [Benchmark(Description = "ParamParser.FromJsonArray [1,2]")]
     public JsonElement[] ParseArgs() => ParamParser.FromJsonArray(_argsJson);
 
+    [Benchmark(Description = "ParamParser.ToJsonArray [1,2] (a submission, per task)")]
+    public byte[] WriteArgs() => ParamParser.ToJsonArray(_args);
+
     [Benchmark(Description = "BoundMethod.SerializeResult")]
     public byte[] SerializeResult() => _bound.SerializeResult(_result);
 }

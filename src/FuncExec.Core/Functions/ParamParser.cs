@@ -41,12 +41,25 @@ internal static class ParamParser
         return JsonElement.ParseValue(ref reader);
     }
 
+    // A buffer kept beyond this size is dropped after use, so one large argument list does not stay held by its thread.
+    private const int KeptBufferBytes = 16 * 1024;
+
+    // Reused by every call on the thread (a submission writes one array per task): only the returned copy is allocated.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_arrayBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_arrayWriter;
+
     /// <summary>Writes the arguments as one UTF-8 JSON array; an undefined (default) element is written as <c>null</c>.</summary>
     public static byte[] ToJsonArray(IReadOnlyList<JsonElement> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var buffer = t_arrayBuffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = t_arrayWriter ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartArray();
             for (var i = 0; i < values.Count; i++)
@@ -63,9 +76,20 @@ internal static class ParamParser
             }
 
             writer.WriteEndArray();
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        finally
+        {
+            // Whatever happened (a disposed document's element throws), the next call starts from an empty writer.
+            writer.Reset(buffer);
+            buffer.ResetWrittenCount();
+            if (buffer.Capacity > KeptBufferBytes)
+            {
+                t_arrayBuffer = null;
+                t_arrayWriter = null;
+            }
+        }
     }
 
     /// <summary>Reads a UTF-8 JSON array of arguments; the elements own their memory.</summary>

@@ -54,6 +54,22 @@ public sealed class ParamParserTests
     }
 
     [Fact]
+    public void ToJsonArray_AfterAnElementThatCannotBeWritten_TheNextArrayIsWholeAndAlone()
+    {
+        var document = JsonDocument.Parse("[1,2]");
+        var stale = document.RootElement[0];
+        document.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => ParamParser.ToJsonArray([ParamParser.Parse("7"), stale]));
+
+        // The thread's reused writer starts again from nothing: no "[7," left over in front.
+        Assert.Equal("[8,\"x\"]", Encoding.UTF8.GetString(ParamParser.ToJsonArray([ParamParser.Parse("8"), ParamParser.Parse("x")])));
+        var large = new string('a', 40_000);
+        Assert.Equal($"[\"{large}\"]", Encoding.UTF8.GetString(ParamParser.ToJsonArray([ParamParser.Parse(large)])));
+        Assert.Equal("[]", Encoding.UTF8.GetString(ParamParser.ToJsonArray([])));
+    }
+
+    [Fact]
     public void FromJsonArray_ToJsonArrayOutput_RoundTrips()
     {
         var values = new[] { ParamParser.Parse("2.5"), ParamParser.Parse("{\"a\":[true]}"), ParamParser.Parse("x") };
