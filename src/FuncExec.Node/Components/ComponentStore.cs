@@ -234,6 +234,13 @@ internal sealed partial class ComponentStore
     public bool Contains(ComponentRef component) =>
         Locate(component, out _) is { } path && File.Exists(path) && Touch(component.Sha256);
 
+    /// <summary>Notes that a component known to be stored was just used (for eviction order), without looking at the disk.</summary>
+    public void MarkUsed(ComponentRef component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        Touch(component.Sha256);
+    }
+
     /// <summary>Where a stored component lives: always a path under <see cref="Root"/>.</summary>
     /// <exception cref="InvalidDataException">The id is not 64 lowercase hexadecimal characters, the file name is not
     /// a plain file name, or the component's folder or file is a symbolic link (the message says which).</exception>

@@ -79,10 +79,20 @@ internal sealed class RemoteNodeChannel : INodeChannel
     /// again, so nothing but a file the store wrote is ever read here.</remarks>
     private void Upload(ComponentRef component)
     {
-        if (!_components.Contains(component) || !_sent.Add(component.Sha256))
+        if (_sent.Contains(component.Sha256))
+        {
+            // Sent already: the store on disk is not looked at again for every batch that needs it (its checks cost
+            // path walks and readlink calls under the scheduler's lock, per batch); its use still counts for eviction.
+            _components.MarkUsed(component);
+            return;
+        }
+
+        if (!_components.Contains(component))
         {
             return;
         }
+
+        _sent.Add(component.Sha256);
 
         try
         {
