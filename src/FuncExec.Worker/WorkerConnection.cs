@@ -42,8 +42,11 @@ internal sealed class WorkerConnection : IDisposable
 
     public Socket Socket => _socket;
 
-    /// <summary>True when <see cref="Receive"/> would not block, for a frame or the socket's end: the reading thread
-    /// takes every frame that has arrived before it gives up reading.</summary>
+    /// <summary>True when bytes were read from the socket and not yet taken as frames.</summary>
+    public bool HasBuffered => _input.HasBuffered;
+
+    /// <summary>True when <see cref="Receive"/> would not block for its first bytes: buffered, waiting in the socket,
+    /// or the socket's end.</summary>
     public bool HasPending => _input.HasPending;
 
     /// <summary>The next frame, or null when the node closed the socket.</summary>

@@ -31,7 +31,8 @@ internal sealed class WorkerLoop : IDisposable
     private readonly TaskBoard _board;
     private readonly ResultBatcher _results;
 
-    // Guards the hand-over of the reading between the main thread and the watch: _watched says who reads.
+    // Guards the hand-over of the reading between the main thread and the watch: _watched (the socket is in the watch's
+    // epoll set) says who reads.
     private readonly Lock _readLock = new();
     private SocketWatch? _watch;
     private bool _watched;
@@ -66,8 +67,6 @@ internal sealed class WorkerLoop : IDisposable
                 {
                     _executor.CloseComputation(computation);
                 }
-
-                EndWatch();
             }
 
             if (_board.TakePreparing() is { } preparing)
@@ -77,19 +76,25 @@ internal sealed class WorkerLoop : IDisposable
                 {
                     _executor.PrepareComputation(computation);
                 }
-
-                EndWatch();
             }
 
-            if (_watch is not null && !_ended && _connection.HasPending)
+            if (!_watched && _watch is not null && !_ended && _connection.HasBuffered)
             {
-                // Every frame that has arrived is read before a task starts: those after it are the watch's to read.
+                // Every frame already read from the socket is taken before a task starts: the watch wakes only for
+                // bytes that arrive in the socket (those there already included), not for those in our buffer.
                 ReadFrame();
                 continue;
             }
 
             if (!_board.TryStart(out var task))
             {
+                if (_watched)
+                {
+                    // Out of work: this thread reads again, first what has arrived.
+                    EndWatch();
+                    continue;
+                }
+
                 _results.Flush();
                 if (_watch is null)
                 {
@@ -125,9 +130,10 @@ internal sealed class WorkerLoop : IDisposable
                 });
             }
 
+            // The watch stays armed from one task to the next while the queue holds more; it is disarmed only when
+            // this thread runs out of work.
             BeginWatch();
             var result = _executor.Execute(task);
-            EndWatch();
             WorkerMetrics.TaskEnded(result);
             _board.Finish();
             _results.Add(result, _board.IsQueueEmpty());
@@ -139,7 +145,9 @@ internal sealed class WorkerLoop : IDisposable
         _results.Dispose();
     }
 
-    /// <summary>The main thread stops reading: until <see cref="EndWatch"/>, the watch reads what arrives.</summary>
+    /// <summary>The main thread stops reading: until <see cref="EndWatch"/>, the watch reads what arrives. Once the
+    /// node said shutdown nothing more is read, so the socket is not watched (its end would wake the watch again and
+    /// again).</summary>
     private void BeginWatch()
     {
         if (_watch is null)
@@ -149,24 +157,24 @@ internal sealed class WorkerLoop : IDisposable
 
         lock (_readLock)
         {
-            _watched = true;
+            if (!_watched && !_ended)
+            {
+                _watch.Arm();
+                _watched = true;
+            }
         }
-
-        _watch.Arm();
     }
 
     /// <summary>The main thread reads again, once the watch has finished any frame it is reading.</summary>
     private void EndWatch()
     {
-        if (_watch is null)
-        {
-            return;
-        }
-
-        _watch.Disarm();
         lock (_readLock)
         {
-            _watched = false;
+            if (_watched)
+            {
+                _watch!.Disarm();
+                _watched = false;
+            }
         }
     }
 
@@ -176,9 +184,14 @@ internal sealed class WorkerLoop : IDisposable
     {
         lock (_readLock)
         {
-            while (_watched && !_ended && _connection.HasPending)
+            while (_watched && _connection.HasPending)
             {
                 ReadFrame();
+                if (_ended)
+                {
+                    _watch!.Disarm();
+                    _watched = false;
+                }
             }
         }
     }
