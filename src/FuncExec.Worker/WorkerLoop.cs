@@ -150,7 +150,9 @@ internal sealed class WorkerLoop : IDisposable
     /// again).</summary>
     private void BeginWatch()
     {
-        if (_watch is null)
+        // Only this thread arms the watch, so armed now means armed still (or disarmed for good, after a shutdown); no
+        // lock taken then, as the watch holds it while it reads.
+        if (_watch is null || Volatile.Read(ref _watched))
         {
             return;
         }
