@@ -6,13 +6,13 @@ using FuncExec.Protocol.V1;
 
 namespace FuncExec.Worker;
 
-/// <summary>The worker's end of its node's local socket: blocking reads on one thread,
-/// writes from the executing thread under a lock.</summary>
+/// <summary>The worker's end of its node's local socket: blocking reads by one thread at a time (the executing thread
+/// while it is idle, the watching thread while a task runs; see <see cref="WorkerLoop"/>), writes from any thread under
+/// a lock.</summary>
 internal sealed class WorkerConnection : IDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly BufferedStream _input;
+    private readonly SocketInput _input;
     private readonly ArrayBufferWriter<byte> _output = new(64 * 1024);
     private readonly Lock _writeLock = new();
     private byte[] _readBuffer = new byte[64 * 1024];
@@ -20,8 +20,7 @@ internal sealed class WorkerConnection : IDisposable
     private WorkerConnection(Socket socket)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
-        _input = new BufferedStream(_stream, 64 * 1024);
+        _input = new SocketInput(socket, 64 * 1024);
     }
 
     public static WorkerConnection Connect(WorkerOptions options)
@@ -41,6 +40,15 @@ internal sealed class WorkerConnection : IDisposable
         return connection;
     }
 
+    public Socket Socket => _socket;
+
+    /// <summary>True when bytes were read from the socket and not yet taken as frames.</summary>
+    public bool HasBuffered => _input.HasBuffered;
+
+    /// <summary>True when <see cref="Receive"/> would not block for its first bytes: buffered, waiting in the socket,
+    /// or the socket's end.</summary>
+    public bool HasPending => _input.HasPending;
+
     /// <summary>The next frame, or null when the node closed the socket.</summary>
     public WorkerEnvelope? Receive() => FrameCodec.Read(_input, WorkerEnvelope.Parser, ref _readBuffer);
 
@@ -57,7 +65,6 @@ internal sealed class WorkerConnection : IDisposable
     public void Dispose()
     {
         _input.Dispose();
-        _stream.Dispose();
         _socket.Dispose();
     }
 }

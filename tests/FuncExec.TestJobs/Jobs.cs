@@ -45,6 +45,18 @@ public static class Jobs
         return "not cancelled";
     }
 
+    /// <summary>Keeps its core busy, never blocking, until cancelled, then ends by throwing <see cref="OperationCanceledException"/>.</summary>
+    public static int SpinUntilCancelled(CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            Thread.SpinWait(1000);
+        }
+
+        token.ThrowIfCancellationRequested();
+        return 0;
+    }
+
     /// <summary>Sleeps <paramref name="ms"/> milliseconds whatever happens, then returns them.</summary>
     public static int IgnoreCancel(int ms)
     {

@@ -82,6 +82,21 @@ internal sealed class ScriptedNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="envelopes"/> in one write, so the worker finds them in one read.</summary>
+    public void SendTogether(params WorkerEnvelope[] envelopes)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        foreach (var envelope in envelopes)
+        {
+            FrameCodec.Write(buffer, envelope);
+        }
+
+        lock (_writeLock)
+        {
+            _socket.Send(buffer.WrittenSpan);
+        }
+    }
+
     public void Assign(params TaskAssignment[] tasks)
     {
         var assign = new AssignTasks();

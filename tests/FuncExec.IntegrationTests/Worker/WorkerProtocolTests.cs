@@ -71,6 +71,64 @@ public sealed class WorkerProtocolTests
     }
 
     [Fact]
+    public async Task Message_InTheSameWriteAsItsTask_ReachesItWhileItRuns()
+    {
+        // The worker reads the task and the message in one read: the message must be taken before the task starts,
+        // since the socket then has nothing more to wake the thread that reads while a task runs.
+        await using var node = await ScriptedNode.StartAsync();
+        var assign = new AssignTasks();
+        assign.Tasks.Add(Method(node, 1, "Echo", "[1]"));
+        node.SendTogether(
+            new WorkerEnvelope { Assign = assign },
+            new WorkerEnvelope { Message = new TaskMessage { ToTask = 1, PayloadJson = ByteString.CopyFromUtf8("4") } });
+
+        var reply = (await node.NextAsync(WorkerEnvelope.BodyOneofCase.Message)).Message;
+        node.Send(new WorkerEnvelope { MessageAck = new MessageAck { Sequence = reply.Sequence } });
+        var result = await node.ResultAsync(1);
+
+        Assert.Equal((1L, "8"), (reply.FromTask, reply.PayloadJson.ToStringUtf8()));
+        Assert.Equal((TaskOutcome.Succeeded, "1"), (result.Outcome, result.ResultJson.ToStringUtf8()));
+    }
+
+    [Fact]
+    public async Task Cancel_TaskThatNeverBlocksOnItsCore_EndsCancelled()
+    {
+        // The worker is pinned to one core and the task keeps it busy: the cancel is still read while it runs.
+        await using var node = await ScriptedNode.StartAsync();
+        node.Assign(Method(node, 1, "SpinUntilCancelled", "[]", timeoutMs: 60_000));
+        await node.NextAsync(WorkerEnvelope.BodyOneofCase.Started);
+
+        node.Cancel(1);
+        var result = await node.ResultAsync(1);
+
+        Assert.Equal((TaskOutcome.Cancelled, "FuncExec.TaskCancelled"), (result.Outcome, result.Error.Type));
+    }
+
+    [Fact]
+    public async Task Frames_WhileATaskRunsAndBetweenTasks_AllActedOn()
+    {
+        // Frames read while a task runs, and after it by the worker's idle thread, reach what they are for.
+        await using var node = await ScriptedNode.StartAsync();
+        node.Assign(Method(node, 1, "WaitForCancel", "[]", timeoutMs: 60_000));
+        await node.NextAsync(WorkerEnvelope.BodyOneofCase.Started);
+
+        node.Assign(Method(node, 2, "Add", "[1,2]"), Method(node, 3, "Add", "[3,4]"));
+        node.Send(new WorkerEnvelope { Revoke = new Revoke { TaskId = 3, Attempt = 1 } });
+        var revoked = (await node.NextAsync(WorkerEnvelope.BodyOneofCase.Revoked)).Revoked;
+        node.Cancel(1);
+        var first = await node.ResultAsync(1);
+        var second = await node.ResultAsync(2);
+        node.Assign(Method(node, 4, "Add", "[5,6]"));
+        var fourth = await node.ResultAsync(4);
+
+        Assert.Equal((3L, true), (revoked.TaskId, revoked.Taken));
+        Assert.Equal(TaskOutcome.Cancelled, first.Outcome);
+        Assert.Equal((TaskOutcome.Succeeded, "3"), (second.Outcome, second.ResultJson.ToStringUtf8()));
+        Assert.Equal((TaskOutcome.Succeeded, "11"), (fourth.Outcome, fourth.ResultJson.ToStringUtf8()));
+        Assert.DoesNotContain(node.Seen, frame => frame.BodyCase == WorkerEnvelope.BodyOneofCase.Results && frame.Results.Results.Any(r => r.TaskId == 3));
+    }
+
+    [Fact]
     public async Task Message_ToQueuedTask_WaitsInItsInboxUntilItRuns()
     {
         await using var node = await ScriptedNode.StartAsync();
