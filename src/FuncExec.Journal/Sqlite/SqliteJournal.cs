@@ -14,7 +14,7 @@ namespace FuncExec.Journal.Sqlite;
 /// One writer thread owns the write connection. It takes every batch appended since its last commit, applies
 /// them in order in one transaction (group commit), commits, and then runs their callbacks in append order.
 /// Statements are prepared once and reused. Acknowledgements alone wait for the next commit (see
-/// <see cref="Append"/>); a checkpointer thread copies the WAL back into the database file. Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
+/// <see cref="Append"/>). Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
 /// <see cref="Stats"/>) use a second connection, which WAL lets read beside the writer.
 /// Schema version 1: the tables <c>meta</c>, <c>clients</c>, <c>computations</c>, <c>tasks</c>.
 /// </remarks>
@@ -39,7 +39,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     // next commit), and how many acknowledgements wait.
     private bool _urgent;
     private int _lazyRecords;
-    private Checkpointer? _checkpointer;
     private SqliteConnection? _write;
     private SqliteConnection? _read;
     private Thread? _writer;
@@ -120,9 +119,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
         _write = Connect(SqliteOpenMode.ReadWriteCreate);
         Execute(_write, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
-        // The checkpointer copies the WAL back on its own thread; the writer does it only past this many pages.
-        Execute(_write, FormattableString.Invariant(
-            $"PRAGMA wal_autocheckpoint={WriterCheckpointPages}; PRAGMA journal_size_limit={WalSizeLimit};"));
         var schema = ReadSchema(_write);
         if (schema is null)
         {
@@ -148,9 +144,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         _read = Connect(SqliteOpenMode.ReadOnly);
         Execute(_read, "PRAGMA busy_timeout=5000;");
         _statements = new Statements(_write);
-        var checkpoints = Connect(SqliteOpenMode.ReadWrite);
-        Execute(checkpoints, "PRAGMA busy_timeout=5000;");
-        _checkpointer = new Checkpointer(checkpoints);
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "FuncExec journal writer" };
         _writer.Start();
         return state;
@@ -300,11 +293,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         if (_writer is { } writer)
         {
             await Task.Run(writer.Join).ConfigureAwait(false);
-        }
-
-        if (_checkpointer is { } checkpointer)
-        {
-            await Task.Run(checkpointer.Stop).ConfigureAwait(false);
         }
 
         CloseConnections();
@@ -541,7 +529,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 }
 
                 group.Clear();
-                _checkpointer?.Wrote();
             }
 
             if (stopping)
