@@ -13,7 +13,8 @@ namespace FuncExec.Journal.Sqlite;
 /// <remarks>
 /// One writer thread owns the write connection. It takes every batch appended since its last commit, applies
 /// them in order in one transaction (group commit), commits, and then runs their callbacks in append order.
-/// Statements are prepared once and reused. Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
+/// Statements are prepared once and reused. Acknowledgements alone wait for the next commit (see
+/// <see cref="Append"/>). Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
 /// <see cref="Stats"/>) use a second connection, which WAL lets read beside the writer.
 /// Schema version 1: the tables <c>meta</c>, <c>clients</c>, <c>computations</c>, <c>tasks</c>.
 /// </remarks>
@@ -29,10 +30,15 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     private readonly string _path;
     private readonly JournalOptions _options;
-    private readonly Lock _queueLock = new();
+    // Guards the queue; the writer waits on it (Monitor.Wait, which blocks at once: a semaphore's spinning before it
+    // blocks took a core's worth of the time the scheduler's other threads needed on a small machine).
+    private readonly object _queueLock = new();
     private readonly Lock _readLock = new();
-    private readonly SemaphoreSlim _signal = new(0);
     private List<Pending> _queue = [];
+    // Whether the queue holds something that must be committed now (not only acknowledgements, which wait for the
+    // next commit), and how many acknowledgements wait.
+    private bool _urgent;
+    private int _lazyRecords;
     private SqliteConnection? _write;
     private SqliteConnection? _read;
     private Thread? _writer;
@@ -159,12 +165,29 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             }
 
             _queue.Add(new Pending(batch, committed, null));
-            if (_queue.Count == 1)
+            if (committed is null && batch.IsAcknowledgementsOnly)
             {
-                _signal.Release();
+                // Delivery guarantee: an acknowledgement lost in a crash only makes the scheduler post that report
+                // again after its restart, and the client drops a report it had (each task id reaches its user once).
+                // So it need not cost a commit of its own: it goes with the next one, or once enough wait.
+                _lazyRecords += batch.Acknowledged.Count;
+                if (_lazyRecords >= LazyAcknowledgements && !_urgent)
+                {
+                    _urgent = true;
+                    Monitor.Pulse(_queueLock);
+                }
+            }
+            else if (!_urgent)
+            {
+                _urgent = true;
+                Monitor.Pulse(_queueLock);
             }
         }
     }
+
+    /// <summary>Acknowledgements that may wait for the next commit before one is made for them alone: a bound on the
+    /// memory they hold and on the reports a crash makes the scheduler post again.</summary>
+    internal const int LazyAcknowledgements = 4096;
 
     public IReadOnlyList<JournaledResult> ReadResults(IReadOnlyList<long> taskIds)
     {
@@ -244,9 +267,10 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                     throw;
                 }
             }));
-            if (_queue.Count == 1)
+            if (!_urgent)
             {
-                _signal.Release();
+                _urgent = true;
+                Monitor.Pulse(_queueLock);
             }
         }
 
@@ -263,7 +287,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             }
 
             _stopping = true;
-            _signal.Release();
+            Monitor.Pulse(_queueLock);
         }
 
         if (_writer is { } writer)
@@ -272,7 +296,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         }
 
         CloseConnections();
-        _signal.Dispose();
     }
 
     private static bool IsDamage(SqliteException ex) =>
@@ -482,11 +505,19 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         var group = new List<Pending>();
         while (true)
         {
-            _signal.Wait();
             bool stopping;
             lock (_queueLock)
             {
+                // Acknowledgements alone wait for something that must be committed (or for the end: the last
+                // group, written when stopping, holds them).
+                while (!_urgent && !_stopping)
+                {
+                    Monitor.Wait(_queueLock);
+                }
+
                 (group, _queue) = (_queue, group);
+                _urgent = false;
+                _lazyRecords = 0;
                 stopping = _stopping;
             }
 
@@ -508,9 +539,9 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                     {
                         return;
                     }
-                }
 
-                _signal.Release();
+                    _urgent = true;
+                }
             }
         }
     }

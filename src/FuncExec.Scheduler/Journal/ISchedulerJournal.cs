@@ -10,7 +10,9 @@ namespace FuncExec.Scheduler.Journal;
 /// returns at once, and <c>committed</c> runs (on the writer's thread) once the batch, and every
 /// batch appended before it, is durable. The scheduler acknowledges a submission and hands a report
 /// to its client only from that callback, so what a client was told survives a crash of the
-/// scheduler process. Implementations: SQLite (WAL) in the scheduler's state folder, PostgreSQL.
+/// scheduler process. A batch of acknowledgements only, with no callback, may wait for the next commit (SQLite keeps
+/// it until something else must be committed, a purge, or its stop): losing one in a crash only posts that report
+/// again after the restart. Implementations: SQLite (WAL) in the scheduler's state folder, PostgreSQL.
 /// </remarks>
 internal interface ISchedulerJournal : IAsyncDisposable
 {
@@ -81,6 +83,12 @@ internal sealed class JournalBatch
     /// <summary>Clients that left for good (closed cleanly, or did not come back in their reattach time): their unacknowledged
     /// results stay readable by id for the retention time, but are no longer waiting for delivery.</summary>
     public List<string> GoneClients { get; } = [];
+
+    /// <summary>Whether it holds acknowledgements and nothing else: records whose loss at a crash is tolerated (the
+    /// report is posted again after the restart and its client drops it), so a journal may keep them for its next commit.</summary>
+    public bool IsAcknowledgementsOnly =>
+        Acknowledged.Count > 0 && Clients.Count == 0 && Computations.Count == 0 && Submitted.Count == 0 && Started.Count == 0
+        && Finished.Count == 0 && ClosedComputations.Count == 0 && GoneClients.Count == 0;
 
     /// <summary>Whether there is nothing in it.</summary>
     public bool IsEmpty =>

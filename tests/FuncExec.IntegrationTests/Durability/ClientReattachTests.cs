@@ -97,6 +97,41 @@ public sealed class ClientReattachTests
         Assert.All(resubmitted, r => Assert.Equal(TaskState.Succeeded, r.State));
     }
 
+    /// <summary>The scheduler journals an acknowledgement with its next commit: killed before one, it posts the report
+    /// again after its restart, and the client drops it, so the caller hears of each task once.</summary>
+    [Fact]
+    public async Task RunAsync_AcknowledgementLostWithTheSchedulerKilled_TheReportPostedAgainReachesTheCallerOnce()
+    {
+        await using var scheduler = await RestartingScheduler.StartAsync();
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", scheduler.Address, "-c", "2");
+        await using var client = await RemoteCluster.ConnectAsync(scheduler.Address, new RemoteClusterOptions { ReattachTime = TimeSpan.FromSeconds(120) });
+        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reattached += _ => back.TrySetResult();
+        var heard = new int[2];
+        var quickHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The slow task is running when the scheduler dies: that attempt counts, and its retry runs it again.
+        var run = client.RunAsync(
+            [Method("quick", "System.Math.Max", 4, 2), Method("slow", "System.Threading.Thread.Sleep", 3000) with { Retries = 2 }],
+            (index, _) =>
+            {
+                Interlocked.Increment(ref heard[index]);
+                if (index == 0)
+                {
+                    quickHeard.TrySetResult();
+                }
+            });
+        await quickHeard.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await scheduler.KillAsync();
+        await scheduler.RestartAsync();
+        await back.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var reports = await run.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal([1, 1], heard);
+        Assert.Equal(["4", "null"], reports.Select(r => r.ResultJson));
+        Assert.All(reports, r => Assert.Equal(TaskState.Succeeded, r.State));
+    }
+
     [Fact]
     public async Task RemoteTask_SchedulerRestartsWithoutJournal_TaskOfTheLostComputationEndsUnknown()
     {

@@ -106,6 +106,52 @@ public sealed class JournalRestartTests : IDisposable
         Assert.Equal(acceptedIds.Order(), reports.Values.Select(r => r[0].Id).Order());
     }
 
+    /// <summary>An acknowledgement waits for the journal's next commit, since losing it only posts a report again: a
+    /// scheduler killed before that commit posts the report once more after its restart, under the same task id.</summary>
+    [Fact]
+    public async Task Acknowledgement_SchedulerKilledBeforeTheNextCommit_ReportIsPostedAgainOnceUnderTheSameId()
+    {
+        var scheduler = await StartSchedulerAsync();
+        await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", Address, "-c", "1", "--udp-port", "0", "--secret", Secret);
+        var token = DurableTestClient.NewToken();
+        var reports = new ConcurrentDictionary<long, List<TaskReportMessage>>();
+        await using (var first = await DurableTestClient.ConnectAsync(_port, Secret, token, reattachMs: 120_000, reports))
+        {
+            first.Send(new ClusterEnvelope { Submit = Sleeps(1, [1], "0", retries: 0) });
+            await first.ReceiveAsync(ClusterEnvelope.BodyOneofCase.SubmitAccepted);
+            // The test client acknowledges each report as it comes; nothing is journaled after that.
+            await WaitForReportsAsync(first, 1);
+            scheduler.Kill();
+            await scheduler.DisposeAsync();
+            await first.Closed;
+        }
+
+        await using var restarted = await StartSchedulerAsync();
+        await using (var second = await DurableTestClient.ConnectAsync(_port, Secret, token, reattachMs: 120_000, reports))
+        {
+            Assert.True(second.Welcome.Resumed);
+            second.Send(new ClusterEnvelope { Resume = new Resume() });
+            // The kept reports are posted before the reply.
+            await second.ReceiveAsync(ClusterEnvelope.BodyOneofCase.ResumeReply);
+            var received = reports[1];
+            Assert.Equal(2, received.Count);
+            Assert.Equal(received[0].Id, received[1].Id);
+            Assert.Equal(TaskOutcome.Succeeded, received[1].Outcome);
+            // Answered after the acknowledgement sent before it was handled: the scheduler has it.
+            second.Send(new ClusterEnvelope { StatusRequest = new StatusRequest { Request = 1 } });
+            await second.ReceiveAsync(ClusterEnvelope.BodyOneofCase.StatusReply);
+        }
+
+        // Acknowledged again, and journaled when the scheduler stops (SIGTERM): the next start posts nothing.
+        restarted.Terminate();
+        Assert.Equal(0, await restarted.WaitForExitAsync());
+        await using var third = await StartSchedulerAsync();
+        await using var client = await DurableTestClient.ConnectAsync(_port, Secret, token, reattachMs: 120_000, reports);
+        client.Send(new ClusterEnvelope { Resume = new Resume() });
+        await client.ReceiveAsync(ClusterEnvelope.BodyOneofCase.ResumeReply);
+        Assert.Equal(2, reports[1].Count);
+    }
+
     [Fact]
     public async Task Result_AfterTheClientLeftAndTheSchedulerRestarted_PrintsEachReportById()
     {

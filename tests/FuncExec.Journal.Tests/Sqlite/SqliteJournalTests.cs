@@ -34,6 +34,39 @@ public sealed class SqliteJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_AcknowledgementsAlone_WaitForTheNextCommit_AndAreWrittenWhenTheJournalStops()
+    {
+        await using (var journal = Open())
+        {
+            journal.Load();
+            await AppendAsync(journal, Submitted(1, 2));
+            var finished = new JournalBatch();
+            finished.Finished.Add(new JournaledResult(1, [7], DateTimeOffset.UtcNow));
+            finished.Finished.Add(new JournaledResult(2, [8], DateTimeOffset.UtcNow));
+            await AppendAsync(journal, finished);
+
+            var first = new JournalBatch();
+            first.Acknowledged.Add(1);
+            journal.Append(first, null);
+            // Nothing else came: no commit was made for it alone.
+            Assert.All(journal.ReadResults([1, 2]), r => Assert.False(r.Acknowledged));
+
+            await AppendAsync(journal, Submitted(3));
+            // It went with the next commit.
+            Assert.Equal([(1L, true), (2L, false)], journal.ReadResults([1, 2]).Select(r => (r.TaskId, r.Acknowledged)));
+
+            var second = new JournalBatch();
+            second.Acknowledged.Add(2);
+            journal.Append(second, null);
+        }
+
+        await using var reopened = Open();
+        reopened.Load();
+        // Written when the journal stopped: no report is left to deliver again.
+        Assert.Equal([(1L, true), (2L, true)], reopened.ReadResults([1, 2]).Select(r => (r.TaskId, r.Acknowledged)));
+    }
+
+    [Fact]
     public async Task Append_ManyBatches_CallbacksRunInAppendOrder()
     {
         await using var journal = Open();
