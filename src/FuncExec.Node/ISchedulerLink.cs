@@ -25,11 +25,7 @@ internal interface ISchedulerLink
     /// <see cref="WorkerReady"/> at once, so the tasks waiting for a core go straight to the new process rather than
     /// being placed elsewhere while the slot is down and taken back when it comes up.
     /// </summary>
-    void WorkerReplaced(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
-    {
-        WorkerLost(workerId, ended, unstarted);
-        WorkerReady(workerId);
-    }
+    void WorkerReplaced(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted);
 
     /// <summary>A task running on a worker sent a message (to its client or another task).</summary>
     void OnTaskMessage(int workerId, TaskMessage message);

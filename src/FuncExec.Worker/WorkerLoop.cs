@@ -222,21 +222,9 @@ internal sealed class WorkerLoop : IDisposable
 
     private void ReadLoop()
     {
-        try
+        while (!_ended)
         {
-            while (!_ended && _connection.Receive() is { } envelope)
-            {
-                Handle(envelope);
-            }
-        }
-        catch (IOException ex)
-        {
-            ConnectionLost(ex);
-        }
-
-        if (!_ended)
-        {
-            NodeGone();
+            ReadFrame();
         }
     }
 

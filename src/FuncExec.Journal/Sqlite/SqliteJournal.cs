@@ -535,12 +535,11 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             {
                 lock (_queueLock)
                 {
+                    // Stopping, the loop above takes what came meanwhile without waiting.
                     if (_queue.Count == 0)
                     {
                         return;
                     }
-
-                    _urgent = true;
                 }
             }
         }

@@ -86,14 +86,14 @@ internal sealed class JournalBatch
 
     /// <summary>Whether it holds acknowledgements and nothing else: records whose loss at a crash is tolerated (the
     /// report is posted again after the restart and its client drops it), so a journal may keep them for its next commit.</summary>
-    public bool IsAcknowledgementsOnly =>
-        Acknowledged.Count > 0 && Clients.Count == 0 && Computations.Count == 0 && Submitted.Count == 0 && Started.Count == 0
-        && Finished.Count == 0 && ClosedComputations.Count == 0 && GoneClients.Count == 0;
+    public bool IsAcknowledgementsOnly => Acknowledged.Count > 0 && HoldsNothingButAcknowledgements;
 
     /// <summary>Whether there is nothing in it.</summary>
-    public bool IsEmpty =>
+    public bool IsEmpty => Acknowledged.Count == 0 && HoldsNothingButAcknowledgements;
+
+    private bool HoldsNothingButAcknowledgements =>
         Clients.Count == 0 && Computations.Count == 0 && Submitted.Count == 0 && Started.Count == 0 && Finished.Count == 0
-        && Acknowledged.Count == 0 && ClosedComputations.Count == 0 && GoneClients.Count == 0;
+        && ClosedComputations.Count == 0 && GoneClients.Count == 0;
 }
 
 /// <summary>A client identity: the token it presents on every connection, and the name it last gave.</summary>
