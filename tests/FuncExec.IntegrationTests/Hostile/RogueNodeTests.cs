@@ -94,6 +94,8 @@ public sealed class RogueNodeTests
 
         rogue.Send(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = 0 } });
         rogue.Send(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = 1 } });
+        // Nor does a lost worker whose spare took its place (WorkerLost.replaced) ready the slot of a draining node.
+        rogue.Send(new ClusterEnvelope { WorkerLost = new WorkerLost { WorkerId = 0, Replaced = true } });
         await scheduler.WaitForAsync("node rogue is draining");
         await scheduler.WaitForAsync("its node is draining");
 
