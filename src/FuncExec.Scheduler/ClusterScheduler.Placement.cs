@@ -271,6 +271,12 @@ internal sealed partial class ClusterScheduler
         var assignment = task.Assignment;
         assignment.Attempt = task.Attempts;
         assignment.Cores.Clear();
+        if (assignment.Cores.Capacity == 0)
+        {
+            // Most tasks hold one core: room for it alone, not the eight a first Add makes.
+            assignment.Cores.Capacity = 1;
+        }
+
         assignment.Cores.Add(primary.Core);
         foreach (var slot in held)
         {
@@ -304,15 +310,21 @@ internal sealed partial class ClusterScheduler
         {
             // After the assignment, on the same ordered way, so the worker knows the task when they arrive.
             task.PendingMessages = null;
-            foreach (var message in pending)
-            {
-                dispatch.ToNode(primary.Node.Channel, c => c.Deliver(primary.WorkerId, message));
-            }
+            DeliverAfter(primary, pending, dispatch);
         }
 
         if (primary.Line.First == placement.InLine)
         {
             AnnounceStart(placement, dispatch);
+        }
+    }
+
+    // Apart from StartLocked, so the closure it makes costs only a task that has messages waiting.
+    private static void DeliverAfter(WorkerSlot primary, List<TaskMessage> pending, Dispatch dispatch)
+    {
+        foreach (var message in pending)
+        {
+            dispatch.ToNode(primary.Node.Channel, c => c.Deliver(primary.WorkerId, message));
         }
     }
 
@@ -422,7 +434,7 @@ internal sealed partial class ClusterScheduler
             ResultJson = result.ResultJson.IsEmpty ? null : result.ResultJson.ToStringUtf8(),
             Error = result.Error?.ToModel(),
             Worker = placement.Primary.Name,
-            Cores = [.. task.Assignment.Cores],
+            Cores = placement.Held.Count == 0 ? placement.Primary.Cores : [.. task.Assignment.Cores],
             Started = UnixTime.FromMicroseconds(result.StartedUnixUs),
             Finished = UnixTime.FromMicroseconds(result.FinishedUnixUs),
             Attempts = task.Attempts,

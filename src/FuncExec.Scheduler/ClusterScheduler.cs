@@ -192,6 +192,7 @@ internal sealed partial class ClusterScheduler
                 ValidateLocked(task, maxCores);
             }
 
+            state.Queue.Reserve(tasks.Count);
             for (var i = 0; i < tasks.Count; i++)
             {
                 tasks[i].Assignment.Computation = computation;

@@ -49,7 +49,8 @@ internal sealed class Dispatch
     {
         if (!_assignments.TryGetValue(slot, out var list))
         {
-            list = [];
+            // Most dispatches hand a worker one task (the next, as a result comes back).
+            list = new List<TaskAssignment>(1);
             _assignments[slot] = list;
         }
 
@@ -60,7 +61,7 @@ internal sealed class Dispatch
     {
         if (!_reports.TryGetValue(observer, out var list))
         {
-            list = [];
+            list = new List<FinishedTask>(1);
             _reports[observer] = list;
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using FuncExec.Scheduler.Queueing;
 using FuncExec.Scheduler.Resources;
 
@@ -21,8 +22,15 @@ internal sealed record Placement(QueuedTask Task, WorkerSlot Primary, IReadOnlyL
     /// <summary>A cancel was sent for it; it is not retried.</summary>
     public bool Cancelling { get; set; }
 
+    // Boxed, and only when traced: most placements are not, and a default context is 40 bytes on each.
+    private StrongBox<ActivityContext>? _trace;
+
     /// <summary>The context of this attempt's <c>funcexec.queue</c> span, under which its result span starts; default when untraced.</summary>
-    public ActivityContext Trace { get; set; }
+    public ActivityContext Trace
+    {
+        get => _trace?.Value ?? default;
+        set => _trace = value == default ? null : new StrongBox<ActivityContext>(value);
+    }
 
     /// <summary>Its place in its slot's line of in-flight tasks.</summary>
     public LinkedListNode<Placement>? InLine { get; set; }

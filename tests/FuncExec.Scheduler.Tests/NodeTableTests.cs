@@ -105,25 +105,25 @@ public sealed class NodeTableTests
     public void Record_MoreFunctionsThanTheCap_ForgetsTheLeastRecentlyRecorded()
     {
         var estimates = new DurationEstimates(maxFunctions: 3);
-        estimates.Record("a", 10);
-        estimates.Record("b", 20);
-        estimates.Record("c", 30);
-        estimates.Record("a", 10); // a is recent again; b is now the oldest
+        estimates.Record(Key("a"), 10);
+        estimates.Record(Key("b"), 20);
+        estimates.Record(Key("c"), 30);
+        estimates.Record(Key("a"), 10); // a is recent again; b is now the oldest
 
-        estimates.Record("d", 40);
+        estimates.Record(Key("d"), 40);
 
         Assert.Equal(3, estimates.Count);
-        Assert.True(double.IsNaN(estimates.Estimate("b")));
-        Assert.Equal(10, estimates.Estimate("a"));
-        Assert.Equal(30, estimates.Estimate("c"));
-        Assert.Equal(40, estimates.Estimate("d"));
+        Assert.True(double.IsNaN(estimates.Estimate(Key("b"))));
+        Assert.Equal(10, estimates.Estimate(Key("a")));
+        Assert.Equal(30, estimates.Estimate(Key("c")));
+        Assert.Equal(40, estimates.Estimate(Key("d")));
     }
 
     [Fact]
     public void Record_KeyLongerThanTheCap_NotRemembered()
     {
         var estimates = new DurationEstimates();
-        var huge = new string('x', DurationEstimates.MaxKeyLength + 1);
+        var huge = Key(new string('x', DurationEstimates.MaxKeyLength));
 
         estimates.Record(huge, 10);
 
@@ -149,4 +149,24 @@ public sealed class NodeTableTests
         Assert.Equal(DurationEstimates.MaxFunctions * 3, observer.Finished.Count);
         Assert.Equal(DurationEstimates.MaxFunctions, scheduler.EstimatedFunctionCount);
     }
+
+    [Fact]
+    public void Estimate_AnotherTaskOfTheSameFunction_SharesTheEstimate()
+    {
+        // Two tasks' assignments parsed from two messages: equal strings, not the same objects.
+        var first = new TaskAssignment { Method = new MethodCall { Name = "Jobs.Work", Assembly = new ComponentRef { Sha256 = new string('a', 64) } } };
+        var second = first.Clone();
+        second.Method.Name = new string("Jobs.Work".ToCharArray());
+        var other = first.Clone();
+        other.Method.Assembly.Sha256 = new string('b', 64);
+        var estimates = new DurationEstimates();
+
+        estimates.Record(FunctionKey.Of(first), 100);
+
+        Assert.Equal(100, estimates.Estimate(FunctionKey.Of(second)));
+        Assert.True(double.IsNaN(estimates.Estimate(FunctionKey.Of(other))));
+        Assert.True(double.IsNaN(estimates.Estimate(FunctionKey.Of(new TaskAssignment { Lambda = new LambdaMethodCall { MethodName = "Jobs.Work", Assembly = first.Method.Assembly } }))));
+    }
+
+    private static FunctionKey Key(string name) => new('m', name, string.Empty);
 }

@@ -62,21 +62,27 @@ internal sealed class SparePreparation
             return null;
         }
 
+        return Add(task.Computation, lambda, assembly);
+    }
+
+    // Apart from Observe, so the closures here cost only a call not seen just before.
+    private PrepareComputation? Add(long computation, LambdaMethodCall? lambda, ComponentRef? assembly)
+    {
         lock (_lock)
         {
-            _last = new Seen(task.Computation, lambda, assembly);
-            if (!_computations.TryGetValue(task.Computation, out var known))
+            _last = new Seen(computation, lambda, assembly);
+            if (!_computations.TryGetValue(computation, out var known))
             {
                 if (_computations.Count >= MaxComputations)
                 {
                     return null;
                 }
 
-                known = new PrepareComputation { Computation = task.Computation };
-                _computations.Add(task.Computation, known);
+                known = new PrepareComputation { Computation = computation };
+                _computations.Add(computation, known);
             }
 
-            var added = new PrepareComputation { Computation = task.Computation };
+            var added = new PrepareComputation { Computation = computation };
             if (assembly is not null && !known.Components.Any(c => SameComponent(c, assembly))
                 && known.Components.Count < MaxCallsPerComputation)
             {

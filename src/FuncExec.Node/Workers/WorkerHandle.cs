@@ -241,6 +241,7 @@ internal sealed class WorkerHandle
             }
 
             var batch = new AssignTasks();
+            batch.Tasks.Capacity = tasks.Count;
             var idle = _inFlight.Count == 0;
             List<Activity>? spans = null;
             foreach (var task in tasks)
@@ -565,7 +566,7 @@ internal sealed class WorkerHandle
                 }
                 else
                 {
-                    _inFlight.RemoveWhere(task => task.TaskId == result.TaskId);
+                    RemoveInFlightLocked(result.TaskId);
                 }
 
                 if (_timeout is not null && _timedOut is null)
@@ -580,6 +581,9 @@ internal sealed class WorkerHandle
 
         _node.Link.OnResults(Id, results.Results);
     }
+
+    // Apart from its callers, so its closure costs only a task that leaves out of turn.
+    private void RemoveInFlightLocked(long taskId) => _inFlight.RemoveWhere(task => task.TaskId == taskId);
 
     private void OnRevoked(Revoked revoked)
     {
@@ -602,7 +606,7 @@ internal sealed class WorkerHandle
 
         lock (_lock)
         {
-            _inFlight.RemoveWhere(task => task.TaskId == revoked.TaskId);
+            RemoveInFlightLocked(revoked.TaskId);
         }
 
         if (killRequested)

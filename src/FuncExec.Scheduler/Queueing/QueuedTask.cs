@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FuncExec.Core.Telemetry;
 using FuncExec.Protocol.V1;
+using FuncExec.Scheduler.Resources;
 
 namespace FuncExec.Scheduler.Queueing;
 
@@ -15,29 +16,37 @@ internal sealed class QueuedTask
         Submitted = submitted;
         Observer = observer;
         submitted.Assignment.TaskId = id;
-        FunctionKey = KeyOf(submitted.Assignment);
+        FunctionKey = FunctionKey.Of(submitted.Assignment);
         ReadTraceContext(submitted.Assignment);
     }
 
+    // What tracing needs, made only for a task that came with a trace context or while spans are listened to: most
+    // tasks are neither, and a queued task is held by the million.
+    private Tracing? _tracing;
+
     /// <summary>The submitter's trace context, checked once: each attempt's <c>funcexec.queue</c> span starts under it.
     /// Default when the submitter sent none or one out of bounds (then a tracing scheduler starts the task's trace).</summary>
-    public ActivityContext TraceParent { get; private set; }
+    public ActivityContext TraceParent => _tracing?.Parent ?? default;
 
     /// <summary>The submitter's trace context says the trace is not recorded: no span of this scheduler joins it, and the
     /// context goes on to the node as it came, so no hop after starts one either.</summary>
-    public bool SampledOut { get; private set; }
+    public bool SampledOut => _tracing?.SampledOut ?? false;
 
     /// <summary>When it was queued, for its queue span; set only while something listens to FuncExec's spans.</summary>
-    public DateTimeOffset QueuedAt { get; set; }
+    public DateTimeOffset QueuedAt
+    {
+        get => _tracing?.QueuedAt ?? default;
+        set => (_tracing ??= new Tracing()).QueuedAt = value;
+    }
 
     /// <summary>The submitter's trace context as it came, checked, handed on when this scheduler does not trace.</summary>
-    public string SubmittedTraceParent { get; private set; } = string.Empty;
+    public string SubmittedTraceParent => _tracing?.SubmittedParent ?? string.Empty;
 
     /// <inheritdoc cref="SubmittedTraceParent"/>
-    public string SubmittedTraceState { get; private set; } = string.Empty;
+    public string SubmittedTraceState => _tracing?.SubmittedState ?? string.Empty;
 
     /// <summary>Names the function for duration estimates: tasks with one key take about as long.</summary>
-    public string FunctionKey { get; }
+    public FunctionKey FunctionKey { get; }
 
     public long Id { get; }
 
@@ -86,10 +95,11 @@ internal sealed class QueuedTask
 
         if (TraceContext.TryRead(assignment.TraceParent, assignment.TraceState, out var parent))
         {
-            TraceParent = parent;
-            SampledOut = !parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded);
-            SubmittedTraceParent = assignment.TraceParent;
-            SubmittedTraceState = assignment.TraceState.Length <= TraceContext.MaxTraceStateLength ? assignment.TraceState : string.Empty;
+            _tracing ??= new Tracing();
+            _tracing.Parent = parent;
+            _tracing.SampledOut = !parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded);
+            _tracing.SubmittedParent = assignment.TraceParent;
+            _tracing.SubmittedState = assignment.TraceState.Length <= TraceContext.MaxTraceStateLength ? assignment.TraceState : string.Empty;
         }
 
         // A context that does not parse, or is over its bounds, goes no further: the task runs in a trace of its own.
@@ -97,12 +107,16 @@ internal sealed class QueuedTask
         assignment.TraceState = SubmittedTraceState;
     }
 
-    private static string KeyOf(TaskAssignment assignment) => assignment.FunctionCase switch
+    private sealed class Tracing
     {
-        TaskAssignment.FunctionOneofCase.Method => assignment.Method.Assembly is { } a ? $"m:{assignment.Method.Name}@{a.Sha256}" : $"m:{assignment.Method.Name}",
-        TaskAssignment.FunctionOneofCase.Code => $"c:{assignment.Code.TypeName}@{assignment.Code.Image?.Sha256}",
-        TaskAssignment.FunctionOneofCase.Command => $"x:{assignment.Command.File}",
-        TaskAssignment.FunctionOneofCase.Lambda => $"l:{assignment.Lambda.MethodName}@{assignment.Lambda.Assembly?.Sha256}",
-        _ => string.Empty,
-    };
+        public ActivityContext Parent { get; set; }
+
+        public bool SampledOut { get; set; }
+
+        public DateTimeOffset QueuedAt { get; set; }
+
+        public string SubmittedParent { get; set; } = string.Empty;
+
+        public string SubmittedState { get; set; } = string.Empty;
+    }
 }

@@ -21,6 +21,9 @@ internal sealed class TaskQueue
         Cores += task.Cores;
     }
 
+    /// <summary>Makes room for <paramref name="more"/> tasks beyond those queued, so a large submission grows the queue once.</summary>
+    public void Reserve(int more) => _queue.EnsureCapacity(_queue.Count + more);
+
     public bool TryPeek(out QueuedTask task) => _queue.TryPeek(out task!, out _);
 
     public QueuedTask Peek() => _queue.Peek();

@@ -13,7 +13,7 @@ internal sealed class DurationEstimates
     public const int MaxKeyLength = 512;
 
     private const double Weight = 0.5;
-    private readonly Dictionary<string, LinkedListNode<Entry>> _byFunction = new(StringComparer.Ordinal);
+    private readonly Dictionary<FunctionKey, LinkedListNode<Entry>> _byFunction = new();
 
     // Least recently recorded first: the one forgotten when a new function comes and the table is full.
     private readonly LinkedList<Entry> _byRecency = new();
@@ -29,9 +29,9 @@ internal sealed class DurationEstimates
     public int Count => _byFunction.Count;
 
     /// <summary>The estimate for <paramref name="function"/>, or NaN before its first result (or once forgotten).</summary>
-    public double Estimate(string function) => _byFunction.TryGetValue(function, out var node) ? node.Value.Microseconds : double.NaN;
+    public double Estimate(FunctionKey function) => _byFunction.TryGetValue(function, out var node) ? node.Value.Microseconds : double.NaN;
 
-    public void Record(string function, double microseconds)
+    public void Record(FunctionKey function, double microseconds)
     {
         if (function.Length > MaxKeyLength)
         {
@@ -55,9 +55,9 @@ internal sealed class DurationEstimates
         _byFunction[function] = _byRecency.AddLast(new Entry(function) { Microseconds = microseconds });
     }
 
-    private sealed class Entry(string function)
+    private sealed class Entry(FunctionKey function)
     {
-        public string Function { get; } = function;
+        public FunctionKey Function { get; } = function;
 
         public double Microseconds { get; set; }
     }

@@ -15,6 +15,7 @@ internal sealed class WorkerSlot
         WorkerId = workerId;
         Core = core;
         Name = $"{node.Channel.NodeName}/worker-{workerId}";
+        Cores = Array.AsReadOnly([core]);
     }
 
     public NodeResources Node { get; }
@@ -22,6 +23,9 @@ internal sealed class WorkerSlot
     public int WorkerId { get; }
 
     public int Core { get; }
+
+    /// <summary>Its one core as a list, put in the report of every task that held only this slot: built once, not per task.</summary>
+    public IReadOnlyList<int> Cores { get; }
 
     /// <summary><c>node/worker-N</c>, put in every report: built once, not per task.</summary>
     public string Name { get; }
