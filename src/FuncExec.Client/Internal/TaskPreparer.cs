@@ -23,11 +23,21 @@ internal sealed class TaskPreparer
     private readonly ConcurrentDictionary<string, CodeCall> _code = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ComponentRef> _images = new(StringComparer.Ordinal);
 
-    public TaskPreparer(ComponentStore components, string codeCachePath)
+    // The assemblies looked up on disk lately, by the path a task named: a path named again within RecheckAfter is not
+    // looked up again (two file-system calls a task, on the path of every submission).
+    private readonly ConcurrentDictionary<string, Checked> _checked = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+
+    public TaskPreparer(ComponentStore components, string codeCachePath, TimeProvider? time = null)
     {
         _components = components;
         _compiler = new CodeCompiler(codeCachePath);
+        _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>How long an assembly found on disk is taken as it was, for the tasks that name it after: one rebuilt
+    /// in place is shipped anew to the tasks submitted this long after.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>Prepares the tasks of one submission, each with its index (from <paramref name="firstIndex"/>) as its tag.
     /// A task that cannot be prepared (a code that does not compile, a missing assembly) is refused alone: it is left
@@ -57,6 +67,19 @@ internal sealed class TaskPreparer
     }
 
     public ComponentRef StoreAssembly(string path)
+    {
+        var now = _time.GetTimestamp();
+        if (_checked.TryGetValue(path, out var recent) && _time.GetElapsedTime(recent.At, now) < RecheckAfter)
+        {
+            return recent.Component;
+        }
+
+        var component = LookUpAssembly(path);
+        _checked[path] = new Checked(component, now);
+        return component;
+    }
+
+    private ComponentRef LookUpAssembly(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
@@ -169,4 +192,6 @@ internal sealed class TaskPreparer
         TypeName = compiled.TypeName,
         MethodName = compiled.MethodName,
     };
+
+    private sealed record Checked(ComponentRef Component, long At);
 }
