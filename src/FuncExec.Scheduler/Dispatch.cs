@@ -9,11 +9,12 @@ namespace FuncExec.Scheduler;
 /// callbacks never run under it).</summary>
 internal sealed class Dispatch
 {
-    private readonly Dictionary<WorkerSlot, List<TaskAssignment>> _assignments = [];
-    private readonly Dictionary<ITaskObserver, List<FinishedTask>> _reports = [];
-    private readonly List<Action<INodeChannel>> _nodeCommands = [];
-    private readonly List<INodeChannel> _nodeCommandTargets = [];
-    private readonly List<Action> _after = [];
+    // Each made when first needed: a dispatch is made for every call into the scheduler, and most use one or two.
+    private Dictionary<WorkerSlot, List<TaskAssignment>>? _assignments;
+    private Dictionary<ITaskObserver, List<FinishedTask>>? _reports;
+    private List<Action<INodeChannel>>? _nodeCommands;
+    private List<INodeChannel>? _nodeCommandTargets;
+    private List<Action>? _after;
     private readonly EventLog? _events;
     private readonly bool _journaling;
     private JournalBatch? _batch;
@@ -37,7 +38,7 @@ internal sealed class Dispatch
     public JournalBatch? GatheredBatch => _batch;
 
     /// <summary>Whether <see cref="Complete"/> has anything to do.</summary>
-    public bool HasCompletions => _reports.Count > 0 || _after.Count > 0;
+    public bool HasCompletions => _reports is { Count: > 0 } || _after is { Count: > 0 };
 
     /// <summary>Set when <see cref="Complete"/> was handed to the journal, to run once the batch is durable.</summary>
     public bool Deferred { get; set; }
@@ -47,6 +48,7 @@ internal sealed class Dispatch
 
     public void Assign(WorkerSlot slot, TaskAssignment assignment)
     {
+        _assignments ??= [];
         if (!_assignments.TryGetValue(slot, out var list))
         {
             // Most dispatches hand a worker one task (the next, as a result comes back).
@@ -59,6 +61,7 @@ internal sealed class Dispatch
 
     public void Report(ITaskObserver observer, FinishedTask report)
     {
+        _reports ??= [];
         if (!_reports.TryGetValue(observer, out var list))
         {
             list = new List<FinishedTask>(1);
@@ -71,8 +74,8 @@ internal sealed class Dispatch
     /// <summary>Something for a node that must follow the assignments gathered so far (revoke, kill, message).</summary>
     public void ToNode(INodeChannel channel, Action<INodeChannel> command)
     {
-        _nodeCommandTargets.Add(channel);
-        _nodeCommands.Add(command);
+        (_nodeCommandTargets ??= []).Add(channel);
+        (_nodeCommands ??= []).Add(command);
     }
 
     public void Revoke(Placement placement) =>
@@ -82,7 +85,7 @@ internal sealed class Dispatch
         ToNode(placement.Primary.Node.Channel, c => c.Kill(placement.Primary.WorkerId, placement.Task.Id, placement.Attempt));
 
     /// <summary>Runs after the lock is released: callbacks to submitters (messages, progress, computation news).</summary>
-    public void After(Action action) => _after.Add(action);
+    public void After(Action action) => (_after ??= []).Add(action);
 
     /// <summary>Logs an event; call under the scheduler's lock.</summary>
     public void Event(ClusterEvent e) => _events?.Pending.Add(e);
@@ -90,35 +93,49 @@ internal sealed class Dispatch
     /// <summary>Sends the gathered assignments, then the node commands; call under the scheduler's lock.</summary>
     public void SendAssignments()
     {
-        foreach (var (slot, tasks) in _assignments)
+        if (_assignments is { Count: > 0 })
         {
-            slot.Node.Channel.Assign(slot.WorkerId, tasks);
+            foreach (var (slot, tasks) in _assignments)
+            {
+                slot.Node.Channel.Assign(slot.WorkerId, tasks);
+            }
+
+            _assignments.Clear();
         }
 
-        for (var i = 0; i < _nodeCommands.Count; i++)
+        if (_nodeCommands is { Count: > 0 })
         {
-            _nodeCommands[i](_nodeCommandTargets[i]);
-        }
+            for (var i = 0; i < _nodeCommands.Count; i++)
+            {
+                _nodeCommands[i](_nodeCommandTargets![i]);
+            }
 
-        _assignments.Clear();
-        _nodeCommands.Clear();
-        _nodeCommandTargets.Clear();
+            _nodeCommands.Clear();
+            _nodeCommandTargets!.Clear();
+        }
     }
 
     /// <summary>Delivers the gathered reports and callbacks; call outside the scheduler's lock.</summary>
     public void Complete()
     {
-        foreach (var (observer, reports) in _reports)
+        if (_reports is { Count: > 0 })
         {
-            observer.OnFinished(reports);
+            foreach (var (observer, reports) in _reports)
+            {
+                observer.OnFinished(reports);
+            }
+
+            _reports.Clear();
         }
 
-        _reports.Clear();
-        foreach (var action in _after)
+        if (_after is { Count: > 0 })
         {
-            action();
-        }
+            foreach (var action in _after)
+            {
+                action();
+            }
 
-        _after.Clear();
+            _after.Clear();
+        }
     }
 }

@@ -30,8 +30,10 @@ internal sealed class RunObserver : ITaskObserver
 
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
-        foreach (var (tag, report) in finished)
+        // By index: a foreach over the interface would box its enumerator for every report.
+        for (var i = 0; i < finished.Count; i++)
         {
+            var (tag, report) = finished[i];
             Complete((int)tag, report);
         }
     }

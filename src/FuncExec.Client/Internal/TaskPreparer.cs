@@ -47,9 +47,9 @@ internal sealed class TaskPreparer
     {
         CompileCode(specs);
 
-        // Shared by the tasks of this submission, so a function named by many tasks is looked up
+        // Shared by the tasks of a submission of many, so a function named by many tasks is looked up
         // (and its assembly checked on disk) once.
-        var run = new Dictionary<(string, string?), MethodCall>();
+        var run = specs.Count > 1 ? new Dictionary<(string, string?), MethodCall>() : null;
         var ready = new List<SubmittedTaskSpec>(specs.Count);
         for (var i = 0; i < specs.Count; i++)
         {
@@ -123,7 +123,7 @@ internal sealed class TaskPreparer
         }
     }
 
-    private SubmittedTaskSpec? Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall> run, out TaskReport? refused)
+    private SubmittedTaskSpec? Prepare(TaskSpec spec, int index, Dictionary<(string, string?), MethodCall>? run, out TaskReport? refused)
     {
         refused = null;
         var assignment = new TaskAssignment
@@ -137,11 +137,11 @@ internal sealed class TaskPreparer
             {
                 case FunctionKind.Method:
                     var key = (spec.Function ?? throw new ArgumentException($"task '{spec.Name}' has no function name"), spec.Assembly);
-                    if (!run.TryGetValue(key, out var call))
+                    if (run is null || !run.TryGetValue(key, out var call))
                     {
                         // Shared by the tasks of this submission: assignments are serialized, never mutated, below this level.
                         call = new MethodCall { Name = key.Item1, Assembly = spec.Assembly is { } path ? StoreAssembly(path) : null };
-                        run[key] = call;
+                        run?.Add(key, call);
                     }
 
                     assignment.Method = call;

@@ -244,8 +244,10 @@ internal sealed class WorkerHandle
             batch.Tasks.Capacity = tasks.Count;
             var idle = _inFlight.Count == 0;
             List<Activity>? spans = null;
-            foreach (var task in tasks)
+            // By index: a foreach over the interface would box its enumerator for every assignment.
+            for (var i = 0; i < tasks.Count; i++)
             {
+                var task = tasks[i];
                 var inFlight = new InFlightTask(task.TaskId, task.Attempt, task.TimeoutMs);
                 _inFlight.Enqueue(inFlight);
                 batch.Tasks.Add(DispatchTracing.Start(task, _node.Options.Name, Id, inFlight, ref spans));
