@@ -29,7 +29,6 @@ public sealed class YamlWarmUpTests : IDisposable
         var task = Assert.Single(file.ReadTasks());
         warmUp.Join();
 
-        Assert.True(warmUp.IsBackground);
         Assert.Equal("max", task.Name);
         Assert.Equal("System.Math.Max", task.Function);
         Assert.False(warmUp.IsAlive);
