@@ -3,6 +3,13 @@ using FuncExec.Cli.Commands;
 
 FuncExec.Cli.ServerJit.ReexecIfNeeded(args);
 
+// `funcexec run FILE.yaml`: YAML's first read costs tens of milliseconds of code generation; pay them on the other core
+// while this thread builds and parses the command line, rather than after.
+if (args is ["run", .. var runArguments] && Array.Exists(runArguments, FuncExec.TaskFiles.YamlWarmUp.IsYaml))
+{
+    FuncExec.TaskFiles.YamlWarmUp.Start();
+}
+
 var root = new RootCommand("FuncExec: run functions concurrently on every core, each in a worker process pinned to its core.")
 {
     ExecCommand.Create(),

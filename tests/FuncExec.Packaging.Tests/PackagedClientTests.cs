@@ -1,4 +1,7 @@
 using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
@@ -164,6 +167,37 @@ public sealed partial class PackagedClientTests(PackedFuncExec packed, ITestOutp
         {
             var nuspec = Nuspec(packed.PackagePath(id), out _);
             Assert.Contains("FuncExec.Client", Field(nuspec, "description"), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void LibraryPackages_ReleaseBuildOnLinuxX64_CarryReadyToRunCodeAndTheirIL()
+    {
+        // A Release build on Linux x64 compiles the libraries and the worker ahead of time (build/ReadyToRun.targets), so
+        // a program that references the packages starts without JIT-compiling them; elsewhere they are packed as IL only.
+        if (PackedFuncExec.Configuration != "Release" || !OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
+        {
+            output.WriteLine($"packed in {PackedFuncExec.Configuration} on {RuntimeInformation.OSArchitecture}: IL only, nothing to check");
+            return;
+        }
+
+        foreach (var id in new[] { "FuncExec.Abstractions", "FuncExec.Core", "FuncExec.Protocol", "FuncExec.Scheduler", "FuncExec.Node", "FuncExec.Worker", "FuncExec.Client", "FuncExec.TaskFiles" })
+        {
+            using var zip = ZipFile.OpenRead(packed.PackagePath(id));
+            var entry = zip.GetEntry($"lib/net10.0/{id}.dll");
+            Assert.True(entry is not null, $"{id} has no lib/net10.0/{id}.dll");
+            using var image = new MemoryStream();
+            using (var stream = entry.Open())
+            {
+                stream.CopyTo(image);
+            }
+
+            image.Position = 0;
+            using var pe = new PEReader(image);
+            Assert.True(pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0, $"{id}'s assembly holds no ReadyToRun code");
+            // The IL stays, for any other platform and for a framework the native code no longer matches.
+            var metadata = pe.GetMetadataReader();
+            Assert.Contains(metadata.MethodDefinitions, m => metadata.GetMethodDefinition(m).RelativeVirtualAddress != 0);
         }
     }
 

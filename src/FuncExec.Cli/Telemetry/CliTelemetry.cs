@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using FuncExec.Core.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -75,11 +76,14 @@ internal sealed class CliTelemetry : IDisposable
         }
 
         var otlp = OtlpRequested(settings);
-        if (!otlp && settings.MetricsPort is null)
-        {
-            return new CliTelemetry(null, null, null);
-        }
+        return !otlp && settings.MetricsPort is null ? new CliTelemetry(null, null, null) : StartExporters(settings, serviceName, otlp);
+    }
 
+    // Apart from Start, and never inlined into it, so that a run which exports nothing (most) does not load
+    // OpenTelemetry's assemblies: preparing a method loads what its body names.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CliTelemetry StartExporters(CliTelemetrySettings settings, string serviceName, bool otlp)
+    {
         var service = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } named ? named : serviceName;
         Uri? metricsUrl = null;
         var meters = Sdk.CreateMeterProviderBuilder()
