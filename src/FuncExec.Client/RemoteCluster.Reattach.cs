@@ -319,8 +319,13 @@ internal sealed partial class RemoteCluster
             }
         }
 
-        // After handling, so that a report is only dropped by the scheduler once it reached its caller.
-        TryPost(new ClusterEnvelope { AckReports = ack });
+        // After handling, so that a report is only dropped by the scheduler once it reached its caller. It goes with the
+        // next frame (the next submission, or the pulse): the scheduler then reads it with that frame rather than on
+        // its own, and an acknowledgement lost with the connection only has the report posted again, and dropped here.
+        lock (_sendLock)
+        {
+            _connection?.PostWithNext(new ClusterEnvelope { AckReports = ack });
+        }
     }
 
     private void OnAccepted(SubmitAccepted accepted)

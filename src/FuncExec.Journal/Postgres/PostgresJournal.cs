@@ -139,7 +139,13 @@ internal sealed class PostgresJournal : ISchedulerJournal
     }
 
     /// <inheritdoc />
-    public void Append(JournalBatch batch, Action? committed) => Writer.Append(batch, committed);
+    public void Append(JournalBatch batch, Action? committed, bool lead = false) => Writer.Append(batch, committed);
+
+    /// <inheritdoc />
+    /// <remarks>Its writer commits everything: a commit waits for the database's flush to its disk, longer than a thread hand-over.</remarks>
+    public void LeadCommit()
+    {
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<JournaledResult> ReadResults(IReadOnlyList<long> taskIds)

@@ -11,8 +11,11 @@ namespace FuncExec.Journal.Sqlite;
 /// scheduler's process, not against a power loss of its machine (the last commits before one may be lost).
 /// </summary>
 /// <remarks>
-/// One writer thread owns the write connection. It takes every batch appended since its last commit, applies
-/// them in order in one transaction (group commit), commits, and then runs their callbacks in append order.
+/// One thread at a time holds the write connection: it takes every batch appended since the last commit, applies
+/// them in order in one transaction (group commit), commits, and then runs their callbacks in append order. That
+/// thread is the one that appended, when it asked to lead (<see cref="LeadCommit"/>) and no commit was under way, so a
+/// lone batch (a sequential task's submission, its report) is committed without waking another thread; otherwise
+/// the writer thread, which also takes whatever was appended while a commit was under way.
 /// Statements are prepared once and reused. Acknowledgements alone wait for the next commit (see
 /// <see cref="Append"/>). Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
 /// <see cref="Stats"/>) use a second connection, which WAL lets read beside the writer.
@@ -35,6 +38,11 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     private readonly object _queueLock = new();
     private readonly Lock _readLock = new();
     private List<Pending> _queue = [];
+    // The list the next taker swaps in for the queue (the writer's and a leader's groups take turns with it).
+    private List<Pending>? _spare = [];
+    // Whether a thread holds the write connection for a group (the writer, or a thread leading its own commit); only
+    // one does at a time, so groups commit, and their callbacks run, in append order.
+    private bool _committing;
     // Whether the queue holds something that must be committed now (not only acknowledgements, which wait for the
     // next commit), and how many acknowledgements wait.
     private bool _urgent;
@@ -149,7 +157,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         return state;
     }
 
-    public void Append(JournalBatch batch, Action? committed)
+    public void Append(JournalBatch batch, Action? committed, bool lead = false)
     {
         ArgumentNullException.ThrowIfNull(batch);
         lock (_queueLock)
@@ -174,15 +182,64 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 if (_lazyRecords >= LazyAcknowledgements && !_urgent)
                 {
                     _urgent = true;
-                    Monitor.Pulse(_queueLock);
+                    WakeWriterLocked(lead);
                 }
             }
             else if (!_urgent)
             {
                 _urgent = true;
+                WakeWriterLocked(lead);
+            }
+        }
+    }
+
+    // The writer is woken unless the appender leads the commit itself (it calls LeadCommit next), or a commit is under
+    // way (the thread committing hands on what came meanwhile when it is done).
+    private void WakeWriterLocked(bool lead)
+    {
+        if (!lead && !_committing)
+        {
+            Monitor.Pulse(_queueLock);
+        }
+    }
+
+    public void LeadCommit()
+    {
+        List<Pending> group;
+        lock (_queueLock)
+        {
+            if (_committing || !_urgent || _stopping || _failure is not null)
+            {
+                // Nothing urgent, or the thread committing now (or the writer, when stopping) takes it.
+                return;
+            }
+
+            _committing = true;
+            group = TakeLocked();
+        }
+
+        var written = WriteGroup(group);
+        group.Clear();
+        lock (_queueLock)
+        {
+            _committing = false;
+            _spare ??= group;
+            if (written && (_urgent || _stopping))
+            {
+                // Appended while this thread committed: the writer takes it, so this caller is not held longer.
                 Monitor.Pulse(_queueLock);
             }
         }
+    }
+
+    private List<Pending> TakeLocked()
+    {
+        var group = _queue;
+        _queue = _spare ?? [];
+        _spare = null;
+        _urgent = false;
+        _lazyRecords = 0;
+        return group;
     }
 
     /// <summary>Acknowledgements that may wait for the next commit before one is made for them alone: a bound on the
@@ -502,44 +559,39 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     private void WriteLoop()
     {
-        var group = new List<Pending>();
         while (true)
         {
             bool stopping;
+            List<Pending> group;
             lock (_queueLock)
             {
                 // Acknowledgements alone wait for something that must be committed (or for the end: the last
-                // group, written when stopping, holds them).
-                while (!_urgent && !_stopping)
+                // group, written when stopping, holds them). A thread leading its own commit finishes first.
+                while (_committing || (!_urgent && !_stopping))
                 {
                     Monitor.Wait(_queueLock);
                 }
 
-                (group, _queue) = (_queue, group);
-                _urgent = false;
-                _lazyRecords = 0;
-                stopping = _stopping;
-            }
-
-            if (group.Count > 0)
-            {
-                if (!WriteGroup(group))
+                if (_failure is not null)
                 {
                     return;
                 }
 
-                group.Clear();
+                _committing = true;
+                group = TakeLocked();
+                stopping = _stopping;
             }
 
-            if (stopping)
+            var written = group.Count == 0 || WriteGroup(group);
+            group.Clear();
+            lock (_queueLock)
             {
-                lock (_queueLock)
+                _committing = false;
+                _spare ??= group;
+                // Stopping, the loop above takes what came meanwhile without waiting.
+                if (!written || (stopping && _queue.Count == 0))
                 {
-                    // Stopping, the loop above takes what came meanwhile without waiting.
-                    if (_queue.Count == 0)
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
         }

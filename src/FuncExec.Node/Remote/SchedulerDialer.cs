@@ -32,33 +32,28 @@ internal static class SchedulerDialer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        if (localAddress is not null)
+        // Bound before the connect's errors are caught: a bad local address fails here, not as an unreachable scheduler.
+        var socket = NewSocket(localAddress);
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            // The seed's --ip-addr: connect from this interface's address.
-            socket.Bind(new IPEndPoint(IPAddress.Parse(localAddress), 0));
+            connectTimeout.CancelAfter(timeout);
+            try
+            {
+                socket = await ConnectSocketAsync(socket, address, localAddress, connectTimeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SchedulerUnreachableException(address.ToString(), $"no answer within {timeout.TotalSeconds:0.#} s");
+            }
+            catch (SocketException ex)
+            {
+                throw new SchedulerUnreachableException(address.ToString(), Describe(ex), ex);
+            }
         }
 
         Stream? stream = null;
         try
         {
-            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                connectTimeout.CancelAfter(timeout);
-                try
-                {
-                    await socket.ConnectAsync(address.Host, address.Port, connectTimeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new SchedulerUnreachableException(address.ToString(), $"no answer within {timeout.TotalSeconds:0.#} s");
-                }
-                catch (SocketException ex)
-                {
-                    throw new SchedulerUnreachableException(address.ToString(), Describe(ex), ex);
-                }
-            }
-
             string? localSecretFile = null;
             if (string.IsNullOrEmpty(security.Secret) && IsThisMachine(socket))
             {
@@ -108,6 +103,73 @@ internal static class SchedulerDialer
 
             throw;
         }
+    }
+
+    private static Socket NewSocket(string? localAddress)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (localAddress is not null)
+            {
+                // The seed's --ip-addr: connect from this interface's address.
+                socket.Bind(new IPEndPoint(IPAddress.Parse(localAddress), 0));
+            }
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return socket;
+    }
+
+    /// <summary>A connected socket to the first address <paramref name="address"/>'s host resolves to that answers: <paramref name="first"/>
+    /// for the first, a new socket for each further try (one whose connect failed cannot connect again); connected without
+    /// the runtime's socket poller, so that the frames that come later wake only the connection's reader (see
+    /// <see cref="PolledNetworkStream"/>). Disposes the sockets it does not return.</summary>
+    /// <exception cref="SocketException">No address answered (the last one's error), or the name is unknown.</exception>
+    private static async Task<Socket> ConnectSocketAsync(Socket first, SchedulerAddress address, string? localAddress, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(address.Host, out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(address.Host, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+
+        SocketException? last = null;
+        Socket? next = first;
+        foreach (var candidate in addresses)
+        {
+            var socket = next ?? NewSocket(localAddress);
+            next = null;
+            try
+            {
+                await PolledNetworkStream.ConnectAsync(socket, candidate, address.Port, cancellationToken).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                last = ex;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        next?.Dispose();
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
     /// <summary>The refusal, with what to do about it when the secret was not given explicitly.</summary>

@@ -53,6 +53,10 @@ internal sealed partial class FrameConnection : IAsyncDisposable
     private readonly Channel<ClusterEnvelope> _outbound = Channel.CreateUnbounded<ClusterEnvelope>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
+    // Frames that wait for the next one posted (PostWithNext), and how many wait: past MaxWithNext one goes at once.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ClusterEnvelope> _withNext = new();
+    private int _withNextCount;
+
     // Never disposed: a late Cancel from a caller's token must not throw. Its one timer (the grace of the
     // reply to an oversized frame) ends when it fires.
     private readonly CancellationTokenSource _abort = new();
@@ -160,6 +164,33 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(envelope);
         return _outbound.Writer.TryWrite(envelope);
     }
+
+    /// <summary>Queues a frame that need not go at once: it is written after the next frame posted with <see cref="Post"/>,
+    /// in the same write, so that it costs the peer no read of its own.</summary>
+    /// <returns>True if it was queued; false once the connection is closing.</returns>
+    /// <remarks>For news whose delay harms nothing and whose order against other frames does not matter (an
+    /// acknowledgement): the caller bounds the delay by posting now and then (a pulse). At most
+    /// <see cref="MaxWithNext"/> frames wait: the one past them is sent at once, with them.</remarks>
+    public bool PostWithNext(ClusterEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (IsClosed)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _withNextCount) > MaxWithNext)
+        {
+            Interlocked.Decrement(ref _withNextCount);
+            return Post(envelope);
+        }
+
+        _withNext.Enqueue(envelope);
+        return true;
+    }
+
+    /// <summary>How many frames <see cref="PostWithNext"/> lets wait for the next post.</summary>
+    internal const int MaxWithNext = 64;
 
     /// <summary>
     /// Closes the connection with <paramref name="reason"/> (unless it already closed for another
@@ -438,7 +469,7 @@ internal sealed partial class FrameConnection : IAsyncDisposable
             {
                 var frames = 0;
                 long bytes = 0;
-                while (queue.TryRead(out var envelope))
+                while (queue.TryRead(out var envelope) || TakeWithNext(out envelope))
                 {
                     FrameCodec.Write(buffer, envelope);
                     frames++;
@@ -470,6 +501,18 @@ internal sealed partial class FrameConnection : IAsyncDisposable
         {
             RequestClose(ClassifyTransportError(ex, "writing"), ex);
         }
+    }
+
+    // The frames waiting for a post go after the posted ones, in the same write.
+    private bool TakeWithNext(out ClusterEnvelope envelope)
+    {
+        if (_withNext.TryDequeue(out envelope!))
+        {
+            Interlocked.Decrement(ref _withNextCount);
+            return true;
+        }
+
+        return false;
     }
 
     private void LogClose(CloseReason reason, Exception? exception)

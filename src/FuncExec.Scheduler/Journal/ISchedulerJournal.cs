@@ -6,8 +6,8 @@ namespace FuncExec.Scheduler.Journal;
 /// acknowledged it, then for the result retention time so <c>funcexec result</c> can read it).
 /// </summary>
 /// <remarks>
-/// Appends are group-committed by one writer, in the order they were made: <see cref="Append"/>
-/// returns at once, and <c>committed</c> runs (on the writer's thread) once the batch, and every
+/// Appends are group-committed, one commit at a time, in the order they were made: <see cref="Append"/>
+/// returns at once, and <c>committed</c> runs (on the thread that committed) once the batch, and every
 /// batch appended before it, is durable. The scheduler acknowledges a submission and hands a report
 /// to its client only from that callback, so what a client was told survives a crash of the
 /// scheduler process. A batch of acknowledgements only, with no callback, may wait for the next commit (SQLite keeps
@@ -25,10 +25,18 @@ internal interface ISchedulerJournal : IAsyncDisposable
 
     /// <summary>Queues <paramref name="batch"/> for the writer; returns at once.</summary>
     /// <param name="batch">Records to make durable together. The journal owns it from here.</param>
-    /// <param name="committed">Runs on the writer's thread once the batch is durable; null when nothing waits on it.
-    /// Callbacks run in append order.</param>
+    /// <param name="committed">Runs once the batch is durable, on the thread that committed it (the writer's, or the one
+    /// that led the commit, see <see cref="LeadCommit"/>); null when nothing waits on it. Callbacks run in append order,
+    /// one at a time.</param>
+    /// <param name="lead">True when the caller calls <see cref="LeadCommit"/> next (outside its own locks): a journal may
+    /// then leave its writer asleep and let the caller commit, so that a lone batch costs no thread hand-over.</param>
     /// <exception cref="JournalException">The writer failed earlier (disk full, database gone); the scheduler cannot promise durability.</exception>
-    void Append(JournalBatch batch, Action? committed);
+    void Append(JournalBatch batch, Action? committed, bool lead = false);
+
+    /// <summary>Commits, on the calling thread, what was appended with <c>lead</c> set, unless a commit is under way (that
+    /// commit's thread, or the writer, then takes it); returns once it is committed and its callbacks ran, or at once.</summary>
+    /// <remarks>A journal that always commits on its writer does nothing here.</remarks>
+    void LeadCommit();
 
     /// <summary>Finished tasks' reports by id, for <c>funcexec result</c>: acknowledged or not, until their retention ends.</summary>
     /// <returns>One entry per id it holds a report for; ids it does not hold (unknown, unfinished, or past retention) are left out.</returns>

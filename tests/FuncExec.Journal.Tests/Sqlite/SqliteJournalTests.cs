@@ -67,6 +67,69 @@ public sealed class SqliteJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task LeadCommit_AfterALedAppend_CommitsOnTheCallingThreadBeforeItReturns()
+    {
+        await using var journal = Open();
+        journal.Load();
+        var caller = Environment.CurrentManagedThreadId;
+        int? ranOn = null;
+        journal.Append(Submitted(1), () => ranOn = Environment.CurrentManagedThreadId, lead: true);
+
+        journal.LeadCommit();
+
+        // A lone batch costs no hand-over to the writer thread: committed, and its callback run, here.
+        Assert.Equal(caller, ranOn);
+        Assert.True(journal.IsPending(1));
+    }
+
+    [Fact]
+    public async Task Append_LedFromManyThreadsBesideUnledOnes_EveryCallbackRunsOnceInAppendOrderPerThread()
+    {
+        await using var journal = Open();
+        journal.Load();
+        const int threads = 4;
+        const int perThread = 300;
+        var seen = new List<int>[threads];
+        var remaining = threads * perThread;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workers = Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            seen[t] = [];
+            for (var i = 0; i < perThread; i++)
+            {
+                var n = i;
+                var lead = i % 3 != 0;
+                journal.Append(Submitted((t * perThread) + i + 1), () =>
+                {
+                    lock (seen)
+                    {
+                        seen[t].Add(n);
+                    }
+
+                    if (Interlocked.Decrement(ref remaining) == 0)
+                    {
+                        all.SetResult();
+                    }
+                }, lead);
+                if (lead)
+                {
+                    journal.LeadCommit();
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(workers);
+        // The unled batches after a thread's last led one are committed by the writer.
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        foreach (var order in seen)
+        {
+            Assert.Equal(Enumerable.Range(0, perThread), order);
+        }
+
+        Assert.Equal(threads * perThread, journal.Stats().Tasks);
+    }
+
+    [Fact]
     public async Task Append_ManyBatches_CallbacksRunInAppendOrder()
     {
         await using var journal = Open();

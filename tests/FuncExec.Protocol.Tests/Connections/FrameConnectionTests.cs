@@ -82,6 +82,79 @@ public sealed class FrameConnectionTests
     }
 
     [Fact]
+    public async Task PostWithNext_ThenPost_BothGoInOneWriteAfterThePostedFrame()
+    {
+        await using var pair = await TcpPair.CreateAsync();
+        var counting = new CountingStream(pair.Client);
+        await using var sender = new FrameConnection(counting, "receiver", new RecordingLogger());
+        await using var receiver = new FrameConnection(pair.Server, "sender", new RecordingLogger());
+        var seen = new List<long>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Start(frame =>
+        {
+            seen.Add(frame.Pulse.SentUnixUs);
+            if (seen.Count == 2)
+            {
+                done.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        sender.Start(_ => ValueTask.CompletedTask);
+
+        // An acknowledgement, say: it waits for the next frame posted, and goes in the same write after it.
+        Assert.True(sender.PostWithNext(Pulse(1)));
+        Assert.True(sender.Post(Pulse(2)));
+
+        await done.Task.Within();
+        Assert.Equal([2L, 1L], seen);
+        await sender.CloseAsync("done").Within();
+        Assert.Equal(1, counting.Writes);
+    }
+
+    [Fact]
+    public async Task PostWithNext_MoreThanTheBound_TheOnePastItSendsThemAll()
+    {
+        const int Count = FrameConnection.MaxWithNext + 1;
+        await using var pair = await TcpPair.CreateAsync();
+        await using var sender = new FrameConnection(pair.Client, "receiver", new RecordingLogger());
+        await using var receiver = new FrameConnection(pair.Server, "sender", new RecordingLogger());
+        var seen = new List<long>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Start(frame =>
+        {
+            seen.Add(frame.Pulse.SentUnixUs);
+            if (seen.Count == Count)
+            {
+                done.TrySetResult();
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        sender.Start(_ => ValueTask.CompletedTask);
+
+        // Nothing else is posted: the waiting frames are bounded, not kept until some later post.
+        for (var i = 0; i < Count; i++)
+        {
+            Assert.True(sender.PostWithNext(Pulse(i)));
+        }
+
+        await done.Task.Within();
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => (long)i).Order(), seen.Order());
+    }
+
+    [Fact]
+    public async Task PostWithNext_AfterTheConnectionClosed_Refused()
+    {
+        await using var pair = await TcpPair.CreateAsync();
+        var sender = new FrameConnection(pair.Client, "receiver", new RecordingLogger());
+        sender.Start(_ => ValueTask.CompletedTask);
+        await sender.DisposeAsync();
+
+        Assert.False(sender.PostWithNext(Pulse(1)));
+    }
+
+    [Fact]
     public async Task Post_LargeFrames_RoundTrip()
     {
         await using var pair = await TcpPair.CreateAsync();

@@ -76,6 +76,60 @@ public sealed class PolledNetworkStreamTests
         Assert.Equal(CloseReasonKind.PeerClosed, (await reader.Completion.Within()).Kind);
     }
 
+    [Fact]
+    public async Task ConnectAsync_ThenReadAsyncBeforeDataCame_ReturnsTheBytesOnceSent()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var accepting = listener.AcceptAsync();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await PolledNetworkStream.ConnectAsync(socket, IPAddress.Loopback, ((IPEndPoint)listener.LocalEndPoint!).Port, CancellationToken.None).Within();
+        using var server = await accepting.Within();
+        Assert.True(socket.Connected);
+        await using var polled = new PolledNetworkStream(socket);
+
+        // As a handshake reads: asynchronously, with nothing there yet.
+        var buffer = new byte[16];
+        var reading = polled.ReadAsync(buffer).AsTask();
+        server.Send([1, 2, 3]);
+        var read = await reading.Within();
+        Assert.Equal(3, read);
+        Assert.Equal([1, 2, 3], buffer[..3]);
+
+        // And the other way, as the connection writes.
+        await polled.WriteAsync(new byte[] { 4, 5 });
+        var back = new byte[2];
+        Assert.Equal(2, server.Receive(back));
+        Assert.Equal([4, 5], back);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NothingListening_ThrowsConnectionRefused()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        // Bound but not listening: a connect to it is refused.
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+
+        var refused = await Assert.ThrowsAsync<SocketException>(() => PolledNetworkStream.ConnectAsync(socket, IPAddress.Loopback, port, CancellationToken.None).Within());
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task ReadAsync_CancelledWhileWaiting_ThrowsOperationCanceled()
+    {
+        var (polled, server) = await ConnectAsync();
+        await using var _ = server;
+        await using var __ = polled;
+        using var cancel = new CancellationTokenSource();
+        var reading = polled.ReadAsync(new byte[16], cancel.Token).AsTask();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.Within());
+    }
+
     // A client end used asynchronously first (connect), as a dialer's is, and its server end.
     private static async Task<(PolledNetworkStream Polled, NetworkStream Server)> ConnectAsync()
     {
