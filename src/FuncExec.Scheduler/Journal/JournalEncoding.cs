@@ -41,12 +41,15 @@ internal static class JournalEncoding
     public static byte[] EncodeSpec(SubmittedTaskSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Assignment is { MapChunk: true } assignment && TryReadIntegers(assignment.ArgsJson.Span, ArgumentsForm) is { } items)
+        if (spec.Assignment is { MapChunk: true } assignment && Integers.TryWrite(assignment.ArgsJson.Span, ArgumentsForm) is { } items)
         {
-            // A copy without the arguments: the spec itself is the scheduler's, read by other threads once queued.
-            var rest = spec.Clone();
-            rest.Assignment.ArgsJson = ByteString.Empty;
-            return Compact(rest, ArgumentsForm, items);
+            using (items)
+            {
+                // A copy without the arguments: the spec itself is the scheduler's, read by other threads once queued.
+                var rest = spec.Clone();
+                rest.Assignment.ArgsJson = ByteString.Empty;
+                return Compact(rest, ArgumentsForm, items);
+            }
         }
 
         return spec.ToByteArray();
@@ -79,17 +82,20 @@ internal static class JournalEncoding
     public static byte[] EncodeReport(TaskReportMessage report, bool mapChunk)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (mapChunk && TryReadIntegers(report.ResultJson.Span, ResultsForm) is { } results)
+        if (mapChunk && Integers.TryWrite(report.ResultJson.Span, ResultsForm) is { } results)
         {
-            var json = report.ResultJson;
-            report.ResultJson = ByteString.Empty;
-            try
+            using (results)
             {
-                return Compact(report, ResultsForm, results);
-            }
-            finally
-            {
-                report.ResultJson = json;
+                var json = report.ResultJson;
+                report.ResultJson = ByteString.Empty;
+                try
+                {
+                    return Compact(report, ResultsForm, results);
+                }
+                finally
+                {
+                    report.ResultJson = json;
+                }
             }
         }
 
@@ -119,26 +125,25 @@ internal static class JournalEncoding
 
     private static bool IsCompact(byte[] blob) => blob.Length > 0 && blob[0] == 0;
 
-    private static byte[] Compact(IMessage rest, byte form, long[] items)
+    private static byte[] Compact(IMessage rest, byte form, Integers items)
     {
         var size = rest.CalculateSize();
-        // 0x00, the form, two varints and the message, then at most 10 bytes an item.
-        var buffer = new byte[2 + 5 + size + 5 + (items.Length * 10)];
-        buffer[0] = 0;
-        buffer[1] = form;
-        var at = 2 + WriteVarint(buffer.AsSpan(2), (ulong)size);
-        rest.WriteTo(buffer.AsSpan(at, size));
+        Span<byte> sizeBytes = stackalloc byte[10];
+        Span<byte> countBytes = stackalloc byte[10];
+        var sizeLength = WriteVarint(sizeBytes, (ulong)size);
+        var countLength = WriteVarint(countBytes, (ulong)items.Count);
+        var record = new byte[2 + sizeLength + size + countLength + items.Bytes.Length];
+        record[0] = 0;
+        record[1] = form;
+        var at = 2;
+        sizeBytes[..sizeLength].CopyTo(record.AsSpan(at));
+        at += sizeLength;
+        rest.WriteTo(record.AsSpan(at, size));
         at += size;
-        at += WriteVarint(buffer.AsSpan(at), (ulong)items.Length);
-        long previous = 0;
-        foreach (var item in items)
-        {
-            var delta = unchecked(item - previous);
-            at += WriteVarint(buffer.AsSpan(at), unchecked((ulong)((delta << 1) ^ (delta >> 63))));
-            previous = item;
-        }
-
-        return buffer.AsSpan(0, at).ToArray();
+        countBytes[..countLength].CopyTo(record.AsSpan(at));
+        at += countLength;
+        items.Bytes.CopyTo(record.AsSpan(at));
+        return record;
     }
 
     private static (byte Form, (int Offset, int Length) Message, byte[] Json) Expand(byte[] blob)
@@ -211,68 +216,111 @@ internal static class JournalEncoding
     private static InvalidDataException Damaged(string why) =>
         new($"a journaled task or report in the compact form is damaged: {why}");
 
-    /// <summary>The integers of <paramref name="json"/> when it is exactly the given form as FuncExec writes it; null otherwise.</summary>
-    internal static long[]? TryReadIntegers(ReadOnlySpan<byte> json, byte form)
+    /// <summary>A chunk's integers as zigzag varints of their differences, in a buffer from the shared pool (given back
+    /// when disposed).</summary>
+    private sealed class Integers : IDisposable
     {
-        if (json.Length < 2 || json[0] != (byte)'[' || json[^1] != (byte)']')
+        private byte[] _buffer;
+
+        private Integers(byte[] buffer, int length, int count)
         {
-            return null;
+            _buffer = buffer;
+            Length = length;
+            Count = count;
         }
 
-        if (json.Length == 2)
-        {
-            return [];
-        }
+        private int Length { get; }
 
-        // Each item takes two bytes at least ("0,"; "[0]," for arguments).
-        var items = ArrayPool<long>.Shared.Rent((json.Length / (form == ArgumentsForm ? 4 : 2)) + 1);
-        try
+        /// <summary>How many integers.</summary>
+        public int Count { get; }
+
+        /// <summary>Their varints.</summary>
+        public ReadOnlySpan<byte> Bytes => _buffer.AsSpan(0, Length);
+
+        /// <summary>Reads <paramref name="json"/> and writes its integers, in one pass, when it is exactly
+        /// <paramref name="form"/> as FuncExec writes it; null otherwise.</summary>
+        public static Integers? TryWrite(ReadOnlySpan<byte> json, byte form)
         {
+            if (json.Length < 2 || json[0] != (byte)'[' || json[^1] != (byte)']')
+            {
+                return null;
+            }
+
+            // A varint of a difference of two numbers of d digits takes at most d bytes, and at least one digit and a
+            // separator go with each number: the text's length bounds the varints' (10 more for the last, to spare).
+            var buffer = ArrayPool<byte>.Shared.Rent(json.Length + 10);
+            var written = 0;
             var count = 0;
+            if (json.Length > 2 && !TryWriteAll(json, form, buffer, ref written, ref count))
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+
+            return new Integers(buffer, written, count);
+        }
+
+        public void Dispose()
+        {
+            if (_buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = [];
+            }
+        }
+
+        private static bool TryWriteAll(ReadOnlySpan<byte> json, byte form, byte[] buffer, ref int written, ref int count)
+        {
+            var arguments = form == ArgumentsForm;
             var at = 1;
             var end = json.Length - 1;
+            long previous = 0;
             while (true)
             {
-                if (form == ArgumentsForm)
+                if (arguments)
                 {
                     if (json[at] != (byte)'[')
                     {
-                        return null;
+                        return false;
                     }
 
                     at++;
                 }
 
-                if (!TryReadNumber(json, ref at, out items[count]))
+                if (!TryReadNumber(json, ref at, out var value))
                 {
-                    return null;
+                    return false;
                 }
 
-                count++;
-                if (form == ArgumentsForm)
+                if (arguments)
                 {
                     if (at >= end || json[at] != (byte)']')
                     {
-                        return null;
+                        return false;
                     }
 
                     at++;
                 }
 
+                var delta = unchecked(value - previous);
+                previous = value;
+                if (written + 10 > buffer.Length)
+                {
+                    return false;
+                }
+
+                written += WriteVarint(buffer.AsSpan(written), unchecked((ulong)((delta << 1) ^ (delta >> 63))));
+                count++;
                 if (at == end)
                 {
-                    return items.AsSpan(0, count).ToArray();
+                    return true;
                 }
 
                 if (json[at] != (byte)',' || ++at >= end)
                 {
-                    return null;
+                    return false;
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(items);
         }
     }
 
@@ -281,28 +329,31 @@ internal static class JournalEncoding
     private static bool TryReadNumber(ReadOnlySpan<byte> json, ref int at, out long value)
     {
         value = 0;
-        var negative = json[at] == (byte)'-';
-        var start = negative ? at + 1 : at;
+        var rest = json[at..];
+        var negative = rest[0] == (byte)'-';
+        var start = negative ? 1 : 0;
+        var stop = Math.Min(rest.Length, start + MaxDigits + 1);
         var i = start;
-        while (i < json.Length && (uint)(json[i] - '0') <= 9)
+        ulong number = 0;
+        for (; i < stop; i++)
         {
-            if (i - start == MaxDigits)
+            var digit = (uint)(rest[i] - '0');
+            if (digit > 9)
             {
-                return false;
+                break;
             }
 
-            value = (value * 10) + (json[i] - '0');
-            i++;
+            number = (number * 10) + digit;
         }
 
         var digits = i - start;
-        if (digits == 0 || (digits > 1 && json[start] == (byte)'0') || (negative && value == 0))
+        if (digits == 0 || digits > MaxDigits || (digits > 1 && rest[start] == (byte)'0') || (negative && number == 0))
         {
             return false;
         }
 
-        value = negative ? -value : value;
-        at = i;
+        value = negative ? -(long)number : (long)number;
+        at += i;
         return true;
     }
 
