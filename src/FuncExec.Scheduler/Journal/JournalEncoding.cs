@@ -309,7 +309,17 @@ internal static class JournalEncoding
                     return false;
                 }
 
-                written += WriteVarint(buffer.AsSpan(written), unchecked((ulong)((delta << 1) ^ (delta >> 63))));
+                var zigzag = unchecked((ulong)((delta << 1) ^ (delta >> 63)));
+                if (zigzag < 0x80)
+                {
+                    // Items that follow each other: a byte each, written here.
+                    buffer[written++] = (byte)zigzag;
+                }
+                else
+                {
+                    written += WriteVarint(buffer.AsSpan(written), zigzag);
+                }
+
                 count++;
                 if (at == end)
                 {
@@ -326,18 +336,18 @@ internal static class JournalEncoding
 
     // -?(0|[1-9][0-9]*) with at most MaxDigits digits, not "-0", followed by no '.', 'e' or 'E' (the callers check what
     // follows is ',' or a bracket): exactly what Utf8Formatter writes for the value read.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool TryReadNumber(ReadOnlySpan<byte> json, ref int at, out long value)
     {
         value = 0;
-        var rest = json[at..];
-        var negative = rest[0] == (byte)'-';
-        var start = negative ? 1 : 0;
-        var stop = Math.Min(rest.Length, start + MaxDigits + 1);
+        var negative = json[at] == (byte)'-';
+        var start = negative ? at + 1 : at;
+        var stop = Math.Min(json.Length, start + MaxDigits + 1);
         var i = start;
         ulong number = 0;
         for (; i < stop; i++)
         {
-            var digit = (uint)(rest[i] - '0');
+            var digit = (uint)(json[i] - '0');
             if (digit > 9)
             {
                 break;
@@ -347,13 +357,13 @@ internal static class JournalEncoding
         }
 
         var digits = i - start;
-        if (digits == 0 || digits > MaxDigits || (digits > 1 && rest[start] == (byte)'0') || (negative && number == 0))
+        if (digits == 0 || digits > MaxDigits || (digits > 1 && json[start] == (byte)'0') || (negative && number == 0))
         {
             return false;
         }
 
         value = negative ? -(long)number : (long)number;
-        at += i;
+        at = i;
         return true;
     }
 
