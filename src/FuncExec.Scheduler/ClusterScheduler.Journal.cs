@@ -130,7 +130,7 @@ internal sealed partial class ClusterScheduler
             foreach (var journaled in state.Unfinished)
             {
                 var owner = ownerOf(journaled.OwnerToken);
-                var submitted = SubmittedTaskSpec.Parser.ParseFrom(journaled.Spec);
+                var submitted = JournalEncoding.DecodeSpec(journaled.Spec);
                 submitted.Assignment ??= new TaskAssignment();
                 submitted.Assignment.Computation = journaled.Computation;
                 var computation = journaled.Computation == 0

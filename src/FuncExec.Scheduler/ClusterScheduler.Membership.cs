@@ -321,7 +321,7 @@ internal sealed partial class ClusterScheduler
                             Attempts = task.Attempts,
                         };
                         var wire = report.ToWire(task.Submitted.Tag);
-                        dispatch.Batch!.Finished.Add(new Journal.JournaledResult(task.Id, Google.Protobuf.MessageExtensions.ToByteArray(wire), DateTimeOffset.UtcNow));
+                        dispatch.Batch!.Finished.Add(new Journal.JournaledResult(task.Id, FuncExec.Scheduler.Journal.JournalEncoding.EncodeReport(wire, mapChunk: false), DateTimeOffset.UtcNow));
                     }
                 }
 

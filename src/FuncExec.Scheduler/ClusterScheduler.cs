@@ -227,7 +227,7 @@ internal sealed partial class ClusterScheduler
         var encoded = new byte[tasks.Count][];
         for (var i = 0; i < tasks.Count; i++)
         {
-            encoded[i] = Google.Protobuf.MessageExtensions.ToByteArray(tasks[i]);
+            encoded[i] = JournalEncoding.EncodeSpec(tasks[i]);
         }
 
         return encoded;
@@ -528,9 +528,11 @@ internal sealed partial class ClusterScheduler
         Interlocked.Increment(ref _completed);
         if (dispatch.Journaling && task.Observer.JournalToken is not null)
         {
-            // Durable before its client hears of it: the report goes out from the commit's callback.
-            var wire = report.ToWire(task.Submitted.Tag);
-            dispatch.Batch!.Finished.Add(new JournaledResult(task.Id, Google.Protobuf.MessageExtensions.ToByteArray(wire), DateTimeOffset.UtcNow));
+            // Durable before its client hears of it: the report goes out from the commit's callback. Encoded by the
+            // journal's writer, not under this lock (a map chunk's result is tens of kilobytes).
+            var tag = task.Submitted.Tag;
+            var mapChunk = task.Submitted.Assignment.MapChunk;
+            dispatch.Batch!.Finished.Add(new JournaledResult(task.Id, () => JournalEncoding.EncodeReport(report.ToWire(tag), mapChunk), DateTimeOffset.UtcNow));
         }
 
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));

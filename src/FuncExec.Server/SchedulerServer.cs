@@ -165,7 +165,7 @@ internal sealed class SchedulerServer : IAsyncDisposable
         var (requeued, failed) = Scheduler.Restore(state, Owner);
         foreach (var result in state.Undelivered)
         {
-            Owner(result.OwnerToken).Keep(TaskReportMessage.Parser.ParseFrom(result.Report));
+            Owner(result.OwnerToken).Keep(JournalEncoding.DecodeReport(result.Report));
         }
 
         foreach (var client in restored)

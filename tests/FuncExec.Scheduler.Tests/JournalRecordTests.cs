@@ -108,6 +108,51 @@ public sealed class JournalRecordTests : IDisposable
     }
 
     [Fact]
+    public async Task MapChunk_JournaledCompactly_ItsReportReadsBackAndAnUnfinishedChunkRunsAgainWithTheSameArguments()
+    {
+        static SubmittedTaskSpec Chunk(int first, long tag) => Specs.Of($"Noop[{first}..{first + 999}]", new TaskAssignment
+        {
+            Lambda = new LambdaMethodCall { MethodName = "Jobs.Noop" },
+            ArgsJson = ByteString.CopyFromUtf8("[" + string.Join(',', Enumerable.Range(first, 1_000).Select(i => $"[{i}]")) + "]"),
+            MapChunk = true,
+        }, retries: 1, tag: tag);
+        var chunks = new[] { Chunk(0, 1), Chunk(1_000, 2) };
+        var results = "[" + string.Join(',', Enumerable.Range(0, 1_000)) + "]";
+        long[] ids;
+        await using (var crashed = OpenJournal())
+        {
+            crashed.Load();
+            var (scheduler, node) = Start(crashed, 1);
+            var client = new JournaledObserver();
+            scheduler.ClientSeen(client, "mapper");
+            var accepted = new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            scheduler.Submit(0, [.. chunks.Select(c => c.Clone())], client, accepted.SetResult);
+            ids = await accepted.Task;
+            var result = Succeeded(node.Assigned[0][0]);
+            result.ResultJson = ByteString.CopyFromUtf8(results);
+            scheduler.OnResults(0, 0, [result]);
+            Assert.Equal(results, Assert.Single(await client.WaitForAsync(1)).Report.ResultJson);
+        }
+
+        await using var journal = OpenJournal();
+        var state = journal.Load();
+        // The finished chunk's report as its client and funcexec result read it.
+        var kept = JournalEncoding.DecodeReport(Assert.Single(state.Undelivered).Report);
+        Assert.Equal((1L, ids[0], results), (kept.Tag, kept.Id, kept.ResultJson.ToStringUtf8()));
+        Assert.Equal(kept, JournalEncoding.DecodeReport(Assert.Single(journal.ReadResults([ids[0]])).Report));
+
+        // The unfinished one (started when the scheduler stopped, a retry left) runs again with its arguments as sent.
+        var restarted = new ClusterScheduler(null, journal);
+        Assert.Equal((1, 0), restarted.Restore(state, _ => new JournaledObserver()));
+        var node2 = new RecordingNode(1);
+        restarted.AddNode(node2, [0]);
+        restarted.WorkerReady(0, 0);
+        var again = Assert.Single(node2.Assigned.SelectMany(a => a));
+        Assert.Equal((ids[1], true), (again.TaskId, again.MapChunk));
+        Assert.Equal(chunks[1].Assignment.ArgsJson, again.ArgsJson);
+    }
+
+    [Fact]
     public void Submit_WithoutAJournal_IsAcceptedBeforeSubmitReturns()
     {
         var scheduler = new ClusterScheduler();

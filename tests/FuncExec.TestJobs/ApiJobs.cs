@@ -8,6 +8,13 @@ public static class ApiJobs
 {
     public static int Square(int x) => x * x;
 
+    /// <summary>The square, after a few milliseconds: a map of these takes long enough to be cut in the middle.</summary>
+    public static int SquareSlowly(int x)
+    {
+        Thread.Sleep(5);
+        return x * x;
+    }
+
     public static double Inverse(double x) => 1 / x;
 
     public static long SquareLong(long x) => x * x;

@@ -115,10 +115,25 @@ internal sealed record JournaledComputation(long Id, string OwnerToken, string N
 /// <paramref name="Spec"/>, the protobuf encoding of its <c>SubmittedTaskSpec</c>. <paramref name="Attempts"/> counts attempts started.</summary>
 internal sealed record JournaledTask(long Id, string OwnerToken, long Computation, long Tag, byte[] Spec, int Attempts);
 
-/// <summary>A finished task's report: <paramref name="Report"/> is the protobuf encoding of its <c>TaskReportMessage</c>
-/// (tag included).</summary>
-internal sealed record JournaledResult(long TaskId, byte[] Report, DateTimeOffset Finished)
+/// <summary>A finished task's report: <see cref="Report"/> is its <c>TaskReportMessage</c> (tag included) as
+/// <see cref="JournalEncoding"/> keeps it.</summary>
+internal sealed record JournaledResult(long TaskId, DateTimeOffset Finished)
 {
+    private byte[]? _report;
+    private readonly Func<byte[]>? _encode;
+
+    /// <summary>A report already encoded (as read back from a journal).</summary>
+    public JournaledResult(long taskId, byte[] report, DateTimeOffset finished)
+        : this(taskId, finished) => _report = report;
+
+    /// <summary>A report encoded when the journal's writer first reads <see cref="Report"/>: outside the scheduler's lock,
+    /// under which the record is made.</summary>
+    public JournaledResult(long taskId, Func<byte[]> encode, DateTimeOffset finished)
+        : this(taskId, finished) => _encode = encode;
+
+    /// <summary>The encoded report.</summary>
+    public byte[] Report => _report ??= _encode!();
+
     /// <summary>The client the task was submitted by (filled by <see cref="ISchedulerJournal.Load"/> and <see cref="ISchedulerJournal.ReadResults"/>).</summary>
     public string OwnerToken { get; init; } = string.Empty;
 

@@ -57,7 +57,7 @@ internal sealed class ResultService
             {
                 if (admin || result.OwnerToken == requester.Token)
                 {
-                    reply.Reports.Add(TaskReportMessage.Parser.ParseFrom(result.Report));
+                    reply.Reports.Add(JournalEncoding.DecodeReport(result.Report));
                     found.Add(result.TaskId);
                 }
             }
@@ -71,7 +71,7 @@ internal sealed class ResultService
                 }
             }
         }
-        catch (Exception ex) when (ex is JournalException or DbException or Google.Protobuf.InvalidProtocolBufferException)
+        catch (Exception ex) when (ex is JournalException or DbException or Google.Protobuf.InvalidProtocolBufferException or InvalidDataException)
         {
             reply.Error = $"the journal ({journal.Description}) could not be read: {ex.Message}";
             reply.Unknown.AddRange(rest.Where(id => !reply.Reports.Any(r => r.Id == id)));
