@@ -33,10 +33,12 @@ internal static partial class ServerJit
         var argv = File.ReadAllText("/proc/self/cmdline").Split('\0', StringSplitOptions.None);
         var arguments = argv[..^1]; // the file ends with a NUL
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .Where(e => (string)e.Key != ExcludeVariable)
+            .Where(e => (string)e.Key is not (ExcludeVariable or FuncExec.Node.Workers.WorkerLauncher.ServerJitVariable))
             .Select(e => $"{e.Key}={e.Value}")
             .Append($"{Variable}=0")
             .Append($"{ExcludeVariable}={ReadyToRunExcludeList(Environment.GetEnvironmentVariable(ExcludeVariable))}")
+            // What was there before, for the node to give its workers back (WorkerLauncher.UndoServerJit).
+            .Append($"{FuncExec.Node.Workers.WorkerLauncher.ServerJitVariable}={Environment.GetEnvironmentVariable(ExcludeVariable)}")
             .ToArray();
         _ = Execve("/proc/self/exe", [.. arguments, null], [.. environment, null]);
         // Only reached if execve failed: run as we are, tiered.
@@ -48,8 +50,8 @@ internal static partial class ServerJit
     /// <paramref name="existing"/> already names. Without tiered compilation the runtime never replaces ReadyToRun code,
     /// so a server would run FuncExec's hot paths as that code (no profile-guided optimization, no inlining across
     /// assemblies) for its lifetime; W2 through scheduler and node processes was about 1.2× slower so. Listed, they
-    /// are JIT-compiled fully optimized as before; the framework keeps its own. The node's workers inherit it, as they
-    /// inherit <c>DOTNET_TieredCompilation=0</c>.
+    /// are JIT-compiled fully optimized as before; the framework keeps its own. The node's workers do not keep either
+    /// setting: they start from ReadyToRun code with tiered compilation, as any program (WorkerLauncher.UndoServerJit).
     /// </summary>
     internal static string ReadyToRunExcludeList(string? existing)
     {

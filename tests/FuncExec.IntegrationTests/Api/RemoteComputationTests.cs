@@ -42,6 +42,20 @@ public sealed class RemoteComputationTests(RemoteClusterFixture fixture) : IClas
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
+    public async Task RunAsync_OnANodeTheCommandStarted_WorkerKeepsTheRuntimesJitDefaults()
+    {
+        // The node runs without tiered compilation and with FuncExec's assemblies left out of ReadyToRun (a server's
+        // settings); its workers start from ReadyToRun code and tier up, as a spare's first task after a kill must.
+        await using var cluster = await Cluster.ConnectAsync(fixture.Address);
+        var computation = await cluster.ScheduleAsync(new ComputationOptions());
+
+        Assert.Null(await computation.RunAsync(() => Environment.GetEnvironmentVariable("DOTNET_TieredCompilation")).WaitAsync(Patience));
+        Assert.Null(await computation.RunAsync(() => Environment.GetEnvironmentVariable("DOTNET_ReadyToRunExcludeList")).WaitAsync(Patience));
+        Assert.Null(await computation.RunAsync(() => Environment.GetEnvironmentVariable("FUNCEXEC_SERVER_JIT")).WaitAsync(Patience));
+        await computation.CloseAsync().WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task Components_LambdaAssemblyAndFile_ShippedToTheNodeAndLoadedPerComputation()
     {
         await using var cluster = await Cluster.ConnectAsync(fixture.Address);
