@@ -320,8 +320,7 @@ internal sealed partial class ClusterScheduler
                             Error = new FuncExec.RemoteError("FuncExec.TaskKilled", "its client left before it started", null, Retryable: false),
                             Attempts = task.Attempts,
                         };
-                        var wire = report.ToWire(task.Submitted.Tag);
-                        dispatch.Batch!.Finished.Add(new Journal.JournaledResult(task.Id, FuncExec.Scheduler.Journal.JournalEncoding.EncodeReport(wire, mapChunk: false), DateTimeOffset.UtcNow));
+                        dispatch.Batch!.Finished.Add(Journaled(task, report));
                     }
                 }
 

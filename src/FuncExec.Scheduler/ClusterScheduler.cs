@@ -528,11 +528,8 @@ internal sealed partial class ClusterScheduler
         Interlocked.Increment(ref _completed);
         if (dispatch.Journaling && task.Observer.JournalToken is not null)
         {
-            // Durable before its client hears of it: the report goes out from the commit's callback. Encoded by the
-            // journal's writer, not under this lock (a map chunk's result is tens of kilobytes).
-            var tag = task.Submitted.Tag;
-            var mapChunk = task.Submitted.Assignment.MapChunk;
-            dispatch.Batch!.Finished.Add(new JournaledResult(task.Id, () => JournalEncoding.EncodeReport(report.ToWire(tag), mapChunk), DateTimeOffset.UtcNow));
+            // Durable before its client hears of it: the report goes out from the commit's callback.
+            dispatch.Batch!.Finished.Add(Journaled(task, report));
         }
 
         dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
@@ -557,6 +554,15 @@ internal sealed partial class ClusterScheduler
         {
             EndComputationLocked(computation, dispatch);
         }
+    }
+
+    /// <summary><paramref name="task"/>'s report as the journal keeps it, encoded by the journal's writer, not under the
+    /// scheduler's lock (a map chunk's result is tens of kilobytes).</summary>
+    private static JournaledResult Journaled(QueuedTask task, TaskReport report)
+    {
+        var tag = task.Submitted.Tag;
+        var mapChunk = task.Submitted.Assignment.MapChunk;
+        return new JournaledResult(task.Id, () => JournalEncoding.EncodeReport(report.ToWire(tag), mapChunk), DateTimeOffset.UtcNow);
     }
 
     private int QueuedLocked()

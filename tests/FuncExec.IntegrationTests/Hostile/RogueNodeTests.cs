@@ -159,7 +159,9 @@ public sealed class RogueNodeTests
         // A worker it never registered: the whole report is one refusal.
         rogue.Send(new ClusterEnvelope { NodeResults = new NodeResults { WorkerId = 99, Results = { results.Results } } });
         rogue.Send(new ClusterEnvelope { WorkerReady = new WorkerReady { WorkerId = 7 } });
-        return (6 * ids.Length) + 2;
+        // Nor does one it never registered come back through a spare's hand-over (WorkerLost.replaced).
+        rogue.Send(new ClusterEnvelope { WorkerLost = new WorkerLost { WorkerId = 99, Replaced = true } });
+        return (6 * ids.Length) + 3;
     }
 
     internal static async Task<StatusReply> WaitForRefusedAsync(RemoteCluster cluster, long count, bool fromClients = false)
