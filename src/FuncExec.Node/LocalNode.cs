@@ -247,7 +247,7 @@ internal sealed class LocalNode : IAsyncDisposable
     /// <inheritdoc />
     public void Assign(int workerId, IReadOnlyList<TaskAssignment> tasks)
     {
-        _workers[workerId].Assign(tasks);
+        Named(workerId).Assign(tasks);
         if (Options.WarmSpare)
         {
             foreach (var task in tasks)
@@ -289,19 +289,19 @@ internal sealed class LocalNode : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public void Kill(int workerId, long taskId, int attempt) => _workers[workerId].Kill(taskId, attempt);
+    public void Kill(int workerId, long taskId, int attempt) => Named(workerId).Kill(taskId, attempt);
 
     /// <inheritdoc />
-    public void Revoke(int workerId, long taskId, int attempt) => _workers[workerId].Revoke(taskId, attempt);
+    public void Revoke(int workerId, long taskId, int attempt) => Named(workerId).Revoke(taskId, attempt);
 
     /// <inheritdoc />
-    public void Cancel(int workerId, long taskId, int attempt, TimeSpan grace) => _workers[workerId].Cancel(taskId, attempt, grace);
+    public void Cancel(int workerId, long taskId, int attempt, TimeSpan grace) => Named(workerId).Cancel(taskId, attempt, grace);
 
     /// <inheritdoc />
-    public void Deliver(int workerId, TaskMessage message) => _workers[workerId].Send(new WorkerEnvelope { Message = message });
+    public void Deliver(int workerId, TaskMessage message) => Named(workerId).Send(new WorkerEnvelope { Message = message });
 
     /// <inheritdoc />
-    public void Acknowledge(int workerId, MessageAck ack) => _workers[workerId].Send(new WorkerEnvelope { MessageAck = ack });
+    public void Acknowledge(int workerId, MessageAck ack) => Named(workerId).Send(new WorkerEnvelope { MessageAck = ack });
 
     /// <inheritdoc />
     public void Computation(NodeComputation computation)
@@ -398,6 +398,12 @@ internal sealed class LocalNode : IAsyncDisposable
     private bool WorkersExportTraces() =>
         TraceEndpointVariables.Any(name =>
             !string.IsNullOrEmpty(Options.WorkerEnvironment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name)));
+
+    /// <summary>The worker the scheduler named: an id it got from this node's registration, so any other is refused by name.</summary>
+    private WorkerHandle Named(int workerId) =>
+        (uint)workerId < (uint)_workers.Length
+            ? _workers[workerId]
+            : throw new InvalidDataException($"the scheduler named worker {workerId}; this node has workers 0 to {_workers.Length - 1}");
 
     /// <summary>Kills worker <paramref name="workerId"/>'s process; it is reported lost and replaced.</summary>
     public void KillWorker(int workerId) => _workers[workerId].KillProcess();

@@ -66,9 +66,34 @@ public sealed class SchedulerSilenceTests
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> and, for STOP, waits until every thread of the process is stopped: the
+    /// kernel stops a thread running on another core a moment after <c>kill</c> returns.</summary>
     private static void Signal(string signal, int pid)
     {
         using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+        Assert.True(kill.ExitCode == 0, $"kill -{signal} {pid} exited with {kill.ExitCode}");
+        if (signal != "STOP")
+        {
+            return;
+        }
+
+        // A guard, not a timed assertion: a stop that never takes fails the test here, naming what still runs.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string[] running;
+        while ((running = RunningThreads(pid)).Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"process {pid} still has running threads after SIGSTOP: {string.Join(", ", running)}");
+            Thread.Sleep(5);
+        }
     }
+
+    /// <summary>The threads of <paramref name="pid"/> not in the stopped state (<c>T</c>), each as "tid:state".</summary>
+    private static string[] RunningThreads(int pid) =>
+        [.. Directory.EnumerateDirectories($"/proc/{pid}/task")
+            .Select(task => File.ReadAllText(Path.Combine(task, "stat")))
+            // The state follows the command's closing parenthesis, which may itself hold spaces or parentheses.
+            .Select(stat => (Tid: stat[..stat.IndexOf(' ', StringComparison.Ordinal)], State: stat[(stat.LastIndexOf(')') + 2)..][0]))
+            .Where(thread => thread.State is not ('T' or 't'))
+            .Select(thread => $"{thread.Tid}:{thread.State}")];
 }
