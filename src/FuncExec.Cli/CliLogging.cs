@@ -21,11 +21,9 @@ internal static class CliLogging
             .AddFilter("Microsoft", LogLevel.Warning)
             // A server that fails to start (a port in use) is reported once, as the command's own error.
             .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
-            .AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = debug ? "HH:mm:ss.fff " : null;
-            });
+            .AddConsole(options => options.FormatterName = LineConsoleFormatter.FormatterName)
+            // One line per entry, with what peers sent escaped: a NUL or a line break in a message cannot corrupt the log.
+            .AddConsoleFormatter<LineConsoleFormatter, LineConsoleFormatterOptions>(options => options.TimestampFormat = debug ? "HH:mm:ss.fff " : null);
         builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

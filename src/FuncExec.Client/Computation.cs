@@ -4,6 +4,7 @@ using System.Text.Json;
 using FuncExec.Client.Internal;
 using FuncExec.Core.Functions.Lambdas;
 using FuncExec.Core.Tasks;
+using FuncExec.Protocol;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using Google.Protobuf;
@@ -367,7 +368,7 @@ public sealed partial class Computation : IAsyncDisposable
         {
             Lambda = lambda,
             ArgsJson = UnsafeByteOperations.UnsafeWrap(call.ArgumentsJson),
-            TimeoutMs = options.Timeout is { } timeout ? Math.Max(1, (long)timeout.TotalMilliseconds) : 0,
+            TimeoutMs = TaskTimeouts.ToMilliseconds(options.Timeout, "TaskOptions.Timeout"),
         };
         var name = (options.Name ?? call.MethodName[(call.MethodName.LastIndexOf('.', call.MethodName.LastIndexOf('.') - 1) + 1)..]) + nameSuffix;
         var task = new SubmittedTaskSpec

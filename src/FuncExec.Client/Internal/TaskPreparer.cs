@@ -3,6 +3,7 @@ using FuncExec.Client.Compilation;
 using FuncExec.Core.Functions;
 using FuncExec.Core.Tasks;
 using FuncExec.Node.Components;
+using FuncExec.Protocol;
 using FuncExec.Protocol.V1;
 using FuncExec.Scheduler;
 using Google.Protobuf;
@@ -129,7 +130,7 @@ internal sealed class TaskPreparer
         var assignment = new TaskAssignment
         {
             ArgsJson = UnsafeByteOperations.UnsafeWrap(ParamParser.ToJsonArray(spec.Params)),
-            TimeoutMs = spec.Timeout is { } timeout ? Math.Max(1, (long)timeout.TotalMilliseconds) : 0,
+            TimeoutMs = TaskTimeouts.ToMilliseconds(spec.Timeout, "TaskSpec.Timeout"),
         };
         try
         {

@@ -1,6 +1,7 @@
 using FuncExec.Core.Text;
 using FuncExec.Node.Components;
 using FuncExec.Node.Metrics;
+using FuncExec.Protocol;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.Resilience;
 using FuncExec.Protocol.V1;
@@ -276,7 +277,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeCancel:
                 var cancel = envelope.NodeCancel;
-                _node.Cancel(cancel.WorkerId, cancel.TaskId, cancel.Attempt, TimeSpan.FromMilliseconds(cancel.GraceMs));
+                _node.Cancel(cancel.WorkerId, cancel.TaskId, cancel.Attempt, TaskTimeouts.Clamp(cancel.GraceMs));
                 break;
             case ClusterEnvelope.BodyOneofCase.NodeMessage:
                 _node.Deliver(envelope.NodeMessage.WorkerId, envelope.NodeMessage.Message);
@@ -317,7 +318,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             // Tasks needing it fail in the worker with "not in the node's store"; the reason is here.
-            NodeLog.ComponentRefused(_logger, _node.NodeName, upload.Component.FileName, ex.Message);
+            NodeLog.ComponentRefused(_logger, _node.NodeName, upload.Component?.FileName ?? string.Empty, ex.Message);
         }
     }
 }

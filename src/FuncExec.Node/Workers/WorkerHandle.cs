@@ -6,6 +6,7 @@ using FuncExec.Core.Collections;
 using FuncExec.Core.Platform;
 using FuncExec.Core.Telemetry;
 using FuncExec.Core.Text;
+using FuncExec.Protocol;
 using FuncExec.Protocol.Diagnostics;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
@@ -641,6 +642,12 @@ internal sealed class WorkerHandle
             }
 
             running.StartedUnixUs = started.StartedUnixUs;
+            if (running.TimeoutMs <= 0)
+            {
+                // No timeout to time; a worker says it started only for a task that has one.
+                return;
+            }
+
             _timeout?.Dispose();
             _timeout = _node.Time.CreateTimer(
                 static state =>
@@ -649,7 +656,7 @@ internal sealed class WorkerHandle
                     self.OnTimeout(task);
                 },
                 (this, running),
-                TimeSpan.FromMilliseconds(running.TimeoutMs),
+                TaskTimeouts.Clamp(running.TimeoutMs),
                 Timeout.InfiniteTimeSpan);
         }
     }
@@ -668,7 +675,7 @@ internal sealed class WorkerHandle
             _timedOut = running;
             process = _process;
             socket = _socket;
-            NodeLog.TimedOut(_logger, running.TaskId, Durations.Format(TimeSpan.FromMilliseconds(running.TimeoutMs)), Id);
+            NodeLog.TimedOut(_logger, running.TaskId, Durations.Format(TaskTimeouts.Clamp(running.TimeoutMs)), Id);
         }
 
         KillRunning(process, socket);
@@ -826,7 +833,7 @@ internal sealed class WorkerHandle
         }
 
         var message = timedOut
-            ? $"task ran past its timeout of {Durations.Format(TimeSpan.FromMilliseconds(running.TimeoutMs))}; its worker was killed and replaced"
+            ? $"task ran past its timeout of {Durations.Format(TaskTimeouts.Clamp(running.TimeoutMs))}; its worker was killed and replaced"
             : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task"
                 + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty);
         return new TaskResult

@@ -1,4 +1,5 @@
 using FuncExec.Node.Components;
+using FuncExec.Protocol;
 using FuncExec.Protocol.Components;
 using FuncExec.Protocol.Connections;
 using FuncExec.Protocol.Diagnostics;
@@ -231,7 +232,7 @@ internal sealed class ClientSession
     private void Cancel(CancelTask cancel)
     {
         var reply = new CancelReply { TaskId = cancel.TaskId, Request = cancel.Request };
-        reply.Outcome = _server.Scheduler.Cancel(cancel.TaskId, TimeSpan.FromMilliseconds(Math.Max(0, cancel.GraceMs)), _client) switch
+        reply.Outcome = _server.Scheduler.Cancel(cancel.TaskId, TaskTimeouts.Clamp(cancel.GraceMs), _client) switch
         {
             CancelRequest.CancelledQueued => "cancelled",
             CancelRequest.Sent => "sent",
@@ -345,12 +346,18 @@ internal sealed class ClientSession
         });
     }
 
+    /// <summary>What a submitted task carries that the scheduler will not pass on, naming the field; null when nothing.</summary>
+    private static string? SpecProblem(SubmittedTaskSpec spec) =>
+        // A task names its component by id, and the scheduler reads that id as a path on the way to a node.
+        (spec.Assignment?.NeededComponent is { } component ? ComponentIds.Problem(component) : null)
+        // Its timeout becomes a node's timer.
+        ?? (spec.Assignment is { } assignment ? TaskTimeouts.Problem(assignment.TimeoutMs) : null);
+
     private void Submit(SubmitTasks submit)
     {
         foreach (var spec in submit.Tasks)
         {
-            // A task names its component by id, and the scheduler reads that id as a path on the way to a node.
-            if (spec.Assignment?.NeededComponent is { } component && ComponentIds.Problem(component) is { } problem)
+            if (SpecProblem(spec) is { } problem)
             {
                 ServerLog.SubmitRefused(_logger, _name, problem);
                 _connection.Post(new ClusterEnvelope { SubmitRefused = new SubmitRefused { Request = submit.Request, Reason = $"task {spec.Name}: {problem}" } });

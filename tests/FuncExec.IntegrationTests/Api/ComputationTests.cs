@@ -24,6 +24,21 @@ public sealed class ComputationTests(ApiClusterFixture fixture) : IClassFixture<
         Assert.Equal(new Point(5, 2), await computation.RunAsync(() => Jobs.Move(new Point(1, 2), a / 5)));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(25 * 24 * 3600.0)]
+    public async Task SubmitAsync_TimeoutZeroNegativeOrBeyond24Days_ThrowsNamingTheOptionAndTheComputationRunsOn(double seconds)
+    {
+        await using var computation = await Cluster.ScheduleAsync();
+        var options = new TaskOptions { Timeout = TimeSpan.FromSeconds(seconds) };
+
+        var refused = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => computation.SubmitAsync(() => ApiJobs.Square(3), options));
+
+        Assert.Contains("TaskOptions.Timeout must be longer than zero and at most 24 days", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(9, await computation.RunAsync(() => ApiJobs.Square(3), new TaskOptions { Timeout = TimeSpan.FromDays(24) }).WaitAsync(Patience));
+    }
+
     [Fact]
     public async Task KillAsyncAndGetResultsAsync_OnTheEmbeddedCluster_RunningTaskPendingThenKilledAndOtherIdsUnknown()
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FuncExec.IntegrationTests.Hostile;
 
 /// <summary>A peer that knows the cluster secret and speaks the real protocol, but says whatever a test
-/// tells it: a rogue node or client. It answers the scheduler's pulses so it is not dropped for silence.</summary>
+/// tells it: a rogue node or client, or a rogue scheduler to a node. It answers every pulse, so it is not dropped for silence.</summary>
 internal sealed class RoguePeer : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
@@ -43,6 +43,20 @@ internal sealed class RoguePeer : IAsyncDisposable
         var register = new NodeRegister { Name = name, Pid = Environment.ProcessId };
         register.WorkerCores.AddRange(Enumerable.Range(0, workers));
         peer.Send(new ClusterEnvelope { NodeRegister = register });
+        return peer;
+    }
+
+    /// <summary>Accepts a node's next connection on <paramref name="listener"/> as its scheduler: an impostor that passes
+    /// the handshake and then sends the node whatever a test tells it.</summary>
+    public static async Task<RoguePeer> AcceptNodeAsync(TcpListener listener, string secret)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var tcp = await listener.AcceptTcpClientAsync(patience.Token);
+        var security = new TransportSecurity(secret);
+        var stream = await SecureTransport.AcceptAsync(tcp.GetStream(), security, patience.Token);
+        await Handshake.AcceptAsync(stream, security, "rogue-scheduler", _ => new Welcome { Session = 1, PulseIntervalMs = 1000 }, TimeSpan.FromSeconds(10), patience.Token);
+        var peer = new RoguePeer(tcp, new FrameConnection(stream, "node", NullLogger.Instance));
+        peer._connection.Start(peer.OnFrameAsync);
         return peer;
     }
 
