@@ -68,7 +68,7 @@ internal sealed partial class RemoteCluster
             _connection = connection;
             if (welcome.Welcome.PulseIntervalMs > 0)
             {
-                _schedulerPulse = TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs);
+                _schedulerPulse = welcome.PulseInterval;
             }
 
             Volatile.Write(ref _frameCap, welcome.Welcome.MaxFrameSize > 0 ? (int)Math.Min(welcome.Welcome.MaxFrameSize, int.MaxValue) : SubmitChunks.LeastFrameCap);

@@ -77,7 +77,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
                 backoff.Reset();
                 failures.Clear();
                 retries.Joined();
-                NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), Durations.Format(TimeSpan.FromMilliseconds(welcome.Welcome.PulseIntervalMs)));
+                NodeLog.Joined(_logger, _node.NodeName, welcome.SchedulerName, address.ToString(), Durations.Format(welcome.PulseInterval));
                 var reason = await ServeAsync(connection, welcome, cancellationToken).ConfigureAwait(false);
                 if (_node.IsDraining)
                 {
@@ -205,7 +205,7 @@ internal sealed class NodeAgent : ISchedulerLink, IAsyncDisposable
 
     private async Task<string> ServeAsync(FrameConnection connection, HandshakeResult welcome, CancellationToken cancellationToken)
     {
-        var pulse = TimeSpan.FromMilliseconds(Math.Max(10, welcome.Welcome.PulseIntervalMs));
+        var pulse = welcome.PulseInterval;
         var lastHeard = _node.Time.GetTimestamp();
         // One per connection: a component half received when the scheduler goes is sent whole again.
         using var receiver = new ComponentReceiver(_node.Components, _options.MaxFileSize);

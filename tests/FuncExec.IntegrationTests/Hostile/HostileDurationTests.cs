@@ -51,7 +51,7 @@ public sealed class HostileDurationTests
     }
 
     [Fact]
-    public async Task RogueScheduler_NamesAWorkerTheNodeLacks_ThenTimeoutAndGraceBeyondAnyTimer_RefusedByNameClampedAndTheTaskRuns()
+    public async Task RogueScheduler_PulseBeyondAnyTimer_NamesAWorkerTheNodeLacks_TimeoutAndGraceBeyondAnyTimer_ClampedRefusedByNameAndTheTaskRuns()
     {
         var dest = Directory.CreateTempSubdirectory("funcexec-durations-");
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -61,7 +61,8 @@ public sealed class HostileDurationTests
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             await using var node = FuncexecProcess.Start("node", "--scheduler", $"127.0.0.1:{port}", "-c", "1", "--name", "clamped", "--secret", Secret, "--dest-path", dest.FullName);
 
-            await using (var first = await RoguePeer.AcceptNodeAsync(listener, Secret))
+            // A pulse interval beyond what a timer can wait is taken as a day.
+            await using (var first = await RoguePeer.AcceptNodeAsync(listener, Secret, pulseMs: uint.MaxValue))
             {
                 await first.ReceiveAsync(ClusterEnvelope.BodyOneofCase.WorkerReady);
                 first.Send(Assign(workerId: 7, taskId: 1, timeoutMs: 0));

@@ -47,14 +47,15 @@ internal sealed class RoguePeer : IAsyncDisposable
     }
 
     /// <summary>Accepts a node's next connection on <paramref name="listener"/> as its scheduler: an impostor that passes
-    /// the handshake and then sends the node whatever a test tells it.</summary>
-    public static async Task<RoguePeer> AcceptNodeAsync(TcpListener listener, string secret)
+    /// the handshake (its welcome asking for a pulse every <paramref name="pulseMs"/>) and then sends the node whatever
+    /// a test tells it.</summary>
+    public static async Task<RoguePeer> AcceptNodeAsync(TcpListener listener, string secret, uint pulseMs = 1000)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tcp = await listener.AcceptTcpClientAsync(patience.Token);
         var security = new TransportSecurity(secret);
         var stream = await SecureTransport.AcceptAsync(tcp.GetStream(), security, patience.Token);
-        await Handshake.AcceptAsync(stream, security, "rogue-scheduler", _ => new Welcome { Session = 1, PulseIntervalMs = 1000 }, TimeSpan.FromSeconds(10), patience.Token);
+        await Handshake.AcceptAsync(stream, security, "rogue-scheduler", _ => new Welcome { Session = 1, PulseIntervalMs = pulseMs }, TimeSpan.FromSeconds(10), patience.Token);
         var peer = new RoguePeer(tcp, new FrameConnection(stream, "node", NullLogger.Instance));
         peer._connection.Start(peer.OnFrameAsync);
         return peer;
