@@ -60,4 +60,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(119, LogLevel.Information, "worker {Worker} ended; killed {Count} processes its tasks had left running")]
     public static partial void OrphansEnded(ILogger logger, int worker, int count);
+
+    [LoggerMessage(121, LogLevel.Error, "worker {Worker}: a frame it sent could not be handled; the worker is replaced")]
+    public static partial void WorkerFrameFailed(ILogger logger, int worker, Exception exception);
 }

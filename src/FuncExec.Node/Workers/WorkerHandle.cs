@@ -502,6 +502,8 @@ internal sealed class WorkerHandle
     {
         var buffer = new byte[64 * 1024];
         string? fault = null;
+        // Whether the node ends the worker for what it sent, rather than seeing its socket close.
+        var refused = false;
         try
         {
             while (FrameCodec.Read(input, WorkerEnvelope.Parser, ref buffer, out var frameSize) is { } envelope)
@@ -526,14 +528,14 @@ internal sealed class WorkerHandle
                         _node.Link.OnProgress(Id, envelope.Progress);
                         break;
                     default:
-                        fault = $"unexpected frame {envelope.BodyCase}";
+                        (fault, refused) = ($"unexpected frame {envelope.BodyCase}", true);
                         return;
                 }
             }
         }
         catch (Google.Protobuf.InvalidProtocolBufferException ex)
         {
-            fault = $"malformed frame: {ex.Message}";
+            (fault, refused) = ($"malformed frame: {ex.Message}", true);
         }
         catch (IOException ex)
         {
@@ -543,9 +545,16 @@ internal sealed class WorkerHandle
         {
             fault = ex.Message;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A frame the node could not take (a worker runs its tasks' code, which may write to this socket): this
+            // worker ends and is replaced, the node and its other workers run on, and the stack is logged for a fix.
+            (fault, refused) = ($"a frame it sent could not be handled: {ex.GetType().Name}: {ex.Message}", true);
+            NodeLog.WorkerFrameFailed(_logger, Id, ex);
+        }
         finally
         {
-            OnEnded(fault);
+            OnEnded(fault, refused);
         }
     }
 
@@ -681,7 +690,7 @@ internal sealed class WorkerHandle
         KillRunning(process, socket);
     }
 
-    private void OnEnded(string? fault)
+    private void OnEnded(string? fault, bool refused)
     {
         Process? process;
         bool killedHere;
@@ -723,7 +732,7 @@ internal sealed class WorkerHandle
                 died = ReferenceEquals(running, _killed) ? FuncExecMetrics.DiedKilled
                     : ReferenceEquals(running, _timedOut) ? FuncExecMetrics.DiedTimedOut
                     : FuncExecMetrics.DiedExited;
-                ended.Add(EndedResult(running, exitCode ?? KilledExitCode, reason, stderr));
+                ended.Add(EndedResult(running, exitCode ?? KilledExitCode, refused ? fault : null, stderr));
             }
 
             while (_inFlight.TryDequeue(out var held))
@@ -815,7 +824,7 @@ internal sealed class WorkerHandle
         }
     }
 
-    private TaskResult EndedResult(InFlightTask running, int exitCode, string reason, string stderr)
+    private TaskResult EndedResult(InFlightTask running, int exitCode, string? refusal, string stderr)
     {
         var now = FuncExec.UnixTime.NowMicroseconds();
         var timedOut = ReferenceEquals(running, _timedOut);
@@ -834,6 +843,10 @@ internal sealed class WorkerHandle
 
         var message = timedOut
             ? $"task ran past its timeout of {Durations.Format(TaskTimeouts.Clamp(running.TimeoutMs))}; its worker was killed and replaced"
+            : refusal is not null
+                // The node ended the worker for what it sent (a malformed frame, one the node could not take).
+                ? $"the node ended its worker while it ran this task: {refusal}"
+                    + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty)
             : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task"
                 + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty);
         return new TaskResult
