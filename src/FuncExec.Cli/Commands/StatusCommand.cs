@@ -87,11 +87,11 @@ internal static class StatusCommand
         var nodes = new Table().AddColumns("node", "address", "last pulse", "worker", "core", "state", "current task", "cpu");
         foreach (var node in status.Nodes)
         {
-            var age = TimeSpan.FromMilliseconds(node.LastPulseAgeMs);
+            var age = Milliseconds(node.LastPulseAgeMs);
             var pulse = age.TotalSeconds < 10 ? $"{Durations.Format(age)} ago" : $"[red]{Durations.Format(age)} ago[/]";
             if (node.Idle)
             {
-                pulse += $", idle {Durations.Format(TimeSpan.FromMilliseconds(node.IdleMs))}";
+                pulse += $", idle {Durations.Format(Milliseconds(node.IdleMs))}";
             }
 
             foreach (var worker in node.Workers)
@@ -127,7 +127,7 @@ internal static class StatusCommand
 
         console.MarkupLine(status.Journal is { } journal
             ? Markup.Escape($"journal: {journal.Description}, {Size(journal.Bytes)}, {Plural.Of(journal.Tasks, "unfinished task")}, {Plural.Of(journal.Results, "result")} kept, "
-                + $"oldest {Durations.Format(TimeSpan.FromMilliseconds(journal.OldestAgeMs))}, results kept {Durations.Format(TimeSpan.FromMilliseconds(journal.RetentionMs))} after delivery")
+                + $"oldest {Durations.Format(Milliseconds(journal.OldestAgeMs))}, results kept {Durations.Format(Milliseconds(journal.RetentionMs))} after delivery")
             : "journal: none (--no-journal): a restart of the scheduler loses queued tasks and undelivered results");
         foreach (var note in status.Scaling)
         {
@@ -148,4 +148,8 @@ internal static class StatusCommand
         < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB"),
     };
+
+    /// <summary>A duration the scheduler sent, as a <see cref="TimeSpan"/>: taken as zero to 1,000 years, so a value
+    /// from a scheduler that is not what it claims cannot overflow it.</summary>
+    private static TimeSpan Milliseconds(long milliseconds) => TimeSpan.FromMilliseconds(Math.Clamp(milliseconds, 0, 1000L * 365 * 24 * 60 * 60 * 1000));
 }
