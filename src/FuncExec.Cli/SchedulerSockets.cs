@@ -30,15 +30,9 @@ internal static class SchedulerSockets
     /// <summary>Sets the variable for the scheduler verb unless it is set already; call before any socket is made.</summary>
     public static void InlineCompletionsIfScheduler(string[] args)
     {
-        if (ValueFor(args, Environment.GetEnvironmentVariable(Variable)) is { } value)
+        if (args.Length > 0 && args[0] == "scheduler" && Environment.GetEnvironmentVariable(Variable) is null)
         {
-            Environment.SetEnvironmentVariable(Variable, value);
+            Environment.SetEnvironmentVariable(Variable, "1");
         }
     }
-
-    /// <summary>What to set <see cref="Variable"/> to for a process started with <paramref name="args"/> whose
-    /// environment holds <paramref name="current"/> for it: <c>1</c> for the scheduler verb when nothing is set, else
-    /// null (leave it).</summary>
-    internal static string? ValueFor(string[] args, string? current) =>
-        args is ["scheduler", ..] && current is null ? "1" : null;
 }
