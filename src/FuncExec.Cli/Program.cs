@@ -2,7 +2,6 @@ using System.CommandLine;
 using FuncExec.Cli.Commands;
 
 FuncExec.Cli.ServerJit.ReexecIfNeeded(args);
-FuncExec.Cli.SchedulerSockets.InlineCompletionsIfScheduler(args);
 
 // `funcexec run FILE.yaml`: YAML's first read costs tens of milliseconds of code generation; pay them on the other core
 // while this thread builds and parses the command line, rather than after.
