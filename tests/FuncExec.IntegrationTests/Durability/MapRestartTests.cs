@@ -18,7 +18,8 @@ public sealed class MapRestartTests
         await using var scheduler = await RestartingScheduler.StartAsync();
         await using var node = await FuncexecProcess.StartNodeAsync("--scheduler", scheduler.Address, "-c", "2");
         await using var cluster = await RemoteCluster.ConnectAsync(scheduler.Address);
-        await using var computation = await cluster.ScheduleAsync();
+        // Not `await using`: a close that times out after a failure would hide the failure itself.
+        var computation = await cluster.ScheduleAsync();
         // Negative and positive items, in chunks of 20 (5 ms an item): some chunks end before the kill, some run
         // through it (they count an attempt, so they have retries), the rest wait in the journal.
         var items = Enumerable.Range(-600, 1_200).ToArray();
@@ -39,14 +40,23 @@ public sealed class MapRestartTests
         });
 
         var map = computation.MapAsync(items, x => ApiJobs.SquareSlowly(x), new TaskOptions { ChunkSize = 20, Retries = 3 });
-        await someFinished.Task.WaitAsync(Patience);
-        Assert.False(map.IsCompleted, "the map ended before the scheduler was killed");
-        await scheduler.KillAsync();
-        await scheduler.RestartAsync();
-
-        var results = await map.WaitAsync(Patience);
+        IReadOnlyList<int> results;
+        try
+        {
+            await someFinished.Task.WaitAsync(Patience);
+            Assert.False(map.IsCompleted, "the map ended before the scheduler was killed");
+            await scheduler.KillAsync();
+            await scheduler.RestartAsync();
+            results = await map.WaitAsync(Patience);
+        }
+        catch (TimeoutException timeout)
+        {
+            // What the processes said is the only account of where the items went.
+            throw new TimeoutException($"{timeout.Message}\nthe scheduler since its restart:\n{scheduler.Process.Output}\nthe node:\n{node.Output}", timeout);
+        }
 
         Assert.Equal(items.Select(x => x * x), results);
         await listening;
+        await computation.DisposeAsync();
     }
 }
