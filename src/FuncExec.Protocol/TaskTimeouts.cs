@@ -7,11 +7,12 @@ namespace FuncExec.Protocol;
 /// </summary>
 internal static class TaskTimeouts
 {
-    /// <summary>The longest timeout or grace: 24 days, as in task files (a .NET timer waits at most about 49 days).</summary>
-    public static readonly TimeSpan Max = TimeSpan.FromDays(24);
-
-    /// <summary><see cref="Max"/> in milliseconds.</summary>
+    /// <summary>The longest timeout or grace in milliseconds: 24 days, as in task files (a .NET timer waits at most about
+    /// 49 days).</summary>
     public const long MaxMs = 24L * 24 * 60 * 60 * 1000;
+
+    /// <summary><see cref="MaxMs"/> as a duration.</summary>
+    public static readonly TimeSpan Max = TimeSpan.FromMilliseconds(MaxMs);
 
     /// <summary>A task's <c>timeout_ms</c> from its options: 0 for none; at least 1 ms for a timeout.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is zero, negative, or longer than <see cref="Max"/>.</exception>

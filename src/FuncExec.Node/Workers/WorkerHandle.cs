@@ -841,14 +841,12 @@ internal sealed class WorkerHandle
             };
         }
 
+        var printed = stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty;
         var message = timedOut
             ? $"task ran past its timeout of {Durations.Format(TaskTimeouts.Clamp(running.TimeoutMs))}; its worker was killed and replaced"
-            : refusal is not null
-                // The node ended the worker for what it sent (a malformed frame, one the node could not take).
-                ? $"the node ended its worker while it ran this task: {refusal}"
-                    + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty)
-            : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task"
-                + (stderr.Length > 0 ? $"; it printed: {stderr}" : string.Empty);
+            // The node ended the worker for what it sent (a malformed frame, one the node could not take).
+            : refusal is not null ? $"the node ended its worker while it ran this task: {refusal}{printed}"
+            : $"worker exited with code {exitCode}{SignalName(exitCode)} while running this task{printed}";
         return new TaskResult
         {
             TaskId = running.TaskId,
