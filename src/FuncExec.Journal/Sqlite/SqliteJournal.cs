@@ -53,6 +53,8 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     private Statements? _statements;
     private Exception? _failure;
     private bool _stopping;
+    // Whether the writer thread waits for work (and so takes none until it is woken).
+    private bool _writerWaiting;
 
     public SqliteJournal(string path, JournalOptions options)
     {
@@ -200,6 +202,19 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         if (!lead && !_committing)
         {
             Monitor.Pulse(_queueLock);
+        }
+    }
+
+    /// <summary>Whether the writer thread is waiting for work: until it is woken, a thread that leads its own commit
+    /// (<see cref="LeadCommit"/>) is the one that commits.</summary>
+    internal bool WriterWaiting
+    {
+        get
+        {
+            lock (_queueLock)
+            {
+                return _writerWaiting;
+            }
         }
     }
 
@@ -569,7 +584,9 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 // group, written when stopping, holds them). A thread leading its own commit finishes first.
                 while (_committing || (!_urgent && !_stopping))
                 {
+                    _writerWaiting = true;
                     Monitor.Wait(_queueLock);
+                    _writerWaiting = false;
                 }
 
                 if (_failure is not null)

@@ -73,6 +73,9 @@ public sealed class SqliteJournalTests : IDisposable
         journal.Load();
         var caller = Environment.CurrentManagedThreadId;
         int? ranOn = null;
+        // The writer thread, just started, takes whatever is urgent until it first waits: from then on a led batch is
+        // the caller's to commit. (A guard, not a timed assertion.)
+        Assert.True(SpinWait.SpinUntil(() => journal.WriterWaiting, TimeSpan.FromSeconds(30)), "the journal's writer never waited for work");
         journal.Append(Submitted(1), () => ranOn = Environment.CurrentManagedThreadId, lead: true);
 
         journal.LeadCommit();
