@@ -6,6 +6,22 @@ namespace FuncExec.Journal.Sqlite;
 
 internal sealed partial class SqliteJournal
 {
+    /// <summary>A task submitted in the batches being applied, in its state after the records read so far.</summary>
+    private sealed class TaskRow(JournaledTask task, long submittedUs)
+    {
+        public JournaledTask Task { get; } = task;
+
+        public long SubmittedUs { get; } = submittedUs;
+
+        public int Attempts { get; set; } = task.Attempts;
+
+        public byte[]? Report { get; set; }
+
+        public long FinishedUs { get; set; }
+
+        public bool Acknowledged { get; set; }
+    }
+
     /// <summary>The writer's statements, prepared once on its connection and reused for every batch.</summary>
     /// <remarks>Run through SQLite's own interface (<see cref="raw"/>) on the connection's handle, with values bound by
     /// position: a <see cref="SqliteCommand"/> looks each parameter up by name and splits its text into statements again
@@ -13,6 +29,7 @@ internal sealed partial class SqliteJournal
     private sealed class Statements : IDisposable
     {
         private const int Done = 101; // SQLITE_DONE
+        private const int Row = 100; // SQLITE_ROW
 
         private readonly sqlite3 _db;
         private readonly List<sqlite3_stmt> _all = [];
@@ -27,7 +44,11 @@ internal sealed partial class SqliteJournal
         private readonly sqlite3_stmt _acked;
         private readonly sqlite3_stmt _closed;
         private readonly sqlite3_stmt _gone;
+        private readonly sqlite3_stmt _readApplied;
+        private readonly sqlite3_stmt _writeApplied;
         private bool _inTransaction;
+        // The tasks submitted in the batches being applied, in their latest state.
+        private readonly Dictionary<long, TaskRow> _rows = [];
 
         public Statements(SqliteConnection connection)
         {
@@ -41,14 +62,18 @@ internal sealed partial class SqliteJournal
                 + "ON CONFLICT(token) DO UPDATE SET name = excluded.name, seen_us = excluded.seen_us, gone_us = NULL");
             _computation = Prepare(
                 "INSERT OR REPLACE INTO computations(id, owner, name, exclusive, components, closed_us) VALUES (?1, ?2, ?3, ?4, ?5, NULL)");
+            // Unbound report and finished_us are NULL: an unfinished task.
             _task = Prepare(
                 "INSERT OR REPLACE INTO tasks(id, owner, computation, tag, spec, attempts, submitted_us, report, finished_us, acked) "
-                + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL, 0)");
+                + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
             _started = Prepare("UPDATE tasks SET attempts = MAX(attempts, ?2) WHERE id = ?1");
             _finished = Prepare("UPDATE tasks SET report = ?2, finished_us = ?3, spec = NULL WHERE id = ?1");
             _acked = Prepare("UPDATE tasks SET acked = 1 WHERE id = ?1");
             _closed = Prepare("UPDATE computations SET closed_us = ?2 WHERE id = ?1");
             _gone = Prepare("UPDATE clients SET gone_us = ?2 WHERE token = ?1");
+            _readApplied = Prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'log_applied'");
+            _writeApplied = Prepare(
+                "INSERT INTO meta(key, value) VALUES ('log_applied', CAST(?1 AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         }
 
         public void Begin()
@@ -82,73 +107,146 @@ internal sealed partial class SqliteJournal
             }
         }
 
-        /// <summary>Applies one batch in the order its records are documented in.</summary>
-        public void Apply(JournalBatch batch, long nowUs)
+        /// <summary>The sequence number of the last log frame the database holds; 0 before any.</summary>
+        public long AppliedSequence()
         {
-            foreach (var client in batch.Clients)
+            var rc = raw.sqlite3_step(_readApplied);
+            var value = rc == Row ? raw.sqlite3_column_int64(_readApplied, 0) : 0;
+            var error = rc is Row or Done ? null : new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(_db));
+            raw.sqlite3_reset(_readApplied);
+            return error is null ? value : throw error;
+        }
+
+        /// <summary>Records that the database holds the log's frames up to <paramref name="sequence"/>.</summary>
+        public void SetAppliedSequence(long sequence)
+        {
+            Int(_writeApplied, 1, sequence);
+            Step(_writeApplied);
+        }
+
+        /// <summary>Applies batches in order, with the time each was committed, as applying each in turn would, but with a
+        /// task submitted among them written once, in its last state: a short task's submission, start, report and
+        /// acknowledgement become one row insert.</summary>
+        /// <remarks>Records of other tables go at once, in order: no statement of one table reads another, so only the
+        /// order of one row's records matters, and a task's are merged in order. A record for a task submitted before
+        /// these batches updates its row at once.</remarks>
+        public void Apply(IEnumerable<(long NowUs, JournalBatch Batch)> batches)
+        {
+            _rows.Clear();
+            foreach (var (nowUs, batch) in batches)
             {
-                Text(_client, 1, client.Token);
-                Text(_client, 2, client.Name);
-                Int(_client, 3, ToMicroseconds(client.Seen));
-                Step(_client);
+                foreach (var client in batch.Clients)
+                {
+                    Text(_client, 1, client.Token);
+                    Text(_client, 2, client.Name);
+                    Int(_client, 3, ToMicroseconds(client.Seen));
+                    Step(_client);
+                }
+
+                foreach (var computation in batch.Computations)
+                {
+                    Int(_computation, 1, computation.Id);
+                    Text(_computation, 2, computation.OwnerToken);
+                    Text(_computation, 3, computation.Name);
+                    Int(_computation, 4, computation.Exclusive ? 1 : 0);
+                    Blob(_computation, 5, computation.Components);
+                    Step(_computation);
+                }
+
+                foreach (var task in batch.Submitted)
+                {
+                    // INSERT OR REPLACE: a task submitted again starts from this record.
+                    _rows[task.Id] = new TaskRow(task, nowUs);
+                }
+
+                foreach (var (taskId, attempt) in batch.Started)
+                {
+                    if (_rows.TryGetValue(taskId, out var row))
+                    {
+                        row.Attempts = Math.Max(row.Attempts, attempt);
+                    }
+                    else
+                    {
+                        Int(_started, 1, taskId);
+                        Int(_started, 2, attempt);
+                        Step(_started);
+                    }
+                }
+
+                foreach (var result in batch.Finished)
+                {
+                    if (_rows.TryGetValue(result.TaskId, out var row))
+                    {
+                        row.Report = result.Report;
+                        row.FinishedUs = ToMicroseconds(result.Finished);
+                    }
+                    else
+                    {
+                        Int(_finished, 1, result.TaskId);
+                        Blob(_finished, 2, result.Report);
+                        Int(_finished, 3, ToMicroseconds(result.Finished));
+                        Step(_finished);
+                    }
+                }
+
+                foreach (var taskId in batch.Acknowledged)
+                {
+                    if (_rows.TryGetValue(taskId, out var row))
+                    {
+                        row.Acknowledged = true;
+                    }
+                    else
+                    {
+                        Int(_acked, 1, taskId);
+                        Step(_acked);
+                    }
+                }
+
+                foreach (var computation in batch.ClosedComputations)
+                {
+                    Int(_closed, 1, computation);
+                    Int(_closed, 2, nowUs);
+                    Step(_closed);
+                }
+
+                foreach (var token in batch.GoneClients)
+                {
+                    Text(_gone, 1, token);
+                    Int(_gone, 2, nowUs);
+                    Step(_gone);
+                }
             }
 
-            foreach (var computation in batch.Computations)
+            foreach (var row in _rows.Values)
             {
-                Int(_computation, 1, computation.Id);
-                Text(_computation, 2, computation.OwnerToken);
-                Text(_computation, 3, computation.Name);
-                Int(_computation, 4, computation.Exclusive ? 1 : 0);
-                Blob(_computation, 5, computation.Components);
-                Step(_computation);
-            }
+                Int(_task, 1, row.Task.Id);
+                Text(_task, 2, row.Task.OwnerToken);
+                Int(_task, 3, row.Task.Computation);
+                Int(_task, 4, row.Task.Tag);
+                // A finished task's spec is not kept: its report is what is read.
+                if (row.Report is null)
+                {
+                    Blob(_task, 5, row.Task.Spec);
+                }
+                else
+                {
+                    SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_null(_task, 5), _db);
+                }
 
-            foreach (var task in batch.Submitted)
-            {
-                Int(_task, 1, task.Id);
-                Text(_task, 2, task.OwnerToken);
-                Int(_task, 3, task.Computation);
-                Int(_task, 4, task.Tag);
-                Blob(_task, 5, task.Spec);
-                Int(_task, 6, task.Attempts);
-                Int(_task, 7, nowUs);
+                Int(_task, 6, row.Attempts);
+                Int(_task, 7, row.SubmittedUs);
+                if (row.Report is { } report)
+                {
+                    Blob(_task, 8, report);
+                    Int(_task, 9, row.FinishedUs);
+                }
+
+                Int(_task, 10, row.Acknowledged ? 1 : 0);
                 Step(_task);
             }
 
-            foreach (var (taskId, attempt) in batch.Started)
-            {
-                Int(_started, 1, taskId);
-                Int(_started, 2, attempt);
-                Step(_started);
-            }
-
-            foreach (var result in batch.Finished)
-            {
-                Int(_finished, 1, result.TaskId);
-                Blob(_finished, 2, result.Report);
-                Int(_finished, 3, ToMicroseconds(result.Finished));
-                Step(_finished);
-            }
-
-            foreach (var taskId in batch.Acknowledged)
-            {
-                Int(_acked, 1, taskId);
-                Step(_acked);
-            }
-
-            foreach (var computation in batch.ClosedComputations)
-            {
-                Int(_closed, 1, computation);
-                Int(_closed, 2, nowUs);
-                Step(_closed);
-            }
-
-            foreach (var token in batch.GoneClients)
-            {
-                Text(_gone, 1, token);
-                Int(_gone, 2, nowUs);
-                Step(_gone);
-            }
+            // Not kept past the transaction: their blobs belong to the batches, which go now.
+            _rows.Clear();
         }
 
         public void Dispose()

@@ -1,25 +1,34 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using FuncExec.Core.Telemetry;
 using FuncExec.Scheduler.Journal;
 using Microsoft.Data.Sqlite;
+using Microsoft.Win32.SafeHandles;
 
 namespace FuncExec.Journal.Sqlite;
 
 /// <summary>
-/// The scheduler's journal in one SQLite file (WAL, <c>synchronous=NORMAL</c>): durable against a crash of the
-/// scheduler's process, not against a power loss of its machine (the last commits before one may be lost).
+/// The scheduler's journal in one SQLite file (WAL, <c>synchronous=NORMAL</c>) and a record log beside it
+/// (<c>journal.db-log</c>): durable against a crash of the scheduler's process, not against a power loss of its machine
+/// (the last commits before one may be lost).
 /// </summary>
 /// <remarks>
-/// One thread at a time holds the write connection: it takes every batch appended since the last commit, applies
-/// them in order in one transaction (group commit), commits, and then runs their callbacks in append order. That
-/// thread is the one that appended, when it asked to lead (<see cref="LeadCommit"/>) and no commit was under way, so a
-/// lone batch (a sequential task's submission, its report) is committed without waking another thread; otherwise
-/// the writer thread, which also takes whatever was appended while a commit was under way.
-/// Statements are prepared once and reused. Acknowledgements alone wait for the next commit (see
-/// <see cref="Append"/>). Reads (<see cref="ReadResults"/>, <see cref="IsPending"/>,
-/// <see cref="Stats"/>) use a second connection, which WAL lets read beside the writer.
-/// Schema version 1: the tables <c>meta</c>, <c>clients</c>, <c>computations</c>, <c>tasks</c>.
+/// <para>A commit is one write to the end of the record log (<see cref="JournalLogFrames"/>): one thread at a time takes
+/// every batch appended since the last commit, writes them as one frame, and then runs their callbacks in append order.
+/// That thread is the one that appended, when it asked to lead (<see cref="LeadCommit"/>) and no commit was under way, so
+/// a lone batch (a sequential task's submission, its report) is committed without waking another thread; otherwise the
+/// writer thread, which also takes whatever was appended while a commit was under way. Acknowledgements alone wait for
+/// the next commit (see <see cref="Append"/>).</para>
+/// <para>The applier thread applies the logged batches to the database in the background, many commits in one
+/// transaction, and records in it the last frame applied; once the log is large and wholly applied it is emptied. So
+/// a task costs the scheduler's hot path one write, and the database's B-tree updates are paid once for many tasks.
+/// Opening the journal applies the frames the database does not hold yet, in order (a frame whose write never finished
+/// because its process died in it was never acknowledged, and is dropped). Reads (<see cref="ReadResults"/>,
+/// <see cref="IsPending"/>, <see cref="Stats"/>) first wait until everything committed before them is applied, then use
+/// a second connection, which WAL lets read beside the applier. Statements are prepared once and reused.</para>
+/// <para>Schema version 1: the tables <c>meta</c>, <c>clients</c>, <c>computations</c>, <c>tasks</c>; <c>meta</c>'s
+/// <c>log_applied</c> is the sequence number of the last log frame applied.</para>
 /// </remarks>
 internal sealed partial class SqliteJournal : ISchedulerJournal
 {
@@ -56,6 +65,28 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     // Whether the writer thread waits for work (and so takes none until it is woken).
     private bool _writerWaiting;
 
+    // The record log, written only by the thread that holds _committing: where the next frame goes, the last frame's
+    // sequence number, and the buffer frames are built in.
+    private SafeFileHandle? _log;
+    private long _logOffset;
+    private long _lastSequence;
+    private ArrayBufferWriter<byte> _frame = new(4096);
+
+    // The applier's side, guarded by _applyLock: frames logged and not yet applied, in order; the records they hold;
+    // the last sequence logged and applied; jobs for the database (purges); and why the applier should not wait.
+    private readonly object _applyLock = new();
+    private List<Logged> _unapplied = [];
+    private int _unappliedRecords;
+    private long _unappliedBytes;
+    private long _loggedSequence;
+    private long _appliedSequence;
+    private List<DatabaseJob> _jobs = [];
+    private bool _applyNow;
+    private bool _applierIdle;
+    private bool _applierStopping;
+    private bool _applierEnded;
+    private Thread? _applier;
+
     public SqliteJournal(string path, JournalOptions options)
     {
         _path = path;
@@ -73,6 +104,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     {
         if (_write is not null)
         {
+            WaitApplied();
             lock (_readLock)
             {
                 return ReadState(_read ?? throw new ObjectDisposedException(nameof(SqliteJournal)));
@@ -128,8 +160,10 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         }
 
         _write = Connect(SqliteOpenMode.ReadWriteCreate);
-        Execute(_write, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        // A page cache of 16 MiB: the applier rewrites recent rows (a report, then its acknowledgement) across transactions.
+        Execute(_write, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-16384;");
         var schema = ReadSchema(_write);
+        var created = schema is null;
         if (schema is null)
         {
             if (HasTables(_write))
@@ -150,12 +184,16 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         }
 
         RememberCreated();
+        _statements = new Statements(_write);
+        // A log left beside a database made just now belongs to another one (a database deleted by hand): not replayed.
+        ReplayLog(discard: created);
         var state = ReadState(_write);
         _read = Connect(SqliteOpenMode.ReadOnly);
         Execute(_read, "PRAGMA busy_timeout=5000;");
-        _statements = new Statements(_write);
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "FuncExec journal writer" };
         _writer.Start();
+        _applier = new Thread(ApplyLoop) { IsBackground = true, Name = "FuncExec journal applier" };
+        _applier.Start();
         return state;
     }
 
@@ -174,7 +212,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 throw new JournalException($"the journal {_path} is closed");
             }
 
-            _queue.Add(new Pending(batch, committed, null));
+            _queue.Add(new Pending(batch, committed));
             if (committed is null && batch.IsAcknowledgementsOnly)
             {
                 // Delivery guarantee: an acknowledgement lost in a crash only makes the scheduler post that report
@@ -261,10 +299,40 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     /// memory they hold and on the reports a crash makes the scheduler post again.</summary>
     internal const int LazyAcknowledgements = 4096;
 
+    /// <summary>The file beside the database that holds committed records not yet applied to it.</summary>
+    internal const string LogSuffix = "-log";
+
+    /// <summary>How long the applier gathers commits into one transaction, unless enough records or a reader wait: the
+    /// lag of the database behind the log, which a crash makes the next open replay. The longer, the more of a short
+    /// task's records (submitted, started, reported, acknowledged) become one row insert.</summary>
+    internal static readonly TimeSpan ApplyDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Records, or bytes of log frames, that make the applier apply at once.</summary>
+    internal const int ApplyBatchRecords = 65_536;
+
+    /// <inheritdoc cref="ApplyBatchRecords"/>
+    internal const long ApplyBatchBytes = 16L * 1024 * 1024;
+
+    /// <summary>Records, or bytes of log frames, logged and not yet applied past which committing waits for the applier:
+    /// a bound on the memory the batches keep while the database falls behind.</summary>
+    internal const int MaxUnappliedRecords = 262_144;
+
+    /// <inheritdoc cref="MaxUnappliedRecords"/>
+    internal const long MaxUnappliedBytes = 64L * 1024 * 1024;
+
+    /// <summary>The log's size past which it is emptied once wholly applied (at a clean stop it always is).</summary>
+    internal const long LogLimit = 16L * 1024 * 1024;
+
+    // The frame buffer a commit keeps for the next one; a larger one (a big submission) is let go.
+    private const int KeptFrameBuffer = 1024 * 1024;
+
+    private string LogPath => _path + LogSuffix;
+
     public IReadOnlyList<JournaledResult> ReadResults(IReadOnlyList<long> taskIds)
     {
         ArgumentNullException.ThrowIfNull(taskIds);
         var results = new List<JournaledResult>();
+        WaitApplied();
         lock (_readLock)
         {
             var read = _read ?? throw new InvalidOperationException("load the journal first");
@@ -287,6 +355,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     public bool IsPending(long taskId)
     {
+        WaitApplied();
         lock (_readLock)
         {
             var read = _read ?? throw new InvalidOperationException("load the journal first");
@@ -299,6 +368,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     public JournalStats Stats()
     {
+        WaitApplied();
         lock (_readLock)
         {
             var read = _read ?? throw new InvalidOperationException("load the journal first");
@@ -308,13 +378,12 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             using var reader = command.ExecuteReader();
             reader.Read();
             var oldest = reader.IsDBNull(2) ? (DateTimeOffset?)null : DateTimeOffset.UnixEpoch.AddTicks(reader.GetInt64(2) * 10);
-            return new JournalStats(Description, FileSize(_path) + FileSize(_path + "-wal"), reader.GetInt64(0), reader.GetInt64(1), oldest);
+            return new JournalStats(Description, FileSize(_path) + FileSize(_path + "-wal") + FileSize(LogPath), reader.GetInt64(0), reader.GetInt64(1), oldest);
         }
     }
 
     public int Purge(DateTimeOffset before)
     {
-        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_queueLock)
         {
             if (_failure is { } failure)
@@ -326,27 +395,23 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             {
                 return 0;
             }
-
-            _queue.Add(new Pending(null, null, connection =>
-            {
-                try
-                {
-                    done.SetResult(PurgeOn(connection, ToMicroseconds(before)));
-                }
-                catch (SqliteException ex)
-                {
-                    done.SetException(new JournalException($"the journal {_path} could not be purged: {ex.Message}", ex));
-                    throw;
-                }
-            }));
-            if (!_urgent)
-            {
-                _urgent = true;
-                Monitor.Pulse(_queueLock);
-            }
         }
 
-        return done.Task.GetAwaiter().GetResult();
+        // On the applier's thread, which alone uses the write connection, after what is logged so far is applied.
+        var job = new DatabaseJob(connection => PurgeOn(connection, ToMicroseconds(before)));
+        lock (_applyLock)
+        {
+            if (_applierEnded)
+            {
+                return 0;
+            }
+
+            _jobs.Add(job);
+            _applyNow = true;
+            Monitor.PulseAll(_applyLock);
+        }
+
+        return job.Done.Task.GetAwaiter().GetResult();
     }
 
     public async ValueTask DisposeAsync()
@@ -365,6 +430,19 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         if (_writer is { } writer)
         {
             await Task.Run(writer.Join).ConfigureAwait(false);
+        }
+
+        // Everything is logged: the applier applies the rest and ends, and a clean stop leaves the log empty.
+        lock (_applyLock)
+        {
+            _applierStopping = true;
+            Monitor.PulseAll(_applyLock);
+        }
+
+        if (_applier is { } applier)
+        {
+            await Task.Run(applier.Join).ConfigureAwait(false);
+            EmptyLogIfApplied();
         }
 
         CloseConnections();
@@ -397,12 +475,14 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
         _write?.Dispose();
         _write = null;
+        _log?.Dispose();
+        _log = null;
     }
 
     private void MoveAside()
     {
         var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm", LogSuffix })
         {
             if (File.Exists(_path + suffix))
             {
@@ -431,7 +511,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     internal static long ToMicroseconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks / 10;
 
-    private static DateTimeOffset FromMicroseconds(long us) => DateTimeOffset.UnixEpoch.AddTicks(us * 10);
+    internal static DateTimeOffset FromMicroseconds(long us) => DateTimeOffset.UnixEpoch.AddTicks(us * 10);
 
     private static void Execute(SqliteConnection connection, string sql)
     {
@@ -614,59 +694,350 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         }
     }
 
-    /// <summary>Applies a group of batches in one transaction and runs their callbacks; false when the journal failed.</summary>
+    /// <summary>Writes a group of batches to the log as one frame and runs their callbacks; false when the journal failed.</summary>
     private bool WriteGroup(List<Pending> group)
     {
-        var statements = _statements!;
         try
         {
-            var hasRecords = false;
+            List<JournalBatch>? batches = null;
+            var records = 0;
             foreach (var pending in group)
             {
-                hasRecords |= pending.Batch is { IsEmpty: false };
+                if (pending.Batch is { IsEmpty: false } batch)
+                {
+                    (batches ??= new List<JournalBatch>(group.Count)).Add(batch);
+                    records += JournalLogFrames.Records(batch);
+                }
             }
 
-            if (hasRecords)
+            if (batches is not null)
             {
                 var started = Stopwatch.GetTimestamp();
-                statements.Begin();
-                foreach (var pending in group)
+                var sequence = _lastSequence + 1;
+                var nowUs = ToMicroseconds(DateTimeOffset.UtcNow);
+                _frame.ResetWrittenCount();
+                JournalLogFrames.Write(_frame, sequence, nowUs, batches);
+                RandomAccess.Write(_log!, _frame.WrittenSpan, _logOffset);
+                Volatile.Write(ref _logOffset, _logOffset + _frame.WrittenCount);
+                _lastSequence = sequence;
+                var logged = new Logged(sequence, nowUs, batches, _frame.WrittenCount);
+                if (_frame.Capacity > KeptFrameBuffer)
                 {
-                    if (pending.Batch is { IsEmpty: false } batch)
-                    {
-                        statements.Apply(batch, ToMicroseconds(DateTimeOffset.UtcNow));
-                    }
+                    // One large submission does not keep its buffer for the rest of the run.
+                    _frame = new ArrayBufferWriter<byte>(4096);
                 }
 
-                statements.Commit();
                 FuncExecMetrics.JournalWrites.Add(1, Store);
                 FuncExecMetrics.JournalWriteDuration.Record(FuncExecMetrics.SecondsSince(started), Store);
+                HandToApplier(logged, records);
             }
 
             foreach (var pending in group)
             {
-                // A job (purge) runs in its own transaction, after the batches before it are durable.
-                pending.Job?.Invoke(_write!);
                 pending.Committed?.Invoke();
             }
 
             return true;
         }
-        catch (SqliteException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            statements.Rollback();
-            lock (_queueLock)
-            {
-                _failure = ex;
-            }
-
-            JournalFailed?.Invoke(new JournalException($"the journal {_path} could not be written: {ex.Message}", ex));
+            Fail(ex, $"the journal {_path} could not be written: its record log {LogPath} failed ({ex.Message})");
             return false;
         }
     }
 
-    /// <summary>Called once, on the writer's thread, when a write failed: the scheduler can no longer promise durability.</summary>
+    /// <summary>Hands a logged frame's batches to the applier; holds the committing thread while the applier is too far
+    /// behind (a bound on the memory they keep).</summary>
+    private void HandToApplier(Logged logged, int records)
+    {
+        lock (_applyLock)
+        {
+            _unapplied.Add(logged);
+            _unappliedRecords += records;
+            _unappliedBytes += logged.Bytes;
+            _loggedSequence = logged.Sequence;
+            var enough = _unappliedRecords >= ApplyBatchRecords || _unappliedBytes >= ApplyBatchBytes;
+            if (_applierIdle || (!_applyNow && enough))
+            {
+                _applyNow |= enough;
+                Monitor.PulseAll(_applyLock);
+            }
+
+            while ((_unappliedRecords > MaxUnappliedRecords || _unappliedBytes > MaxUnappliedBytes) && !_applierEnded)
+            {
+                _applyNow = true;
+                Monitor.PulseAll(_applyLock);
+                Monitor.Wait(_applyLock);
+            }
+        }
+    }
+
+    /// <summary>Waits until everything committed so far is applied to the database, so a read sees it.</summary>
+    /// <exception cref="JournalException">The journal failed: what was committed may never reach the database.</exception>
+    private void WaitApplied()
+    {
+        lock (_applyLock)
+        {
+            var target = _loggedSequence;
+            while (_appliedSequence < target)
+            {
+                if (_applierEnded)
+                {
+                    throw new JournalException($"the journal {_path} failed earlier ({_failure?.Message ?? "its applier stopped"}); what it holds cannot be read", _failure);
+                }
+
+                _applyNow = true;
+                Monitor.PulseAll(_applyLock);
+                Monitor.Wait(_applyLock);
+            }
+        }
+    }
+
+    private void ApplyLoop()
+    {
+        while (true)
+        {
+            List<Logged> take;
+            List<DatabaseJob> jobs;
+            int records;
+            long bytes;
+            lock (_applyLock)
+            {
+                while (_unapplied.Count == 0 && _jobs.Count == 0 && !_applierStopping)
+                {
+                    _applierIdle = true;
+                    Monitor.Wait(_applyLock);
+                    _applierIdle = false;
+                }
+
+                if (_unapplied.Count == 0 && _jobs.Count == 0)
+                {
+                    _applierEnded = true;
+                    Monitor.PulseAll(_applyLock);
+                    return;
+                }
+
+                // Gathers the commits of a moment into one transaction, unless a reader, a job or a full queue waits.
+                var deadline = Stopwatch.GetTimestamp() + (long)(ApplyDelay.TotalSeconds * Stopwatch.Frequency);
+                while (!_applyNow && !_applierStopping && _jobs.Count == 0)
+                {
+                    var left = deadline - Stopwatch.GetTimestamp();
+                    if (left <= 0)
+                    {
+                        break;
+                    }
+
+                    Monitor.Wait(_applyLock, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+                }
+
+                take = _unapplied;
+                _unapplied = [];
+                records = _unappliedRecords;
+                bytes = _unappliedBytes;
+                jobs = _jobs;
+                _jobs = [];
+                _applyNow = false;
+            }
+
+            try
+            {
+                if (take.Count > 0)
+                {
+                    Apply(take);
+                }
+
+                lock (_applyLock)
+                {
+                    if (take.Count > 0)
+                    {
+                        _appliedSequence = take[^1].Sequence;
+                    }
+
+                    _unappliedRecords -= records;
+                    _unappliedBytes -= bytes;
+                    Monitor.PulseAll(_applyLock);
+                }
+
+                foreach (var job in jobs)
+                {
+                    job.Run(_write!);
+                }
+
+                if (Volatile.Read(ref _logOffset) >= LogLimit)
+                {
+                    EmptyLogIfApplied();
+                }
+            }
+            catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+            {
+                _statements!.Rollback();
+                Fail(ex, $"the journal {_path} could not be written: {ex.Message}");
+                lock (_applyLock)
+                {
+                    foreach (var job in jobs.Concat(_jobs))
+                    {
+                        job.Done.TrySetException(new JournalException($"the journal {_path} failed ({ex.Message})", ex));
+                    }
+
+                    _jobs.Clear();
+                    _applierEnded = true;
+                    Monitor.PulseAll(_applyLock);
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>Applies logged frames in one transaction, skipping any the database already holds (applied by an
+    /// earlier opener of the same files), and records the last one applied.</summary>
+    private void Apply(List<Logged> frames)
+    {
+        var statements = _statements!;
+        statements.Begin();
+        var applied = statements.AppliedSequence();
+        var from = frames.FindIndex(frame => frame.Sequence > applied);
+        if (from >= 0)
+        {
+            statements.Apply(frames.Skip(from).SelectMany(frame => frame.Batches.Select(batch => (frame.NowUs, batch))));
+            applied = frames[^1].Sequence;
+        }
+
+        statements.SetAppliedSequence(applied);
+        statements.Commit();
+    }
+
+    /// <summary>Empties the log when the database holds every frame in it; committing waits meanwhile.</summary>
+    private void EmptyLogIfApplied()
+    {
+        lock (_queueLock)
+        {
+            if (_committing || _failure is not null || _log is null)
+            {
+                return;
+            }
+
+            _committing = true;
+        }
+
+        try
+        {
+            bool applied;
+            lock (_applyLock)
+            {
+                applied = _appliedSequence == _lastSequence;
+            }
+
+            if (applied && _logOffset > 0)
+            {
+                RandomAccess.SetLength(_log, 0);
+                Volatile.Write(ref _logOffset, 0);
+            }
+        }
+        finally
+        {
+            lock (_queueLock)
+            {
+                _committing = false;
+                if (_urgent || _stopping)
+                {
+                    Monitor.Pulse(_queueLock);
+                }
+            }
+        }
+    }
+
+    /// <summary>At open: applies the log's frames the database does not hold yet, in one transaction, and empties it.</summary>
+    private void ReplayLog(bool discard)
+    {
+        _log = File.OpenHandle(LogPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var statements = _statements!;
+        var applied = statements.AppliedSequence();
+        _lastSequence = applied;
+        var length = RandomAccess.GetLength(_log);
+        if (length > 0 && !discard)
+        {
+            if (length > Array.MaxLength)
+            {
+                throw new JournalException($"the journal's record log {LogPath} is {length} bytes, more than this FuncExec reads; move it aside with --fresh-journal");
+            }
+
+            var bytes = new byte[length];
+            var read = 0;
+            while (read < bytes.Length && RandomAccess.Read(_log, bytes.AsSpan(read), read) is var n and > 0)
+            {
+                read += n;
+            }
+
+            var frames = new List<Logged>();
+            var offset = 0;
+            while (JournalLogFrames.TryRead(bytes.AsSpan(offset, read - offset), out var frameLength, out var sequence, out var nowUs, out var batches))
+            {
+                offset += frameLength;
+                if (sequence > _lastSequence)
+                {
+                    frames.Add(new Logged(sequence, nowUs, batches, frameLength));
+                    _lastSequence = sequence;
+                }
+            }
+
+            // What follows the last intact frame is a write its process died in: nobody was told it was committed.
+            if (frames.Count > 0)
+            {
+                Apply(frames);
+            }
+        }
+
+        RandomAccess.SetLength(_log, 0);
+        _logOffset = 0;
+        _loggedSequence = _appliedSequence = _lastSequence;
+    }
+
+    private void Fail(Exception ex, string message)
+    {
+        lock (_queueLock)
+        {
+            if (_failure is not null)
+            {
+                return;
+            }
+
+            _failure = ex;
+        }
+
+        lock (_applyLock)
+        {
+            Monitor.PulseAll(_applyLock);
+        }
+
+        JournalFailed?.Invoke(new JournalException(message, ex));
+    }
+
+    /// <summary>Called once, on the thread that met it, when a write to the log or the database failed: the scheduler can no
+    /// longer promise durability.</summary>
     public Action<JournalException>? JournalFailed { get; set; }
 
-    private sealed record Pending(JournalBatch? Batch, Action? Committed, Action<SqliteConnection>? Job);
+    private sealed record Pending(JournalBatch? Batch, Action? Committed);
+
+    /// <summary>Batches written to the log as one frame, waiting to be applied to the database.</summary>
+    private sealed record Logged(long Sequence, long NowUs, List<JournalBatch> Batches, int Bytes);
+
+    /// <summary>Work on the database (a purge), run by the applier after what was logged before it is applied.</summary>
+    private sealed class DatabaseJob(Func<SqliteConnection, int> work)
+    {
+        public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Run(SqliteConnection connection)
+        {
+            try
+            {
+                Done.SetResult(work(connection));
+            }
+            catch (SqliteException ex)
+            {
+                Done.SetException(new JournalException($"the journal could not be purged: {ex.Message}", ex));
+                throw;
+            }
+        }
+    }
 }

@@ -1,0 +1,210 @@
+using System.Buffers;
+using FuncExec.Journal.Sqlite;
+using FuncExec.Scheduler.Journal;
+
+namespace FuncExec.Journal.Tests.Sqlite;
+
+/// <summary>The record log beside the SQLite journal: what a commit writes, and what an open after a crash applies.</summary>
+public sealed class SqliteJournalLogTests : IDisposable
+{
+    private const string Token = "0123456789abcdef0123456789abcdef";
+    private readonly string _folder = Directory.CreateTempSubdirectory("funcexec-journal-log-").FullName;
+
+    private string JournalPath => Path.Combine(_folder, "journal.db");
+
+    private string LogPath => JournalPath + SqliteJournal.LogSuffix;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private SqliteJournal Open() => new(JournalPath, new JournalOptions { StateFolder = _folder });
+
+    private static byte[] Frame(long sequence, params JournalBatch[] batches)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        JournalLogFrames.Write(output, sequence, SqliteJournal.ToMicroseconds(DateTimeOffset.UtcNow), batches);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static JournalBatch Submitted(params long[] ids)
+    {
+        var batch = new JournalBatch();
+        foreach (var id in ids)
+        {
+            batch.Submitted.Add(new JournaledTask(id, Token, 0, id * 10, [1, 2, (byte)id], 0));
+        }
+
+        // Its client, whose undelivered reports a load returns.
+        batch.Clients.Add(new JournaledClient(Token, "c", DateTimeOffset.UtcNow));
+        return batch;
+    }
+
+    private static JournalBatch Finished(long id, byte report)
+    {
+        var batch = new JournalBatch();
+        batch.Finished.Add(new JournaledResult(id, [report], DateTimeOffset.UtcNow));
+        return batch;
+    }
+
+    /// <summary>A database made by an open and a clean stop, with no frame applied to it yet.</summary>
+    private async Task CreateEmptyAsync()
+    {
+        await using var journal = Open();
+        journal.Load();
+    }
+
+    [Fact]
+    public void Frame_EveryKindOfRecord_ReadsBackAsWritten()
+    {
+        var seen = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123);
+        var batch = new JournalBatch();
+        batch.Clients.Add(new JournaledClient(Token, "näme ✓", seen));
+        batch.Computations.Add(new JournaledComputation(7, Token, "comp", true, [4, 5]));
+        batch.Submitted.Add(new JournaledTask(11, Token, 7, 110, [1, 2, 3], 2));
+        batch.Started.Add((11, 3));
+        batch.Finished.Add(new JournaledResult(12, [9], seen));
+        batch.Acknowledged.Add(12);
+        batch.ClosedComputations.Add(7);
+        batch.GoneClients.Add(Token);
+        var second = Finished(13, 8);
+
+        var bytes = Frame(42, batch, second);
+        Assert.True(JournalLogFrames.TryRead(bytes, out var length, out var sequence, out _, out var batches));
+
+        Assert.Equal((bytes.Length, 42L, 2), (length, sequence, batches.Count));
+        var read = batches[0];
+        Assert.Equal((Token, "näme ✓", seen), (read.Clients[0].Token, read.Clients[0].Name, read.Clients[0].Seen));
+        Assert.Equal((7L, Token, "comp", true), (read.Computations[0].Id, read.Computations[0].OwnerToken, read.Computations[0].Name, read.Computations[0].Exclusive));
+        Assert.Equal(new byte[] { 4, 5 }, read.Computations[0].Components);
+        var task = read.Submitted[0];
+        Assert.Equal((11L, Token, 7L, 110L, 2), (task.Id, task.OwnerToken, task.Computation, task.Tag, task.Attempts));
+        Assert.Equal(new byte[] { 1, 2, 3 }, task.Spec);
+        Assert.Equal([(11L, 3)], read.Started);
+        Assert.Equal((12L, seen), (read.Finished[0].TaskId, read.Finished[0].Finished));
+        Assert.Equal(new byte[] { 9 }, read.Finished[0].Report);
+        Assert.Equal([12L], read.Acknowledged);
+        Assert.Equal([7L], read.ClosedComputations);
+        Assert.Equal([Token], read.GoneClients);
+        Assert.Equal(13, Assert.Single(batches[1].Finished).TaskId);
+    }
+
+    [Fact]
+    public void Frame_CutShortOrChanged_IsNotRead()
+    {
+        var bytes = Frame(1, Submitted(1, 2));
+
+        Assert.False(JournalLogFrames.TryRead(bytes.AsSpan(0, bytes.Length - 1), out _, out _, out _, out _));
+        var flipped = (byte[])bytes.Clone();
+        flipped[^3] ^= 0x40;
+        Assert.False(JournalLogFrames.TryRead(flipped, out _, out _, out _, out _));
+        Assert.False(JournalLogFrames.TryRead(new byte[JournalLogFrames.HeaderSize], out _, out _, out _, out _));
+    }
+
+    [Fact]
+    public async Task Load_LogFramesTheDatabaseLacks_AreApplied_AndATornLastFrameIsDropped()
+    {
+        await CreateEmptyAsync();
+        var torn = Frame(3, Finished(2, 8));
+        // As a scheduler that died after two commits, and in the middle of writing a third.
+        await File.WriteAllBytesAsync(LogPath, [.. Frame(1, Submitted(1, 2)), .. Frame(2, Finished(1, 7)), .. torn.AsSpan(0, torn.Length / 2)]);
+
+        await using var journal = Open();
+        var state = journal.Load();
+
+        Assert.Equal([2L], state.Unfinished.Select(t => t.Id));
+        var report = Assert.Single(state.Undelivered);
+        Assert.Equal(1L, report.TaskId);
+        Assert.Equal(new byte[] { 7 }, report.Report);
+        Assert.Equal(3, state.NextTaskId);
+        // Applied and emptied: the next open does not apply them again.
+        Assert.Equal(0, new FileInfo(LogPath).Length);
+    }
+
+    [Fact]
+    public async Task Load_FramesAlreadyApplied_AreNotAppliedAgain()
+    {
+        await CreateEmptyAsync();
+        await File.WriteAllBytesAsync(LogPath, [.. Frame(1, Submitted(1)), .. Frame(2, Finished(1, 7))]);
+        await using (var journal = Open())
+        {
+            journal.Load();
+        }
+
+        // Frames 1 and 2 again (a log emptied too late), then one the database lacks: only frame 3 counts. Were frame 1
+        // applied again, task 1 would be unfinished again.
+        await File.WriteAllBytesAsync(LogPath, [.. Frame(1, Submitted(1)), .. Frame(2, Finished(1, 7)), .. Frame(3, Submitted(2))]);
+        await using var reopened = Open();
+        var state = reopened.Load();
+
+        Assert.Equal([2L], state.Unfinished.Select(t => t.Id));
+        Assert.Equal([1L], state.Undelivered.Select(r => r.TaskId));
+    }
+
+    [Fact]
+    public async Task Load_ATasksWholeLifeInTheLog_IsOneRowInItsLastState_AndLaterRecordsUpdateRowsAlreadyThere()
+    {
+        await CreateEmptyAsync();
+        var life = new JournalBatch();
+        life.Started.Add((1, 1));
+        life.Finished.Add(new JournaledResult(1, [7], DateTimeOffset.UtcNow));
+        life.Acknowledged.Add(1);
+        var retried = new JournalBatch();
+        retried.Started.Add((2, 1));
+        retried.Started.Add((2, 2));
+        await File.WriteAllBytesAsync(LogPath, [.. Frame(1, Submitted(1, 2, 3)), .. Frame(2, life, retried)]);
+        await using (var journal = Open())
+        {
+            var state = journal.Load();
+            Assert.Equal([(2L, 2), (3L, 0)], state.Unfinished.Select(t => (t.Id, t.Attempts)));
+            Assert.Empty(state.Undelivered);
+            var result = Assert.Single(journal.ReadResults([1]));
+            Assert.True(result.Acknowledged);
+            Assert.Equal(new byte[] { 7 }, result.Report);
+        }
+
+        // Tasks 2 and 3 are rows now: these records update them.
+        var later = Finished(3, 9);
+        later.Started.Add((2, 3));
+        await File.WriteAllBytesAsync(LogPath, Frame(3, later));
+        await using var reopened = Open();
+        var reloaded = reopened.Load();
+        Assert.Equal([(2L, 3)], reloaded.Unfinished.Select(t => (t.Id, t.Attempts)));
+        Assert.Equal([3L], reloaded.Undelivered.Select(r => r.TaskId));
+    }
+
+    [Fact]
+    public async Task Load_LogBesideADatabaseMadeJustNow_IsNotApplied()
+    {
+        // A log whose database was deleted by hand (with no state folder to say this scheduler made it).
+        await File.WriteAllBytesAsync(LogPath, Frame(1, Submitted(1, 2)));
+
+        await using var journal = new SqliteJournal(JournalPath, new JournalOptions());
+        var state = journal.Load();
+
+        Assert.Empty(state.Unfinished);
+        Assert.Equal(0, new FileInfo(LogPath).Length);
+    }
+
+    [Fact]
+    public async Task Commit_IsInTheLogWhenItsCallbackRuns_AndACleanStopLeavesTheLogEmpty()
+    {
+        var copy = Path.Combine(_folder, "copy");
+        Directory.CreateDirectory(copy);
+        await using (var journal = Open())
+        {
+            journal.Load();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            journal.Append(Submitted(1, 2), () =>
+            {
+                // In the callback, as the scheduler tells a client its tasks are accepted: the log holds them already.
+                File.Copy(LogPath, Path.Combine(copy, "journal.db-log"));
+                done.SetResult();
+            });
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(0, new FileInfo(LogPath).Length);
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(copy, "journal.db-log"));
+        Assert.True(JournalLogFrames.TryRead(bytes, out _, out _, out _, out var batches));
+        Assert.Equal([1L, 2L], batches.SelectMany(b => b.Submitted).Select(t => t.Id));
+    }
+}
