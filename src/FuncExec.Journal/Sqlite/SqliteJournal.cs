@@ -395,7 +395,14 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
             {
                 return 0;
             }
+
         }
+
+        // What was appended before, acknowledgements waiting for a commit among them, is committed first: so they wait a
+        // purge's interval at most.
+        var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Append(new JournalBatch(), logged.SetResult);
+        logged.Task.GetAwaiter().GetResult();
 
         // On the applier's thread, which alone uses the write connection, after what is logged so far is applied.
         var job = new DatabaseJob(connection => PurgeOn(connection, ToMicroseconds(before)));

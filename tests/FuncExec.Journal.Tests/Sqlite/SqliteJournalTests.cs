@@ -67,6 +67,25 @@ public sealed class SqliteJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Purge_CommitsTheAcknowledgementsWaitingForACommit()
+    {
+        await using var journal = Open();
+        journal.Load();
+        var batch = Submitted(1);
+        batch.Clients.Add(new JournaledClient(Token, "c", DateTimeOffset.UtcNow));
+        batch.Finished.Add(new JournaledResult(1, [7], DateTimeOffset.UtcNow));
+        await AppendAsync(journal, batch);
+        var acknowledged = new JournalBatch();
+        acknowledged.Acknowledged.Add(1);
+        journal.Append(acknowledged, null);
+
+        // A purge with nothing to delete still commits them: acknowledgements wait one purge interval at most.
+        Assert.Equal(0, journal.Purge(DateTimeOffset.UtcNow.AddDays(-1)));
+
+        Assert.True(Assert.Single(journal.ReadResults([1])).Acknowledged);
+    }
+
+    [Fact]
     public async Task LeadCommit_AfterALedAppend_CommitsOnTheCallingThreadBeforeItReturns()
     {
         await using var journal = Open();
