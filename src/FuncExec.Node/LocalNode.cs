@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using FuncExec.Core.Platform;
+using FuncExec.Core.Telemetry;
 using FuncExec.Core.Text;
 using FuncExec.Node.Components;
 using FuncExec.Node.Workers;
@@ -17,7 +19,7 @@ using ComputationClosed = FuncExec.Protocol.V1.ComputationClosed;
 /// The node agent: starts one worker process per core it offers, each pinned to its core,
 /// talks to them over a Unix socket, and replaces any that dies.
 /// </summary>
-internal sealed class LocalNode : IAsyncDisposable
+internal sealed class LocalNode : IAsyncDisposable, INodeGauges
 {
     private readonly ILogger _logger;
     private readonly Socket _listener;
@@ -113,6 +115,7 @@ internal sealed class LocalNode : IAsyncDisposable
     public async Task StartAsync(ISchedulerLink link, bool untilFirstReady, CancellationToken cancellationToken = default)
     {
         _link = link ?? throw new ArgumentNullException(nameof(link));
+        FuncExecMetrics.ObserveNode(this);
         NodeLog.Starting(_logger, Options.Name, Plural.Of(_workers.Length, "worker"), CoreList.Format(WorkerCores));
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         foreach (var worker in _workers)
@@ -181,6 +184,20 @@ internal sealed class LocalNode : IAsyncDisposable
                 return _spareReady?.Pid ?? 0;
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The spare counts from its hello on, the moment <see cref="TryTakeSpare"/> would hand it over.</remarks>
+    public void ObserveSpares(List<Measurement<int>> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        bool ready;
+        lock (_spareLock)
+        {
+            ready = _spareReady is { IsConnected: true };
+        }
+
+        into.Add(new Measurement<int>(ready ? 1 : 0, new KeyValuePair<string, object?>(FuncExecMetrics.NodeKey, Options.Name)));
     }
 
     /// <summary>Takes the warm spare, if one is connected, and starts the next one.</summary>
@@ -417,6 +434,7 @@ internal sealed class LocalNode : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        FuncExecMetrics.StopObserving(this);
         _listener.Dispose();
         // Workers that export traces hold their last spans in a batch: asked to exit, they send it; killed, they would
         // not (a short `funcexec run` lost every task's execute span so). One shared bound for all, then the kill.
@@ -495,6 +513,7 @@ internal sealed class LocalNode : IAsyncDisposable
                         spare.Connected(socket, stream, hello.Pid);
                         _spareReady = spare;
                         _spareStarting = null;
+                        NodeLog.SpareReady(_logger, Options.Name, hello.Pid);
                         // What the open computations' tasks load, so it is loaded here before this spare takes over.
                         foreach (var prepare in _preparation.All())
                         {

@@ -16,6 +16,9 @@ internal static partial class NodeLog
     [LoggerMessage(102, LogLevel.Debug, "worker {Worker} (pid {Pid}) on core {Core} is ready")]
     public static partial void WorkerReady(ILogger logger, int worker, int pid, int core);
 
+    [LoggerMessage(122, LogLevel.Debug, "node {Node}: warm spare worker (pid {Pid}) is ready to take a dead worker's place")]
+    public static partial void SpareReady(ILogger logger, string node, int pid);
+
     [LoggerMessage(103, LogLevel.Warning, "worker {Worker} (pid {Pid}) ended: {Reason}; starting a new one on core {Core}")]
     public static partial void WorkerEnded(ILogger logger, int worker, int pid, string reason, int core);
 

@@ -15,7 +15,8 @@ namespace FuncExec.Core.Telemetry;
 /// atomically and observed when a collector asks, so scheduling a task pays no lookup of tags; the histograms'
 /// tags are prebuilt, and with nothing listening a <c>Record</c> is a branch.</para>
 /// <para>The gauges (queue length, busy and idle workers) are observed from whoever registered with
-/// <see cref="ObserveScheduler"/>: the scheduler answers from the snapshot the dashboard reads.</para>
+/// <see cref="ObserveScheduler"/>: the scheduler answers from the snapshot the dashboard reads. The node's gauge
+/// (its warm spare ready) is observed from the nodes registered with <see cref="ObserveNode"/>.</para>
 /// </remarks>
 internal static class FuncExecMetrics
 {
@@ -56,6 +57,7 @@ internal static class FuncExecMetrics
 
     private static readonly Lock ObserversLock = new();
     private static WeakReference<ISchedulerGauges>[] _schedulers = [];
+    private static WeakReference<INodeGauges>[] _nodes = [];
 
     // The task counts, added with Interlocked under the scheduler's lock and read when a collector asks: a task costs
     // an atomic add per step whether or not anything listens, never a lookup of its tags.
@@ -106,6 +108,11 @@ internal static class FuncExecMetrics
     /// <summary>Warm spare workers handed over to a slot whose worker died.</summary>
     public static readonly Counter<long> SpareHandovers = FuncExecTelemetry.Meter.CreateCounter<long>(
         "funcexec.spare.handovers", "{worker}", "Warm spare workers handed to a slot whose worker died");
+
+    /// <summary>Warm spare workers started, connected and ready to take a dead worker's place, by <see cref="NodeKey"/>:
+    /// 1 while a node's spare is ready, 0 while it has none (it is starting, or it just took a slot).</summary>
+    public static readonly ObservableGauge<int> SparesReady = FuncExecTelemetry.Meter.CreateObservableGauge(
+        "funcexec.spare.ready", ObserveSpares, "{worker}", "Warm spare workers connected and ready to take a dead worker's place, by node");
 
     /// <summary>From the node seeing a worker end to its replacement taking work, by <see cref="ReplacementKey"/>.</summary>
     public static readonly Histogram<double> KillRefillDuration = FuncExecTelemetry.Meter.CreateHistogram(
@@ -185,6 +192,52 @@ internal static class FuncExecMetrics
         {
             _schedulers = [.. _schedulers.Where(w => w.TryGetTarget(out var g) && !ReferenceEquals(g, gauges))];
         }
+    }
+
+    /// <summary>Has <paramref name="gauges"/> answer for the node gauges while it lives; held weakly, as schedulers are.</summary>
+    public static void ObserveNode(INodeGauges gauges)
+    {
+        ArgumentNullException.ThrowIfNull(gauges);
+        lock (ObserversLock)
+        {
+            _nodes = [.. _nodes, new WeakReference<INodeGauges>(gauges)];
+        }
+    }
+
+    /// <summary>Stops <paramref name="gauges"/> answering (the node stopped).</summary>
+    public static void StopObserving(INodeGauges gauges)
+    {
+        lock (ObserversLock)
+        {
+            _nodes = [.. _nodes.Where(w => w.TryGetTarget(out var g) && !ReferenceEquals(g, gauges))];
+        }
+    }
+
+    private static List<Measurement<int>> ObserveSpares()
+    {
+        var measurements = new List<Measurement<int>>();
+        var dead = false;
+        foreach (var weak in Volatile.Read(ref _nodes))
+        {
+            if (weak.TryGetTarget(out var gauges))
+            {
+                gauges.ObserveSpares(measurements);
+            }
+            else
+            {
+                dead = true;
+            }
+        }
+
+        if (dead)
+        {
+            lock (ObserversLock)
+            {
+                _nodes = [.. _nodes.Where(w => w.TryGetTarget(out _))];
+            }
+        }
+
+        return measurements;
     }
 
     private static Measurement<long>[] SchedulerTotal(long total) => _schedulerSeen ? [new Measurement<long>(total)] : [];

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
 using FuncExec.Client;
+using FuncExec.Protocol;
 using FuncExec.Protocol.Framing;
 using FuncExec.Protocol.V1;
 using Google.Protobuf;
@@ -59,6 +61,60 @@ public sealed class SecurityTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("TLS", stderr, StringComparison.Ordinal);
         await scheduler.WaitForAsync("TLS", times: 2); // its listening line says TLS, then the refusal
+    }
+
+    [Fact]
+    public async Task Connect_PlainTextPeerKeepsSendingToATlsScheduler_StillReadsTheWholeRefusal()
+    {
+        var (cert, key) = await MakeCertificateAsync();
+        var (scheduler, address) = await FuncexecProcess.StartSchedulerAsync("--certfile", cert, "--keyfile", key);
+        await using var _ = scheduler;
+        using var socket = await ConnectAsync(address);
+        socket.SendTimeout = 10_000;
+        socket.ReceiveTimeout = 10_000;
+
+        // A Hello in plain text, then a megabyte the scheduler never reads: a socket closed with input unread sends a
+        // reset, and the refusal written before it must still reach this side whole.
+        using (var stream = new NetworkStream(socket, ownsSocket: false))
+        {
+            Send(stream, new ClusterEnvelope { Hello = new Hello { ProtocolVersion = ProtocolVersion.Current, Role = PeerRole.Client, Name = "plain", PeerNonce = ByteString.CopyFrom(new byte[32]) } });
+        }
+
+        var noise = new byte[16 * 1024];
+        try
+        {
+            for (var i = 0; i < 64; i++)
+            {
+                socket.Send(noise);
+            }
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
+        {
+            // The scheduler closed its end: the rest of the noise has nowhere to go. What it sent before is read below.
+        }
+
+        var received = new MemoryStream();
+        var chunk = new byte[4096];
+        try
+        {
+            int count;
+            while ((count = socket.Receive(chunk)) > 0)
+            {
+                received.Write(chunk, 0, count);
+            }
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset)
+        {
+            // The reset that follows the refusal, met once what arrived before it was read.
+        }
+
+        var bytes = received.ToArray();
+        Assert.True(bytes.Length >= FrameCodec.HeaderSize, $"{bytes.Length} bytes came back");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        Assert.True(bytes.Length >= FrameCodec.HeaderSize + length, $"{bytes.Length} bytes of a refusal frame of {FrameCodec.HeaderSize + length}");
+        var answer = ClusterEnvelope.Parser.ParseFrom(bytes, FrameCodec.HeaderSize, length);
+        Assert.Equal("this scheduler requires TLS; connect with --certfile", answer.Refused?.Reason);
+        await scheduler.WaitForAsync("plain-text peer connected to this TLS scheduler");
     }
 
     [Fact]

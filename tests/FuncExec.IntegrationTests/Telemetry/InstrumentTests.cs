@@ -1,5 +1,8 @@
+using System.Threading.Channels;
 using FuncExec.Client;
+using FuncExec.Node;
 using FuncExec.Protocol.Connections;
+using FuncExec.Protocol.V1;
 using FuncExec.Server;
 using FuncExec.Tests.Metrics;
 using static FuncExec.IntegrationTests.Tasks;
@@ -43,6 +46,38 @@ public sealed class InstrumentTests
     }
 
     [Fact]
+    public async Task SpareReady_WarmSpareSaidHello_OneForItsNodeAndAgainForTheNextSpareAfterAHandover()
+    {
+        using var metrics = new MetricRecorder();
+        var dest = Directory.CreateTempSubdirectory("funcexec-spare-gauge-");
+        try
+        {
+            var link = new ReplacementLink();
+            await using var node = new LocalNode(new NodeOptions { Name = "spare-gauge", Workers = 1, DestPath = Path.Combine(dest.FullName, "spare") });
+            await using var bare = new LocalNode(new NodeOptions { Name = "spare-gauge-off", Workers = 1, WarmSpare = false, DestPath = Path.Combine(dest.FullName, "bare") });
+            await node.StartAsync(link);
+            await bare.StartAsync(link);
+
+            // The spare counts once it said hello, which is when the node could hand it over.
+            Assert.True(await EventuallyAsync(() => node.SparePid != 0, seconds: 60), "the node's warm spare never said hello");
+            Assert.Equal(1, metrics.Current("funcexec.spare.ready", "funcexec.node", "spare-gauge"));
+            Assert.Equal(0, metrics.Current("funcexec.spare.ready", "funcexec.node", "spare-gauge-off"));
+
+            // The spare takes the killed worker's place; the node starts the next, which counts once it said hello.
+            var spare = node.SparePid;
+            node.KillWorker(0);
+            Assert.Equal(0, await link.Replaced.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(spare, node.WorkerPids[0]);
+            Assert.True(await EventuallyAsync(() => node.SparePid is not 0 and var next && next != spare, seconds: 60), "no next spare said hello");
+            Assert.Equal(1, metrics.Current("funcexec.spare.ready", "funcexec.node", "spare-gauge"));
+        }
+        finally
+        {
+            dest.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task PeersRejected_WrongSecret_CountedAsAuthentication()
     {
         using var metrics = new MetricRecorder();
@@ -73,5 +108,42 @@ public sealed class InstrumentTests
         // Every frame is at least its 4-byte length prefix.
         Assert.True(metrics.Delta("funcexec.bytes.received", Role, "client") >= 4 * metrics.Delta("funcexec.frames.received", Role, "client"));
         Assert.True(metrics.Delta("funcexec.bytes.sent", Role, "scheduler") >= 4 * metrics.Delta("funcexec.frames.sent", Role, "scheduler"));
+    }
+
+    /// <summary>A scheduler link that takes every report and tells which workers a warm spare replaced.</summary>
+    private sealed class ReplacementLink : ISchedulerLink
+    {
+        public Channel<int> Replaced { get; } = Channel.CreateUnbounded<int>();
+
+        public void NodeDraining()
+        {
+        }
+
+        public void WorkerReady(int workerId)
+        {
+        }
+
+        public void OnResults(int workerId, IReadOnlyList<TaskResult> results)
+        {
+        }
+
+        public void TasksReturned(int workerId, IReadOnlyList<long> taskIds)
+        {
+        }
+
+        public void WorkerLost(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted)
+        {
+        }
+
+        public void WorkerReplaced(int workerId, IReadOnlyList<TaskResult> ended, IReadOnlyList<long> unstarted) =>
+            Replaced.Writer.TryWrite(workerId);
+
+        public void OnTaskMessage(int workerId, TaskMessage message)
+        {
+        }
+
+        public void OnProgress(int workerId, TaskProgress progress)
+        {
+        }
     }
 }

@@ -34,11 +34,17 @@ public sealed class NodeMetricsEndpointTests
             "--scheduler", address, "-c", "1", "--name", "metered", "--metrics-port", port, "--metrics-ip", "127.0.0.1");
         var url = $"http://127.0.0.1:{port}/metrics";
         Assert.Contains($"node: metrics on {url}", node.Output, StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = Patience };
 
         await using (var client = await RemoteCluster.ConnectAsync(address))
         await using (var computation = await client.ScheduleAsync())
         {
             Assert.Equal(9, await computation.RunAsync(() => ApiJobs.Square(3)).WaitAsync(Patience));
+            // The node starts its warm spare a moment after its workers, and a process start is slow on a busy
+            // machine: a worker killed before the spare said hello is replaced by a new process instead. The node
+            // says when its spare is ready, so the kill waits for that.
+            var before = await ScrapeUntilAsync(http, url, m => m.Sum("funcexec_spare_ready") >= 1);
+            Assert.Equal(1, before.Sum("funcexec_spare_ready", ("funcexec_node", "metered")));
             var victim = await computation.SubmitAsync(ctx => Jobs.StartThenWaitForCancel(ctx));
             Assert.Equal("started", await victim.ReceiveAsync<string>().WaitAsync(Patience));
             Assert.Equal(TaskState.Killed, await victim.KillAsync().WaitAsync(Patience));
@@ -46,7 +52,6 @@ public sealed class NodeMetricsEndpointTests
             Assert.Equal(16, await computation.RunAsync(() => ApiJobs.Square(4)).WaitAsync(Patience));
         }
 
-        using var http = new HttpClient { Timeout = Patience };
         var metrics = await ScrapeUntilAsync(http, url, m => m.Sum("funcexec_worker_respawns_total") >= 1);
 
         // One death, because of the kill; one replacement (the node's warm spare), which said hello and took work.
@@ -111,7 +116,7 @@ public sealed class NodeMetricsEndpointTests
         Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
     }
 
-    /// <summary>Scrapes until <paramref name="ready"/> holds (a replacement's hello is counted as it comes); fails with
+    /// <summary>Scrapes until <paramref name="ready"/> holds (a spare's or a replacement's hello is counted as it comes); fails with
     /// the last scrape after <see cref="Patience"/>.</summary>
     private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient http, string url, Func<PrometheusText, bool> ready)
     {

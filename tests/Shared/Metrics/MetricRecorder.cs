@@ -44,6 +44,10 @@ internal sealed class MetricRecorder : IDisposable
     public double Delta(string instrument, string? key = null, string? value = null) =>
         Total(ObserveNow(), instrument, key, value) - Total(_baseline, instrument, key, value);
 
+    /// <summary>What the observable gauge <paramref name="instrument"/> reads now, summed over its measurements filtered as <see cref="Sum"/>.</summary>
+    public double Current(string instrument, string? key = null, string? value = null) =>
+        Total(ObserveNow(), instrument, key, value);
+
     public void Dispose() => _listener.Dispose();
 
     private static double Total(IEnumerable<Recorded> observed, string instrument, string? key, string? value) =>
