@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using FuncExec.Journal.Sqlite;
 using FuncExec.Scheduler.Journal;
 
@@ -182,6 +183,72 @@ public sealed class SqliteJournalLogTests : IDisposable
 
         Assert.Empty(state.Unfinished);
         Assert.Equal(0, new FileInfo(LogPath).Length);
+    }
+
+    [Fact]
+    public async Task Commit_FileSystemFull_TheJournalFailsNamingItsLog_NothingIsToldCommitted_AndLaterAppendsAreRefused()
+    {
+        // A file system of its own, 4 MiB, so that filling it harms nothing else (the tests run as root).
+        var mount = Path.Combine(_folder, "small");
+        Directory.CreateDirectory(mount);
+        Run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount);
+        try
+        {
+            await using var journal = new SqliteJournal(Path.Combine(mount, "journal.db"), new JournalOptions());
+            journal.Load();
+            var failed = new TaskCompletionSource<JournalException>(TaskCreationOptions.RunContinuationsAsynchronously);
+            journal.JournalFailed = ex => failed.TrySetResult(ex);
+            await using (var filler = File.Create(Path.Combine(mount, "filler")))
+            {
+                var chunk = new byte[64 * 1024];
+                var full = false;
+                while (!full)
+                {
+                    try
+                    {
+                        filler.Write(chunk);
+                        filler.Flush();
+                    }
+                    catch (IOException)
+                    {
+                        // No space left: the file system is full, which is what this test needs.
+                        full = true;
+                    }
+                }
+            }
+
+            var batch = new JournalBatch();
+            batch.Submitted.Add(new JournaledTask(1, Token, 0, 10, new byte[256 * 1024], 0));
+            var told = false;
+            journal.Append(batch, () => told = true, lead: true);
+            journal.LeadCommit();
+
+            var failure = await failed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains(LogPathIn(mount), failure.Message, StringComparison.Ordinal);
+            Assert.False(told);
+            var refused = Assert.Throws<JournalException>(() => journal.Append(Submitted(2), null));
+            Assert.Contains("failed earlier", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Run("umount", mount);
+        }
+    }
+
+    private static string LogPathIn(string folder) => Path.Combine(folder, "journal.db") + SqliteJournal.LogSuffix;
+
+    private static void Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error}");
     }
 
     [Fact]
