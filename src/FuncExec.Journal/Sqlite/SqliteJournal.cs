@@ -320,7 +320,8 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     /// <inheritdoc cref="MaxUnappliedRecords"/>
     internal const long MaxUnappliedBytes = 64L * 1024 * 1024;
 
-    /// <summary>The log's size past which it is emptied once wholly applied (at a clean stop it always is).</summary>
+    /// <summary>The log's size past which the applier empties it, applying first what it holds beyond the database (at a
+    /// clean stop it is always emptied).</summary>
     internal const long LogLimit = 16L * 1024 * 1024;
 
     // The frame buffer a commit keeps for the next one; a larger one (a big submission) is let go.
@@ -449,7 +450,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         if (_applier is { } applier)
         {
             await Task.Run(applier.Join).ConfigureAwait(false);
-            EmptyLogIfApplied();
+            EmptyLog();
         }
 
         CloseConnections();
@@ -872,7 +873,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
                 if (Volatile.Read(ref _logOffset) >= LogLimit)
                 {
-                    EmptyLogIfApplied();
+                    EmptyLog();
                 }
             }
             catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
@@ -914,8 +915,10 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         statements.Commit();
     }
 
-    /// <summary>Empties the log when the database holds every frame in it; committing waits meanwhile.</summary>
-    private void EmptyLogIfApplied()
+    /// <summary>Empties the log, applying first what it holds beyond the database; committing waits meanwhile (one
+    /// small transaction, as commits keep coming while the applier applies, so the log is seldom wholly applied by
+    /// itself). On the applier's thread, or once it has ended.</summary>
+    private void EmptyLog()
     {
         lock (_queueLock)
         {
@@ -929,13 +932,30 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
         try
         {
-            bool applied;
+            List<Logged> rest;
+            int records;
+            long bytes;
             lock (_applyLock)
             {
-                applied = _appliedSequence == _lastSequence;
+                rest = _unapplied;
+                _unapplied = [];
+                records = _unappliedRecords;
+                bytes = _unappliedBytes;
             }
 
-            if (applied && _logOffset > 0)
+            if (rest.Count > 0)
+            {
+                Apply(rest);
+                lock (_applyLock)
+                {
+                    _appliedSequence = rest[^1].Sequence;
+                    _unappliedRecords -= records;
+                    _unappliedBytes -= bytes;
+                    Monitor.PulseAll(_applyLock);
+                }
+            }
+
+            if (_logOffset > 0)
             {
                 RandomAccess.SetLength(_log, 0);
                 Volatile.Write(ref _logOffset, 0);

@@ -252,6 +252,45 @@ public sealed class SqliteJournalLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Commits_PastTheLogLimit_TheLogIsEmptiedWhileTheJournalRuns_AndACrashLosesNothing()
+    {
+        const int tasks = 40;
+        var crashed = Open();
+        crashed.Load();
+        for (var id = 1; id <= tasks; id++)
+        {
+            var batch = Submitted(id);
+            batch.Submitted[0] = batch.Submitted[0] with { Spec = new byte[1024 * 1024] };
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            crashed.Append(batch, done.SetResult);
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // 40 MiB were committed, past the 16 MiB limit: the applier applies them and empties the log as it runs, though
+        // small commits keep coming all the while, so that the log is never wholly applied by itself.
+        var small = 0L;
+        var emptied = false;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!emptied && DateTime.UtcNow < deadline)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            crashed.Append(Submitted(1000 + ++small), done.SetResult);
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            emptied = new FileInfo(LogPath).Length < SqliteJournal.LogLimit;
+        }
+
+        Assert.True(emptied, $"the log still holds {new FileInfo(LogPath).Length} bytes after {small} more commits");
+
+        // Not disposed: as if its process died here.
+        await using var reopened = Open();
+        var state = reopened.Load();
+        var expected = Enumerable.Range(1, tasks).Select(i => (long)i).Concat(Enumerable.Range(1, (int)small).Select(i => 1000L + i));
+        Assert.Equal(expected, state.Unfinished.Select(t => t.Id));
+        Assert.All(state.Unfinished.Take(tasks), t => Assert.Equal(1024 * 1024, t.Spec.Length));
+        await crashed.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Commit_IsInTheLogWhenItsCallbackRuns_AndACleanStopLeavesTheLogEmpty()
     {
         var copy = Path.Combine(_folder, "copy");
