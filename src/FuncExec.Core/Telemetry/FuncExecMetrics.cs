@@ -213,32 +213,7 @@ internal static class FuncExecMetrics
         }
     }
 
-    private static List<Measurement<int>> ObserveSpares()
-    {
-        var measurements = new List<Measurement<int>>();
-        var dead = false;
-        foreach (var weak in Volatile.Read(ref _nodes))
-        {
-            if (weak.TryGetTarget(out var gauges))
-            {
-                gauges.ObserveSpares(measurements);
-            }
-            else
-            {
-                dead = true;
-            }
-        }
-
-        if (dead)
-        {
-            lock (ObserversLock)
-            {
-                _nodes = [.. _nodes.Where(w => w.TryGetTarget(out _))];
-            }
-        }
-
-        return measurements;
-    }
+    private static List<Measurement<int>> ObserveSpares() => ObserveEach(ref _nodes, static (node, into) => node.ObserveSpares(into));
 
     private static Measurement<long>[] SchedulerTotal(long total) => _schedulerSeen ? [new Measurement<long>(total)] : [];
 
@@ -258,11 +233,15 @@ internal static class FuncExecMetrics
         return measurements;
     }
 
-    private static List<Measurement<int>> Observe(Action<ISchedulerGauges, List<Measurement<int>>> observe)
+    private static List<Measurement<int>> Observe(Action<ISchedulerGauges, List<Measurement<int>>> observe) => ObserveEach(ref _schedulers, observe);
+
+    /// <summary>Asks each observer still alive; those collected are dropped from <paramref name="observers"/>.</summary>
+    private static List<Measurement<int>> ObserveEach<T>(ref WeakReference<T>[] observers, Action<T, List<Measurement<int>>> observe)
+        where T : class
     {
         var measurements = new List<Measurement<int>>();
         var dead = false;
-        foreach (var weak in Volatile.Read(ref _schedulers))
+        foreach (var weak in Volatile.Read(ref observers))
         {
             if (weak.TryGetTarget(out var gauges))
             {
@@ -278,7 +257,7 @@ internal static class FuncExecMetrics
         {
             lock (ObserversLock)
             {
-                _schedulers = [.. _schedulers.Where(w => w.TryGetTarget(out _))];
+                observers = [.. observers.Where(w => w.TryGetTarget(out _))];
             }
         }
 
