@@ -97,7 +97,8 @@ internal static class JournalLogFrames
         return true;
     }
 
-    /// <summary>How many records <paramref name="batch"/> holds: what the log's reader is bounded by.</summary>
+    /// <summary>How many records <paramref name="batch"/> holds: what the journal counts against its bound on records
+    /// not yet applied.</summary>
     public static int Records(JournalBatch batch) =>
         batch.Clients.Count + batch.Computations.Count + batch.Submitted.Count + batch.Started.Count + batch.Finished.Count
         + batch.Acknowledged.Count + batch.ClosedComputations.Count + batch.GoneClients.Count;

@@ -22,7 +22,7 @@ internal sealed partial class SqliteJournal
         public bool Acknowledged { get; set; }
     }
 
-    /// <summary>The writer's statements, prepared once on its connection and reused for every batch.</summary>
+    /// <summary>The applier's statements, prepared once on the write connection and reused for every transaction.</summary>
     /// <remarks>Run through SQLite's own interface (<see cref="raw"/>) on the connection's handle, with values bound by
     /// position: a <see cref="SqliteCommand"/> looks each parameter up by name and splits its text into statements again
     /// on every execution, which cost the writer more than SQLite's own work for the small rows of a task.</remarks>
@@ -112,7 +112,7 @@ internal sealed partial class SqliteJournal
         {
             var rc = raw.sqlite3_step(_readApplied);
             var value = rc == Row ? raw.sqlite3_column_int64(_readApplied, 0) : 0;
-            var error = rc is Row or Done ? null : new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(_db));
+            var error = rc is Row or Done ? null : Failure(rc);
             raw.sqlite3_reset(_readApplied);
             return error is null ? value : throw error;
         }
@@ -276,11 +276,14 @@ internal sealed partial class SqliteJournal
             SqliteException.ThrowExceptionForRC(
                 value.Length == 0 ? raw.sqlite3_bind_zeroblob(statement, index, 0) : raw.sqlite3_bind_blob(statement, index, value), _db);
 
+        private SqliteException Failure(int rc) =>
+            new(raw.sqlite3_errmsg(_db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(_db));
+
         /// <summary>Runs a statement to its end and resets it for the next use; the bound blobs are let go.</summary>
         private void Step(sqlite3_stmt statement)
         {
             var rc = raw.sqlite3_step(statement);
-            var error = rc == Done ? null : new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(_db));
+            var error = rc == Done ? null : Failure(rc);
             // Reset even when it failed, so the statement can run again (and is not left holding a transaction open).
             raw.sqlite3_reset(statement);
             raw.sqlite3_clear_bindings(statement);

@@ -21,7 +21,8 @@ namespace FuncExec.Journal.Sqlite;
 /// writer thread, which also takes whatever was appended while a commit was under way. Acknowledgements alone wait for
 /// the next commit (see <see cref="Append"/>).</para>
 /// <para>The applier thread applies the logged batches to the database in the background, many commits in one
-/// transaction, and records in it the last frame applied; once the log is large and wholly applied it is emptied. So
+/// transaction, and records in it the last frame applied; once the log is large it applies the rest, commits held a
+/// moment, and empties it. So
 /// a task costs the scheduler's hot path one write, and the database's B-tree updates are paid once for many tasks.
 /// Opening the journal applies the frames the database does not hold yet, in order (a frame whose write never finished
 /// because its process died in it was never acknowledged, and is dropped). Reads (<see cref="ReadResults"/>,
@@ -728,7 +729,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 RandomAccess.Write(_log!, _frame.WrittenSpan, _logOffset);
                 Volatile.Write(ref _logOffset, _logOffset + _frame.WrittenCount);
                 _lastSequence = sequence;
-                var logged = new Logged(sequence, nowUs, batches, _frame.WrittenCount);
+                var logged = new Logged(sequence, nowUs, batches, records, _frame.WrittenCount);
                 if (_frame.Capacity > KeptFrameBuffer)
                 {
                     // One large submission does not keep its buffer for the rest of the run.
@@ -737,7 +738,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
                 FuncExecMetrics.JournalWrites.Add(1, Store);
                 FuncExecMetrics.JournalWriteDuration.Record(FuncExecMetrics.SecondsSince(started), Store);
-                HandToApplier(logged, records);
+                HandToApplier(logged);
             }
 
             foreach (var pending in group)
@@ -756,12 +757,12 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
     /// <summary>Hands a logged frame's batches to the applier; holds the committing thread while the applier is too far
     /// behind (a bound on the memory they keep).</summary>
-    private void HandToApplier(Logged logged, int records)
+    private void HandToApplier(Logged logged)
     {
         lock (_applyLock)
         {
             _unapplied.Add(logged);
-            _unappliedRecords += records;
+            _unappliedRecords += logged.Records;
             _unappliedBytes += logged.Bytes;
             _loggedSequence = logged.Sequence;
             var enough = _unappliedRecords >= ApplyBatchRecords || _unappliedBytes >= ApplyBatchBytes;
@@ -807,8 +808,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         {
             List<Logged> take;
             List<DatabaseJob> jobs;
-            int records;
-            long bytes;
             lock (_applyLock)
             {
                 while (_unapplied.Count == 0 && _jobs.Count == 0 && !_applierStopping)
@@ -840,8 +839,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
                 take = _unapplied;
                 _unapplied = [];
-                records = _unappliedRecords;
-                bytes = _unappliedBytes;
                 jobs = _jobs;
                 _jobs = [];
                 _applyNow = false;
@@ -849,23 +846,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
             try
             {
-                if (take.Count > 0)
-                {
-                    Apply(take);
-                }
-
-                lock (_applyLock)
-                {
-                    if (take.Count > 0)
-                    {
-                        _appliedSequence = take[^1].Sequence;
-                    }
-
-                    _unappliedRecords -= records;
-                    _unappliedBytes -= bytes;
-                    Monitor.PulseAll(_applyLock);
-                }
-
+                ApplyTaken(take);
                 foreach (var job in jobs)
                 {
                     job.Run(_write!);
@@ -894,6 +875,29 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
 
                 return;
             }
+        }
+    }
+
+    /// <summary>Applies frames taken from the unapplied list, then counts them applied and wakes whoever waits for that
+    /// (readers, and commits held by the bound).</summary>
+    private void ApplyTaken(List<Logged> frames)
+    {
+        if (frames.Count == 0)
+        {
+            return;
+        }
+
+        Apply(frames);
+        lock (_applyLock)
+        {
+            _appliedSequence = frames[^1].Sequence;
+            foreach (var frame in frames)
+            {
+                _unappliedRecords -= frame.Records;
+                _unappliedBytes -= frame.Bytes;
+            }
+
+            Monitor.PulseAll(_applyLock);
         }
     }
 
@@ -933,28 +937,13 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
         try
         {
             List<Logged> rest;
-            int records;
-            long bytes;
             lock (_applyLock)
             {
                 rest = _unapplied;
                 _unapplied = [];
-                records = _unappliedRecords;
-                bytes = _unappliedBytes;
             }
 
-            if (rest.Count > 0)
-            {
-                Apply(rest);
-                lock (_applyLock)
-                {
-                    _appliedSequence = rest[^1].Sequence;
-                    _unappliedRecords -= records;
-                    _unappliedBytes -= bytes;
-                    Monitor.PulseAll(_applyLock);
-                }
-            }
-
+            ApplyTaken(rest);
             if (_logOffset > 0)
             {
                 RandomAccess.SetLength(_log, 0);
@@ -1003,7 +992,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 offset += frameLength;
                 if (sequence > _lastSequence)
                 {
-                    frames.Add(new Logged(sequence, nowUs, batches, frameLength));
+                    frames.Add(new Logged(sequence, nowUs, batches, batches.Sum(JournalLogFrames.Records), frameLength));
                     _lastSequence = sequence;
                 }
             }
@@ -1047,7 +1036,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     private sealed record Pending(JournalBatch? Batch, Action? Committed);
 
     /// <summary>Batches written to the log as one frame, waiting to be applied to the database.</summary>
-    private sealed record Logged(long Sequence, long NowUs, List<JournalBatch> Batches, int Bytes);
+    private sealed record Logged(long Sequence, long NowUs, List<JournalBatch> Batches, int Records, int Bytes);
 
     /// <summary>Work on the database (a purge), run by the applier after what was logged before it is applied.</summary>
     private sealed class DatabaseJob(Func<SqliteConnection, int> work)
