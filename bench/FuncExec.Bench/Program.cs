@@ -3,7 +3,47 @@ using System.Globalization;
 using FuncExec.Bench;
 using FuncExec.Client;
 
-// FuncExec's benchmark: its modes and what each measures are in Usage, below.
+// The usage text, printed for --help and when the mode or an option is not known.
+const string Usage = """
+Usage: FuncExec.Bench [MODE] [OPTIONS]; with no mode, every workload and baseline below, then one table.
+
+FuncExec's benchmark, with its baselines measured in the same run (the machine is shared
+and noisy, so ratios matter more than raw figures):
+  floor        a Unix-socket round trip between two .NET processes
+  W1           throughput of 20,000 no-op method tasks, every result checked
+  W2           latency of 1,000 sequential no-op tasks
+  W3           efficiency of 200 tasks that each spin 50 ms of CPU (ideal wall / actual wall)
+  W4           KillAsync of a running task → the next queued task starts on the freed core (as the node says),
+               and → the next task's own code runs (a timestamp taken inside it, as a user sees it)
+  W5           100 tasks of 20 ms, one of which kills its own worker once: all results, the crashed one retried
+  map          MapAsync over 1,000,000 no-op items in chunks (and 100,000 one task per item), beside Python's
+               Pool.imap_unordered over as many items on as many processes
+each on the embedded local cluster and on `funcexec scheduler` + `funcexec node` as
+separate processes over TCP on 127.0.0.1, then Python multiprocessing and Dask distributed
+(a LocalCluster of single-threaded worker processes; apt-get install python3-distributed) on W1 and W2.
+start-up (also its own mode, `startup [--rounds N] [--tool PATH]`): `funcexec run` of a one-task file, the tool
+               packed and installed from this build as a user installs it (or the one at --tool), process start →
+               result line; Cluster.StartLocalAsync() → first result, in a new process each round; beside them a .NET
+               process that returns at once, and Dask's LocalCluster → first result.
+`kill-next [--rounds N] [--scheduler-node]` measures W4 alone on the embedded cluster (or on scheduler + node).
+`scale [--nodes N] [--node-workers N] [--tasks N] [--clients N]` drives the scheduler's own logic with simulated nodes
+(1,000 × 32 workers and 1,000,000 tasks from 10 clients by default) beside 1 node × 2 workers: cost per task, memory
+per task held, reaction to a node's loss.
+`map [--items N] [--rounds N] [--no-journal]` measures only MapAsync (automatic chunks, 1,000 a chunk, and items ÷ (4 × workers)) on both setups
+beside Pool.imap_unordered at the same chunk sizes, with their ratios; --no-journal starts the scheduler without its journal.
+`map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
+`telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
+`hot [--rounds N]` measures instead only the hot path's targets, in one run with the steps interleaved over N rounds
+(5 by default): the floor, W2 p50/p99 and W1 on the embedded cluster and on scheduler + node, and multiprocessing's W1;
+it prints each round, then the median over rounds of W2 p50 ÷ the floor and W1 ÷ multiprocessing, beside their targets.
+`hot --loop embedded-w2 [--seconds N]` (or embedded-w1, distributed-w1, distributed-w2) runs one of them over and over
+for a profiler to attach to.
+`broker --broker URL [--tasks N] [--prefetch N]` measures instead no-op tasks through a RabbitMQ task queue beside W1
+direct, and Celery through the same broker (apt-get install python3-celery).
+
+Options of the full run: --workers N (2), --w1-tasks N, --w2-tasks N, --w3-tasks N, --w3-ms N, --startup-rounds N.
+""";
+
 if (args is ["ping-pong-server", var socketPath])
 {
     PingPong.Serve(socketPath);
