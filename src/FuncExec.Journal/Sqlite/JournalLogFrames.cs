@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -23,12 +22,15 @@ internal static class JournalLogFrames
     /// <summary>The length and checksum before each payload.</summary>
     public const int HeaderSize = 8;
 
-    /// <summary>Appends one frame for <paramref name="batches"/> to <paramref name="output"/>.</summary>
-    public static void Write(ArrayBufferWriter<byte> output, long sequence, long nowUs, IReadOnlyList<JournalBatch> batches)
+    /// <summary>Builds one frame for <paramref name="batches"/> in <paramref name="output"/>, which must be empty.</summary>
+    public static void Write(JournalFrameBuffer output, long sequence, long nowUs, IReadOnlyList<JournalBatch> batches)
     {
-        var start = output.WrittenCount;
-        output.GetSpan(HeaderSize);
-        output.Advance(HeaderSize);
+        if (output.Length != 0)
+        {
+            throw new InvalidOperationException("a frame is built in an empty buffer");
+        }
+
+        output.Take(HeaderSize);
         var writer = new FrameWriter(output);
         writer.Long(sequence);
         writer.Long(nowUs);
@@ -39,10 +41,15 @@ internal static class JournalLogFrames
         }
 
         // The header, reserved above, is filled in once the payload is there.
-        var frame = MemoryMarshal.AsMemory(output.WrittenMemory).Span[start..];
-        var payload = frame[HeaderSize..];
-        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame[4..], Crc32.HashToUInt32(payload));
+        var payloadLength = output.Length - HeaderSize;
+        if (payloadLength > int.MaxValue - HeaderSize)
+        {
+            throw new InvalidOperationException($"a frame of {payloadLength} bytes is past the log's 2 GiB frame limit");
+        }
+
+        var header = output.Start(HeaderSize);
+        BinaryPrimitives.WriteInt32LittleEndian(header, (int)payloadLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], output.Crc32(HeaderSize));
     }
 
     /// <summary>Reads the frame at the start of <paramref name="bytes"/>.</summary>
@@ -214,35 +221,32 @@ internal static class JournalLogFrames
         return batch;
     }
 
-    private readonly ref struct FrameWriter(ArrayBufferWriter<byte> output)
+    private readonly ref struct FrameWriter(JournalFrameBuffer output)
     {
-        private readonly ArrayBufferWriter<byte> _output = output;
+        private readonly JournalFrameBuffer _output = output;
 
-        public void Long(long value)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(_output.GetSpan(8), value);
-            _output.Advance(8);
-        }
+        public void Long(long value) => BinaryPrimitives.WriteInt64LittleEndian(_output.Take(8), value);
 
-        public void Int(int value)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(_output.GetSpan(4), value);
-            _output.Advance(4);
-        }
+        public void Int(int value) => BinaryPrimitives.WriteInt32LittleEndian(_output.Take(4), value);
 
         public void Bytes(ReadOnlySpan<byte> value)
         {
             Int(value.Length);
-            value.CopyTo(_output.GetSpan(value.Length));
-            _output.Advance(value.Length);
+            _output.Write(value);
         }
 
         public void Text(string value)
         {
             var length = Encoding.UTF8.GetByteCount(value);
             Int(length);
-            Encoding.UTF8.GetBytes(value, _output.GetSpan(length));
-            _output.Advance(length);
+            if (length <= JournalFrameBuffer.ChunkSize)
+            {
+                Encoding.UTF8.GetBytes(value, _output.Take(length));
+            }
+            else
+            {
+                _output.Write(Encoding.UTF8.GetBytes(value));
+            }
         }
     }
 

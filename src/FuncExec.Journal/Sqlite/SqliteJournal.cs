@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using FuncExec.Core.Telemetry;
@@ -71,7 +70,7 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     private SafeFileHandle? _log;
     private long _logOffset;
     private long _lastSequence;
-    private ArrayBufferWriter<byte> _frame = new(4096);
+    private readonly JournalFrameBuffer _frame = new();
 
     // The applier's side, guarded by _applyLock: frames logged and not yet applied, in order; the records they hold;
     // the last sequence logged and applied; jobs for the database (purges); and why the applier should not wait.
@@ -324,9 +323,6 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
     /// <summary>The log's size past which the applier empties it, applying first what it holds beyond the database (at a
     /// clean stop it is always emptied).</summary>
     internal const long LogLimit = 16L * 1024 * 1024;
-
-    // The frame buffer a commit keeps for the next one; a larger one (a big submission) is let go.
-    private const int KeptFrameBuffer = 1024 * 1024;
 
     private string LogPath => _path + LogSuffix;
 
@@ -724,17 +720,15 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 var started = Stopwatch.GetTimestamp();
                 var sequence = _lastSequence + 1;
                 var nowUs = ToMicroseconds(DateTimeOffset.UtcNow);
-                _frame.ResetWrittenCount();
+                _frame.Reset();
                 JournalLogFrames.Write(_frame, sequence, nowUs, batches);
-                RandomAccess.Write(_log!, _frame.WrittenSpan, _logOffset);
-                Volatile.Write(ref _logOffset, _logOffset + _frame.WrittenCount);
+                RandomAccess.Write(_log!, _frame.Segments(), _logOffset);
+                var length = (int)_frame.Length; // At most 2 GiB: JournalLogFrames.Write refuses more.
+                Volatile.Write(ref _logOffset, _logOffset + length);
                 _lastSequence = sequence;
-                var logged = new Logged(sequence, nowUs, batches, records, _frame.WrittenCount);
-                if (_frame.Capacity > KeptFrameBuffer)
-                {
-                    // One large submission does not keep its buffer for the rest of the run.
-                    _frame = new ArrayBufferWriter<byte>(4096);
-                }
+                var logged = new Logged(sequence, nowUs, batches, records, length);
+                // One large submission does not keep its chunks for the rest of the run.
+                _frame.Reset();
 
                 FuncExecMetrics.JournalWrites.Add(1, Store);
                 FuncExecMetrics.JournalWriteDuration.Record(FuncExecMetrics.SecondsSince(started), Store);

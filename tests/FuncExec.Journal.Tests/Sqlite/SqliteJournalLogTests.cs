@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using FuncExec.Journal.Sqlite;
 using FuncExec.Scheduler.Journal;
@@ -21,9 +20,9 @@ public sealed class SqliteJournalLogTests : IDisposable
 
     private static byte[] Frame(long sequence, params JournalBatch[] batches)
     {
-        var output = new ArrayBufferWriter<byte>();
+        var output = new JournalFrameBuffer();
         JournalLogFrames.Write(output, sequence, SqliteJournal.ToMicroseconds(DateTimeOffset.UtcNow), batches);
-        return output.WrittenSpan.ToArray();
+        return output.ToArray();
     }
 
     private static JournalBatch Submitted(params long[] ids)
@@ -86,6 +85,51 @@ public sealed class SqliteJournalLogTests : IDisposable
         Assert.Equal([7L], read.ClosedComputations);
         Assert.Equal([Token], read.GoneClients);
         Assert.Equal(13, Assert.Single(batches[1].Finished).TaskId);
+    }
+
+    [Fact]
+    public void Frame_RecordsAcrossManyChunks_ReadBackAsWritten_AndTheBufferReusedForTheNextFrameHoldsOnlyIt()
+    {
+        // A burst's frame: far more than the chunks kept between frames, with values that straddle chunk ends, a blob
+        // and a text each longer than a chunk.
+        var random = new Random(7);
+        var bigSpec = new byte[(3 * JournalFrameBuffer.ChunkSize) + 123];
+        random.NextBytes(bigSpec);
+        var longName = string.Concat(Enumerable.Repeat("ß✓x", JournalFrameBuffer.ChunkSize / 2));
+        var batch = new JournalBatch();
+        batch.Clients.Add(new JournaledClient(Token, longName, DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000)));
+        batch.Submitted.Add(new JournaledTask(1, Token, 0, 10, bigSpec, 0));
+        for (var id = 2L; id < 60_000; id++)
+        {
+            batch.Submitted.Add(new JournaledTask(id, Token, 0, id * 10, [(byte)id, (byte)(id >> 8), 3], 1));
+        }
+
+        var buffer = new JournalFrameBuffer();
+        JournalLogFrames.Write(buffer, 5, 1_000, [batch]);
+        Assert.True(buffer.Length > (JournalFrameBuffer.KeptChunks + 2) * (long)JournalFrameBuffer.ChunkSize);
+        var bytes = buffer.ToArray();
+
+        Assert.True(JournalLogFrames.TryRead(bytes, out var length, out var sequence, out _, out var batches));
+        Assert.Equal((bytes.Length, 5L), (length, sequence));
+        var read = Assert.Single(batches);
+        Assert.Equal(longName, read.Clients[0].Name);
+        Assert.Equal(bigSpec, read.Submitted[0].Spec);
+        Assert.Equal(batch.Submitted.Count, read.Submitted.Count);
+        for (var i = 1; i < batch.Submitted.Count; i++)
+        {
+            var (written, got) = (batch.Submitted[i], read.Submitted[i]);
+            Assert.Equal((written.Id, written.Tag, written.Attempts), (got.Id, got.Tag, got.Attempts));
+            Assert.Equal(written.Spec, got.Spec);
+        }
+
+        // The same buffer, emptied, builds a small frame byte for byte as a new one does.
+        var small = Finished(9, 1);
+        buffer.Reset();
+        JournalLogFrames.Write(buffer, 6, 2_000, [small]);
+        var fresh = new JournalFrameBuffer();
+        JournalLogFrames.Write(fresh, 6, 2_000, [small]);
+        Assert.Equal(fresh.ToArray(), buffer.ToArray());
+        Assert.Throws<InvalidOperationException>(() => JournalLogFrames.Write(buffer, 7, 3_000, [small]));
     }
 
     [Fact]
