@@ -11,6 +11,9 @@ internal sealed partial class ClusterScheduler
     private readonly Dictionary<long, ComputationState> _computations = [];
     private readonly Dictionary<ITaskObserver, ComputationState> _implicit = [];
 
+    // The empty queue of the computation that ended last (see TaskQueue's storageOf).
+    private TaskQueue? _endedQueue;
+
     // Shared computations (and implicit ones), which place tasks side by side while no exclusive one is open.
     private readonly List<ComputationState> _active = [];
     private readonly Queue<ComputationState> _exclusiveWaiting = new();
@@ -43,7 +46,7 @@ internal sealed partial class ClusterScheduler
             }
             while (_computations.ContainsKey(id));
 
-            var state = new ComputationState(id, id, request, owner, Options.Order) { OnScheduled = onScheduled };
+            var state = new ComputationState(id, id, request, owner, Options.Order, TakeEndedQueueLocked()) { OnScheduled = onScheduled };
             _computations[id] = state;
             if (dispatch.Journaling && owner.JournalToken is { } token)
             {
@@ -159,6 +162,11 @@ internal sealed partial class ClusterScheduler
             return;
         }
 
+        if (state.Queue.Count == 0 && state.Queue.Capacity is > 0 and <= MaxEndedQueueCapacity)
+        {
+            _endedQueue = state.Queue;
+        }
+
         if (state.Id == 0)
         {
             _implicit.Remove(state.Owner!);
@@ -218,13 +226,25 @@ internal sealed partial class ClusterScheduler
         }
     }
 
+    /// <summary>The largest queue (in tasks) whose storage is kept for the next computation once its own ends: 24 bytes a
+    /// task, 6 MiB at most.</summary>
+    internal const int MaxEndedQueueCapacity = 256 * 1024;
+
+    /// <summary>The queue of the computation that ended last, empty, whose storage the next computation's queue takes.</summary>
+    private TaskQueue? TakeEndedQueueLocked()
+    {
+        var queue = _endedQueue;
+        _endedQueue = null;
+        return queue;
+    }
+
     /// <summary>The computation a submitter that opened none puts its tasks in; gone when its last task is reported.</summary>
     private ComputationState ImplicitComputationLocked(ITaskObserver observer)
     {
         if (!_implicit.TryGetValue(observer, out var state))
         {
             var key = --_nextImplicit;
-            state = new ComputationState(key, 0, new ComputationRequest(string.Empty, false, []), observer, Options.Order) { Active = true };
+            state = new ComputationState(key, 0, new ComputationRequest(string.Empty, false, []), observer, Options.Order, TakeEndedQueueLocked()) { Active = true };
             _implicit[observer] = state;
             _computations[key] = state;
             _active.Add(state);

@@ -76,6 +76,55 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
+    public void TaskQueue_StorageOfAnEndedQueue_IsTakenWhole_AndBothQueuesKeepTheirOwnTasks()
+    {
+        var observer = new RecordingObserver();
+        var computation = new ComputationState(-1, 0, new ComputationRequest("test", false, []), observer, TaskOrder.Fifo);
+        var ended = new TaskQueue(TaskOrder.Fifo);
+        ended.Reserve(5_000);
+        var capacity = ended.Capacity;
+
+        var next = new TaskQueue(TaskOrder.Priority, ended);
+        next.Enqueue(new QueuedTask(1, 1, Task("low"), observer, computation));
+        next.Enqueue(new QueuedTask(2, 2, Task("high", priority: 3), observer, computation));
+        ended.Enqueue(new QueuedTask(3, 3, Task("stray"), observer, computation));
+
+        Assert.True(capacity >= 5_000);
+        Assert.Equal(capacity, next.Capacity);
+        Assert.Equal((2, 1), (next.Count, ended.Count));
+        Assert.Equal(["high", "low"], new[] { next.Dequeue().Submitted.Name, next.Dequeue().Submitted.Name });
+        Assert.Equal("stray", ended.Dequeue().Submitted.Name);
+        next.Enqueue(new QueuedTask(4, 4, Task("held"), observer, computation));
+        Assert.Throws<InvalidOperationException>(() => new TaskQueue(TaskOrder.Fifo, next));
+    }
+
+    [Fact]
+    public void Submit_AfterAnotherSubmittersRunEnded_RunsInOrderAndReportsOnlyToItsSubmitter()
+    {
+        var (scheduler, node) = Start(1);
+        var first = new RecordingObserver();
+        var firstIds = scheduler.Submit([.. Enumerable.Range(0, 3_000).Select(i => Task($"a{i}"))], first);
+        var done = 0;
+        while (done < node.Assigned[0].Count)
+        {
+            scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][done++])]);
+        }
+
+        // The first submitter's implicit computation ended with its last report; the next one's queue takes its storage.
+        var second = new RecordingObserver();
+        var secondIds = scheduler.Submit([Task("low"), Task("high", priority: 5), Task("low2")], second);
+        while (done < node.Assigned[0].Count)
+        {
+            scheduler.OnResults(0, 0, [Succeeded(node.Assigned[0][done++])]);
+        }
+
+        Assert.Equal(firstIds.Order(), first.Finished.Select(f => f.Report.Id).Order());
+        Assert.Equal(secondIds.Order(), second.Finished.Select(f => f.Report.Id).Order());
+        Assert.Equal([secondIds[1], secondIds[0], secondIds[2]], node.Assigned[0].Skip(3_000).Select(a => a.TaskId));
+        Assert.Equal(0, scheduler.QueuedCount);
+    }
+
+    [Fact]
     public void Submit_FifoOrder_IgnoresPriority()
     {
         var (scheduler, node) = Start(1, TaskOrder.Fifo, ready: false);

@@ -6,7 +6,13 @@ namespace FuncExec.Scheduler.Computations;
 /// <summary>A computation as the scheduler holds it: its queue, its pinned tasks, and its share of the workers.</summary>
 internal sealed class ComputationState
 {
-    public ComputationState(long key, long id, ComputationRequest request, ITaskObserver? owner, TaskOrder order)
+    /// <param name="key">Its key among the scheduler's computations.</param>
+    /// <param name="id">The id its tasks carry.</param>
+    /// <param name="request">What its submitter asked for.</param>
+    /// <param name="owner">The submitter that opened it.</param>
+    /// <param name="order">The order of its queue.</param>
+    /// <param name="queueStorageOf">An ended computation's empty queue, whose storage its queue takes.</param>
+    public ComputationState(long key, long id, ComputationRequest request, ITaskObserver? owner, TaskOrder order, TaskQueue? queueStorageOf = null)
     {
         Key = key;
         Id = id;
@@ -14,7 +20,7 @@ internal sealed class ComputationState
         Exclusive = request.Exclusive;
         Components = request.Components;
         Owner = owner;
-        Queue = new TaskQueue(order);
+        Queue = new TaskQueue(order, queueStorageOf);
     }
 
     /// <summary>Its key among the scheduler's computations: its id, or a negative number for an implicit one.</summary>

@@ -5,15 +5,23 @@ internal sealed class TaskQueue
 {
     // Ordered by a key copied out of each task, so a million queued tasks sift by comparing the heap's own entries,
     // not by reading each task they pass (two objects apart in memory) on every comparison.
-    private readonly PriorityQueue<QueuedTask, Key> _queue = new();
     private readonly TaskOrder _order;
+    private PriorityQueue<QueuedTask, Key> _queue;
 
-    public TaskQueue(TaskOrder order)
+    /// <param name="order">The order it gives.</param>
+    /// <param name="storageOf">An empty queue whose storage this one takes (it keeps an empty one of its own): a
+    /// queue of thousands of tasks is an array on the large object heap, and a computation per run of a client's tasks
+    /// would otherwise allocate one each run, bringing full collections of the scheduler.</param>
+    public TaskQueue(TaskOrder order, TaskQueue? storageOf = null)
     {
         _order = Checked(order);
+        _queue = storageOf?.TakeStorage() ?? new();
     }
 
     public int Count => _queue.Count;
+
+    /// <summary>How many tasks it holds without growing.</summary>
+    public int Capacity => _queue.EnsureCapacity(0);
 
     /// <summary>The cores the queued tasks ask for, summed: the work waiting, as adaptive scaling weighs it.</summary>
     public long Cores { get; private set; }
@@ -62,6 +70,18 @@ internal sealed class TaskQueue
         }
 
         return removed;
+    }
+
+    private PriorityQueue<QueuedTask, Key> TakeStorage()
+    {
+        if (_queue.Count != 0)
+        {
+            throw new InvalidOperationException("only an empty queue's storage is taken");
+        }
+
+        var storage = _queue;
+        _queue = new();
+        return storage;
     }
 
     /// <summary>The queued tasks, in no particular order.</summary>
