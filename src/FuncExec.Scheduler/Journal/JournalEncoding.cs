@@ -51,7 +51,7 @@ internal static partial class JournalEncoding
             }
         }
 
-        return spec.ToByteArray();
+        return Encode(spec);
     }
 
     /// <summary>A submitted task from what <see cref="EncodeSpec"/> wrote, or from its protobuf encoding alone.</summary>
@@ -98,7 +98,7 @@ internal static partial class JournalEncoding
             }
         }
 
-        return report.ToByteArray();
+        return Encode(report);
     }
 
     /// <summary>A report from what <see cref="EncodeReport"/> wrote, or from its protobuf encoding alone.</summary>
@@ -123,6 +123,14 @@ internal static partial class JournalEncoding
     }
 
     private static bool IsCompact(byte[] blob) => blob.Length > 0 && blob[0] == 0;
+
+    // As ToByteArray, without the CodedOutputStream it allocates for each message: two of these go with every task.
+    private static byte[] Encode(IMessage message)
+    {
+        var bytes = new byte[message.CalculateSize()];
+        message.WriteTo(bytes.AsSpan());
+        return bytes;
+    }
 
     private static byte[] Compact(IMessage rest, byte form, Integers items)
     {

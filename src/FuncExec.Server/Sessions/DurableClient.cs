@@ -22,9 +22,13 @@ internal sealed class DurableClient : ITaskObserver
     /// <summary>Reports per TaskReports frame when posting kept ones again, so no frame nears the client's cap.</summary>
     private const int ReportsPerFrame = 256;
 
+    /// <summary>The capacity the table of reports not yet acknowledged keeps once empty.</summary>
+    private const int KeptTableCapacity = 65_536;
+
     private readonly SchedulerServer _server;
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<long, TaskReportMessage> _unacked = [];
+    // Hashed, not sorted: a report goes in and out of it on every task; the rare resend after a reconnect sorts them.
+    private readonly Dictionary<long, TaskReportMessage> _unacked = [];
     private ClientSession? _session;
     private ITimer? _expiry;
     private bool _gone;
@@ -236,6 +240,12 @@ internal sealed class DurableClient : ITaskObserver
                     (acknowledged ??= []).Add(id);
                 }
             }
+
+            // A burst of a million reports does not keep its table once they are all acknowledged.
+            if (_unacked.Count == 0 && _unacked.EnsureCapacity(0) > KeptTableCapacity)
+            {
+                _unacked.TrimExcess();
+            }
         }
 
         if (acknowledged is not null)
@@ -267,6 +277,8 @@ internal sealed class DurableClient : ITaskObserver
         {
             kept = [.. _unacked.Values];
         }
+
+        kept.Sort(static (a, b) => a.Id.CompareTo(b.Id));
 
         for (var i = 0; i < kept.Count; i += ReportsPerFrame)
         {

@@ -39,7 +39,7 @@ internal sealed class RemoteNodeChannel : INodeChannel
 
             // Serialized later by the connection's writer: the scheduler may reuse the
             // assignment for a retry meanwhile, so the node gets a copy of this attempt.
-            message.Tasks.Add(task.Clone());
+            message.Tasks.Add(task.CopyForAttempt());
         }
 
         _connection.Post(new ClusterEnvelope { NodeAssign = message });
