@@ -320,7 +320,7 @@ internal sealed partial class ClusterScheduler
                             Error = new FuncExec.RemoteError("FuncExec.TaskKilled", "its client left before it started", null, Retryable: false),
                             Attempts = task.Attempts,
                         };
-                        dispatch.Batch!.Finished.Add(Journaled(task, report));
+                        dispatch.Batch!.Finished.Add(Journaled(task, new WireReport(report, task.Submitted.Tag)));
                     }
                 }
 

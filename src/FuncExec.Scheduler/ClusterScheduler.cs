@@ -526,13 +526,14 @@ internal sealed partial class ClusterScheduler
     {
         _live.Remove(task.Id);
         Interlocked.Increment(ref _completed);
+        var wire = new WireReport(report, task.Submitted.Tag);
         if (dispatch.Journaling && task.Observer.JournalToken is not null)
         {
             // Durable before its client hears of it: the report goes out from the commit's callback.
-            dispatch.Batch!.Finished.Add(Journaled(task, report));
+            dispatch.Batch!.Finished.Add(Journaled(task, wire));
         }
 
-        dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report));
+        dispatch.Report(task.Observer, new FinishedTask(task.Submitted.Tag, report) { Wire = wire });
         // Counted where the event the dashboard counts is made: both say the same of every task.
         FuncExecMetrics.TaskFinished(report.State);
         if (report.Started is { } started && report.Finished is { } finished && FuncExecMetrics.TaskDuration.Enabled)
@@ -558,12 +559,8 @@ internal sealed partial class ClusterScheduler
 
     /// <summary><paramref name="task"/>'s report as the journal keeps it, encoded by the journal's writer, not under the
     /// scheduler's lock (a map chunk's result is tens of kilobytes).</summary>
-    private static JournaledResult Journaled(QueuedTask task, TaskReport report)
-    {
-        var tag = task.Submitted.Tag;
-        var mapChunk = task.Submitted.Assignment.MapChunk;
-        return new JournaledResult(task.Id, () => JournalEncoding.EncodeReport(report.ToWire(tag), mapChunk), DateTimeOffset.UtcNow);
-    }
+    private static JournaledResult Journaled(QueuedTask task, WireReport report) =>
+        new(task.Id, report, task.Submitted.Assignment.MapChunk, DateTimeOffset.UtcNow);
 
     private int QueuedLocked()
     {

@@ -81,6 +81,38 @@ public sealed class JournalEncodingTests
     }
 
     [Fact]
+    public async Task EncodeReport_MapChunk_LeavesTheReportUnchangedForASessionSendingItMeanwhile()
+    {
+        // The scheduler shares one wire report between the journal's writer and the client's session.
+        var report = Report("[" + string.Join(",", Enumerable.Range(0, 5_000)) + "]");
+        var expected = report.ToByteArray();
+        using var stop = new CancellationTokenSource();
+        var encodings = 0;
+        var encoder = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                JournalEncoding.EncodeReport(report, mapChunk: true);
+                Interlocked.Increment(ref encodings);
+            }
+        });
+
+        // Sent over and over while at least 500 encodings run beside it.
+        var changed = 0;
+        for (var sent = 0; sent < 2_000 || Volatile.Read(ref encodings) < 500; sent++)
+        {
+            if (!report.ToByteArray().AsSpan().SequenceEqual(expected))
+            {
+                changed++;
+            }
+        }
+
+        await stop.CancelAsync();
+        await encoder;
+        Assert.Equal(0, changed);
+    }
+
+    [Fact]
     public void EncodeSpec_SequentialItems_TakeAByteEach()
     {
         var args = "[" + string.Join(',', Enumerable.Range(500_000, 5_000).Select(i => $"[{i}]")) + "]";

@@ -119,20 +119,26 @@ internal sealed record JournaledTask(long Id, string OwnerToken, long Computatio
 /// <see cref="JournalEncoding"/> keeps it.</summary>
 internal sealed record JournaledResult(long TaskId, DateTimeOffset Finished)
 {
+    private readonly WireReport? _wire;
+    private readonly bool _mapChunk;
     private byte[]? _report;
-    private readonly Func<byte[]>? _encode;
 
     /// <summary>A report already encoded (as read back from a journal).</summary>
     public JournaledResult(long taskId, byte[] report, DateTimeOffset finished)
         : this(taskId, finished) => _report = report;
 
     /// <summary>A report encoded when the journal's writer first reads <see cref="Report"/>: outside the scheduler's lock,
-    /// under which the record is made.</summary>
-    public JournaledResult(long taskId, Func<byte[]> encode, DateTimeOffset finished)
-        : this(taskId, finished) => _encode = encode;
+    /// under which the record is made. <paramref name="mapChunk"/> says whether the task was a map chunk, whose result
+    /// may take the compact form.</summary>
+    public JournaledResult(long taskId, WireReport report, bool mapChunk, DateTimeOffset finished)
+        : this(taskId, finished)
+    {
+        _wire = report;
+        _mapChunk = mapChunk;
+    }
 
     /// <summary>The encoded report.</summary>
-    public byte[] Report => _report ??= _encode!();
+    public byte[] Report => _report ??= JournalEncoding.EncodeReport(_wire!.Message, _mapChunk);
 
     /// <summary>The client the task was submitted by (filled by <see cref="ISchedulerJournal.Load"/> and <see cref="ISchedulerJournal.ReadResults"/>).</summary>
     public string OwnerToken { get; init; } = string.Empty;

@@ -85,16 +85,11 @@ internal static partial class JournalEncoding
         {
             using (results)
             {
-                var json = report.ResultJson;
-                report.ResultJson = ByteString.Empty;
-                try
-                {
-                    return Compact(report, ResultsForm, results);
-                }
-                finally
-                {
-                    report.ResultJson = json;
-                }
+                // A copy without the results: the report itself is shared with the client's session, which may be
+                // sending it meanwhile.
+                var rest = report.Clone();
+                rest.ResultJson = ByteString.Empty;
+                return Compact(rest, ResultsForm, results);
             }
         }
 

@@ -196,9 +196,10 @@ internal sealed class DurableClient : ITaskObserver
     public void OnFinished(IReadOnlyList<FinishedTask> finished)
     {
         var message = new TaskReports();
-        foreach (var (tag, report) in finished)
+        foreach (var task in finished)
         {
-            message.Reports.Add(report.ToWire(tag));
+            // The wire form the journal encoded, when there is one: built once for both.
+            message.Reports.Add(task.Wire?.Message ?? task.Report.ToWire(task.Tag));
         }
 
         ClientSession? session;
