@@ -76,7 +76,7 @@ public sealed class ClusterSchedulerTests
     }
 
     [Fact]
-    public void TaskQueue_StorageOfAnEndedQueue_IsTakenWhole_AndBothQueuesKeepTheirOwnTasks()
+    public void TaskQueue_StorageOfAnEmptyEndedQueue_IsTakenWhole_AQueueHoldingTasksKeepsIt()
     {
         var observer = new RecordingObserver();
         var computation = new ComputationState(-1, 0, new ComputationRequest("test", false, []), observer, TaskOrder.Fifo);
@@ -94,8 +94,11 @@ public sealed class ClusterSchedulerTests
         Assert.Equal((2, 1), (next.Count, ended.Count));
         Assert.Equal(["high", "low"], new[] { next.Dequeue().Submitted.Name, next.Dequeue().Submitted.Name });
         Assert.Equal("stray", ended.Dequeue().Submitted.Name);
+        // A queue that holds tasks keeps its storage and its tasks.
         next.Enqueue(new QueuedTask(4, 4, Task("held"), observer, computation));
-        Assert.Throws<InvalidOperationException>(() => new TaskQueue(TaskOrder.Fifo, next));
+        var third = new TaskQueue(TaskOrder.Fifo, next);
+        Assert.Equal((0, 1, capacity), (third.Capacity, next.Count, next.Capacity));
+        Assert.Equal("held", next.Dequeue().Submitted.Name);
     }
 
     [Fact]

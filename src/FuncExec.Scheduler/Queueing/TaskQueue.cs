@@ -9,9 +9,9 @@ internal sealed class TaskQueue
     private PriorityQueue<QueuedTask, Key> _queue;
 
     /// <param name="order">The order it gives.</param>
-    /// <param name="storageOf">An empty queue whose storage this one takes (it keeps an empty one of its own): a
-    /// queue of thousands of tasks is an array on the large object heap, and a computation per run of a client's tasks
-    /// would otherwise allocate one each run, bringing full collections of the scheduler.</param>
+    /// <param name="storageOf">An ended queue whose storage this one takes, if it is empty (it keeps an empty one of its
+    /// own): a queue of thousands of tasks is an array on the large object heap, and a computation per run of a client's
+    /// tasks would otherwise allocate one each run, bringing full collections of the scheduler.</param>
     public TaskQueue(TaskOrder order, TaskQueue? storageOf = null)
     {
         _order = Checked(order);
@@ -72,11 +72,12 @@ internal sealed class TaskQueue
         return removed;
     }
 
-    private PriorityQueue<QueuedTask, Key> TakeStorage()
+    /// <summary>This queue's storage, if it is empty; null when it holds tasks, which stay.</summary>
+    private PriorityQueue<QueuedTask, Key>? TakeStorage()
     {
         if (_queue.Count != 0)
         {
-            throw new InvalidOperationException("only an empty queue's storage is taken");
+            return null;
         }
 
         var storage = _queue;
