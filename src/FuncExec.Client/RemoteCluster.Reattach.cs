@@ -310,12 +310,14 @@ internal sealed partial class RemoteCluster
                 // Removed on first delivery: a report posted again finds nothing and is dropped.
                 if (_handlesByTag.TryRemove(report.Tag, out var pending))
                 {
-                    _handles.Complete(pending.Handle, report.ToModel());
+                    _handles.Complete(pending.Handle, _reportStrings.Read(report));
                 }
             }
             else if (_runs.TryGetValue(report.Tag >> 32, out var run))
             {
-                run.Observer.Complete((int)(report.Tag & 0xFFFF_FFFF), report.ToModel());
+                var index = (int)(report.Tag & 0xFFFF_FFFF);
+                var name = (uint)index < (uint)run.Tasks.Count ? run.Tasks[index].Name : null;
+                run.Observer.Complete(index, _reportStrings.Read(report, name));
             }
         }
 

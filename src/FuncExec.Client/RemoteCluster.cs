@@ -34,6 +34,9 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
     // standby scheduler may not have it. Bounded by what the client uses.
     private readonly Dictionary<string, ComponentRef> _uploadedRefs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, PendingRun> _runs = new();
+
+    // Reads reports so that those a run keeps share their names, worker names and core lists.
+    private readonly ReportStrings _reportStrings = new();
     // Submissions not yet accepted, by request: sent again after a reconnect, dropped once accepted.
     private readonly ConcurrentDictionary<long, PendingSubmit> _pendingSubmits = new();
     private readonly ConcurrentDictionary<long, byte> _openComputations = new();

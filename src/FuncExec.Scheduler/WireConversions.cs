@@ -58,18 +58,26 @@ internal static class WireConversions
     }
 
     /// <summary>A report as its client reads it; the tag stays on the wire form.</summary>
-    public static TaskReport ToModel(this TaskReportMessage report)
+    public static TaskReport ToModel(this TaskReportMessage report) => report.ToModel(null, null, null);
+
+    /// <summary>A report as its client reads it, with strings and a core list the client already holds in place of the
+    /// message's equal ones, so that the reports it keeps share them (<c>null</c>: the message's own).</summary>
+    /// <param name="report">The message.</param>
+    /// <param name="name">A string equal to <c>report.Name</c>.</param>
+    /// <param name="worker">A string equal to <c>report.Worker</c>, or null for the message's.</param>
+    /// <param name="cores">A read-only list equal to <c>report.Cores</c>, or null for a copy of the message's.</param>
+    public static TaskReport ToModel(this TaskReportMessage report, string? name, string? worker, IReadOnlyList<int>? cores)
     {
         ArgumentNullException.ThrowIfNull(report);
         return new()
         {
             Id = report.Id,
-            Name = report.Name,
+            Name = name ?? report.Name,
             State = report.Outcome.ToState(),
             ResultJson = report.ResultJson.IsEmpty ? null : report.ResultJson.ToStringUtf8(),
             Error = report.Error?.ToModel(),
-            Worker = report.Worker.Length == 0 ? null : report.Worker,
-            Cores = [.. report.Cores],
+            Worker = report.Worker.Length == 0 ? null : worker ?? report.Worker,
+            Cores = cores ?? [.. report.Cores],
             Started = UnixTime.FromMicroseconds(report.StartedUnixUs),
             Finished = UnixTime.FromMicroseconds(report.FinishedUnixUs),
             Attempts = report.Attempts,
