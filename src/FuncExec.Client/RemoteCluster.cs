@@ -172,13 +172,16 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
         var runId = Interlocked.Increment(ref _nextRun);
         var run = new PendingRun(new RunObserver(tasks.Count, onFinished), tasks);
         var submit = new SubmitTasks { Request = runId };
+        // Sized once: a large run's list is an array on the large object heap, which growing by doubling allocated
+        // twice over.
+        submit.Tasks.Capacity = tasks.Count;
+        _preparer.Prepare(tasks, (i, report) => run.Observer.Complete(i, report), submit.Tasks);
         var uploads = new List<ClusterEnvelope>();
-        foreach (var task in _preparer.Prepare(tasks, (i, report) => run.Observer.Complete(i, report)))
+        foreach (var task in submit.Tasks)
         {
             // Tagged with its position by the preparer; the run's id goes above it.
             AddUpload(task.Assignment, uploads);
             task.Tag |= runId << 32;
-            submit.Tasks.Add(task);
         }
 
         if (submit.Tasks.Count > 0)

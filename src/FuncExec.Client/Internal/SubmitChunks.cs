@@ -103,6 +103,7 @@ internal sealed class SubmitChunks
             if (bounds.Count > 1)
             {
                 chunk = new SubmitTasks { Request = first == 0 ? submit.Request : nextRequest(), Computation = submit.Computation };
+                chunk.Tasks.Capacity = count;
                 for (var i = first; i < first + count; i++)
                 {
                     chunk.Tasks.Add(submit.Tasks[i]);

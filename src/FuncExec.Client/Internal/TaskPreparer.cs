@@ -46,12 +46,20 @@ internal sealed class TaskPreparer
     /// <returns>The tasks ready for the scheduler, in order.</returns>
     public List<SubmittedTaskSpec> Prepare(IReadOnlyList<TaskSpec> specs, Action<int, TaskReport> refused, int firstIndex = 0)
     {
+        var ready = new List<SubmittedTaskSpec>(specs.Count);
+        Prepare(specs, refused, ready, firstIndex);
+        return ready;
+    }
+
+    /// <summary>As <see cref="Prepare(IReadOnlyList{TaskSpec}, Action{int, TaskReport}, int)"/>, adding the tasks ready to
+    /// <paramref name="ready"/> (a submission's own list, so a large one is not gathered twice).</summary>
+    public void Prepare(IReadOnlyList<TaskSpec> specs, Action<int, TaskReport> refused, ICollection<SubmittedTaskSpec> ready, int firstIndex = 0)
+    {
         CompileCode(specs);
 
         // Shared by the tasks of a submission of many, so a function named by many tasks is looked up
         // (and its assembly checked on disk) once.
         var run = specs.Count > 1 ? new Dictionary<(string, string?), MethodCall>() : null;
-        var ready = new List<SubmittedTaskSpec>(specs.Count);
         for (var i = 0; i < specs.Count; i++)
         {
             if (Prepare(specs[i], firstIndex + i, run, out var report) is { } task)
@@ -63,8 +71,6 @@ internal sealed class TaskPreparer
                 refused(firstIndex + i, report!);
             }
         }
-
-        return ready;
     }
 
     public ComponentRef StoreAssembly(string path)
