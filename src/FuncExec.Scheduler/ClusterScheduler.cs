@@ -526,10 +526,12 @@ internal sealed partial class ClusterScheduler
     {
         _live.Remove(task.Id);
         Interlocked.Increment(ref _completed);
-        var wire = new WireReport(report, task.Submitted.Tag);
+        // Made only for a journaled client, whose session sends the same wire form the journal encodes.
+        WireReport? wire = null;
         if (dispatch.Journaling && task.Observer.JournalToken is not null)
         {
             // Durable before its client hears of it: the report goes out from the commit's callback.
+            wire = new WireReport(report, task.Submitted.Tag);
             dispatch.Batch!.Finished.Add(Journaled(task, wire));
         }
 
