@@ -5,7 +5,9 @@ namespace FuncExec.IntegrationTests.Network;
 /// <summary>The lab against the real kernel: namespaces, veths, a bridge, and real TCP and UDP between them.</summary>
 public sealed class NetworkLabTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    // A ceiling on what each step waits for, not a measure: a Python probe that connects within its own 2 s timeout
+    // was still starting after 5 s once, on this 2-core machine with two test runs at once.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     // The system interpreter starts in ~50 ms; the pyenv shim first found on PATH takes ~200 ms.
     private static readonly string Python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
