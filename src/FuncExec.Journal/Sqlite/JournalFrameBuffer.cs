@@ -107,7 +107,7 @@ internal sealed class JournalFrameBuffer
         return segments;
     }
 
-    /// <summary>The bytes written, as one array (for tests and small frames).</summary>
+    /// <summary>The bytes written, as one array (for tests).</summary>
     public byte[] ToArray()
     {
         var bytes = new byte[Length];

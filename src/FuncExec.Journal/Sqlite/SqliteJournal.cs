@@ -720,15 +720,23 @@ internal sealed partial class SqliteJournal : ISchedulerJournal
                 var started = Stopwatch.GetTimestamp();
                 var sequence = _lastSequence + 1;
                 var nowUs = ToMicroseconds(DateTimeOffset.UtcNow);
-                _frame.Reset();
-                JournalLogFrames.Write(_frame, sequence, nowUs, batches);
-                RandomAccess.Write(_log!, _frame.Segments(), _logOffset);
-                var length = (int)_frame.Length; // At most 2 GiB: JournalLogFrames.Write refuses more.
+                int length;
+                try
+                {
+                    JournalLogFrames.Write(_frame, sequence, nowUs, batches);
+                    RandomAccess.Write(_log!, _frame.Segments(), _logOffset);
+                    length = (int)_frame.Length; // At most 2 GiB: JournalLogFrames.Write refuses more.
+                }
+                finally
+                {
+                    // Empty for the next frame, whether or not this one was written; one large submission does not keep
+                    // its chunks for the rest of the run.
+                    _frame.Reset();
+                }
+
                 Volatile.Write(ref _logOffset, _logOffset + length);
                 _lastSequence = sequence;
                 var logged = new Logged(sequence, nowUs, batches, records, length);
-                // One large submission does not keep its chunks for the rest of the run.
-                _frame.Reset();
 
                 FuncExecMetrics.JournalWrites.Add(1, Store);
                 FuncExecMetrics.JournalWriteDuration.Record(FuncExecMetrics.SecondsSince(started), Store);

@@ -47,6 +47,21 @@ public sealed class TaskAssignmentCopyTests
         Assert.Equal("v-task_name", copy.TaskName);
     }
 
+    [Fact]
+    public void CopyForAttempt_FieldsThisBuildDoesNotKnow_FromAHostileClient_AreNotPassedToTheNode()
+    {
+        // What a client sent: a known field, then field 99 (varint 7) that no FuncExec build defines.
+        var known = new TaskAssignment { TaskId = 5, TaskName = "t" }.ToByteArray();
+        byte[] sent = [.. known, (99 << 3) & 0x7F | 0x80, 99 >> 4, 7];
+        var parsed = TaskAssignment.Parser.ParseFrom(sent);
+        Assert.Equal(sent.Length, parsed.CalculateSize());
+
+        var copy = parsed.CopyForAttempt();
+
+        Assert.Equal(known, copy.ToByteArray());
+        Assert.Equal((5L, "t"), (copy.TaskId, copy.TaskName));
+    }
+
     private static void SetNotDefault(TaskAssignment message, FieldDescriptor field)
     {
         var accessor = field.Accessor;
