@@ -21,6 +21,7 @@ public class JournalBenchmarks : IDisposable
     private const string Owner = "0123456789abcdef0123456789abcdef";
     private static readonly byte[] Spec = new byte[60];
     private static readonly byte[] Report = new byte[40];
+    private const int BurstTasks = 2000;
 
     private string _folder = string.Empty;
     private SqliteJournal? _journal;
@@ -84,5 +85,38 @@ public class JournalBenchmarks : IDisposable
         finished.Finished.Add(new JournaledResult(id, Report, DateTimeOffset.UtcNow));
         journal.Append(finished, static () => { }, lead: true);
         journal.LeadCommit();
+    }
+
+    /// <summary>A burst as a client's run of no-op tasks makes it: 2,000 tasks submitted in one commit, then their reports
+    /// and acknowledgements in commits of 100, until the database holds them all (each a row in its last state).</summary>
+    [Benchmark(OperationsPerInvoke = BurstTasks, Description = "journal: a burst of 2,000 tasks to the database, per task")]
+    public void Burst()
+    {
+        var journal = _journal!;
+        var first = _nextId;
+        var submitted = new JournalBatch();
+        for (var i = 0; i < BurstTasks; i++)
+        {
+            submitted.Submitted.Add(new JournaledTask(_nextId++, Owner, 0, i, Spec, 0));
+        }
+
+        journal.Append(submitted, static () => { }, lead: true);
+        journal.LeadCommit();
+        for (var id = first; id < _nextId; id += 100)
+        {
+            var finished = new JournalBatch();
+            for (var i = id; i < id + 100; i++)
+            {
+                finished.Started.Add((i, 1));
+                finished.Finished.Add(new JournaledResult(i, Report, DateTimeOffset.UtcNow));
+                finished.Acknowledged.Add(i);
+            }
+
+            journal.Append(finished, static () => { }, lead: true);
+            journal.LeadCommit();
+        }
+
+        // Waits for the database to hold what was committed.
+        journal.IsPending(first);
     }
 }

@@ -31,6 +31,11 @@ internal sealed partial class SqliteJournal
         private const int Done = 101; // SQLITE_DONE
         private const int Row = 100; // SQLITE_ROW
 
+        // Task rows go this many to an INSERT: each run of a statement opens and closes its cursors and is reset and unbound,
+        // through several calls into SQLite, which for the small rows of short tasks is a good part of the row's own cost.
+        private const int RowsPerInsert = 32;
+        private const int TaskColumns = 10;
+
         private readonly sqlite3 _db;
         private readonly List<sqlite3_stmt> _all = [];
         private readonly sqlite3_stmt _begin;
@@ -39,6 +44,7 @@ internal sealed partial class SqliteJournal
         private readonly sqlite3_stmt _client;
         private readonly sqlite3_stmt _computation;
         private readonly sqlite3_stmt _task;
+        private readonly sqlite3_stmt _tasks;
         private readonly sqlite3_stmt _started;
         private readonly sqlite3_stmt _finished;
         private readonly sqlite3_stmt _acked;
@@ -49,6 +55,8 @@ internal sealed partial class SqliteJournal
         private bool _inTransaction;
         // The tasks submitted in the batches being applied, in their latest state.
         private readonly Dictionary<long, TaskRow> _rows = [];
+        // The rows of the next multi-row INSERT.
+        private readonly TaskRow[] _group = new TaskRow[RowsPerInsert];
 
         public Statements(SqliteConnection connection)
         {
@@ -63,9 +71,8 @@ internal sealed partial class SqliteJournal
             _computation = Prepare(
                 "INSERT OR REPLACE INTO computations(id, owner, name, exclusive, components, closed_us) VALUES (?1, ?2, ?3, ?4, ?5, NULL)");
             // Unbound report and finished_us are NULL: an unfinished task.
-            _task = Prepare(
-                "INSERT OR REPLACE INTO tasks(id, owner, computation, tag, spec, attempts, submitted_us, report, finished_us, acked) "
-                + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+            _task = Prepare(TaskInsert(1));
+            _tasks = Prepare(TaskInsert(RowsPerInsert));
             _started = Prepare("UPDATE tasks SET attempts = MAX(attempts, ?2) WHERE id = ?1");
             _finished = Prepare("UPDATE tasks SET report = ?2, finished_us = ?3, spec = NULL WHERE id = ?1");
             _acked = Prepare("UPDATE tasks SET acked = 1 WHERE id = ?1");
@@ -217,36 +224,62 @@ internal sealed partial class SqliteJournal
                 }
             }
 
+            var grouped = 0;
             foreach (var row in _rows.Values)
             {
-                Int(_task, 1, row.Task.Id);
-                Text(_task, 2, row.Task.OwnerToken);
-                Int(_task, 3, row.Task.Computation);
-                Int(_task, 4, row.Task.Tag);
-                // A finished task's spec is not kept: its report is what is read.
-                if (row.Report is null)
+                _group[grouped++] = row;
+                if (grouped == RowsPerInsert)
                 {
-                    Blob(_task, 5, row.Task.Spec);
-                }
-                else
-                {
-                    SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_null(_task, 5), _db);
-                }
+                    for (var i = 0; i < RowsPerInsert; i++)
+                    {
+                        BindTask(_tasks, i * TaskColumns, _group[i]);
+                    }
 
-                Int(_task, 6, row.Attempts);
-                Int(_task, 7, row.SubmittedUs);
-                if (row.Report is { } report)
-                {
-                    Blob(_task, 8, report);
-                    Int(_task, 9, row.FinishedUs);
+                    Step(_tasks);
+                    grouped = 0;
                 }
+            }
 
-                Int(_task, 10, row.Acknowledged ? 1 : 0);
+            for (var i = 0; i < grouped; i++)
+            {
+                BindTask(_task, 0, _group[i]);
                 Step(_task);
             }
 
+            Array.Clear(_group);
             // Not kept past the transaction: their blobs belong to the batches, which go now.
             _rows.Clear();
+        }
+
+        /// <summary>INSERT OR REPLACE of <paramref name="rows"/> task rows, numbered ?1 to ?10 for the first, ?11 to ?20 for the next.</summary>
+        private static string TaskInsert(int rows) =>
+            "INSERT OR REPLACE INTO tasks(id, owner, computation, tag, spec, attempts, submitted_us, report, finished_us, acked) VALUES "
+            + string.Join(", ", Enumerable.Range(0, rows).Select(static row =>
+                "(" + string.Join(", ", Enumerable.Range(row * TaskColumns + 1, TaskColumns).Select(static n => "?" + n)) + ")"));
+
+        /// <summary>Binds <paramref name="row"/> to the ten parameters after <paramref name="offset"/>; a value left unbound
+        /// is NULL (<see cref="Step"/> clears the bindings): an unfinished task's report and finished_us.</summary>
+        private void BindTask(sqlite3_stmt statement, int offset, TaskRow row)
+        {
+            Int(statement, offset + 1, row.Task.Id);
+            Text(statement, offset + 2, row.Task.OwnerToken);
+            Int(statement, offset + 3, row.Task.Computation);
+            Int(statement, offset + 4, row.Task.Tag);
+            // A finished task's spec is not kept: its report is what is read.
+            if (row.Report is null)
+            {
+                Blob(statement, offset + 5, row.Task.Spec);
+            }
+
+            Int(statement, offset + 6, row.Attempts);
+            Int(statement, offset + 7, row.SubmittedUs);
+            if (row.Report is { } report)
+            {
+                Blob(statement, offset + 8, report);
+                Int(statement, offset + 9, row.FinishedUs);
+            }
+
+            Int(statement, offset + 10, row.Acknowledged ? 1 : 0);
         }
 
         public void Dispose()
@@ -269,7 +302,10 @@ internal sealed partial class SqliteJournal
             SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, index, value), _db);
 
         private void Text(sqlite3_stmt statement, int index, string value) =>
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, index, value), _db);
+            // UTF-16 as it is, which SQLite stores as UTF-8 itself: the string overload allocates its UTF-8 copy for every
+            // bind. An empty string is bound as text, not NULL (which a span of nothing would bind).
+            SqliteException.ThrowExceptionForRC(
+                value.Length == 0 ? raw.sqlite3_bind_text(statement, index, value) : raw.sqlite3_bind_text16(statement, index, value.AsSpan()), _db);
 
         private void Blob(sqlite3_stmt statement, int index, byte[] value) =>
             // An empty array is a blob of no bytes, not NULL (which a span of nothing would bind).

@@ -217,6 +217,46 @@ public sealed class SqliteJournalLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Load_ManyTasksInOneFrame_EachIsOneRowInItsLastState_WhateverGroupOfRowsItIsWrittenIn()
+    {
+        // 100 tasks: rows go to the database several to a statement, and the last few one by one.
+        await CreateEmptyAsync();
+        var submitted = Submitted([.. Enumerable.Range(1, 100).Select(i => (long)i)]);
+        // A client whose name is empty: text of no characters, not NULL.
+        submitted.Clients.Add(new JournaledClient("ffffffffffffffffffffffffffffffff", string.Empty, DateTimeOffset.UtcNow));
+        var life = new JournalBatch();
+        for (var id = 1L; id <= 100; id++)
+        {
+            life.Started.Add((id, (int)(id % 3) + 1));
+            if (id % 4 != 0)
+            {
+                life.Finished.Add(new JournaledResult(id, [(byte)id, 0xEE], DateTimeOffset.UtcNow));
+            }
+
+            if (id % 2 == 1)
+            {
+                life.Acknowledged.Add(id);
+            }
+        }
+
+        await File.WriteAllBytesAsync(LogPath, Frame(1, submitted, life));
+        await using var journal = Open();
+        var state = journal.Load();
+
+        var unfinished = Enumerable.Range(1, 100).Where(id => id % 4 == 0).ToArray();
+        Assert.Equal(unfinished.Select(id => ((long)id, id % 3 + 1)), state.Unfinished.Select(t => (t.Id, t.Attempts)));
+        Assert.All(state.Unfinished, t => Assert.Equal(new byte[] { 1, 2, (byte)t.Id }, t.Spec));
+        Assert.All(state.Unfinished, t => Assert.Equal((t.Id, Token, t.Id * 10), (t.Id, t.OwnerToken, t.Tag)));
+        var finished = Enumerable.Range(1, 100).Where(id => id % 4 != 0).Select(id => (long)id).ToArray();
+        Assert.Equal(finished.Where(id => id % 2 == 0), state.Undelivered.Select(r => r.TaskId));
+        var results = journal.ReadResults(finished);
+        Assert.Equal(finished, results.Select(r => r.TaskId));
+        Assert.All(results, r => Assert.Equal(new byte[] { (byte)r.TaskId, 0xEE }, r.Report));
+        Assert.All(results, r => Assert.Equal(r.TaskId % 2 == 1, r.Acknowledged));
+        Assert.Equal(["c", string.Empty], state.Clients.OrderBy(c => c.Token, StringComparer.Ordinal).Select(c => c.Name));
+    }
+
+    [Fact]
     public async Task Load_LogBesideADatabaseMadeJustNow_IsNotApplied()
     {
         // A log whose database was deleted by hand (with no state folder to say this scheduler made it).
