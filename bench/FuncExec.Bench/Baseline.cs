@@ -61,7 +61,17 @@ internal static class Baseline
     private static (double W1, double W2P50)? RunPython(string title, string scriptName, params string[] arguments)
     {
         using var json = RunPythonJson(title, scriptName, arguments);
-        return json is null ? null : (json.RootElement.GetProperty("w1_tasks_per_s").GetDouble(), json.RootElement.GetProperty("w2_p50_us").GetDouble());
+        if (json is null)
+        {
+            return null;
+        }
+
+        if (json.RootElement.TryGetProperty("w1_runs", out var runs))
+        {
+            Console.Error.WriteLine($"{title} W1: {string.Join(", ", runs.EnumerateArray().Select(r => r.GetDouble().ToString("N0", CultureInfo.InvariantCulture)))} tasks/s");
+        }
+
+        return (json.RootElement.GetProperty("w1_tasks_per_s").GetDouble(), json.RootElement.GetProperty("w2_p50_us").GetDouble());
     }
 
     private static JsonDocument? RunPythonJson(string title, string scriptName, params string[] arguments)
