@@ -10,7 +10,7 @@ Usage: FuncExec.Bench [MODE] [OPTIONS]; with no mode, every workload and baselin
 FuncExec's benchmark, with its baselines measured in the same run (the machine is shared
 and noisy, so ratios matter more than raw figures):
   floor        a Unix-socket round trip between two .NET processes (the median of 4 measurements through the run)
-  W1           throughput of 20,000 no-op method tasks, every result checked (the median of 3 runs, on each side)
+  W1           throughput of 20,000 no-op method tasks, every result checked (the median of 5 runs, on each side)
   W2           latency of 1,000 sequential no-op tasks
   W3           efficiency of 200 tasks that each spin 50 ms of CPU (ideal wall / actual wall)
   W4           KillAsync of a running task → the next queued task starts on the freed core (as the node says),
