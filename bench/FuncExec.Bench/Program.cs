@@ -32,6 +32,7 @@ per task held, reaction to a node's loss.
 `map [--items N] [--rounds N] [--no-journal]` measures only MapAsync (automatic chunks, 1,000 a chunk, and items ÷ (4 × workers)) on both setups
 beside Pool.imap_unordered at the same chunk sizes, with their ratios; --no-journal starts the scheduler without its journal.
 `map-profile [--items N] [--chunk N]` measures instead the CPU cost per item of each step of the map path in this process.
+`journal-burst [--rounds N]` measures instead the CPU the SQLite journal costs a task in bursts of 20,000 tasks as W1 makes them, in this process.
 `telemetry [--rounds N]` measures instead what collecting metrics and sampled traces costs W1 and W2, as ratios.
 `hot [--rounds N]` measures instead only the hot path's targets, in one run with the steps interleaved over N rounds
 (5 by default): the floor, W2 p50/p99 and W1 on the embedded cluster and on scheduler + node, and multiprocessing's W1;
@@ -67,7 +68,7 @@ if (args.Any(arg => arg is "--help" or "-h" or "help"))
 }
 
 // A mistyped mode or option would otherwise start the full run, which takes minutes.
-string[] knownModes = ["broker", "startup", "kill-next", "scale", "map", "map-profile", "hot", "telemetry", "journal"];
+string[] knownModes = ["broker", "startup", "kill-next", "scale", "map", "map-profile", "hot", "telemetry", "journal", "journal-burst"];
 string[] knownOptions =
 [
     "--workers", "--w1-tasks", "--w2-tasks", "--w3-tasks", "--w3-ms", "--startup-rounds", "--rounds", "--tool", "--scheduler-node",
@@ -161,6 +162,12 @@ if (args is ["scale", ..])
 if (args is ["map", ..])
 {
     await MapComparison.RunAsync(workers, Arg("--items", 1_000_000), Arg("--rounds", 3), args.Contains("--no-journal"));
+    return 0;
+}
+
+if (args is ["journal-burst", ..])
+{
+    JournalBurst.Run(Arg("--rounds", 25));
     return 0;
 }
 
