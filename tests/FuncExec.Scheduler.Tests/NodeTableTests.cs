@@ -120,6 +120,26 @@ public sealed class NodeTableTests
     }
 
     [Fact]
+    public void Record_TheNewestFunctionAgain_StaysNewest_AndItsEstimateFollows()
+    {
+        var estimates = new DurationEstimates(maxFunctions: 3);
+        estimates.Record(Key("a"), 10);
+        estimates.Record(Key("b"), 20);
+        estimates.Record(Key("c"), 40);
+        estimates.Record(Key("c"), 20); // c was the newest already
+        estimates.Record(Key("c"), 10);
+
+        estimates.Record(Key("d"), 40); // a is the oldest
+
+        Assert.True(double.IsNaN(estimates.Estimate(Key("a"))));
+        Assert.Equal(20, estimates.Estimate(Key("b")));
+        Assert.Equal(20, estimates.Estimate(Key("c")));
+        estimates.Record(Key("e"), 50); // then b
+        Assert.True(double.IsNaN(estimates.Estimate(Key("b"))));
+        Assert.Equal(20, estimates.Estimate(Key("c")));
+    }
+
+    [Fact]
     public void Record_KeyLongerThanTheCap_NotRemembered()
     {
         var estimates = new DurationEstimates();

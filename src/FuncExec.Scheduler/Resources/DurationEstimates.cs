@@ -41,8 +41,13 @@ internal sealed class DurationEstimates
         if (_byFunction.TryGetValue(function, out var node))
         {
             node.Value.Microseconds = (Weight * microseconds) + ((1 - Weight) * node.Value.Microseconds);
-            _byRecency.Remove(node);
-            _byRecency.AddLast(node);
+            // Most results are of the function recorded last (a run of one function's tasks): it is already the newest.
+            if (node != _byRecency.Last)
+            {
+                _byRecency.Remove(node);
+                _byRecency.AddLast(node);
+            }
+
             return;
         }
 
