@@ -177,10 +177,17 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
         submit.Tasks.Capacity = tasks.Count;
         _preparer.Prepare(tasks, (i, report) => run.Observer.Complete(i, report), submit.Tasks);
         var uploads = new List<ClusterEnvelope>();
+        ComponentRef? looked = null;
         foreach (var task in submit.Tasks)
         {
+            // The tasks of a run mostly share one component (the preparer hands each the same reference): looked up once.
+            if (task.Assignment.NeededComponent is { } component && !ReferenceEquals(component, looked))
+            {
+                AddUpload(component, uploads);
+                looked = component;
+            }
+
             // Tagged with its position by the preparer; the run's id goes above it.
-            AddUpload(task.Assignment, uploads);
             task.Tag |= runId << 32;
         }
 
@@ -636,9 +643,12 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
             }
         }
 
-        if (uploads.Exists(u => string.Equals(u.Component.Component.Sha256, component.Sha256, StringComparison.Ordinal)))
+        foreach (var queued in uploads)
         {
-            return;
+            if (string.Equals(queued.Component.Component.Sha256, component.Sha256, StringComparison.Ordinal))
+            {
+                return;
+            }
         }
 
         var upload = new ComponentUpload { Component = component };
