@@ -58,6 +58,11 @@ internal static class WorkerLauncher
         start.ArgumentList.Add("--node-name");
         start.ArgumentList.Add(node.Name);
         UndoServerJit(start.Environment, Environment.GetEnvironmentVariable(ServerJitVariable));
+        // The runtime waits for 100 ms without a method called for the first time before it counts calls to recompile
+        // the hot ones, and ten times as long in a process that sees one core, as a worker pinned to one does: a second
+        // with no new method, which a busy worker rarely has, so FuncExec's task path and a map's items ran unoptimized
+        // for as long as the worker lived. The node's WorkerEnvironment may still set it otherwise.
+        start.Environment[SingleCoreTieringDelayVariable] = "1";
         foreach (var (name, value) in node.WorkerEnvironment)
         {
             start.Environment[name] = value;
@@ -73,6 +78,10 @@ internal static class WorkerLauncher
         return CpuAffinity.WithCurrentThreadPinned(cores, () => Process.Start(start))
             ?? throw new InvalidOperationException("the worker process did not start");
     }
+
+    /// <summary>The runtime's multiplier of its tiering delay in a process that sees one core (10 by default); a worker
+    /// starts with 1.</summary>
+    internal const string SingleCoreTieringDelayVariable = "DOTNET_TC_DelaySingleProcMultiplier";
 
     /// <summary>Set by a server process that started itself again with its own JIT settings (<c>funcexec node</c> and
     /// <c>scheduler</c>: tiered compilation off, FuncExec's assemblies left out of ReadyToRun), to what
