@@ -233,6 +233,8 @@ public sealed class RemoteTask<T> : RemoteTask
             throw new TaskFailedException(report);
         }
 
-        return report.ResultJson is null ? default! : JsonSerializer.Deserialize<TResult>(report.ResultJson, FuncExecJson.Options)!;
+        // Read from the bytes the worker wrote, never decoded to text on the way.
+        var json = report.ResultUtf8;
+        return json.IsEmpty ? default! : JsonSerializer.Deserialize<TResult>(json.Span, FuncExecJson.Options)!;
     }
 }

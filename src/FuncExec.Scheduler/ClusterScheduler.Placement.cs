@@ -431,7 +431,8 @@ internal sealed partial class ClusterScheduler
             Id = task.Id,
             Name = task.Submitted.Name,
             State = state,
-            ResultJson = result.ResultJson.IsEmpty ? null : result.ResultJson.ToStringUtf8(),
+            // The worker's bytes, shared: a client's session sends them and the journal keeps them as they came.
+            ResultUtf8 = result.ResultJson.Memory,
             Error = result.Error?.ToModel(),
             Worker = placement.Primary.Name,
             Cores = placement.Held.Count == 0 ? placement.Primary.Cores : [.. task.Assignment.Cores],

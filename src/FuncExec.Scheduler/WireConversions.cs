@@ -44,9 +44,10 @@ internal static class WireConversions
             Output = report.Output ?? string.Empty,
         };
         wire.Cores.AddRange(report.Cores);
-        if (report.ResultJson is { } json)
+        if (report.ResultUtf8 is { IsEmpty: false } json)
         {
-            wire.ResultJson = Google.Protobuf.ByteString.CopyFromUtf8(json);
+            // Shared, not copied: a report's bytes are never changed.
+            wire.ResultJson = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(json);
         }
 
         if (report.Error is { } error)
@@ -74,7 +75,7 @@ internal static class WireConversions
             Id = report.Id,
             Name = name ?? report.Name,
             State = report.Outcome.ToState(),
-            ResultJson = report.ResultJson.IsEmpty ? null : report.ResultJson.ToStringUtf8(),
+            ResultUtf8 = report.ResultJson.Memory,
             Error = report.Error?.ToModel(),
             Worker = report.Worker.Length == 0 ? null : worker ?? report.Worker,
             Cores = cores ?? [.. report.Cores],

@@ -31,6 +31,34 @@ public sealed class WireConversionsTests
     }
 
     [Fact]
+    public void ToModelThenToWire_TheResultsBytes_AreSharedNotCopied_AndReadAsTheSameText()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("""[1,"h\u00e9",{"x":2}]""");
+        var message = new TaskReportMessage { Id = 3, Name = "t", Outcome = TaskOutcome.Succeeded, ResultJson = UnsafeByteOperations.UnsafeWrap(bytes) };
+
+        var report = message.ToModel();
+        var wire = report.ToWire(tag: 9);
+
+        // A session sends on the bytes the worker wrote: no text made of them on the way, no copy.
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(report.ResultUtf8, out var held));
+        Assert.Same(bytes, held.Array);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(wire.ResultJson.Memory, out var sent));
+        Assert.Same(bytes, sent.Array);
+        Assert.Equal("""[1,"h\u00e9",{"x":2}]""", report.ResultJson);
+    }
+
+    [Fact]
+    public void ToWire_AReportMadeWithText_SendsItsUtf8_AndNoResultSendsNothing()
+    {
+        var report = new TaskReport { Id = 1, Name = "t", State = TaskState.Succeeded, ResultJson = "\"h\u00e9\u00e9\"" };
+
+        Assert.Equal("\"h\u00e9\u00e9\"", report.ToWire(1).ResultJson.ToStringUtf8());
+        Assert.True(report.ToWire(1).ResultJson.Length == System.Text.Encoding.UTF8.GetByteCount(report.ResultJson));
+        Assert.True((report with { ResultJson = null }).ToWire(1).ResultJson.IsEmpty);
+        Assert.Null(new TaskReportMessage { Id = 1, Name = "t" }.ToModel().ResultJson);
+    }
+
+    [Fact]
     public void ToWireThenToModel_ErrorWithCauses_RoundTrips()
     {
         var error = new FuncExec.RemoteError("System.AggregateException", "two", "at A", Retryable: false)

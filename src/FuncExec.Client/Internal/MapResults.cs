@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FuncExec.Core.Functions;
@@ -24,7 +22,7 @@ internal static class MapResults
     public const string InvalidType = "FuncExec.MapChunkResultInvalid";
 
     /// <summary>The largest chunk result read: a worker fails any result larger than this (16 MiB of JSON) itself.</summary>
-    public const int MaxResultChars = 16 * 1024 * 1024;
+    public const int MaxResultBytes = 16 * 1024 * 1024;
 
     /// <summary>Waits for the chunk <paramref name="handle"/> and reads its <paramref name="count"/> results into
     /// <paramref name="results"/> from <paramref name="start"/>.</summary>
@@ -44,15 +42,16 @@ internal static class MapResults
     /// <exception cref="TaskFailedException">The result is not <paramref name="count"/> results of type <typeparamref name="T"/>.</exception>
     public static void Read<T>(TaskReport report, T[] results, int start, int count)
     {
-        var json = report.ResultJson;
-        if (json is null)
+        // The bytes the worker wrote, as they came: never decoded to text.
+        var json = report.ResultUtf8.Span;
+        if (json.IsEmpty)
         {
             throw Invalid(report, count, "no result");
         }
 
-        if (json.Length > MaxResultChars)
+        if (json.Length > MaxResultBytes)
         {
-            throw Invalid(report, count, string.Create(CultureInfo.InvariantCulture, $"a result of {json.Length:N0} characters, over the {MaxResultChars:N0} a worker holds any result to"));
+            throw Invalid(report, count, string.Create(CultureInfo.InvariantCulture, $"a result of {json.Length:N0} bytes, over the {MaxResultBytes:N0} a worker holds any result to"));
         }
 
         // Ints in the form a worker writes them take a scan; anything else, or a scan that fails, the JSON reader.
@@ -61,12 +60,10 @@ internal static class MapResults
             return;
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(json));
         var whole = false;
         try
         {
-            var length = Encoding.UTF8.GetBytes(json, rented);
-            var reader = new Utf8JsonReader(rented.AsSpan(0, length));
+            var reader = new Utf8JsonReader(json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
                 throw Invalid(report, count, "a result that is not a JSON array");
@@ -108,7 +105,6 @@ internal static class MapResults
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
             if (!whole)
             {
                 // Nothing read from a result that is not whole is kept.

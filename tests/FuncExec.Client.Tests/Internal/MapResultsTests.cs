@@ -73,7 +73,7 @@ public sealed class MapResultsTests
     [Fact]
     public void Read_ResultOverTheCapAWorkerHoldsResultsTo_FailsWithoutReadingIt()
     {
-        var huge = "[" + new string(' ', MapResults.MaxResultChars) + "1]";
+        var huge = "[" + new string(' ', MapResults.MaxResultBytes) + "1]";
 
         var error = Assert.Throws<TaskFailedException>(() => MapResults.Read(Report(huge), new int[1], 0, 1));
 

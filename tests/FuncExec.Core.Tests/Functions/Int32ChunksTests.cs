@@ -50,7 +50,7 @@ public sealed class Int32ChunksTests
     {
         var destination = new int[count];
 
-        Assert.Equal(expected, Int32Chunks.TryReadResults(json, destination));
+        Assert.Equal(expected, Int32Chunks.TryReadResults(System.Text.Encoding.UTF8.GetBytes(json), destination));
         if (expected)
         {
             Assert.Equal([1, 4, 9], destination);

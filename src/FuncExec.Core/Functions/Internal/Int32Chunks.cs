@@ -34,7 +34,7 @@ internal static class Int32Chunks
         var at = 1;
         while (true)
         {
-            if (json[at] != (byte)'[' || !TryReadNumber<byte>(json, at + 1, out values[count], out at) || at >= json.Length || json[at] != (byte)']')
+            if (json[at] != (byte)'[' || !TryReadNumber(json, at + 1, out values[count], out at) || at >= json.Length || json[at] != (byte)']')
             {
                 return false;
             }
@@ -66,9 +66,9 @@ internal static class Int32Chunks
 
     /// <summary>Reads <c>[a,b,...]</c> of exactly <paramref name="destination"/>'s length into it; false for any other text
     /// (the destination may then hold some of it).</summary>
-    public static bool TryReadResults(ReadOnlySpan<char> json, Span<int> destination)
+    public static bool TryReadResults(ReadOnlySpan<byte> json, Span<int> destination)
     {
-        if (json.Length < 2 || json[0] != '[' || json[^1] != ']')
+        if (json.Length < 2 || json[0] != (byte)'[' || json[^1] != (byte)']')
         {
             return false;
         }
@@ -91,7 +91,7 @@ internal static class Int32Chunks
                 return at == json.Length - 1;
             }
 
-            if (json[at] != ',')
+            if (json[at] != (byte)',')
             {
                 return false;
             }
@@ -125,13 +125,12 @@ internal static class Int32Chunks
     }
 
     // A JSON number that is an int with no fraction or exponent: -?(0|[1-9][0-9]*), in range. Stops at the first byte after it.
-    private static bool TryReadNumber<T>(ReadOnlySpan<T> json, int at, out int value, out int end)
-        where T : unmanaged, IEquatable<T>
+    private static bool TryReadNumber(ReadOnlySpan<byte> json, int at, out int value, out int end)
     {
         value = 0;
         end = at;
         var negative = false;
-        if (at < json.Length && Is(json[at], '-'))
+        if (at < json.Length && json[at] == (byte)'-')
         {
             negative = true;
             at++;
@@ -139,7 +138,7 @@ internal static class Int32Chunks
 
         var start = at;
         long number = 0;
-        while (at < json.Length && Digit(json[at]) is var digit and >= 0)
+        while (at < json.Length && (uint)(json[at] - '0') is var digit and <= 9)
         {
             number = (number * 10) + digit;
             at++;
@@ -150,12 +149,12 @@ internal static class Int32Chunks
         }
 
         var digits = at - start;
-        if (digits == 0 || (digits > 1 && Is(json[start], '0')))
+        if (digits == 0 || (digits > 1 && json[start] == (byte)'0'))
         {
             return false;
         }
 
-        if (at < json.Length && (Is(json[at], '.') || Is(json[at], 'e') || Is(json[at], 'E')))
+        if (at < json.Length && json[at] is (byte)'.' or (byte)'e' or (byte)'E')
         {
             return false;
         }
@@ -170,18 +169,4 @@ internal static class Int32Chunks
         end = at;
         return true;
     }
-
-    private static bool Is<T>(T unit, char expected)
-        where T : unmanaged, IEquatable<T> => Code(unit) == expected;
-
-    private static int Digit<T>(T unit)
-        where T : unmanaged, IEquatable<T>
-    {
-        var code = Code(unit);
-        return code is >= '0' and <= '9' ? code - '0' : -1;
-    }
-
-    private static int Code<T>(T unit)
-        where T : unmanaged, IEquatable<T> =>
-        typeof(T) == typeof(byte) ? System.Runtime.CompilerServices.Unsafe.As<T, byte>(ref unit) : System.Runtime.CompilerServices.Unsafe.As<T, char>(ref unit);
 }
