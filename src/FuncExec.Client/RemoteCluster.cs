@@ -137,11 +137,16 @@ internal sealed partial class RemoteCluster : ICluster, IClusterBackend
         throw last!;
     }
 
-    /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and running tasks.</summary>
-    internal async Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default)
+    /// <summary>The scheduler's view, without the journal's figures (see the overload).</summary>
+    internal Task<StatusReply> QueryStatusAsync(CancellationToken cancellationToken = default) => QueryStatusAsync(journal: false, cancellationToken);
+
+    /// <summary>The scheduler's view: nodes with pulse ages, workers with core, state, current task and CPU, queued and
+    /// running tasks, and the journal's figures when <paramref name="journal"/>, which the scheduler counts in its
+    /// database (tenths of a second for a journal that keeps many results).</summary>
+    internal async Task<StatusReply> QueryStatusAsync(bool journal, CancellationToken cancellationToken = default)
     {
         using var request = _requests.NewRequest<StatusReply>(cancellationToken);
-        PostAll([], new ClusterEnvelope { StatusRequest = new StatusRequest { Request = request.Id } });
+        PostAll([], new ClusterEnvelope { StatusRequest = new StatusRequest { Request = request.Id, Journal = journal } });
         var reply = await request.WaitAsync(cancellationToken).ConfigureAwait(false);
         _lastStatus = reply;
         return reply;

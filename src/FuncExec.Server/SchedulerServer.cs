@@ -273,8 +273,9 @@ internal sealed class SchedulerServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Nodes and workers, with pulse ages and CPU use, and queued and running tasks.</summary>
-    public StatusReply BuildStatus()
+    /// <summary>Nodes and workers, with pulse ages and CPU use, and queued and running tasks; the journal's figures too
+    /// when <paramref name="journal"/> (counting them reads the journal's database).</summary>
+    public StatusReply BuildStatus(bool journal = true)
     {
         var sessions = _nodes.Keys.Where(s => s.Index >= 0).ToDictionary(s => s.Index);
         var reply = StatusReplies.Build(
@@ -285,9 +286,9 @@ internal sealed class SchedulerServer : IAsyncDisposable
                 : null);
         // The same list the dashboard shows, so `status` and the dashboard give one count.
         reply.Clients = ConnectedClients().Count;
-        if (_journal is { } journal)
+        if (journal && _journal is { } kept)
         {
-            var stats = journal.Stats();
+            var stats = kept.Stats();
             reply.Journal = new JournalStatus
             {
                 Description = stats.Description,

@@ -29,7 +29,7 @@ internal static class StatusCommand
             {
                 await using var cluster = await RemoteCluster.ConnectAsync(
                     parse.GetValue(scheduler)!, new RemoteClusterOptions { Security = security.Read(parse), ReattachTime = TimeSpan.Zero }, cancellationToken).ConfigureAwait(false);
-                var status = await cluster.QueryStatusAsync(cancellationToken).ConfigureAwait(false);
+                var status = await cluster.QueryStatusAsync(journal: true, cancellationToken).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     Console.WriteLine(StatusJson.Format(status));

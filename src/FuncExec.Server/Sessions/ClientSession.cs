@@ -159,7 +159,7 @@ internal sealed class ClientSession
                 Kill(envelope.KillTask);
                 break;
             case ClusterEnvelope.BodyOneofCase.StatusRequest:
-                var status = _server.BuildStatus();
+                var status = _server.BuildStatus(envelope.StatusRequest.Journal);
                 status.Request = envelope.StatusRequest.Request;
                 _connection.Post(new ClusterEnvelope { StatusReply = status });
                 break;

@@ -60,6 +60,23 @@ public sealed class RemoteComputationTests(RemoteClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Status_AClientAskingForItsWorkers_LeavesTheJournalUncounted_FuncexecStatusShowsIt()
+    {
+        // A map's automatic chunk size asks for the workers before every map: counting a journal that keeps many
+        // results would take the scheduler tenths of a second each time.
+        await using var cluster = await RemoteCluster.ConnectAsync(fixture.Address);
+
+        Assert.Null((await cluster.QueryStatusAsync().WaitAsync(Patience)).Journal);
+        Assert.Equal(2, (await cluster.WorkersAsync().WaitAsync(Patience)).Count);
+        var counted = await cluster.QueryStatusAsync(journal: true).WaitAsync(Patience);
+        Assert.StartsWith("sqlite ", counted.Journal!.Description, StringComparison.Ordinal);
+
+        var (exitCode, stdout, stderr) = await Funcexec.RunAsync("status", "--scheduler", fixture.Address);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("journal: sqlite ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Components_LambdaAssemblyAndFile_ShippedToTheNodeAndLoadedPerComputation()
     {
         await using var cluster = await Cluster.ConnectAsync(fixture.Address);
