@@ -275,7 +275,7 @@ internal sealed class SchedulerServer : IAsyncDisposable
 
     /// <summary>Nodes and workers, with pulse ages and CPU use, and queued and running tasks; the journal's figures too
     /// when <paramref name="journal"/> (counting them reads the journal's database).</summary>
-    public StatusReply BuildStatus(bool journal = true)
+    public StatusReply BuildStatus(bool journal)
     {
         var sessions = _nodes.Keys.Where(s => s.Index >= 0).ToDictionary(s => s.Index);
         var reply = StatusReplies.Build(

@@ -20,6 +20,18 @@ public sealed class DashboardApiTests
     internal const string ThrowsWithACause = "throw new InvalidOperationException(\"outer\", new ArgumentException(\"inner cause\"));";
 
     [Fact]
+    public async Task Status_ForTheDashboard_LeavesTheJournalUncounted_FuncexecStatusGetsIt()
+    {
+        // The dashboard builds the status for every view it shows and shows no journal figures: counting them reads the
+        // journal's database (tenths of a second with a few hundred thousand results kept).
+        var folder = Directory.CreateTempSubdirectory("funcexec-dashboard-journal-").FullName;
+        await using var server = await SchedulerServer.StartAsync(Options("s3cret") with { Journal = Path.Combine(folder, "journal.db") });
+
+        Assert.Null(new SchedulerDashboardSource(server).Status().Journal);
+        Assert.StartsWith("sqlite ", server.BuildStatus(journal: true).Journal!.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Kill_WithoutTheSecret_Is401()
     {
         await using var server = await SchedulerServer.StartAsync(Options("s3cret"));
