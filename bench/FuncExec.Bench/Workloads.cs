@@ -38,7 +38,12 @@ internal sealed class Workloads
         var w1 = await W1MedianAsync(cluster, label);
 
         Console.Error.WriteLine($"{label} W2: {W2Tasks:N0} sequential no-op tasks ...");
-        var latencies = await W2Async(cluster);
+        var latencies = await W2Async(cluster, inOrder =>
+        {
+            // A quarter of the tasks at a time, in order: whether the first ones waited on work left from W1.
+            var quarters = inOrder.Chunk(Math.Max(1, inOrder.Length / 4)).Select(q => Percentile([.. q.Order()], 0.5).ToString("F0", CultureInfo.InvariantCulture));
+            Console.Error.WriteLine($"{label} W2 p50 by quarter of its tasks, in order: {string.Join(", ", quarters)} µs");
+        });
 
         Console.Error.WriteLine($"{label} W3: {W3Tasks} tasks of {W3Millis} ms CPU ...");
         var w3Tasks = Enumerable.Range(0, W3Tasks).Select(i => new TaskSpec
@@ -122,7 +127,8 @@ internal sealed class Workloads
     }
 
     /// <summary>W2: <see cref="W2Tasks"/> no-op tasks one after another (after 200 unmeasured); latencies in µs, sorted.</summary>
-    public async Task<double[]> W2Async(ICluster cluster)
+    /// <summary>W2's latencies, sorted; <paramref name="inOrder"/> sees them first in the order the tasks ran.</summary>
+    public async Task<double[]> W2Async(ICluster cluster, Action<double[]>? inOrder = null)
     {
         var latencies = new double[W2Tasks];
         for (var i = -200; i < W2Tasks; i++)
@@ -138,6 +144,7 @@ internal sealed class Workloads
             }
         }
 
+        inOrder?.Invoke(latencies);
         Array.Sort(latencies);
         return latencies;
     }
