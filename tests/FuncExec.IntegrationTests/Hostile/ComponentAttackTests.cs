@@ -127,7 +127,21 @@ public sealed class ComponentAttackTests(ComponentAttackCluster cluster, ITestOu
 
     /// <summary>What the scheduler's store holds of the flood (the good client's components stay there, as cache).</summary>
     private long FloodBytes() =>
-        cluster.SchedulerStore.EnumerateFiles("flood*.bin", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }).Sum(f => f.Length);
+        cluster.SchedulerStore.EnumerateFiles("flood*.bin", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }).Sum(SizeUnlessGone);
+
+    // A file the scheduler deletes between the listing and the reading of its size (it removes a leaving client's
+    // uploads while the test waits for that) holds nothing any more.
+    private static long SizeUnlessGone(FileInfo file)
+    {
+        try
+        {
+            return file.Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+    }
 
     private string[] NodeComponentFolders()
     {
