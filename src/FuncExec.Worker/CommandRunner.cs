@@ -45,6 +45,9 @@ internal static class CommandRunner
             start.ArgumentList.Add(arg);
         }
 
+        // The worker's own runtime settings are not the command's.
+        CommandEnvironment.Restore(start.Environment);
+
         using var process = new Process { StartInfo = start };
         try
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using FuncExec.Core.Platform;
+using FuncExec.Worker;
 
 namespace FuncExec.Node.Workers;
 
@@ -58,14 +59,21 @@ internal static class WorkerLauncher
         start.ArgumentList.Add("--node-name");
         start.ArgumentList.Add(node.Name);
         UndoServerJit(start.Environment, Environment.GetEnvironmentVariable(ServerJitVariable));
+        foreach (var (name, value) in node.WorkerEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
+        // The settings below are the worker's own: a command task's process gets back what was here before them.
+        CommandEnvironment.Record(start.Environment);
+
         // The runtime waits for 100 ms without a method called for the first time before it counts calls to recompile
         // the hot ones, and ten times as long in a process that sees one core, as a worker pinned to one does: a second
         // with no new method, which a busy worker rarely has, so FuncExec's task path and a map's items ran unoptimized
         // for as long as the worker lived. The node's WorkerEnvironment may still set it otherwise.
-        start.Environment[SingleCoreTieringDelayVariable] = "1";
-        foreach (var (name, value) in node.WorkerEnvironment)
+        if (!node.WorkerEnvironment.ContainsKey(SingleCoreTieringDelayVariable))
         {
-            start.Environment[name] = value;
+            start.Environment[SingleCoreTieringDelayVariable] = "1";
         }
 
         // A worker runs one task at a time on one core: the workstation GC without a background
