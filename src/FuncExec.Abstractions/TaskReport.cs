@@ -15,20 +15,19 @@ public sealed record TaskReport
     public required TaskState State { get; init; }
 
     private string? _resultJson;
+    // Set when the report was made from bytes (empty bytes are no result): the text is then decoded from them.
     private ReadOnlyMemory<byte> _resultUtf8;
-    private bool _fromUtf8;
 
     /// <summary>The return value as JSON text, when the task returned one (commands also on failure).</summary>
     public string? ResultJson
     {
         // A report made from the bytes a worker wrote decodes them when first read: a client reading the result as its
         // type, a session sending it on and the journal keeping it read the bytes, and never need the text.
-        get => _fromUtf8 ? _resultJson ??= Encoding.UTF8.GetString(_resultUtf8.Span) : _resultJson;
+        get => _resultUtf8.IsEmpty ? _resultJson : _resultJson ??= Encoding.UTF8.GetString(_resultUtf8.Span);
         init
         {
             _resultJson = value;
             _resultUtf8 = default;
-            _fromUtf8 = false;
         }
     }
 
@@ -36,13 +35,12 @@ public sealed record TaskReport
     /// reads as, or its encoding; empty when there is none.</summary>
     internal ReadOnlyMemory<byte> ResultUtf8
     {
-        get => _fromUtf8 ? _resultUtf8 : _resultJson is { } json ? Encoding.UTF8.GetBytes(json) : default;
+        get => !_resultUtf8.IsEmpty ? _resultUtf8 : _resultJson is { } json ? Encoding.UTF8.GetBytes(json) : default;
         init
         {
             // Empty bytes are no result, as an empty result field on the wire always was.
             _resultJson = null;
             _resultUtf8 = value;
-            _fromUtf8 = !value.IsEmpty;
         }
     }
 
