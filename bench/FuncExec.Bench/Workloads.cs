@@ -127,7 +127,8 @@ internal sealed class Workloads
     }
 
     /// <summary>W2: <see cref="W2Tasks"/> no-op tasks one after another (after 200 unmeasured); latencies in µs, sorted.</summary>
-    /// <summary>W2's latencies, sorted; <paramref name="inOrder"/> sees them first in the order the tasks ran.</summary>
+    /// <param name="cluster">The cluster.</param>
+    /// <param name="inOrder">Sees the latencies first, in the order the tasks ran.</param>
     public async Task<double[]> W2Async(ICluster cluster, Action<double[]>? inOrder = null)
     {
         var latencies = new double[W2Tasks];
