@@ -63,6 +63,20 @@ public sealed class MapResultsTests
     }
 
     [Fact]
+    public void Read_BytesThatAreNotUtf8_FromANode_FailsNamingTheChunk_AndKeepsNothing()
+    {
+        // A report holds the bytes the node sent, not a decoding of them: 0xFF 0xFE in a string is read as what it is.
+        var report = new TaskReport { Id = 17, Name = "Square[0..2]", State = TaskState.Succeeded, ResultUtf8 = new byte[] { (byte)'[', (byte)'"', 0xFF, 0xFE, (byte)'"', (byte)',', (byte)'1', (byte)']' }, Worker = "rogue/worker-1" };
+        var strings = new string[2];
+
+        var error = Assert.Throws<TaskFailedException>(() => MapResults.Read(report, strings, 0, 2));
+
+        Assert.Equal(MapResults.InvalidType, error.RemoteType);
+        Assert.Contains("Square[0..2]", error.RemoteMessage, StringComparison.Ordinal);
+        Assert.All(strings, Assert.Null);
+    }
+
+    [Fact]
     public void Read_NoResult_Fails()
     {
         var error = Assert.Throws<TaskFailedException>(() => MapResults.Read(Report(null), new int[1], 0, 1));

@@ -9,7 +9,7 @@ using Google.Protobuf;
 namespace FuncExec.IntegrationTests.Hostile;
 
 /// <summary>Issue 14: a node answers a map's chunks with results that are not their items' results (too few, truncated,
-/// too many, not JSON). The map fails naming the first such chunk it reads and what was wrong; the task beside it and the
+/// too many, not JSON, not UTF-8). The map fails naming the first such chunk it reads and what was wrong; the task beside it and the
 /// next map are unharmed.</summary>
 public sealed class MapChunkResultTests
 {
@@ -46,6 +46,7 @@ public sealed class MapChunkResultTests
             ["[3..5]"] = "returned a result that",
             ["[6..8]"] = "returned more results than that",
             ["[9..11]"] = "returned a result that",
+            ["[12..14]"] = "returned a result that",
         };
         Assert.Contains(wrong, w => error.RemoteMessage!.Contains($"{w.Key}'", StringComparison.Ordinal) && error.RemoteMessage.Contains(w.Value, StringComparison.Ordinal));
         Assert.Contains("rogue", error.RemoteMessage, StringComparison.Ordinal);
@@ -93,8 +94,19 @@ public sealed class MapChunkResultTests
                         3 => $"[{squares}",                         // truncated
                         6 => $"[{squares},100,121]",                // too many
                         9 => "[81,\"hundred\",121]",                // not the results' type
+                        12 => "[144,\"\uFFFF\",196]",               // not UTF-8: its bytes are changed below
                         _ => $"[{squares}]",
                     };
+                }
+
+                // The client reads the bytes the node sent, as the scheduler passes them on: bytes that are not UTF-8
+                // (0xFF never is) stay so on the way.
+                var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+                var marker = System.Text.Encoding.UTF8.GetBytes("\uFFFF");
+                var at = bytes.AsSpan().IndexOf(marker);
+                if (at >= 0)
+                {
+                    bytes = [.. bytes[..at], 0xFF, 0xFE, .. bytes[(at + marker.Length)..]];
                 }
 
                 results.Results.Add(new TaskResult
@@ -102,7 +114,7 @@ public sealed class MapChunkResultTests
                     TaskId = task.TaskId,
                     Attempt = task.Attempt,
                     Outcome = TaskOutcome.Succeeded,
-                    ResultJson = ByteString.CopyFromUtf8(json),
+                    ResultJson = ByteString.CopyFrom(bytes),
                 });
             }
 
